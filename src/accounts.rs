@@ -1,0 +1,136 @@
+//! Accounts, organisations, memberships, sessions and tokens: the rules, over `db`.
+//! Used alike by the web pages, the API and the CLI.
+
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::{Algorithm, Argon2, Params, Version};
+
+use crate::app::Ctx;
+use crate::db::search::Viewer;
+use crate::error::{AppError, AppResult};
+use crate::http::extract::{digest, new_secret};
+use crate::model::org::{check_name, Handle, Org};
+use crate::model::user::{check_password, OrgRole, Role, User, Username};
+
+/// argon2id with the OWASP minimum: 19 MiB, two passes, one lane.
+fn argon2() -> AppResult<Argon2<'static>> {
+    let params = Params::new(19 * 1024, 2, 1, None).map_err(AppError::internal)?;
+    Ok(Argon2::new(Algorithm::Argon2id, Version::V0x13, params))
+}
+
+/// Hashes off the async runtime: argon2 takes tens of milliseconds on purpose.
+pub async fn hash_password(password: String) -> AppResult<String> {
+    tokio::task::spawn_blocking(move || {
+        let salt = SaltString::generate(&mut OsRng);
+        argon2()?.hash_password(password.as_bytes(), &salt).map(|h| h.to_string()).map_err(AppError::internal)
+    })
+    .await?
+}
+
+async fn verify_password(password: String, hash: String) -> AppResult<bool> {
+    tokio::task::spawn_blocking(move || {
+        let parsed = PasswordHash::new(&hash).map_err(AppError::internal)?;
+        Ok(argon2()?.verify_password(password.as_bytes(), &parsed).is_ok())
+    })
+    .await?
+}
+
+pub async fn create_user(ctx: &Ctx, username: &str, password: &str, role: Role) -> AppResult<User> {
+    let name = Username::parse(username)?;
+    check_password(password)?;
+    let hash = hash_password(password.to_string()).await?;
+    let id = ctx.db.insert_user(name.as_str(), &hash, role).await?;
+    Ok(User { id, username: name.as_str().to_string(), role })
+}
+
+/// Checks a password and opens a session; returns the user and the cookie secret.
+/// Too many failures for one account answer `RateLimited` without checking anything.
+pub async fn login(ctx: &Ctx, username: &str, password: &str) -> AppResult<(User, String)> {
+    let username = username.trim().to_lowercase();
+    if !ctx.login_limiter.allowed(&username) {
+        return Err(AppError::RateLimited);
+    }
+    let found = ctx.db.user_for_login(&username).await?;
+    // An unknown name costs as much time as a wrong password, so it cannot be told apart.
+    let (user, hash) = match found {
+        Some((u, h)) => (Some(u), h),
+        None => (None, ctx.dummy_hash.to_string()),
+    };
+    let ok = verify_password(password.to_string(), hash).await.unwrap_or(false);
+    match (user, ok) {
+        (Some(user), true) => {
+            ctx.login_limiter.succeeded(&username);
+            let secret = new_secret();
+            ctx.db.insert_session(&digest(&secret), user.id).await?;
+            Ok((user, secret))
+        }
+        _ => {
+            ctx.login_limiter.failed(&username);
+            Err(AppError::invalid("password", "err-login-failed", ""))
+        }
+    }
+}
+
+pub async fn logout(ctx: &Ctx, session_secret: &str) -> AppResult<()> {
+    ctx.db.delete_session(&digest(session_secret)).await
+}
+
+/// Creates an API token for a user and returns it; only its digest is kept.
+pub async fn create_token(ctx: &Ctx, username: &str) -> AppResult<String> {
+    let user = ctx.db.user_by_username(username).await?.ok_or_else(|| AppError::invalid("username", "err-no-such-user", username))?;
+    let token = new_secret();
+    ctx.db.insert_token(&digest(&token), user.id).await?;
+    Ok(token)
+}
+
+/// Creates an organisation, making `owner` (if given) its admin.
+pub async fn create_org(ctx: &Ctx, handle: &str, name: &str, owner: Option<&str>) -> AppResult<Org> {
+    let handle = Handle::parse(handle)?;
+    let name = check_name("name", name)?;
+    let owner = match owner {
+        Some(o) => Some(ctx.db.user_by_username(o).await?.ok_or_else(|| AppError::invalid("owner", "err-no-such-user", o))?),
+        None => None,
+    };
+    let org = ctx.db.insert_org(handle.as_str(), &name).await?;
+    if let Some(u) = owner {
+        ctx.db.upsert_member(org.id, u.id, OrgRole::Admin).await?;
+    }
+    Ok(org)
+}
+
+pub async fn add_member(ctx: &Ctx, handle: &str, username: &str, role: OrgRole) -> AppResult<()> {
+    let org = ctx.db.org_by_handle(handle).await?.ok_or_else(|| AppError::invalid("org", "err-no-such-org", handle))?;
+    let user = ctx.db.user_by_username(username).await?.ok_or_else(|| AppError::invalid("username", "err-no-such-user", username))?;
+    ctx.db.upsert_member(org.id, user.id, role).await
+}
+
+/// The user's role in an organisation; instance admins count as organisation admins.
+pub async fn org_role(ctx: &Ctx, user: &User, org_id: i64) -> AppResult<Option<OrgRole>> {
+    if user.is_admin() {
+        return Ok(Some(OrgRole::Admin));
+    }
+    ctx.db.member_role(org_id, user.id).await
+}
+
+/// Editors and admins of the organisation may create and change its resources.
+pub async fn require_editor(ctx: &Ctx, user: &User, org_id: i64) -> AppResult<()> {
+    match org_role(ctx, user, org_id).await? {
+        Some(_) => Ok(()),
+        None => Err(AppError::Forbidden),
+    }
+}
+
+pub async fn require_org_admin(ctx: &Ctx, user: &User, org_id: i64) -> AppResult<()> {
+    match org_role(ctx, user, org_id).await? {
+        Some(OrgRole::Admin) => Ok(()),
+        _ => Err(AppError::Forbidden),
+    }
+}
+
+/// What a (possibly anonymous) reader may see in listings.
+pub async fn viewer_scope(ctx: &Ctx, user: Option<&User>) -> AppResult<Viewer> {
+    Ok(match user {
+        None => Viewer::Public,
+        Some(u) if u.is_admin() => Viewer::Admin,
+        Some(u) => Viewer::Member(ctx.db.orgs_of_user(u.id).await?.into_iter().map(|(id, _, _)| id).collect()),
+    })
+}

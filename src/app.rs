@@ -1,0 +1,72 @@
+//! The running instance: `Ctx` (what every handler may use), start-up, and `serve`.
+
+use std::future::Future;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::TcpListener;
+
+use crate::config::Config;
+use crate::db::Db;
+use crate::http::limits::LoginLimiter;
+use crate::http::templates::Templates;
+use crate::i18n::I18n;
+use crate::model::vocab::Vocabularies;
+use crate::search::Analyzer;
+use crate::storage::{LocalStore, Store};
+
+/// Shared state of one instance. Cheap to clone; nothing global, so several instances can
+/// run in one process (the tests do).
+#[derive(Clone)]
+pub struct Ctx {
+    pub db: Db,
+    pub config: Arc<Config>,
+    pub vocab: Arc<Vocabularies>,
+    pub i18n: Arc<I18n>,
+    pub templates: Arc<Templates>,
+    pub analyzer: Arc<Analyzer>,
+    pub store: Arc<dyn Store>,
+    pub login_limiter: Arc<LoginLimiter>,
+    /// A real argon2 hash of nothing, checked when a login names an unknown account so
+    /// that it takes as long as a wrong password.
+    pub dummy_hash: Arc<str>,
+}
+
+impl Ctx {
+    /// Connects to the database, runs the migrations and loads vocabularies, strings and
+    /// templates. Fails early, with the reason, if any of them is broken.
+    pub async fn build(config: Config) -> anyhow::Result<Ctx> {
+        std::fs::create_dir_all(&config.data_dir)
+            .map_err(|e| anyhow::anyhow!("cannot create data directory {}: {e}", config.data_dir.display()))?;
+        let db = Db::connect(&config.database_url, Duration::from_millis(config.db_timeout_ms)).await?;
+        db.migrate().await?;
+        let vocab = Arc::new(Vocabularies::load(config.vocabulary_file.as_deref())?);
+        let i18n = Arc::new(I18n::new()?);
+        let templates = Arc::new(Templates::new(i18n.clone(), vocab.clone())?);
+        let store: Arc<dyn Store> = Arc::new(LocalStore::new(&config.files_dir()));
+        let login_limiter = Arc::new(LoginLimiter::new(config.login_attempts));
+        let dummy_hash = crate::accounts::hash_password(crate::http::extract::new_secret()).await?.into();
+        Ok(Ctx { db, config: Arc::new(config), vocab, i18n, templates, analyzer: Arc::new(Analyzer::default()), store, login_limiter, dummy_hash })
+    }
+}
+
+/// Serves HTTP on `listener` until `shutdown` completes, then finishes open requests.
+pub async fn serve(listener: TcpListener, ctx: Ctx, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+    let sweeper = tokio::spawn(sweep(ctx.clone()));
+    let app = crate::http::router(ctx);
+    let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    sweeper.abort();
+    result
+}
+
+/// Background housekeeping: forget expired sessions and old login failures.
+async fn sweep(ctx: Ctx) {
+    let mut tick = tokio::time::interval(Duration::from_secs(600));
+    loop {
+        tick.tick().await;
+        if let Err(e) = ctx.db.purge_sessions(ctx.config.session_idle_minutes).await {
+            tracing::warn!("session sweep failed: {e}");
+        }
+        ctx.login_limiter.forget_old();
+    }
+}

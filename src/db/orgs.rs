@@ -1,0 +1,129 @@
+//! Organisations and their members.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+
+use super::{on_pool, Db};
+use crate::error::{AppError, AppResult};
+use crate::model::org::Org;
+use crate::model::user::OrgRole;
+
+#[derive(sqlx::FromRow)]
+struct OrgRow {
+    id: i64,
+    handle: String,
+    name: String,
+    names: String,
+    descriptions: String,
+    website: Option<String>,
+    logo_sha256: Option<String>,
+    logo_media_type: Option<String>,
+    created_at: DateTime<Utc>,
+}
+
+const ORG_COLUMNS: &str = "id, handle, name, names, descriptions, website, logo_sha256, logo_media_type, created_at";
+
+impl From<OrgRow> for Org {
+    fn from(r: OrgRow) -> Self {
+        Org {
+            id: r.id,
+            handle: r.handle,
+            name: r.name,
+            names: serde_json::from_str(&r.names).unwrap_or_default(),
+            descriptions: serde_json::from_str(&r.descriptions).unwrap_or_default(),
+            website: r.website,
+            logo_sha256: r.logo_sha256,
+            logo_media_type: r.logo_media_type,
+            created_at: r.created_at,
+        }
+    }
+}
+
+/// A member as listed on the organisation's members page.
+#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
+pub struct Member {
+    pub username: String,
+    pub role: String,
+}
+
+/// What an organisation admin can change on the profile.
+#[derive(Debug, Clone, Default)]
+pub struct OrgProfile {
+    pub name: String,
+    pub names: BTreeMap<String, String>,
+    pub descriptions: BTreeMap<String, String>,
+    pub website: Option<String>,
+}
+
+impl Db {
+    /// Creates an organisation; `Conflict("handle")` if the handle is taken.
+    pub async fn insert_org(&self, handle: &str, name: &str) -> AppResult<Org> {
+        let now = Utc::now();
+        let row: Result<OrgRow, sqlx::Error> = on_pool!(self, p => sqlx::query_as(&format!(
+            "insert into orgs (handle, name, created_at, updated_at) values ($1, $2, $3, $3) returning {ORG_COLUMNS}"))
+            .bind(handle).bind(name).bind(now).fetch_one(p).await);
+        row.map(Org::from).map_err(|e| match AppError::from(e) {
+            AppError::Conflict(_) => AppError::Conflict("handle"),
+            other => other,
+        })
+    }
+
+    pub async fn org_by_handle(&self, handle: &str) -> AppResult<Option<Org>> {
+        let row: Option<OrgRow> = on_pool!(self, p => sqlx::query_as(&format!("select {ORG_COLUMNS} from orgs where handle = $1"))
+            .bind(handle).fetch_optional(p).await)?;
+        Ok(row.map(Org::from))
+    }
+
+    pub async fn list_orgs(&self) -> AppResult<Vec<Org>> {
+        let rows: Vec<OrgRow> = on_pool!(self, p => sqlx::query_as(&format!("select {ORG_COLUMNS} from orgs order by handle"))
+            .fetch_all(p).await)?;
+        Ok(rows.into_iter().map(Org::from).collect())
+    }
+
+    pub async fn update_org_profile(&self, org_id: i64, profile: &OrgProfile) -> AppResult<()> {
+        let names = serde_json::to_string(&profile.names).map_err(AppError::internal)?;
+        let descriptions = serde_json::to_string(&profile.descriptions).map_err(AppError::internal)?;
+        on_pool!(self, p => sqlx::query(
+            "update orgs set name = $1, names = $2, descriptions = $3, website = $4, updated_at = $5 where id = $6")
+            .bind(&profile.name).bind(&names).bind(&descriptions).bind(&profile.website).bind(Utc::now()).bind(org_id)
+            .execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    pub async fn set_org_logo(&self, org_id: i64, sha256: &str, media_type: &str) -> AppResult<()> {
+        on_pool!(self, p => sqlx::query("update orgs set logo_sha256 = $1, logo_media_type = $2, updated_at = $3 where id = $4")
+            .bind(sha256).bind(media_type).bind(Utc::now()).bind(org_id).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Adds a member or changes their role.
+    pub async fn upsert_member(&self, org_id: i64, user_id: i64, role: OrgRole) -> AppResult<()> {
+        on_pool!(self, p => sqlx::query(
+            "insert into memberships (org_id, user_id, role) values ($1, $2, $3)
+             on conflict (org_id, user_id) do update set role = excluded.role")
+            .bind(org_id).bind(user_id).bind(role.as_str()).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    pub async fn member_role(&self, org_id: i64, user_id: i64) -> AppResult<Option<OrgRole>> {
+        let role: Option<String> = on_pool!(self, p => sqlx::query_scalar(
+            "select role from memberships where org_id = $1 and user_id = $2")
+            .bind(org_id).bind(user_id).fetch_optional(p).await)?;
+        Ok(role.and_then(|r| OrgRole::parse(&r)))
+    }
+
+    pub async fn list_members(&self, org_id: i64) -> AppResult<Vec<Member>> {
+        Ok(on_pool!(self, p => sqlx::query_as(
+            "select u.username, m.role from memberships m join users u on u.id = m.user_id where m.org_id = $1 order by u.username")
+            .bind(org_id).fetch_all(p).await)?)
+    }
+
+    /// Organisations a user belongs to, with their role in each.
+    pub async fn orgs_of_user(&self, user_id: i64) -> AppResult<Vec<(i64, String, OrgRole)>> {
+        let rows: Vec<(i64, String, String)> = on_pool!(self, p => sqlx::query_as(
+            "select o.id, o.handle, m.role from memberships m join orgs o on o.id = m.org_id where m.user_id = $1 order by o.handle")
+            .bind(user_id).fetch_all(p).await)?;
+        Ok(rows.into_iter().filter_map(|(id, h, r)| OrgRole::parse(&r).map(|r| (id, h, r))).collect())
+    }
+}

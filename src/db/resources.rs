@@ -1,0 +1,327 @@
+//! Library resources: writing them (with their translations, terms, authors and search
+//! document, in one transaction) and reading them back.
+
+use std::collections::HashMap;
+
+use chrono::{DateTime, Utc};
+
+use super::{new_uid, on_pool, Db};
+use crate::error::{AppError, AppResult};
+use crate::model::resource::{Attachment, NewResource, Resource, Status, StoredText};
+use crate::search::IndexDoc;
+
+/// One resource to write: a new one when `id` is `None`.
+pub struct Write<'a> {
+    pub id: Option<i64>,
+    pub org_id: i64,
+    pub resource: &'a NewResource,
+    pub doc: &'a IndexDoc,
+}
+
+// The search document: an fts5 row on sqlite, a weighted tsvector on postgres.
+const SQLITE_UNINDEX: &str = "delete from resource_fts where rowid = $1";
+const SQLITE_INDEX: &str = "insert into resource_fts (rowid, title, summary, body, tags, keywords) values ($1, $2, $3, $4, $5, $6)";
+const PG_INDEX: &str = "insert into resource_search (resource_id, doc) values ($1,
+    setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $6), 'A') ||
+    setweight(to_tsvector('simple', $3), 'B') || setweight(to_tsvector('simple', $5), 'C') ||
+    setweight(to_tsvector('simple', $4), 'D'))
+    on conflict (resource_id) do update set doc = excluded.doc";
+
+#[derive(sqlx::FromRow)]
+struct ResourceRow {
+    id: i64,
+    uid: String,
+    org_id: i64,
+    org_handle: String,
+    org_name: String,
+    external_id: Option<String>,
+    resource_type: String,
+    original_language: String,
+    status: String,
+    sensitive: bool,
+    reading_level: Option<String>,
+    licence: Option<String>,
+    published_on: Option<String>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+}
+
+#[derive(sqlx::FromRow)]
+struct TextRow {
+    resource_id: i64,
+    lang: String,
+    title: String,
+    summary: String,
+    body: String,
+    body_html: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct AttachmentRow {
+    resource_id: i64,
+    uid: String,
+    lang: String,
+    name: String,
+    media_type: String,
+    size: i64,
+    sha256: String,
+}
+
+impl From<AttachmentRow> for Attachment {
+    fn from(a: AttachmentRow) -> Self {
+        Attachment { uid: a.uid, lang: a.lang, name: a.name, media_type: a.media_type, size: a.size, sha256: a.sha256 }
+    }
+}
+
+/// `$first, $first+1, ...` for an `in (...)` list of `n` values.
+fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
+impl Db {
+    /// Writes resources in one transaction and returns their (id, uid), in order.
+    /// Import uses batches; the API and pages write one at a time.
+    pub async fn write_resources(&self, writes: &[Write<'_>]) -> AppResult<Vec<(i64, String)>> {
+        let pg = self.is_postgres();
+        let now = Utc::now();
+        let result: Result<Vec<(i64, String)>, sqlx::Error> = on_pool!(self, pool => async {
+            let mut tx = pool.begin().await?;
+            let mut out = Vec::with_capacity(writes.len());
+            for w in writes {
+                let r = w.resource;
+                let (id, uid) = match w.id {
+                    Some(id) => {
+                        let uid: String = sqlx::query_scalar(
+                            "update resources set external_id = $1, resource_type = $2, original_language = $3, status = $4,
+                             sensitive = $5, reading_level = $6, licence = $7, published_on = $8, updated_at = $9
+                             where id = $10 returning uid")
+                            .bind(&r.external_id).bind(&r.resource_type).bind(r.original_language.as_str())
+                            .bind(r.status.as_str()).bind(r.sensitive).bind(&r.reading_level).bind(&r.licence)
+                            .bind(&r.published_on).bind(now).bind(id)
+                            .fetch_one(&mut *tx).await?;
+                        for table in ["resource_texts", "resource_terms", "resource_authors"] {
+                            sqlx::query(&format!("delete from {table} where resource_id = $1")).bind(id).execute(&mut *tx).await?;
+                        }
+                        (id, uid)
+                    }
+                    None => {
+                        let uid = new_uid();
+                        let id: i64 = sqlx::query_scalar(
+                            "insert into resources (uid, org_id, external_id, resource_type, original_language, status,
+                             sensitive, reading_level, licence, published_on, created_at, updated_at)
+                             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) returning id")
+                            .bind(&uid).bind(w.org_id).bind(&r.external_id).bind(&r.resource_type)
+                            .bind(r.original_language.as_str()).bind(r.status.as_str()).bind(r.sensitive)
+                            .bind(&r.reading_level).bind(&r.licence).bind(&r.published_on).bind(now)
+                            .fetch_one(&mut *tx).await?;
+                        (id, uid)
+                    }
+                };
+                for t in &r.texts {
+                    sqlx::query("insert into resource_texts (resource_id, lang, title, summary, body, body_html) values ($1, $2, $3, $4, $5, $6)")
+                        .bind(id).bind(t.lang.as_str()).bind(&t.title).bind(&t.summary).bind(&t.body).bind(&t.body_html)
+                        .execute(&mut *tx).await?;
+                }
+                for (scheme, term) in &r.terms {
+                    sqlx::query("insert into resource_terms (resource_id, scheme, term) values ($1, $2, $3)")
+                        .bind(id).bind(scheme).bind(term).execute(&mut *tx).await?;
+                }
+                for (i, name) in r.authors.iter().enumerate() {
+                    sqlx::query("insert into resource_authors (resource_id, position, name) values ($1, $2, $3)")
+                        .bind(id).bind(i as i32).bind(name).execute(&mut *tx).await?;
+                }
+                let d = w.doc;
+                if !pg {
+                    sqlx::query(SQLITE_UNINDEX).bind(id).execute(&mut *tx).await?;
+                }
+                sqlx::query(if pg { PG_INDEX } else { SQLITE_INDEX })
+                    .bind(id).bind(&d.title).bind(&d.summary).bind(&d.body).bind(&d.tags).bind(&d.keywords)
+                    .execute(&mut *tx).await?;
+                out.push((id, uid));
+            }
+            tx.commit().await?;
+            Ok(out)
+        }.await);
+        result.map_err(|e| match AppError::from(e) {
+            AppError::Conflict(_) => AppError::Conflict("external_id"),
+            other => other,
+        })
+    }
+
+    pub async fn set_resource_status(&self, id: i64, status: Status) -> AppResult<()> {
+        on_pool!(self, p => sqlx::query("update resources set status = $1, updated_at = $2 where id = $3")
+            .bind(status.as_str()).bind(Utc::now()).bind(id).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Deletes a resource with everything that hangs off it; returns the SHA-256 of files
+    /// no other attachment uses any more, for the caller to remove from the store.
+    pub async fn delete_resource(&self, id: i64) -> AppResult<Vec<String>> {
+        let pg = self.is_postgres();
+        let orphans: Result<Vec<String>, sqlx::Error> = on_pool!(self, pool => async {
+            let mut tx = pool.begin().await?;
+            let shas: Vec<String> = sqlx::query_scalar("select distinct sha256 from attachments where resource_id = $1")
+                .bind(id).fetch_all(&mut *tx).await?;
+            if !pg {
+                sqlx::query(SQLITE_UNINDEX).bind(id).execute(&mut *tx).await?;
+            }
+            sqlx::query("delete from resources where id = $1").bind(id).execute(&mut *tx).await?;
+            let mut orphans = Vec::new();
+            for sha in shas {
+                let used: i64 = sqlx::query_scalar("select count(*) from attachments where sha256 = $1").bind(&sha).fetch_one(&mut *tx).await?;
+                let logo: i64 = sqlx::query_scalar("select count(*) from orgs where logo_sha256 = $1").bind(&sha).fetch_one(&mut *tx).await?;
+                if used == 0 && logo == 0 {
+                    orphans.push(sha);
+                }
+            }
+            tx.commit().await?;
+            Ok(orphans)
+        }.await);
+        Ok(orphans?)
+    }
+
+    pub async fn resource_id_by_uid(&self, uid: &str) -> AppResult<Option<i64>> {
+        Ok(on_pool!(self, p => sqlx::query_scalar("select id from resources where uid = $1").bind(uid).fetch_optional(p).await)?)
+    }
+
+    /// The resource an import line updates: same organisation, same external id (or, for
+    /// lines written by `amicus export` of a record that had none, the same uid).
+    pub async fn resource_id_by_external_id(&self, org_id: i64, external_id: &str) -> AppResult<Option<i64>> {
+        Ok(on_pool!(self, p => sqlx::query_scalar(
+            "select id from resources where org_id = $1 and (external_id = $2 or (external_id is null and uid = $2))")
+            .bind(org_id).bind(external_id).fetch_optional(p).await)?)
+    }
+
+    pub async fn resource_by_uid(&self, uid: &str) -> AppResult<Option<Resource>> {
+        let Some(id) = self.resource_id_by_uid(uid).await? else { return Ok(None) };
+        Ok(self.load_resources(&[id], true).await?.pop())
+    }
+
+    /// Loads full resources, in the order of `ids`. Without `with_body`, bodies are left
+    /// empty (listing pages do not need them).
+    pub async fn load_resources(&self, ids: &[i64], with_body: bool) -> AppResult<Vec<Resource>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let list = placeholders(1, ids.len());
+        let rows_sql = format!(
+            "select r.id, r.uid, r.org_id, o.handle as org_handle, o.name as org_name, r.external_id, r.resource_type,
+             r.original_language, r.status, r.sensitive, r.reading_level, r.licence, r.published_on, r.created_at, r.updated_at
+             from resources r join orgs o on o.id = r.org_id where r.id in ({list})");
+        let body = if with_body { "body, body_html" } else { "'' as body, '' as body_html" };
+        let texts_sql = format!("select resource_id, lang, title, summary, {body} from resource_texts where resource_id in ({list})");
+        let terms_sql = format!("select resource_id, scheme, term from resource_terms where resource_id in ({list}) order by scheme, term");
+        let authors_sql = format!("select resource_id, name from resource_authors where resource_id in ({list}) order by position");
+        let att_sql = format!(
+            "select resource_id, uid, lang, name, media_type, size, sha256 from attachments where resource_id in ({list}) order by id");
+        let (rows, texts, terms, authors, atts) = on_pool!(self, p => {
+            let mut q1 = sqlx::query_as::<_, ResourceRow>(&rows_sql);
+            let mut q2 = sqlx::query_as::<_, TextRow>(&texts_sql);
+            let mut q3 = sqlx::query_as::<_, (i64, String, String)>(&terms_sql);
+            let mut q4 = sqlx::query_as::<_, (i64, String)>(&authors_sql);
+            let mut q5 = sqlx::query_as::<_, AttachmentRow>(&att_sql);
+            for id in ids {
+                q1 = q1.bind(id);
+                q2 = q2.bind(id);
+                q3 = q3.bind(id);
+                q4 = q4.bind(id);
+                q5 = q5.bind(id);
+            }
+            (q1.fetch_all(p).await?, q2.fetch_all(p).await?, q3.fetch_all(p).await?, q4.fetch_all(p).await?, q5.fetch_all(p).await?)
+        });
+        let mut by_id: HashMap<i64, Resource> = rows
+            .into_iter()
+            .map(|r| {
+                let res = Resource {
+                    id: r.id,
+                    uid: r.uid,
+                    org_id: r.org_id,
+                    org_handle: r.org_handle,
+                    org_name: r.org_name,
+                    external_id: r.external_id,
+                    resource_type: r.resource_type,
+                    original_language: r.original_language,
+                    status: Status::parse(&r.status).unwrap_or(Status::Draft),
+                    sensitive: r.sensitive,
+                    reading_level: r.reading_level,
+                    licence: r.licence,
+                    published_on: r.published_on,
+                    created_at: r.created_at,
+                    updated_at: r.updated_at,
+                    texts: Vec::new(),
+                    terms: Vec::new(),
+                    authors: Vec::new(),
+                    attachments: Vec::new(),
+                };
+                (r.id, res)
+            })
+            .collect();
+        for t in texts {
+            if let Some(r) = by_id.get_mut(&t.resource_id) {
+                r.texts.push(StoredText { lang: t.lang, title: t.title, summary: t.summary, body: t.body, body_html: t.body_html });
+            }
+        }
+        for (id, scheme, term) in terms {
+            if let Some(r) = by_id.get_mut(&id) {
+                r.terms.push((scheme, term));
+            }
+        }
+        for (id, name) in authors {
+            if let Some(r) = by_id.get_mut(&id) {
+                r.authors.push(name);
+            }
+        }
+        for a in atts {
+            if let Some(r) = by_id.get_mut(&a.resource_id) {
+                r.attachments.push(a.into());
+            }
+        }
+        for r in by_id.values_mut() {
+            let original = r.original_language.clone();
+            r.texts.sort_by_key(|t| (t.lang != original, t.lang.clone()));
+        }
+        Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
+    }
+
+    pub async fn insert_attachment(&self, resource_id: i64, a: &Attachment) -> AppResult<()> {
+        on_pool!(self, p => sqlx::query(
+            "insert into attachments (uid, resource_id, lang, name, media_type, size, sha256, created_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8)")
+            .bind(&a.uid).bind(resource_id).bind(&a.lang).bind(&a.name).bind(&a.media_type).bind(a.size).bind(&a.sha256).bind(Utc::now())
+            .execute(p).await.map(|r| r.rows_affected()))?;
+        on_pool!(self, p => sqlx::query("update resources set updated_at = $1 where id = $2").bind(Utc::now()).bind(resource_id).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// An attachment with the uid of the resource it belongs to.
+    pub async fn attachment_by_uid(&self, uid: &str) -> AppResult<Option<(String, Attachment)>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            resource_uid: String,
+            resource_id: i64,
+            uid: String,
+            lang: String,
+            name: String,
+            media_type: String,
+            size: i64,
+            sha256: String,
+        }
+        let row: Option<Row> = on_pool!(self, p => sqlx::query_as(
+            "select r.uid as resource_uid, a.resource_id, a.uid, a.lang, a.name, a.media_type, a.size, a.sha256
+             from attachments a join resources r on r.id = a.resource_id where a.uid = $1")
+            .bind(uid).fetch_optional(p).await)?;
+        Ok(row.map(|r| {
+            let a = AttachmentRow { resource_id: r.resource_id, uid: r.uid, lang: r.lang, name: r.name, media_type: r.media_type, size: r.size, sha256: r.sha256 };
+            (r.resource_uid, a.into())
+        }))
+    }
+
+    /// Every resource id of an organisation, oldest first.
+    pub async fn resource_ids_of_org(&self, org_id: i64) -> AppResult<Vec<i64>> {
+        Ok(on_pool!(self, p => sqlx::query_scalar("select id from resources where org_id = $1 order by id").bind(org_id).fetch_all(p).await)?)
+    }
+
+    pub async fn count_resources(&self) -> AppResult<i64> {
+        Ok(on_pool!(self, p => sqlx::query_scalar("select count(*) from resources").fetch_one(p).await)?)
+    }
+}

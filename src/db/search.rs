@@ -1,0 +1,212 @@
+//! Listing and full-text search over the library, with facet counts. The one place where
+//! the dialects differ: SQLite matches an FTS5 table and ranks with `bm25`, PostgreSQL
+//! matches a `tsvector` and ranks with `ts_rank`. Both index the same tokens (see
+//! `crate::search`), so they find the same documents.
+
+use super::{on_pool, Db};
+use crate::error::AppResult;
+use crate::search::Query;
+
+/// Who is looking: decides whether drafts and withdrawn resources are listed.
+#[derive(Debug, Clone, Default)]
+pub enum Viewer {
+    /// Published resources only.
+    #[default]
+    Public,
+    /// Published resources, plus everything of these organisations.
+    Member(Vec<i64>),
+    /// Everything (instance admins).
+    Admin,
+}
+
+/// Filters of the library, already checked against the vocabularies. Vocabulary filters
+/// hold the term and its narrower terms.
+#[derive(Debug, Clone, Default)]
+pub struct Filters {
+    pub query: Query,
+    pub resource_type: Option<String>,
+    pub themes: Vec<String>,
+    pub mechanisms: Vec<String>,
+    pub country: Option<String>,
+    pub lang: Option<String>,
+    pub org_id: Option<i64>,
+    pub year: Option<String>,
+    pub since: Option<String>,
+    pub until: Option<String>,
+    pub viewer: Viewer,
+}
+
+/// Counts per value of each facet, over everything the filters match.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct Facets {
+    pub total: i64,
+    pub types: Vec<(String, i64)>,
+    pub themes: Vec<(String, i64)>,
+    pub mechanisms: Vec<(String, i64)>,
+    pub countries: Vec<(String, i64)>,
+    pub languages: Vec<(String, i64)>,
+    pub years: Vec<(String, i64)>,
+    /// (handle, name, count)
+    pub orgs: Vec<(String, String, i64)>,
+}
+
+enum Arg {
+    Text(String),
+    Int(i64),
+}
+
+/// SQL text with its arguments, numbered as they are pushed.
+#[derive(Default)]
+struct Sql {
+    text: String,
+    args: Vec<Arg>,
+}
+
+impl Sql {
+    fn arg(&mut self, a: Arg) -> String {
+        self.args.push(a);
+        format!("${}", self.args.len())
+    }
+
+    fn text_list(&mut self, values: &[String]) -> String {
+        values.iter().map(|v| self.arg(Arg::Text(v.clone()))).collect::<Vec<_>>().join(", ")
+    }
+}
+
+/// Binds every argument of `sql` to a query built from `$q` (query or query_as).
+macro_rules! bind_all {
+    ($q:expr, $sql:expr) => {{
+        let mut q = $q;
+        for a in &$sql.args {
+            q = match a {
+                Arg::Text(s) => q.bind(s.as_str()),
+                Arg::Int(i) => q.bind(*i),
+            };
+        }
+        q
+    }};
+}
+
+impl Db {
+    /// `from ... where ...` of every library query: the matching resources as `r`.
+    fn matching(&self, f: &Filters) -> Sql {
+        let mut s = Sql::default();
+        let mut from = String::from("from resources r");
+        let mut conds: Vec<String> = Vec::new();
+        if !f.query.is_empty() {
+            if self.is_postgres() {
+                from.push_str(" join resource_search s on s.resource_id = r.id");
+                let q = s.arg(Arg::Text(f.query.tsquery()));
+                conds.push(format!("s.doc @@ {q}::tsquery"));
+            } else {
+                from.push_str(" join resource_fts on resource_fts.rowid = r.id");
+                let q = s.arg(Arg::Text(f.query.fts5()));
+                conds.push(format!("resource_fts match {q}"));
+            }
+        }
+        match &f.viewer {
+            Viewer::Public => conds.push("r.status = 'published'".into()),
+            Viewer::Member(orgs) if !orgs.is_empty() => {
+                let list = orgs.iter().map(|o| s.arg(Arg::Int(*o))).collect::<Vec<_>>().join(", ");
+                conds.push(format!("(r.status = 'published' or r.org_id in ({list}))"));
+            }
+            Viewer::Member(_) => conds.push("r.status = 'published'".into()),
+            Viewer::Admin => {}
+        }
+        if let Some(t) = &f.resource_type {
+            let a = s.arg(Arg::Text(t.clone()));
+            conds.push(format!("r.resource_type = {a}"));
+        }
+        for (scheme, values) in [("theme", &f.themes), ("mechanism", &f.mechanisms)] {
+            if !values.is_empty() {
+                let list = s.text_list(values);
+                conds.push(format!(
+                    "exists (select 1 from resource_terms t where t.resource_id = r.id and t.scheme = '{scheme}' and t.term in ({list}))"
+                ));
+            }
+        }
+        if let Some(c) = &f.country {
+            let a = s.arg(Arg::Text(c.clone()));
+            conds.push(format!("exists (select 1 from resource_terms t where t.resource_id = r.id and t.scheme = 'country' and t.term = {a})"));
+        }
+        if let Some(l) = &f.lang {
+            let a = s.arg(Arg::Text(l.clone()));
+            conds.push(format!("exists (select 1 from resource_texts x where x.resource_id = r.id and x.lang = {a})"));
+        }
+        if let Some(o) = f.org_id {
+            let a = s.arg(Arg::Int(o));
+            conds.push(format!("r.org_id = {a}"));
+        }
+        if let Some(y) = &f.year {
+            let a = s.arg(Arg::Text(y.clone()));
+            conds.push(format!("substr(r.published_on, 1, 4) = {a}"));
+        }
+        if let Some(d) = &f.since {
+            let a = s.arg(Arg::Text(d.clone()));
+            conds.push(format!("r.published_on >= {a}"));
+        }
+        if let Some(d) = &f.until {
+            let a = s.arg(Arg::Text(d.clone()));
+            conds.push(format!("r.published_on <= {a}"));
+        }
+        s.text = from;
+        if !conds.is_empty() {
+            s.text.push_str(" where ");
+            s.text.push_str(&conds.join(" and "));
+        }
+        s
+    }
+
+    /// One page of matching resource ids, best first (by relevance when there is a query,
+    /// then by publication date), and whether more follow.
+    pub async fn search_ids(&self, f: &Filters, offset: i64, limit: i64) -> AppResult<(Vec<i64>, bool)> {
+        let mut s = self.matching(f);
+        let order = match (f.query.is_empty(), self.is_postgres()) {
+            (true, _) => String::new(),
+            // the tsquery is the first argument
+            (false, true) => "ts_rank(s.doc, $1::tsquery) desc, ".to_string(),
+            (false, false) => "bm25(resource_fts, 10.0, 4.0, 1.0, 3.0, 10.0), ".to_string(),
+        };
+        let lim = s.arg(Arg::Int(limit + 1));
+        let off = s.arg(Arg::Int(offset));
+        let sql = format!("select r.id {} order by {order}coalesce(r.published_on, '') desc, r.id desc limit {lim} offset {off}", s.text);
+        let mut ids: Vec<i64> = on_pool!(self, p => bind_all!(sqlx::query_scalar::<_, i64>(&sql), s).fetch_all(p).await)?;
+        let more = ids.len() as i64 > limit;
+        ids.truncate(limit as usize);
+        Ok((ids, more))
+    }
+
+    /// Facet counts over everything the filters match.
+    pub async fn facets(&self, f: &Filters) -> AppResult<Facets> {
+        let s = self.matching(f);
+        let m = &s.text;
+        let total_sql = format!("select count(*) {m}");
+        let types_sql = format!("select r.resource_type, count(*) {m} group by r.resource_type order by 2 desc, 1");
+        let terms_sql = format!(
+            "select t.scheme, t.term, count(*) from resource_terms t where t.resource_id in (select r.id {m})
+             and t.scheme in ('theme', 'mechanism', 'country') group by t.scheme, t.term order by 3 desc, 2");
+        let langs_sql = format!("select x.lang, count(*) from resource_texts x where x.resource_id in (select r.id {m}) group by x.lang order by 2 desc, 1");
+        let years_sql = format!(
+            "select substr(r.published_on, 1, 4) as y, count(*) {m} {} r.published_on is not null group by y order by y desc",
+            if m.contains(" where ") { "and" } else { "where" }
+        );
+        let orgs_sql = format!("select o.handle, o.name, count(*) from orgs o join (select r.org_id {m}) x on x.org_id = o.id group by o.handle, o.name order by 3 desc, 1");
+        let (total, types, terms, languages, years, orgs) = on_pool!(self, p => (
+            bind_all!(sqlx::query_scalar::<_, i64>(&total_sql), s).fetch_one(p).await?,
+            bind_all!(sqlx::query_as::<_, (String, i64)>(&types_sql), s).fetch_all(p).await?,
+            bind_all!(sqlx::query_as::<_, (String, String, i64)>(&terms_sql), s).fetch_all(p).await?,
+            bind_all!(sqlx::query_as::<_, (String, i64)>(&langs_sql), s).fetch_all(p).await?,
+            bind_all!(sqlx::query_as::<_, (String, i64)>(&years_sql), s).fetch_all(p).await?,
+            bind_all!(sqlx::query_as::<_, (String, String, i64)>(&orgs_sql), s).fetch_all(p).await?,
+        ));
+        let mut facets = Facets { total, types, languages, years, orgs, ..Facets::default() };
+        for (scheme, term, n) in terms {
+            match scheme.as_str() {
+                "theme" => facets.themes.push((term, n)),
+                "mechanism" => facets.mechanisms.push((term, n)),
+                _ => facets.countries.push((term, n)),
+            }
+        }
+        Ok(facets)
+    }
+}

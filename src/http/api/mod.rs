@@ -1,0 +1,54 @@
+//! JSON API v1 (documented in `docs/API.md`). Errors are `application/problem+json`.
+
+mod orgs;
+mod resources;
+
+use axum::body::Bytes;
+use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
+use axum::http::header::CONTENT_TYPE;
+use axum::routing::get;
+use axum::{Json, Router};
+use serde::de::DeserializeOwned;
+
+use crate::app::Ctx;
+use crate::error::AppError;
+
+pub fn router(upload_limit: DefaultBodyLimit) -> Router<Ctx> {
+    Router::new()
+        .route("/vocabularies", get(vocabularies))
+        .route("/resources", get(resources::list).post(resources::create))
+        .route("/resources/{id}", get(resources::show).patch(resources::update).delete(resources::delete))
+        .route("/resources/{id}/attachments", axum::routing::post(resources::attach).layer(upload_limit))
+        .route("/orgs", get(orgs::list))
+        .route("/orgs/{handle}", get(orgs::show))
+}
+
+/// `GET /api/v1/vocabularies`: every scheme and term with its labels.
+async fn vocabularies(State(ctx): State<Ctx>) -> Json<serde_json::Value> {
+    Json(serde_json::json!({ "schemes": ctx.vocab.schemes() }))
+}
+
+/// A JSON request body. Unlike axum's `Json`, its failures are `AppError`s: 415 without a
+/// JSON content type, 400 for malformed JSON, 422 for JSON of the wrong shape.
+pub struct JsonBody<T>(pub T);
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let is_json = req
+            .headers()
+            .get(CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json") || v.contains("+json"));
+        if !is_json {
+            return Err(AppError::UnsupportedMedia);
+        }
+        let bytes = Bytes::from_request(req, state).await.map_err(|_| AppError::TooLarge)?;
+        match serde_json::from_slice::<T>(&bytes) {
+            Ok(v) => Ok(JsonBody(v)),
+            Err(e) if e.is_data() => Err(AppError::invalid("body", "err-json-shape", &e.to_string())),
+            Err(_) => Err(AppError::BadRequest("error-malformed-json")),
+        }
+    }
+}

@@ -1,0 +1,116 @@
+//! `/api/v1/resources`: create, read, update, delete, attach, list.
+
+use axum::extract::{Multipart, Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::IntoResponse;
+use axum::Json;
+use serde_json::{json, Value};
+
+use super::JsonBody;
+use crate::app::Ctx;
+use crate::error::AppResult;
+use crate::http::extract::ApiUser;
+use crate::http::params::LibraryParams;
+use crate::library;
+use crate::model::resource::{Resource, ResourceInput, ResourcePatch};
+use crate::model::vocab;
+
+const PAGE: i64 = 20;
+
+/// The API shape of a resource: the input shape plus what the server adds.
+pub fn resource_json(ctx: &Ctx, r: &Resource, with_body: bool) -> Value {
+    let base = ctx.config.base_url();
+    let list = |scheme| r.terms_of(scheme).collect::<Vec<_>>();
+    let translations: serde_json::Map<String, Value> = r
+        .texts
+        .iter()
+        .map(|t| {
+            let v = if with_body {
+                json!({ "title": t.title, "summary": t.summary, "body": t.body, "body_html": t.body_html })
+            } else {
+                json!({ "title": t.title, "summary": t.summary })
+            };
+            (t.lang.clone(), v)
+        })
+        .collect();
+    json!({
+        "id": r.uid,
+        "url": format!("{base}/r/{}", r.uid),
+        "org": r.org_handle,
+        "external_id": r.external_id,
+        "type": r.resource_type,
+        "original_language": r.original_language,
+        "translations": translations,
+        "themes": list(vocab::THEME),
+        "mechanisms": list(vocab::MECHANISM),
+        "countries": list(vocab::COUNTRY),
+        "audiences": list(vocab::AUDIENCE),
+        "content_warnings": list(vocab::CONTENT_WARNING),
+        "reading_level": r.reading_level,
+        "sensitive": r.sensitive,
+        "published": r.published_on,
+        "authors": r.authors,
+        "licence": r.licence,
+        "status": r.status,
+        "attachments": r.attachments.iter().map(|a| json!({
+            "id": a.uid, "lang": a.lang, "name": a.name, "media_type": a.media_type, "size": a.size,
+            "sha256": a.sha256, "url": format!("{base}/files/{}/{}", a.uid, a.name),
+        })).collect::<Vec<_>>(),
+        "created_at": r.created_at,
+        "updated_at": r.updated_at,
+    })
+}
+
+pub async fn create(State(ctx): State<Ctx>, user: ApiUser, JsonBody(input): JsonBody<ResourceInput>) -> AppResult<impl IntoResponse> {
+    let user = user.required()?;
+    let r = library::create(&ctx, &user, &input).await?;
+    let url = format!("{}/api/v1/resources/{}", ctx.config.base_url(), r.uid);
+    Ok((StatusCode::CREATED, [(axum::http::header::LOCATION, url)], Json(resource_json(&ctx, &r, true))))
+}
+
+pub async fn show(State(ctx): State<Ctx>, user: ApiUser, Path(id): Path<String>) -> AppResult<Json<Value>> {
+    let r = library::get(&ctx, user.0.as_ref(), &id).await?;
+    Ok(Json(resource_json(&ctx, &r, true)))
+}
+
+pub async fn update(
+    State(ctx): State<Ctx>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    JsonBody(patch): JsonBody<ResourcePatch>,
+) -> AppResult<Json<Value>> {
+    let user = user.required()?;
+    let r = library::update(&ctx, &user, &id, patch).await?;
+    Ok(Json(resource_json(&ctx, &r, true)))
+}
+
+pub async fn delete(State(ctx): State<Ctx>, user: ApiUser, Path(id): Path<String>) -> AppResult<StatusCode> {
+    let user = user.required()?;
+    library::delete(&ctx, &user, &id).await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+/// `multipart/form-data` with a `file` part and a `lang` part.
+pub async fn attach(State(ctx): State<Ctx>, user: ApiUser, Path(id): Path<String>, multipart: Multipart) -> AppResult<impl IntoResponse> {
+    let user = user.required()?;
+    let upload = crate::http::pages::read_upload(&ctx, multipart).await?;
+    let a = library::attach(&ctx, &user, &id, &upload.lang, &upload.file_name, upload.bytes).await?;
+    let base = ctx.config.base_url();
+    let body = json!({
+        "id": a.uid, "lang": a.lang, "name": a.name, "media_type": a.media_type, "size": a.size,
+        "sha256": a.sha256, "url": format!("{base}/files/{}/{}", a.uid, a.name),
+    });
+    Ok((StatusCode::CREATED, Json(body)))
+}
+
+pub async fn list(State(ctx): State<Ctx>, user: ApiUser, RawQuery(query): RawQuery) -> AppResult<Json<Value>> {
+    let params = LibraryParams::parse(query.as_deref(), "lang");
+    let offset = params.offset()?;
+    let filters = params.filters(&ctx).await?;
+    let results = library::search(&ctx, user.0.as_ref(), filters, offset, PAGE, false).await?;
+    let next = results.more.then(|| (offset + PAGE).to_string());
+    Ok(Json(json!({
+        "items": results.items.iter().map(|r| resource_json(&ctx, r, false)).collect::<Vec<_>>(),
+        "next": next,
+    })))
+}

@@ -1,0 +1,162 @@
+//! HTML pages. They work without JavaScript, use only this instance's own assets, and
+//! render in the reader's language, right to left in Arabic.
+
+mod auth;
+mod library;
+mod orgs;
+
+use axum::extract::{DefaultBodyLimit, FromRequestParts, Multipart};
+use axum::http::request::Parts;
+use axum::response::Html;
+use axum::routing::{get, post};
+use axum::Router;
+use minijinja::{context, Value};
+use serde::Serialize;
+
+use super::extract::{CsrfToken, Ui, Viewer};
+use crate::app::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::model::lang::Lang;
+use crate::model::user::User;
+
+pub fn router(upload_limit: DefaultBodyLimit) -> Router<Ctx> {
+    Router::new()
+        .route("/", get(library::index))
+        .route("/library", get(library::index))
+        .route("/r/new", get(library::new_form).post(library::create))
+        .route("/r/{uid}", get(library::show))
+        .route("/r/{uid}/edit", get(library::edit_form).post(library::update))
+        .route("/r/{uid}/status", post(library::set_status))
+        .route("/r/{uid}/delete", post(library::delete))
+        .route("/r/{uid}/attachments", post(library::attach).layer(upload_limit.clone()))
+        .route("/files/{uid}/{name}", get(library::download))
+        .route("/orgs", get(orgs::index))
+        .route("/orgs/{handle}", get(orgs::show))
+        .route("/orgs/{handle}/edit", get(orgs::edit_form).post(orgs::update))
+        .route("/orgs/{handle}/logo", get(orgs::logo).post(orgs::upload_logo).layer(upload_limit))
+        .route("/orgs/{handle}/members", get(orgs::members))
+        .route("/login", get(auth::login_form).post(auth::login))
+        .route("/logout", post(auth::logout))
+}
+
+/// What every page knows about its request: language, user, CSRF token, and the current
+/// URL (for the language switcher).
+pub struct Page {
+    pub lang: Lang,
+    pub user: Option<User>,
+    pub csrf: String,
+    path: String,
+    query: Vec<(String, String)>,
+}
+
+impl FromRequestParts<Ctx> for Page {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, ctx: &Ctx) -> Result<Self, Self::Rejection> {
+        let Ui(lang) = Ui::from_request_parts(parts, ctx).await?;
+        let Viewer(user) = Viewer::from_request_parts(parts, ctx).await?;
+        let CsrfToken(csrf) = CsrfToken::from_request_parts(parts, ctx).await?;
+        let query = url::form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes())
+            .filter(|(k, _)| k != "lang")
+            .map(|(k, v)| (k.into_owned(), v.into_owned()))
+            .collect();
+        Ok(Page { lang, user, csrf, path: parts.uri.path().to_string(), query })
+    }
+}
+
+#[derive(Serialize)]
+struct LangLink {
+    code: &'static str,
+    name: &'static str,
+    href: String,
+    current: bool,
+}
+
+impl Page {
+    /// This page's URL in another interface language.
+    fn lang_href(&self, lang: Lang) -> String {
+        let mut pairs: Vec<(&str, String)> = self.query.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+        pairs.push(("lang", lang.code().to_string()));
+        format!("{}?{}", self.path, super::params::query_string(&pairs))
+    }
+
+    pub fn user(&self) -> AppResult<&User> {
+        self.user.as_ref().ok_or(AppError::Unauthorized)
+    }
+
+    pub fn t(&self, ctx: &Ctx, id: &str) -> String {
+        ctx.i18n.t(self.lang, id)
+    }
+
+    /// Renders `name` with the page's common context and `extra`.
+    pub fn render(&self, ctx: &Ctx, name: &str, extra: Value) -> AppResult<Html<String>> {
+        let langs: Vec<LangLink> = Lang::ALL
+            .iter()
+            .map(|l| LangLink { code: l.code(), name: l.endonym(), href: self.lang_href(*l), current: *l == self.lang })
+            .collect();
+        let user = self.user.as_ref().map(|u| context! { username => u.username, is_admin => u.is_admin() });
+        let common = context! {
+            lang => self.lang.code(),
+            dir => self.lang.dir(),
+            user => user,
+            csrf => self.csrf,
+            langs => langs,
+            path => self.path,
+            domain => ctx.config.domain,
+            source_url => env!("CARGO_PKG_REPOSITORY"),
+            version => env!("CARGO_PKG_VERSION"),
+        };
+        ctx.templates.render(name, context! { ..extra, ..common }).map(Html)
+    }
+}
+
+/// A file from a multipart form: its bytes, name and declared language.
+pub struct Upload {
+    pub bytes: Vec<u8>,
+    pub file_name: String,
+    pub lang: String,
+    pub csrf: String,
+}
+
+/// Reads a multipart upload (parts `file`, `lang`, and `csrf` on pages), refusing with 413
+/// as soon as the file passes the configured size, without holding more than that.
+pub async fn read_upload(ctx: &Ctx, mut multipart: Multipart) -> AppResult<Upload> {
+    let max = ctx.config.max_upload_bytes as usize;
+    let mut up = Upload { bytes: Vec::new(), file_name: String::new(), lang: String::new(), csrf: String::new() };
+    let mut got_file = false;
+    loop {
+        let field = match multipart.next_field().await {
+            Ok(Some(f)) => f,
+            Ok(None) => break,
+            Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => return Err(AppError::TooLarge),
+            Err(_) => return Err(AppError::BadRequest("error-bad-form")),
+        };
+        match field.name().unwrap_or_default() {
+            "file" => {
+                up.file_name = field.file_name().unwrap_or_default().to_string();
+                let mut field = field;
+                loop {
+                    match field.chunk().await {
+                        Ok(Some(chunk)) => {
+                            if up.bytes.len() + chunk.len() > max {
+                                return Err(AppError::TooLarge);
+                            }
+                            up.bytes.extend_from_slice(&chunk);
+                        }
+                        Ok(None) => break,
+                        Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => return Err(AppError::TooLarge),
+                        Err(_) => return Err(AppError::BadRequest("error-bad-form")),
+                    }
+                }
+                got_file = true;
+            }
+            "lang" => up.lang = field.text().await.map_err(|_| AppError::BadRequest("error-bad-form"))?,
+            "csrf" => up.csrf = field.text().await.map_err(|_| AppError::BadRequest("error-bad-form"))?,
+            _ => {}
+        }
+    }
+    if !got_file || up.bytes.is_empty() {
+        return Err(AppError::invalid("file", "err-no-file", ""));
+    }
+    Ok(up)
+}

@@ -1,0 +1,165 @@
+//! Organisation pages: the directory, a profile with its resources, the profile form,
+//! the logo, and the members list (members only).
+
+use axum::body::Bytes;
+use axum::extract::{Multipart, Path, State};
+use axum::http::{header, StatusCode};
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use minijinja::context;
+
+use super::library::{card, FormData};
+use super::Page;
+use crate::accounts::{org_role, require_org_admin};
+use crate::app::Ctx;
+use crate::db::orgs::OrgProfile;
+use crate::db::search::Filters;
+use crate::error::{AppError, AppResult};
+use crate::http::errors::show_errors;
+use crate::http::extract::CsrfToken;
+use crate::library;
+use crate::model::lang::Lang;
+use crate::model::org::{check_name, check_website, Org};
+use crate::model::FieldError;
+
+fn org_view(o: &Org, lang: Lang) -> minijinja::Value {
+    context! {
+        handle => o.handle,
+        name => o.name_in(lang.code()),
+        description => o.description_in(lang.code()),
+        website => o.website,
+        has_logo => o.logo_sha256.is_some(),
+    }
+}
+
+async fn find(ctx: &Ctx, handle: &str) -> AppResult<Org> {
+    ctx.db.org_by_handle(handle).await?.ok_or(AppError::NotFound)
+}
+
+pub async fn index(State(ctx): State<Ctx>, page: Page) -> AppResult<Html<String>> {
+    let orgs = ctx.db.list_orgs().await?;
+    page.render(&ctx, "orgs/index.html", context! { orgs => orgs.iter().map(|o| org_view(o, page.lang)).collect::<Vec<_>>() })
+}
+
+pub async fn show(State(ctx): State<Ctx>, page: Page, Path(handle): Path<String>) -> AppResult<Html<String>> {
+    let org = find(&ctx, &handle).await?;
+    let role = match &page.user {
+        Some(u) => org_role(&ctx, u, org.id).await?,
+        None => None,
+    };
+    let filters = Filters { org_id: Some(org.id), ..Filters::default() };
+    let results = library::search(&ctx, page.user.as_ref(), filters, 0, 50, false).await?;
+    page.render(
+        &ctx,
+        "orgs/show.html",
+        context! {
+            org => org_view(&org, page.lang),
+            address => format!("@{}@{}", org.handle, ctx.config.domain),
+            items => results.items.iter().map(|r| card(r, page.lang)).collect::<Vec<_>>(),
+            more => results.more,
+            is_member => role.is_some(),
+            is_admin => role == Some(crate::model::user::OrgRole::Admin),
+        },
+    )
+}
+
+fn render_edit(ctx: &Ctx, page: &Page, org: &Org, profile: &OrgProfile, errors: &[FieldError]) -> AppResult<Html<String>> {
+    let langs: Vec<_> = Lang::ALL
+        .iter()
+        .map(|l| {
+            context! {
+                code => l.code(), name => l.endonym(), dir => l.dir(),
+                org_name => profile.names.get(l.code()).cloned().unwrap_or_default(),
+                description => profile.descriptions.get(l.code()).cloned().unwrap_or_default(),
+            }
+        })
+        .collect();
+    page.render(
+        ctx,
+        "orgs/edit.html",
+        context! { org => org_view(org, page.lang), name => profile.name, website => profile.website, langs => langs,
+                   errors => show_errors(ctx, page.lang, errors) },
+    )
+}
+
+pub async fn edit_form(State(ctx): State<Ctx>, page: Page, Path(handle): Path<String>) -> AppResult<Html<String>> {
+    let org = find(&ctx, &handle).await?;
+    require_org_admin(&ctx, page.user()?, org.id).await?;
+    let profile = OrgProfile { name: org.name.clone(), names: org.names.clone(), descriptions: org.descriptions.clone(), website: org.website.clone() };
+    render_edit(&ctx, &page, &org, &profile, &[])
+}
+
+pub async fn update(State(ctx): State<Ctx>, page: Page, csrf: CsrfToken, Path(handle): Path<String>, body: Bytes) -> AppResult<Response> {
+    let form = FormData::parse(&body);
+    csrf.verify(&form.get("csrf"))?;
+    let org = find(&ctx, &handle).await?;
+    require_org_admin(&ctx, page.user()?, org.id).await?;
+    let mut errors = Vec::new();
+    let mut profile = OrgProfile { name: form.get("name"), website: None, ..OrgProfile::default() };
+    match check_name("name", &profile.name) {
+        Ok(n) => profile.name = n,
+        Err(e) => errors.push(e),
+    }
+    let website = form.get("website");
+    match check_website(&website) {
+        Ok(w) => profile.website = w,
+        Err(e) => {
+            errors.push(e);
+            profile.website = Some(website);
+        }
+    }
+    for l in Lang::ALL {
+        let name = form.get(&format!("name_{}", l.code())).trim().to_string();
+        let description = form.get(&format!("description_{}", l.code())).trim().to_string();
+        if name.chars().count() > 120 {
+            errors.push(FieldError::new(&format!("name_{}", l.code()), "err-too-long", "120"));
+        }
+        if description.chars().count() > 2000 {
+            errors.push(FieldError::new(&format!("description_{}", l.code()), "err-too-long", "2000"));
+        }
+        if !name.is_empty() {
+            profile.names.insert(l.code().to_string(), name);
+        }
+        if !description.is_empty() {
+            profile.descriptions.insert(l.code().to_string(), description);
+        }
+    }
+    if !errors.is_empty() {
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render_edit(&ctx, &page, &org, &profile, &errors)?).into_response());
+    }
+    ctx.db.update_org_profile(org.id, &profile).await?;
+    Ok(Redirect::to(&format!("/orgs/{}", org.handle)).into_response())
+}
+
+pub async fn upload_logo(State(ctx): State<Ctx>, page: Page, csrf: CsrfToken, Path(handle): Path<String>, multipart: Multipart) -> AppResult<Redirect> {
+    let org = find(&ctx, &handle).await?;
+    require_org_admin(&ctx, page.user()?, org.id).await?;
+    let upload = super::read_upload(&ctx, multipart).await?;
+    csrf.verify(&upload.csrf)?;
+    let store = ctx.store.clone();
+    let cleaned = tokio::task::spawn_blocking(move || -> AppResult<crate::media::Cleaned> {
+        let c = crate::media::clean(upload.bytes, true)?;
+        store.put(&c.sha256, &c.bytes)?;
+        Ok(c)
+    })
+    .await??;
+    ctx.db.set_org_logo(org.id, &cleaned.sha256, &cleaned.media_type).await?;
+    Ok(Redirect::to(&format!("/orgs/{}", org.handle)))
+}
+
+pub async fn logo(State(ctx): State<Ctx>, Path(handle): Path<String>) -> AppResult<Response> {
+    let org = find(&ctx, &handle).await?;
+    let (Some(sha), Some(mime)) = (org.logo_sha256, org.logo_media_type) else { return Err(AppError::NotFound) };
+    let store = ctx.store.clone();
+    let bytes = tokio::task::spawn_blocking(move || store.get(&sha)).await?.map_err(|_| AppError::NotFound)?;
+    Ok(([(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, "public, max-age=3600".to_string())], bytes).into_response())
+}
+
+/// Members are listed to members only: who works where can endanger people.
+pub async fn members(State(ctx): State<Ctx>, page: Page, Path(handle): Path<String>) -> AppResult<Html<String>> {
+    let org = find(&ctx, &handle).await?;
+    if org_role(&ctx, page.user()?, org.id).await?.is_none() {
+        return Err(AppError::Forbidden);
+    }
+    let members = ctx.db.list_members(org.id).await?;
+    page.render(&ctx, "orgs/members.html", context! { org => org_view(&org, page.lang), members => members })
+}

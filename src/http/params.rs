@@ -1,0 +1,149 @@
+//! The library's query parameters, shared by the library page, the API and the feeds:
+//! parsed from the query string, then checked against the vocabularies.
+
+use chrono::NaiveDate;
+
+use crate::app::Ctx;
+use crate::db::search::Filters;
+use crate::error::{AppError, AppResult};
+use crate::model::vocab;
+use crate::model::FieldError;
+
+/// The raw parameters. `language` filters by content language; the API calls it `lang`
+/// (on pages `lang` chooses the interface language).
+#[derive(Debug, Clone, Default)]
+pub struct LibraryParams {
+    pub q: String,
+    pub resource_type: String,
+    pub theme: String,
+    pub mechanism: String,
+    pub country: String,
+    pub language: String,
+    pub org: String,
+    pub year: String,
+    pub since: String,
+    pub until: String,
+    pub cursor: String,
+}
+
+impl LibraryParams {
+    pub fn parse(query: Option<&str>, language_key: &str) -> LibraryParams {
+        let mut p = LibraryParams::default();
+        for (k, v) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+            let v = v.trim().to_string();
+            match k.as_ref() {
+                "q" => p.q = v.chars().take(200).collect(),
+                "type" => p.resource_type = v,
+                "theme" => p.theme = v,
+                "mechanism" => p.mechanism = v,
+                "country" => p.country = v.to_ascii_lowercase(),
+                "org" => p.org = v,
+                "year" => p.year = v,
+                "since" => p.since = v,
+                "until" => p.until = v,
+                "cursor" => p.cursor = v,
+                k if k == language_key => p.language = v,
+                _ => {}
+            }
+        }
+        p
+    }
+
+    /// The offset encoded in the cursor (0 without one).
+    pub fn offset(&self) -> AppResult<i64> {
+        if self.cursor.is_empty() {
+            return Ok(0);
+        }
+        self.cursor
+            .parse::<i64>()
+            .ok()
+            .filter(|o| *o >= 0 && *o < 1_000_000)
+            .ok_or_else(|| AppError::invalid("cursor", "err-bad-cursor", &self.cursor))
+    }
+
+    /// Query-string pairs of the active filters (not the cursor), for links that change one.
+    pub fn pairs(&self, language_key: &'static str) -> Vec<(&'static str, String)> {
+        [
+            ("q", &self.q),
+            ("type", &self.resource_type),
+            ("theme", &self.theme),
+            ("mechanism", &self.mechanism),
+            ("country", &self.country),
+            (language_key, &self.language),
+            ("org", &self.org),
+            ("year", &self.year),
+            ("since", &self.since),
+            ("until", &self.until),
+        ]
+        .into_iter()
+        .filter(|(_, v)| !v.is_empty())
+        .map(|(k, v)| (k, v.clone()))
+        .collect()
+    }
+
+    /// Checks every parameter and builds the database filters.
+    pub async fn filters(&self, ctx: &Ctx) -> AppResult<Filters> {
+        let mut errors = Vec::new();
+        let mut f = Filters { query: ctx.analyzer.parse_query(&self.q), ..Filters::default() };
+        let term = |errors: &mut Vec<FieldError>, field: &str, scheme: &str, v: &str| -> Option<String> {
+            if v.is_empty() {
+                None
+            } else if ctx.vocab.contains(scheme, v) {
+                Some(v.to_string())
+            } else {
+                errors.push(FieldError::new(field, "err-unknown-term", v));
+                None
+            }
+        };
+        f.resource_type = term(&mut errors, "type", vocab::RESOURCE_TYPE, &self.resource_type);
+        if let Some(t) = term(&mut errors, "theme", vocab::THEME, &self.theme) {
+            f.themes = ctx.vocab.with_narrower(vocab::THEME, &t);
+        }
+        if let Some(m) = term(&mut errors, "mechanism", vocab::MECHANISM, &self.mechanism) {
+            f.mechanisms = ctx.vocab.with_narrower(vocab::MECHANISM, &m);
+        }
+        f.country = term(&mut errors, "country", vocab::COUNTRY, &self.country);
+        if !self.language.is_empty() {
+            match crate::model::lang::ContentLang::parse(&self.language, &ctx.config.extra_content_languages) {
+                Some(l) => f.lang = Some(l.as_str().to_string()),
+                None => errors.push(FieldError::new("lang", "err-unsupported-language", &self.language)),
+            }
+        }
+        if !self.org.is_empty() {
+            match ctx.db.org_by_handle(&self.org).await? {
+                Some(o) => f.org_id = Some(o.id),
+                None => errors.push(FieldError::new("org", "err-no-such-org", &self.org)),
+            }
+        }
+        if !self.year.is_empty() {
+            if self.year.len() == 4 && self.year.chars().all(|c| c.is_ascii_digit()) {
+                f.year = Some(self.year.clone());
+            } else {
+                errors.push(FieldError::new("year", "err-bad-date", &self.year));
+            }
+        }
+        for (field, value, slot) in [("since", &self.since, &mut f.since), ("until", &self.until, &mut f.until)] {
+            if !value.is_empty() {
+                if NaiveDate::parse_from_str(value, "%Y-%m-%d").is_ok() {
+                    *slot = Some(value.clone());
+                } else {
+                    errors.push(FieldError::new(field, "err-bad-date", value));
+                }
+            }
+        }
+        if errors.is_empty() {
+            Ok(f)
+        } else {
+            Err(AppError::Invalid(errors))
+        }
+    }
+}
+
+/// Encodes pairs as a query string.
+pub fn query_string(pairs: &[(&str, String)]) -> String {
+    let mut s = url::form_urlencoded::Serializer::new(String::new());
+    for (k, v) in pairs {
+        s.append_pair(k, v);
+    }
+    s.finish()
+}

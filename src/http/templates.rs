@@ -1,0 +1,79 @@
+//! The HTML (and feed) templates, compiled into the binary, with the functions they may
+//! call: `t(id, **args)` for interface strings in the page's language, `label(scheme, id)`
+//! for vocabulary labels, `langname(code)` for a language's own name.
+
+use std::sync::Arc;
+
+use fluent_bundle::FluentValue;
+use minijinja::value::Kwargs;
+use minijinja::{Environment, State, Value};
+
+use crate::error::{AppError, AppResult};
+use crate::i18n::I18n;
+use crate::model::lang::{endonym, Lang};
+use crate::model::vocab::Vocabularies;
+
+const FILES: &[(&str, &str)] = &[
+    ("base.html", include_str!("../../templates/base.html")),
+    ("partials/card.html", include_str!("../../templates/partials/card.html")),
+    ("partials/field_errors.html", include_str!("../../templates/partials/field_errors.html")),
+    ("library/index.html", include_str!("../../templates/library/index.html")),
+    ("library/resource.html", include_str!("../../templates/library/resource.html")),
+    ("library/form.html", include_str!("../../templates/library/form.html")),
+    ("orgs/index.html", include_str!("../../templates/orgs/index.html")),
+    ("orgs/show.html", include_str!("../../templates/orgs/show.html")),
+    ("orgs/edit.html", include_str!("../../templates/orgs/edit.html")),
+    ("orgs/members.html", include_str!("../../templates/orgs/members.html")),
+    ("auth/login.html", include_str!("../../templates/auth/login.html")),
+    ("errors/error.html", include_str!("../../templates/errors/error.html")),
+    ("feeds/rss.xml", include_str!("../../templates/feeds/rss.xml")),
+    ("feeds/atom.xml", include_str!("../../templates/feeds/atom.xml")),
+];
+
+pub struct Templates {
+    env: Environment<'static>,
+}
+
+fn page_lang(state: &State) -> Lang {
+    state.lookup("lang").and_then(|v| v.as_str().and_then(Lang::parse)).unwrap_or(Lang::En)
+}
+
+impl Templates {
+    pub fn new(i18n: Arc<I18n>, vocab: Arc<Vocabularies>) -> anyhow::Result<Templates> {
+        let mut env = Environment::new();
+        env.set_undefined_behavior(minijinja::UndefinedBehavior::Chainable);
+        for (name, source) in FILES {
+            env.add_template(name, source)?;
+        }
+        env.add_function("t", move |state: &State, id: String, kwargs: Kwargs| -> Result<String, minijinja::Error> {
+            let mut args: Vec<(&str, FluentValue)> = Vec::new();
+            let keys: Vec<&str> = kwargs.args().collect();
+            for k in &keys {
+                let v: Value = kwargs.get(k)?;
+                let fv = match v.as_i64() {
+                    Some(n) => FluentValue::from(n),
+                    None => FluentValue::from(v.to_string()),
+                };
+                args.push((k, fv));
+            }
+            Ok(i18n.t_args(page_lang(state), &id, &args))
+        });
+        env.add_function("label", move |state: &State, scheme: String, id: String| -> String {
+            vocab.label(&scheme, &id, page_lang(state)).to_string()
+        });
+        env.add_function("langname", |code: String| -> String { endonym(&code).map(str::to_string).unwrap_or(code) });
+        env.add_filter("filesize", |n: i64| -> String {
+            match n {
+                n if n >= 1024 * 1024 => format!("{:.1} MB", n as f64 / 1048576.0),
+                n if n >= 1024 => format!("{} KB", n / 1024),
+                n => format!("{n} B"),
+            }
+        });
+        Ok(Templates { env })
+    }
+
+    pub fn render(&self, name: &str, ctx: Value) -> AppResult<String> {
+        let tmpl = self.env.get_template(name).map_err(AppError::internal)?;
+        tmpl.render(ctx).map_err(|e| AppError::internal(format!("template {name}: {e:#}")))
+    }
+}

@@ -1,0 +1,226 @@
+//! The resource library's operations: create, update, publish, withdraw, delete, attach,
+//! read and search. Pages, the API and the CLI all call these, so the rules (who may do
+//! what, what is valid, what is indexed) live in one place.
+
+use crate::accounts::{require_editor, viewer_scope};
+use crate::app::Ctx;
+use crate::db::resources::Write;
+use crate::db::search::{Facets, Filters};
+use crate::error::{AppError, AppResult};
+use crate::media;
+use crate::model::resource::{Attachment, NewResource, Resource, ResourceInput, ResourcePatch, Status};
+use crate::model::text::markdown_to_plain;
+use crate::model::user::User;
+use crate::model::vocab;
+use crate::search::IndexDoc;
+
+/// The search document of a resource: its texts in every language, its vocabulary labels
+/// in all four languages, and the case numbers it mentions.
+pub fn index_doc(ctx: &Ctx, r: &NewResource) -> IndexDoc {
+    let a = &ctx.analyzer;
+    let mut doc = IndexDoc::default();
+    let mut keywords = String::new();
+    let push = |field: &mut String, tokens: String| {
+        if !tokens.is_empty() {
+            if !field.is_empty() {
+                field.push(' ');
+            }
+            field.push_str(&tokens);
+        }
+    };
+    for t in &r.texts {
+        let lang = t.lang.as_str();
+        push(&mut doc.title, a.tokens(&t.title, lang));
+        push(&mut doc.summary, a.tokens(&t.summary, lang));
+        let plain = markdown_to_plain(&t.body);
+        push(&mut doc.body, a.tokens(&plain, lang));
+        for text in [&t.title, &t.summary, &plain] {
+            push(&mut keywords, a.keywords(text));
+        }
+    }
+    let mut tags = vec![(vocab::RESOURCE_TYPE, r.resource_type.as_str())];
+    tags.extend(r.terms.iter().map(|(s, t)| (s.as_str(), t.as_str())));
+    for (scheme, id) in tags {
+        for (lang, label) in ctx.vocab.all_labels(scheme, id) {
+            push(&mut doc.tags, a.tokens(label, lang));
+        }
+    }
+    let mut seen = std::collections::HashSet::new();
+    doc.keywords = keywords.split(' ').filter(|k| !k.is_empty() && seen.insert(*k)).collect::<Vec<_>>().join(" ");
+    doc
+}
+
+/// Validates an input against this instance's vocabularies and languages.
+pub fn validate(ctx: &Ctx, input: &ResourceInput) -> AppResult<NewResource> {
+    input.validate(&ctx.vocab, &ctx.config.extra_content_languages).map_err(AppError::Invalid)
+}
+
+/// Creates a resource in `input.org` on behalf of `user`.
+pub async fn create(ctx: &Ctx, user: &User, input: &ResourceInput) -> AppResult<Resource> {
+    let org = ctx.db.org_by_handle(&input.org).await?.ok_or_else(|| AppError::invalid("org", "err-no-such-org", &input.org))?;
+    require_editor(ctx, user, org.id).await?;
+    let r = validate(ctx, input)?;
+    let doc = index_doc(ctx, &r);
+    let written = ctx.db.write_resources(&[Write { id: None, org_id: org.id, resource: &r, doc: &doc }]).await?;
+    let id = written.first().map(|(id, _)| *id).ok_or_else(|| AppError::internal("no resource written"))?;
+    load(ctx, id).await
+}
+
+async fn load(ctx: &Ctx, id: i64) -> AppResult<Resource> {
+    ctx.db.load_resources(&[id], true).await?.pop().ok_or(AppError::NotFound)
+}
+
+/// A resource by uid, if `user` may see it: published and withdrawn resources are public
+/// (a withdrawn one shows only its notice); drafts only to their organisation.
+pub async fn get(ctx: &Ctx, user: Option<&User>, uid: &str) -> AppResult<Resource> {
+    let r = ctx.db.resource_by_uid(uid).await?.ok_or(AppError::NotFound)?;
+    if r.status == Status::Draft {
+        let allowed = match user {
+            Some(u) => crate::accounts::org_role(ctx, u, r.org_id).await?.is_some(),
+            None => false,
+        };
+        if !allowed {
+            return Err(AppError::NotFound);
+        }
+    }
+    Ok(r)
+}
+
+/// A resource `user` may edit.
+pub async fn get_for_edit(ctx: &Ctx, user: &User, uid: &str) -> AppResult<Resource> {
+    let r = ctx.db.resource_by_uid(uid).await?.ok_or(AppError::NotFound)?;
+    if require_editor(ctx, user, r.org_id).await.is_err() {
+        // do not reveal drafts of other organisations
+        return Err(if r.status == Status::Draft { AppError::NotFound } else { AppError::Forbidden });
+    }
+    Ok(r)
+}
+
+/// Applies a partial update: a translation added or changed alone, terms, status...
+pub async fn update(ctx: &Ctx, user: &User, uid: &str, patch: ResourcePatch) -> AppResult<Resource> {
+    let current = get_for_edit(ctx, user, uid).await?;
+    let mut input = current.to_input();
+    if current.external_id.is_none() {
+        input.external_id = None;
+    }
+    input.apply(patch);
+    let r = validate(ctx, &input)?;
+    let doc = index_doc(ctx, &r);
+    ctx.db.write_resources(&[Write { id: Some(current.id), org_id: current.org_id, resource: &r, doc: &doc }]).await?;
+    load(ctx, current.id).await
+}
+
+pub async fn set_status(ctx: &Ctx, user: &User, uid: &str, status: Status) -> AppResult<Resource> {
+    let r = get_for_edit(ctx, user, uid).await?;
+    ctx.db.set_resource_status(r.id, status).await?;
+    load(ctx, r.id).await
+}
+
+/// Deletes a resource for good, with the files only it used.
+pub async fn delete(ctx: &Ctx, user: &User, uid: &str) -> AppResult<()> {
+    let r = get_for_edit(ctx, user, uid).await?;
+    let orphans = ctx.db.delete_resource(r.id).await?;
+    let store = ctx.store.clone();
+    tokio::task::spawn_blocking(move || {
+        for sha in orphans {
+            if let Err(e) = store.delete(&sha) {
+                tracing::warn!("could not remove file {sha}: {e}");
+            }
+        }
+    })
+    .await?;
+    Ok(())
+}
+
+/// Checks, cleans and stores an uploaded file, then attaches it in language `lang`.
+pub async fn attach(ctx: &Ctx, user: &User, uid: &str, lang: &str, name: &str, bytes: Vec<u8>) -> AppResult<Attachment> {
+    let r = get_for_edit(ctx, user, uid).await?;
+    let lang = crate::model::lang::ContentLang::parse(lang, &ctx.config.extra_content_languages)
+        .ok_or_else(|| AppError::invalid("lang", "err-unsupported-language", lang))?;
+    if bytes.len() as u64 > ctx.config.max_upload_bytes {
+        return Err(AppError::TooLarge);
+    }
+    let store = ctx.store.clone();
+    let cleaned = tokio::task::spawn_blocking(move || -> AppResult<media::Cleaned> {
+        let c = media::clean(bytes, false)?;
+        store.put(&c.sha256, &c.bytes)?;
+        Ok(c)
+    })
+    .await??;
+    let name = clean_file_name(name, &cleaned.media_type);
+    let a = Attachment {
+        uid: crate::db::new_uid(),
+        lang: lang.as_str().to_string(),
+        name,
+        media_type: cleaned.media_type,
+        size: cleaned.bytes.len() as i64,
+        sha256: cleaned.sha256,
+    };
+    ctx.db.insert_attachment(r.id, &a).await?;
+    Ok(a)
+}
+
+/// A display file name without paths or control characters, ending in the extension of
+/// the type the bytes really have.
+fn clean_file_name(name: &str, media_type: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let stem: String = base
+        .rsplit_once('.')
+        .map(|(s, _)| s)
+        .unwrap_or(base)
+        .chars()
+        .filter(|c| !c.is_control() && !matches!(c, '"' | '<' | '>' | ';'))
+        .take(100)
+        .collect();
+    let stem = if stem.trim().is_empty() { "file".to_string() } else { stem.trim().to_string() };
+    format!("{stem}.{}", extension(media_type))
+}
+
+pub fn extension(media_type: &str) -> &'static str {
+    match media_type {
+        "application/pdf" => "pdf",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document" => "docx",
+        "application/vnd.oasis.opendocument.text" => "odt",
+        "image/jpeg" => "jpg",
+        "image/png" => "png",
+        "image/webp" => "webp",
+        "audio/mpeg" => "mp3",
+        "audio/ogg" => "ogg",
+        "audio/x-wav" => "wav",
+        "audio/m4a" => "m4a",
+        "audio/x-flac" => "flac",
+        "audio/webm" | "video/webm" => "webm",
+        "video/mp4" => "mp4",
+        "video/ogg" => "ogv",
+        _ => "bin",
+    }
+}
+
+/// One page of search results with facet counts.
+pub struct Results {
+    pub items: Vec<Resource>,
+    pub more: bool,
+    pub facets: Option<Facets>,
+}
+
+/// Searches the library as `user` sees it. Facets are computed only when asked for
+/// (the HTML library page), since the API does not show them.
+pub async fn search(ctx: &Ctx, user: Option<&User>, mut f: Filters, offset: i64, limit: i64, with_facets: bool) -> AppResult<Results> {
+    f.viewer = viewer_scope(ctx, user).await?;
+    let (ids, more) = ctx.db.search_ids(&f, offset, limit).await?;
+    let items = ctx.db.load_resources(&ids, false).await?;
+    let facets = if with_facets { Some(ctx.db.facets(&f).await?) } else { None };
+    Ok(Results { items, more, facets })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn file_names_lose_paths_and_get_the_real_extension() {
+        assert_eq!(clean_file_name("../../etc/report.pdf", "application/pdf"), "report.pdf");
+        assert_eq!(clean_file_name("C:\\x\\virus.pdf", "image/png"), "virus.png");
+        assert_eq!(clean_file_name("", "application/pdf"), "file.pdf");
+    }
+}

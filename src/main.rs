@@ -1,0 +1,219 @@
+//! The `amicus` command: the server, and the administration CLI for operators and scripts.
+
+use std::io::{BufReader, Read};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use amicus::error::AppError;
+use amicus::model::user::{OrgRole, Role};
+use amicus::{accounts, transfer, Config, Ctx};
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(name = "amicus", version, about = "A federated library for human-rights organisations")]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the server (the default).
+    Serve,
+    /// Apply database migrations and exit.
+    Migrate,
+    /// Configuration.
+    Config {
+        #[command(subcommand)]
+        command: ConfigCommand,
+    },
+    /// Accounts.
+    User {
+        #[command(subcommand)]
+        command: UserCommand,
+    },
+    /// Organisations.
+    Org {
+        #[command(subcommand)]
+        command: OrgCommand,
+    },
+    /// API tokens.
+    Token {
+        #[command(subcommand)]
+        command: TokenCommand,
+    },
+    /// Import resources from JSON Lines into an organisation (idempotent by external_id).
+    Import {
+        file: PathBuf,
+        #[arg(long)]
+        org: String,
+        /// Create the organisation with this display name if it does not exist yet.
+        #[arg(long, value_name = "NAME")]
+        create_org: Option<String>,
+    },
+    /// Export an organisation's resources as JSON Lines (to stdout).
+    Export {
+        #[arg(long)]
+        org: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum ConfigCommand {
+    /// Print a commented amicus.toml with every setting and its default.
+    Default,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an account; the password is read from standard input.
+    Create {
+        username: String,
+        #[arg(long, value_parser = ["admin", "editor", "member"])]
+        role: String,
+        #[arg(long, required = true)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum OrgCommand {
+    /// Create an organisation.
+    Create {
+        handle: String,
+        #[arg(long)]
+        name: String,
+        #[arg(long)]
+        owner: Option<String>,
+    },
+    /// Add a member to an organisation (or change their role).
+    AddMember {
+        handle: String,
+        username: String,
+        #[arg(long, value_parser = ["admin", "editor"])]
+        role: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token; it is printed once, as the last line.
+    Create { username: String },
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    if let Some(Command::Config { command: ConfigCommand::Default }) = cli.command {
+        print!("{}", amicus::config::DEFAULT_FILE);
+        return ExitCode::SUCCESS;
+    }
+    tracing_subscriber::fmt()
+        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("AMICUS_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()))
+        .with_writer(std::io::stderr)
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
+        Ok(r) => r,
+        Err(e) => {
+            eprintln!("error: cannot start the runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    match runtime.block_on(run(cli.command.unwrap_or(Command::Serve))) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+/// Describes an `AppError` for a terminal, in English.
+fn explain(ctx: &Ctx, e: AppError) -> anyhow::Error {
+    let en = amicus::model::lang::Lang::En;
+    match e {
+        AppError::Invalid(errors) => anyhow::anyhow!(errors
+            .iter()
+            .map(|e| format!("{}: {}", e.field, ctx.i18n.t_args(en, e.code, &[("value", e.value.as_str().into())])))
+            .collect::<Vec<_>>()
+            .join("; ")),
+        AppError::Conflict(field) => anyhow::anyhow!("{field} is already taken"),
+        AppError::Unavailable(cause) | AppError::Internal(cause) => anyhow::anyhow!(cause),
+        other => anyhow::anyhow!(ctx.i18n.t(en, other.message_id())),
+    }
+}
+
+async fn run(command: Command) -> anyhow::Result<()> {
+    let config = Config::load()?;
+    let ctx = Ctx::build(config).await?;
+    let result = match command {
+        Command::Serve => return serve(ctx).await,
+        Command::Migrate | Command::Config { .. } => Ok(()),
+        Command::User { command: UserCommand::Create { username, role, .. } } => {
+            let mut password = String::new();
+            std::io::stdin().read_to_string(&mut password)?;
+            let password = password.trim_end_matches(['\n', '\r']);
+            let role = Role::parse(&role).unwrap_or(Role::Member);
+            accounts::create_user(&ctx, &username, password, role).await.map(|u| println!("created user {} ({})", u.username, role.as_str()))
+        }
+        Command::Org { command: OrgCommand::Create { handle, name, owner } } => accounts::create_org(&ctx, &handle, &name, owner.as_deref())
+            .await
+            .map(|o| println!("created organisation @{}@{}", o.handle, ctx.config.domain)),
+        Command::Org { command: OrgCommand::AddMember { handle, username, role } } => {
+            let role = OrgRole::parse(&role).unwrap_or(OrgRole::Editor);
+            accounts::add_member(&ctx, &handle, &username, role).await.map(|()| println!("{username} is now {} of {handle}", role.as_str()))
+        }
+        Command::Token { command: TokenCommand::Create { username } } => accounts::create_token(&ctx, &username).await.map(|t| println!("{t}")),
+        Command::Import { file, org, create_org } => return import(&ctx, &file, &org, create_org.as_deref()).await,
+        Command::Export { org } => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            transfer::export(&ctx, &org, &mut out).await.map(|n| eprintln!("exported {n} resources"))
+        }
+    };
+    result.map_err(|e| explain(&ctx, e))
+}
+
+async fn import(ctx: &Ctx, file: &PathBuf, org: &str, create: Option<&str>) -> anyhow::Result<()> {
+    if let Some(name) = create {
+        if ctx.db.org_by_handle(org).await.map_err(|e| explain(ctx, e))?.is_none() {
+            accounts::create_org(ctx, org, name, None).await.map_err(|e| explain(ctx, e))?;
+            eprintln!("created organisation {org}");
+        }
+    }
+    let f = std::fs::File::open(file).map_err(|e| anyhow::anyhow!("cannot open {}: {e}", file.display()))?;
+    let len = f.metadata().map(|m| m.len()).unwrap_or(0);
+    let bar = indicatif::ProgressBar::new(len);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {percent:>3}% {bytes}/{total_bytes} {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let report = transfer::import(ctx, org, BufReader::new(f), |n| bar.set_position(n)).await.map_err(|e| explain(ctx, e))?;
+    bar.finish_and_clear();
+    for (line, reason) in &report.errors {
+        eprintln!("line {line}: {reason}");
+    }
+    println!("imported {} new, updated {}, {} lines with errors", report.created, report.updated, report.errors.len());
+    if report.errors.is_empty() {
+        Ok(())
+    } else {
+        Err(anyhow::anyhow!("{} lines were not imported", report.errors.len()))
+    }
+}
+
+async fn serve(ctx: Ctx) -> anyhow::Result<()> {
+    let listener = tokio::net::TcpListener::bind(&ctx.config.bind)
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", ctx.config.bind))?;
+    let url = ctx.config.base_url();
+    eprintln!("Amicus {} is listening on http://{} and calls itself {url}", env!("CARGO_PKG_VERSION"), ctx.config.bind);
+    eprintln!("Database: {}", if ctx.config.is_postgres() { "PostgreSQL" } else { "SQLite" });
+    if ctx.db.count_users().await.unwrap_or(0) == 0 {
+        eprintln!("No accounts yet. Create the first administrator with:");
+        eprintln!("  echo 'a long passphrase' | amicus user create admin --role admin --password-stdin");
+    }
+    let shutdown = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    amicus::serve(listener, ctx.clone(), shutdown).await?;
+    ctx.db.close().await;
+    Ok(())
+}

@@ -1,0 +1,26 @@
+//! Domain types and their validation: no SQL, no HTTP.
+
+pub mod lang;
+pub mod org;
+pub mod resource;
+pub mod text;
+pub mod user;
+pub mod vocab;
+
+use serde::Serialize;
+
+/// One problem with one field of an input. `code` is a message id in `locales/*/main.ftl`
+/// and `value` fills its `$value` placeholder, so the message reaches each reader in
+/// their own language.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct FieldError {
+    pub field: String,
+    pub code: &'static str,
+    pub value: String,
+}
+
+impl FieldError {
+    pub fn new(field: &str, code: &'static str, value: &str) -> FieldError {
+        FieldError { field: field.to_string(), code, value: value.to_string() }
+    }
+}

@@ -1,0 +1,122 @@
+//! `amicus import` and `amicus export`: the library as JSON Lines, one resource a line, in
+//! the shape of `POST /api/v1/resources`. Import is idempotent by `external_id`; every bad
+//! line is reported with its number and reason while the good ones are imported.
+
+use std::collections::HashSet;
+use std::io::BufRead;
+
+use crate::app::Ctx;
+use crate::db::resources::Write;
+use crate::error::{AppError, AppResult};
+use crate::library::{index_doc, validate};
+use crate::model::lang::Lang;
+use crate::model::resource::{NewResource, ResourceInput};
+use crate::search::IndexDoc;
+
+/// Lines written per transaction.
+const BATCH: usize = 250;
+
+#[derive(Debug, Default)]
+pub struct ImportReport {
+    pub created: usize,
+    pub updated: usize,
+    /// (line number, reason)
+    pub errors: Vec<(usize, String)>,
+}
+
+struct Pending {
+    id: Option<i64>,
+    resource: NewResource,
+    doc: IndexDoc,
+}
+
+/// Imports JSON Lines into organisation `org`. `progress` is called with the bytes read
+/// so far. The `org` field of each line is ignored: everything goes to `org`.
+pub async fn import(ctx: &Ctx, org: &str, reader: impl BufRead, progress: impl Fn(u64)) -> AppResult<ImportReport> {
+    let org = ctx.db.org_by_handle(org).await?.ok_or_else(|| AppError::invalid("org", "err-no-such-org", org))?;
+    let mut report = ImportReport::default();
+    let mut batch: Vec<Pending> = Vec::new();
+    let mut in_batch: HashSet<String> = HashSet::new();
+    let mut read = 0u64;
+    for (i, line) in reader.lines().enumerate() {
+        let n = i + 1;
+        let line = line.map_err(AppError::internal)?;
+        read += line.len() as u64 + 1;
+        progress(read);
+        if line.trim().is_empty() {
+            continue;
+        }
+        let mut input: ResourceInput = match serde_json::from_str(&line) {
+            Ok(v) => v,
+            Err(e) => {
+                report.errors.push((n, format!("not a valid resource: {e}")));
+                continue;
+            }
+        };
+        input.org = org.handle.clone();
+        let Some(external_id) = input.external_id.clone().filter(|e| !e.trim().is_empty()) else {
+            report.errors.push((n, "external_id is missing: it is what makes a re-import update instead of duplicate".into()));
+            continue;
+        };
+        let resource = match validate(ctx, &input) {
+            Ok(r) => r,
+            Err(AppError::Invalid(errors)) => {
+                let reasons: Vec<String> = errors
+                    .iter()
+                    .map(|e| {
+                        let msg = ctx.i18n.t_args(Lang::En, e.code, &[("value", e.value.as_str().into())]);
+                        format!("{}: {msg}", e.field)
+                    })
+                    .collect();
+                report.errors.push((n, reasons.join("; ")));
+                continue;
+            }
+            Err(e) => return Err(e),
+        };
+        if in_batch.contains(&external_id) {
+            flush(ctx, org.id, &mut batch, &mut report).await?;
+            in_batch.clear();
+        }
+        let id = ctx.db.resource_id_by_external_id(org.id, &external_id).await?;
+        let doc = index_doc(ctx, &resource);
+        in_batch.insert(external_id);
+        batch.push(Pending { id, resource, doc });
+        if batch.len() >= BATCH {
+            flush(ctx, org.id, &mut batch, &mut report).await?;
+            in_batch.clear();
+        }
+    }
+    flush(ctx, org.id, &mut batch, &mut report).await?;
+    Ok(report)
+}
+
+async fn flush(ctx: &Ctx, org_id: i64, batch: &mut Vec<Pending>, report: &mut ImportReport) -> AppResult<()> {
+    if batch.is_empty() {
+        return Ok(());
+    }
+    let writes: Vec<Write> = batch.iter().map(|p| Write { id: p.id, org_id, resource: &p.resource, doc: &p.doc }).collect();
+    ctx.db.write_resources(&writes).await?;
+    for p in batch.iter() {
+        if p.id.is_some() {
+            report.updated += 1;
+        } else {
+            report.created += 1;
+        }
+    }
+    batch.clear();
+    Ok(())
+}
+
+/// Writes every resource of `org` (drafts and withdrawn ones too) as JSON Lines.
+pub async fn export(ctx: &Ctx, org: &str, out: &mut impl std::io::Write) -> AppResult<usize> {
+    let org = ctx.db.org_by_handle(org).await?.ok_or_else(|| AppError::invalid("org", "err-no-such-org", org))?;
+    let ids = ctx.db.resource_ids_of_org(org.id).await?;
+    for chunk in ids.chunks(200) {
+        for r in ctx.db.load_resources(chunk, true).await? {
+            let line = serde_json::to_string(&r.to_input()).map_err(AppError::internal)?;
+            writeln!(out, "{line}").map_err(AppError::internal)?;
+        }
+    }
+    out.flush().map_err(AppError::internal)?;
+    Ok(ids.len())
+}
