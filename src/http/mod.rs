@@ -36,12 +36,24 @@ pub fn router(ctx: Ctx) -> Router {
         .route("/static/style.css", get(stylesheet))
         .fallback(|| async { AppError::NotFound })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(middleware::from_fn_with_state(ctx.clone(), refuse_oversized))
         .layer(middleware::from_fn_with_state(ctx.clone(), errors::render))
         .layer(middleware::from_fn_with_state(ctx.clone(), cookies))
         .layer(middleware::from_fn_with_state(ctx.clone(), security_headers))
         .layer(CompressionLayer::new())
         .layer(CatchPanicLayer::custom(|_| AppError::Internal("a handler panicked".into()).status().into_response()))
         .with_state(ctx)
+}
+
+/// Answers 413 at once when the declared body is larger than anything this instance
+/// accepts, before a single byte of it is read.
+async fn refuse_oversized(State(ctx): State<Ctx>, req: Request, next: Next) -> Response {
+    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    let max = ctx.config.max_upload_bytes.max(BODY_LIMIT as u64) + 64 * 1024;
+    if declared.is_some_and(|n| n > max) {
+        return AppError::TooLarge.into_response();
+    }
+    next.run(req).await
 }
 
 /// 200 when the database answers, 503 otherwise.

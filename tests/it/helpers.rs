@@ -1,0 +1,187 @@
+//! `TestApp`: one instance on 127.0.0.1:0 with a fresh database, and typed helpers.
+
+use std::time::Duration;
+
+use amicus::model::user::{OrgRole, Role};
+use amicus::{accounts, Config, Ctx};
+use reqwest::{Client, Response};
+use serde_json::{json, Value};
+use tokio::net::TcpListener;
+
+pub const PASSWORD: &str = "correct horse battery staple";
+
+/// A fresh PostgreSQL database on the test server, dropped when the guard goes.
+pub struct PgDatabase {
+    admin_url: String,
+    pub name: String,
+    pub url: String,
+}
+
+impl PgDatabase {
+    pub async fn create(server: &str) -> PgDatabase {
+        let name = format!("amicus_test_{}", amicus::db::new_uid());
+        let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(server).await.expect("connect to test postgres");
+        sqlx::Executor::execute(&mut conn, format!("create database {name}").as_str()).await.expect("create database");
+        let mut url = url::Url::parse(server).expect("postgres url");
+        url.set_path(&name);
+        PgDatabase { admin_url: server.to_string(), name, url: url.to_string() }
+    }
+}
+
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let (admin, name) = (self.admin_url.clone(), self.name.clone());
+        let _ = std::thread::spawn(move || {
+            let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
+            rt.block_on(async {
+                if let Ok(mut c) = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await {
+                    let _ = sqlx::Executor::execute(&mut c, format!("drop database if exists {name} with (force)").as_str()).await;
+                }
+            });
+        })
+        .join();
+    }
+}
+
+pub fn postgres_server() -> Option<String> {
+    std::env::var("AMICUS_TEST_POSTGRES").ok().filter(|s| !s.is_empty())
+}
+
+pub struct TestApp {
+    pub base: String,
+    pub client: Client,
+    pub ctx: Ctx,
+    _dir: tempfile::TempDir,
+    _pg: Option<PgDatabase>,
+    server: tokio::task::JoinHandle<()>,
+}
+
+impl Drop for TestApp {
+    fn drop(&mut self) {
+        self.server.abort();
+    }
+}
+
+impl TestApp {
+    pub async fn spawn() -> TestApp {
+        TestApp::spawn_with(|_| {}).await
+    }
+
+    /// Spawns with the configuration adjusted by `tweak` (after defaults are set).
+    pub async fn spawn_with(tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let pg = match postgres_server() {
+            Some(server) => Some(PgDatabase::create(&server).await),
+            None => None,
+        };
+        TestApp::spawn_on(pg, tweak).await
+    }
+
+    pub async fn spawn_on(pg: Option<PgDatabase>, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
+        let port = listener.local_addr().expect("addr").port();
+        let mut config = Config {
+            bind: format!("127.0.0.1:{port}"),
+            domain: format!("localhost:{port}"),
+            data_dir: dir.path().to_path_buf(),
+            database_url: match &pg {
+                Some(db) => db.url.clone(),
+                None => format!("sqlite://{}/amicus.db", dir.path().display()),
+            },
+            db_timeout_ms: 1_000,
+            ..Config::default()
+        };
+        tweak(&mut config);
+        let ctx = Ctx::build(config).await.expect("build instance");
+        let server = tokio::spawn({
+            let ctx = ctx.clone();
+            async move {
+                let _ = amicus::serve(listener, ctx, std::future::pending()).await;
+            }
+        });
+        let client = Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).timeout(Duration::from_secs(30)).build().expect("client");
+        TestApp { base: format!("http://127.0.0.1:{port}"), client, ctx, _dir: dir, _pg: pg, server }
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    pub async fn get_lang(&self, path: &str, accept_language: &str) -> Response {
+        self.client.get(self.url(path)).header("accept-language", accept_language).send().await.expect("GET")
+    }
+
+    /// Creates a user (through the same code as the CLI).
+    pub async fn user(&self, name: &str, role: Role) {
+        accounts::create_user(&self.ctx, name, PASSWORD, role).await.expect("create user");
+    }
+
+    /// An organisation with `editor` as its admin, and an API token for that editor.
+    pub async fn org_with_editor(&self, handle: &str, editor: &str) -> String {
+        self.user(editor, Role::Editor).await;
+        accounts::create_org(&self.ctx, handle, &format!("{handle} name"), None).await.expect("create org");
+        accounts::add_member(&self.ctx, handle, editor, OrgRole::Admin).await.expect("add member");
+        accounts::create_token(&self.ctx, editor).await.expect("token")
+    }
+
+    pub async fn api_post(&self, token: &str, path: &str, body: &Value) -> Response {
+        self.client.post(self.url(path)).bearer_auth(token).json(body).send().await.expect("POST")
+    }
+
+    pub async fn api_patch(&self, token: &str, path: &str, body: &Value) -> Response {
+        self.client.patch(self.url(path)).bearer_auth(token).json(body).send().await.expect("PATCH")
+    }
+
+    pub async fn api_get(&self, token: &str, path: &str) -> Response {
+        self.client.get(self.url(path)).bearer_auth(token).send().await.expect("GET")
+    }
+
+    /// Creates a resource through the API and returns its JSON.
+    pub async fn post_resource(&self, token: &str, body: &Value) -> Value {
+        let res = self.api_post(token, "/api/v1/resources", body).await;
+        let status = res.status();
+        let json: Value = res.json().await.expect("json");
+        assert_eq!(status, 201, "{json}");
+        json
+    }
+
+    /// Logs in through the HTML form, keeping the session cookie in the client.
+    pub async fn login(&self, username: &str, password: &str) -> Response {
+        let csrf = self.csrf().await;
+        self.client
+            .post(self.url("/login"))
+            .form(&[("csrf", csrf.as_str()), ("username", username), ("password", password), ("next", "/")])
+            .send()
+            .await
+            .expect("login")
+    }
+
+    /// The CSRF token of this client, read from a form of the login page.
+    pub async fn csrf(&self) -> String {
+        let html = self.get("/login").await.text().await.expect("text");
+        let start = html.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
+        html[start..].split('"').next().expect("csrf value").to_string()
+    }
+}
+
+/// A resource body in the shape of the API, with an English and an Arabic text.
+pub fn resource(org: &str, title: &str) -> Value {
+    json!({
+        "org": org,
+        "type": "practical-guide",
+        "original_language": "en",
+        "translations": {
+            "en": {"title": title, "summary": "How survivors can take part, step by step.", "body": "Survivors may **apply** to participate."},
+            "ar": {"title": "دليل عملي", "summary": "كيف يشارك الناجون خطوة بخطوة.", "body": "يجوز للناجين التقدم بطلب."}
+        },
+        "themes": ["victims-participation"],
+        "mechanisms": ["icc"],
+        "countries": ["ug"],
+        "published": "2025-06-02",
+        "status": "published"
+    })
+}

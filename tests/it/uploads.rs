@@ -1,0 +1,114 @@
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+use crate::helpers::{resource, TestApp};
+
+/// A small PDF whose information dictionary names its author.
+fn pdf_with_author() -> Vec<u8> {
+    use lopdf::{dictionary, Document, Object, Stream};
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let content = doc.add_object(Stream::new(dictionary! {}, b"BT ET".to_vec()));
+    let page = doc.add_object(dictionary! { "Type" => "Page", "Parent" => pages_id, "Contents" => content, "MediaBox" => vec![0.into(), 0.into(), 100.into(), 100.into()] });
+    doc.objects.insert(pages_id, Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 }));
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    let info = doc.add_object(dictionary! { "Author" => Object::string_literal("Secret Witness Name"), "Producer" => Object::string_literal("Leaky Writer") });
+    doc.trailer.set("Info", info);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
+}
+
+/// A JPEG carrying an EXIF segment with a marker string.
+fn jpeg_with_exif() -> Vec<u8> {
+    let img = image::RgbImage::from_pixel(8, 8, image::Rgb([200, 30, 30]));
+    let mut jpeg = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(img).write_to(&mut jpeg, image::ImageFormat::Jpeg).unwrap();
+    let jpeg = jpeg.into_inner();
+    let payload = b"Exif\0\0GPS 34.5553N 69.2075E";
+    let mut app1 = vec![0xFF, 0xE1];
+    app1.extend_from_slice(&((payload.len() + 2) as u16).to_be_bytes());
+    app1.extend_from_slice(payload);
+    let mut out = jpeg[..2].to_vec();
+    out.extend(app1);
+    out.extend_from_slice(&jpeg[2..]);
+    out
+}
+
+async fn upload(app: &TestApp, token: &str, id: &str, name: &str, bytes: Vec<u8>) -> reqwest::Response {
+    let form = reqwest::multipart::Form::new().text("lang", "en").part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
+    app.client.post(app.url(&format!("/api/v1/resources/{id}/attachments"))).bearer_auth(token).multipart(form).send().await.unwrap()
+}
+
+#[tokio::test]
+async fn pdf_metadata_and_image_exif_are_removed_and_the_digest_recorded() {
+    let app = TestApp::spawn().await;
+    let token = app.org_with_editor("redress", "amina").await;
+    let r = app.post_resource(&token, &resource("redress", "Guide")).await;
+    let id = r["id"].as_str().unwrap();
+
+    let pdf = pdf_with_author();
+    assert!(pdf.windows(19).any(|w| w == b"Secret Witness Name"));
+    let res = upload(&app, &token, id, "guide.pdf", pdf).await;
+    assert_eq!(res.status(), 201);
+    let a: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(a["media_type"], "application/pdf");
+    let served = app.get(&format!("/files/{}/{}", a["id"].as_str().unwrap(), a["name"].as_str().unwrap())).await.bytes().await.unwrap();
+    assert!(!served.windows(19).any(|w| w == b"Secret Witness Name"));
+    assert!(!served.windows(12).any(|w| w == b"Leaky Writer"));
+    use sha2::Digest;
+    assert_eq!(a["sha256"], hex::encode(sha2::Sha256::digest(&served)));
+
+    let res = upload(&app, &token, id, "photo.jpg", jpeg_with_exif()).await;
+    assert_eq!(res.status(), 201);
+    let a: serde_json::Value = res.json().await.unwrap();
+    let served = app.get(&format!("/files/{}/{}", a["id"].as_str().unwrap(), a["name"].as_str().unwrap())).await.bytes().await.unwrap();
+    assert!(!served.windows(9).any(|w| w == b"34.5553N "));
+    let got: serde_json::Value = app.get(&format!("/api/v1/resources/{id}")).await.json().await.unwrap();
+    assert_eq!(got["attachments"].as_array().unwrap().len(), 2);
+}
+
+#[tokio::test]
+async fn an_executable_renamed_pdf_is_refused_with_415() {
+    let app = TestApp::spawn().await;
+    let token = app.org_with_editor("redress", "amina").await;
+    let r = app.post_resource(&token, &resource("redress", "Guide")).await;
+    let mut elf = b"\x7fELF\x02\x01\x01\x00\x00\x00\x00\x00\x00\x00\x00\x00\x02\x00\x3e\x00\x01\x00\x00\x00".to_vec();
+    elf.resize(4096, 0);
+    let res = upload(&app, &token, r["id"].as_str().unwrap(), "report.pdf", elf).await;
+    assert_eq!(res.status(), 415);
+    let got: serde_json::Value = app.get(&format!("/api/v1/resources/{}", r["id"].as_str().unwrap())).await.json().await.unwrap();
+    assert_eq!(got["attachments"].as_array().unwrap().len(), 0);
+}
+
+#[tokio::test]
+async fn a_200_mb_upload_is_refused_with_413_before_it_is_read() {
+    let app = TestApp::spawn().await;
+    let token = app.org_with_editor("redress", "amina").await;
+    let r = app.post_resource(&token, &resource("redress", "Guide")).await;
+    let addr = app.base.trim_start_matches("http://").to_string();
+    let mut stream = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    let head = format!(
+        "POST /api/v1/resources/{}/attachments HTTP/1.1\r\nHost: {addr}\r\nAuthorization: Bearer {token}\r\n\
+         Content-Type: multipart/form-data; boundary=XYZ\r\nContent-Length: {}\r\n\r\n--XYZ\r\n",
+        r["id"].as_str().unwrap(),
+        200 * 1024 * 1024
+    );
+    stream.write_all(head.as_bytes()).await.unwrap();
+    stream.write_all(&vec![b'a'; 64 * 1024]).await.unwrap();
+    let mut buf = vec![0u8; 4096];
+    let n = stream.read(&mut buf).await.unwrap();
+    let answer = String::from_utf8_lossy(&buf[..n]);
+    assert!(answer.starts_with("HTTP/1.1 413"), "{answer}");
+}
+
+#[tokio::test]
+async fn an_upload_just_over_the_configured_cap_is_refused_while_streaming() {
+    let app = TestApp::spawn_with(|c| c.max_upload_bytes = 1024 * 1024).await;
+    let token = app.org_with_editor("redress", "amina").await;
+    let r = app.post_resource(&token, &resource("redress", "Guide")).await;
+    let mut pdf = pdf_with_author();
+    pdf.resize(1024 * 1024 + 10, b' ');
+    let res = upload(&app, &token, r["id"].as_str().unwrap(), "big.pdf", pdf).await;
+    assert_eq!(res.status(), 413);
+}
