@@ -76,7 +76,11 @@ pub async fn logout(ctx: &Ctx, session_secret: &str) -> AppResult<()> {
 
 /// Creates an API token for a user and returns it; only its digest is kept.
 pub async fn create_token(ctx: &Ctx, username: &str) -> AppResult<String> {
-    let user = ctx.db.user_by_username(username).await?.ok_or_else(|| AppError::invalid("username", "err-no-such-user", username))?;
+    let user = ctx
+        .db
+        .user_by_username(username)
+        .await?
+        .ok_or_else(|| AppError::invalid("username", "err-no-such-user", username))?;
     let token = new_secret();
     ctx.db.insert_token(&digest(&token), user.id).await?;
     Ok(token)
@@ -87,7 +91,9 @@ pub async fn create_org(ctx: &Ctx, handle: &str, name: &str, owner: Option<&str>
     let handle = Handle::parse(handle)?;
     let name = check_name("name", name)?;
     let owner = match owner {
-        Some(o) => Some(ctx.db.user_by_username(o).await?.ok_or_else(|| AppError::invalid("owner", "err-no-such-user", o))?),
+        Some(o) => {
+            Some(ctx.db.user_by_username(o).await?.ok_or_else(|| AppError::invalid("owner", "err-no-such-user", o))?)
+        }
         None => None,
     };
     let org = ctx.db.insert_org(handle.as_str(), &name).await?;
@@ -99,7 +105,11 @@ pub async fn create_org(ctx: &Ctx, handle: &str, name: &str, owner: Option<&str>
 
 pub async fn add_member(ctx: &Ctx, handle: &str, username: &str, role: OrgRole) -> AppResult<()> {
     let org = ctx.db.org_by_handle(handle).await?.ok_or_else(|| AppError::invalid("org", "err-no-such-org", handle))?;
-    let user = ctx.db.user_by_username(username).await?.ok_or_else(|| AppError::invalid("username", "err-no-such-user", username))?;
+    let user = ctx
+        .db
+        .user_by_username(username)
+        .await?
+        .ok_or_else(|| AppError::invalid("username", "err-no-such-user", username))?;
     ctx.db.upsert_member(org.id, user.id, role).await
 }
 

@@ -46,12 +46,26 @@ impl Ctx {
         let store: Arc<dyn Store> = Arc::new(LocalStore::new(&config.files_dir()));
         let login_limiter = Arc::new(LoginLimiter::new(config.login_attempts));
         let dummy_hash = crate::accounts::hash_password(crate::http::extract::new_secret()).await?.into();
-        Ok(Ctx { db, config: Arc::new(config), vocab, i18n, templates, analyzer: Arc::new(Analyzer::default()), store, login_limiter, dummy_hash })
+        Ok(Ctx {
+            db,
+            config: Arc::new(config),
+            vocab,
+            i18n,
+            templates,
+            analyzer: Arc::new(Analyzer::default()),
+            store,
+            login_limiter,
+            dummy_hash,
+        })
     }
 }
 
 /// Serves HTTP on `listener` until `shutdown` completes, then finishes open requests.
-pub async fn serve(listener: TcpListener, ctx: Ctx, shutdown: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
+pub async fn serve(
+    listener: TcpListener,
+    ctx: Ctx,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
     let sweeper = tokio::spawn(sweep(ctx.clone()));
     let app = crate::http::router(ctx);
     let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;

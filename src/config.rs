@@ -76,15 +76,11 @@ impl Config {
     /// process environment.
     pub fn load() -> anyhow::Result<Config> {
         let env: HashMap<String, String> = std::env::vars().collect();
-        let path = env
-            .get("AMICUS_CONFIG")
-            .map(PathBuf::from)
-            .unwrap_or_else(|| PathBuf::from("amicus.toml"));
+        let path = env.get("AMICUS_CONFIG").map(PathBuf::from).unwrap_or_else(|| PathBuf::from("amicus.toml"));
         let file = match std::fs::read_to_string(&path) {
-            Ok(text) => Some(
-                toml::from_str::<FileConfig>(&text)
-                    .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?,
-            ),
+            Ok(text) => {
+                Some(toml::from_str::<FileConfig>(&text).map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?)
+            }
             Err(e) if e.kind() == std::io::ErrorKind::NotFound && !env.contains_key("AMICUS_CONFIG") => None,
             Err(e) => return Err(anyhow::anyhow!("cannot read {}: {e}", path.display())),
         };
@@ -157,7 +153,10 @@ impl Config {
     }
 
     fn validate(&self) -> anyhow::Result<()> {
-        if !(self.database_url.starts_with("sqlite:") || self.database_url.starts_with("postgres:") || self.database_url.starts_with("postgresql:")) {
+        if !(self.database_url.starts_with("sqlite:")
+            || self.database_url.starts_with("postgres:")
+            || self.database_url.starts_with("postgresql:"))
+        {
             anyhow::bail!("DATABASE_URL must start with sqlite:// or postgres://");
         }
         if self.domain.is_empty() || self.domain.contains('/') {

@@ -100,7 +100,9 @@ impl From<sqlx::Error> for AppError {
             }
             // PostgreSQL answering "cannot connect now" / "the database system is shutting down",
             // or SQLite's "database is locked" after the busy timeout.
-            sqlx::Error::Database(db) if matches!(db.code().as_deref(), Some("57P01" | "57P02" | "57P03" | "53300" | "5" | "6")) => {
+            sqlx::Error::Database(db)
+                if matches!(db.code().as_deref(), Some("57P01" | "57P02" | "57P03" | "53300" | "5" | "6")) =>
+            {
                 AppError::Unavailable(e.to_string())
             }
             _ => AppError::Internal(e.to_string()),

@@ -1,32 +1,32 @@
 //! Amicus: a federated ActivityPub server for international-justice and human-rights
 //! organisations. A guided tour, from the inside out:
 
-/// Domain types and validation: resources, organisations, users, languages, vocabularies.
-pub mod model;
-/// Text normalisation and query parsing for search in ar/en/fr/es.
-pub mod search;
-/// The only place with SQL: SQLite or PostgreSQL behind one `Db`.
-pub mod db;
-/// Where uploaded files live.
-pub mod storage;
-/// Checking and cleaning uploads (type by magic bytes, metadata removal).
-pub mod media;
 /// Accounts, organisations, sessions and tokens: the rules.
 pub mod accounts;
-/// The resource library's operations, shared by pages, API and CLI.
-pub mod library;
-/// Importing and exporting the library as JSON Lines.
-pub mod transfer;
-/// Interface strings in four languages and language negotiation.
-pub mod i18n;
+/// The running instance: shared state, start-up, serve.
+pub mod app;
 /// Configuration from defaults, `amicus.toml` and the environment.
 pub mod config;
+/// The only place with SQL: SQLite or PostgreSQL behind one `Db`.
+pub mod db;
 /// The one error type.
 pub mod error;
 /// HTTP: router, middleware, pages, API, feeds.
 pub mod http;
-/// The running instance: shared state, start-up, serve.
-pub mod app;
+/// Interface strings in four languages and language negotiation.
+pub mod i18n;
+/// The resource library's operations, shared by pages, API and CLI.
+pub mod library;
+/// Checking and cleaning uploads (type by magic bytes, metadata removal).
+pub mod media;
+/// Domain types and validation: resources, organisations, users, languages, vocabularies.
+pub mod model;
+/// Text normalisation and query parsing for search in ar/en/fr/es.
+pub mod search;
+/// Where uploaded files live.
+pub mod storage;
+/// Importing and exporting the library as JSON Lines.
+pub mod transfer;
 
 pub use app::{serve, Ctx};
 pub use config::Config;

@@ -57,7 +57,11 @@ pub fn validate(ctx: &Ctx, input: &ResourceInput) -> AppResult<NewResource> {
 
 /// Creates a resource in `input.org` on behalf of `user`.
 pub async fn create(ctx: &Ctx, user: &User, input: &ResourceInput) -> AppResult<Resource> {
-    let org = ctx.db.org_by_handle(&input.org).await?.ok_or_else(|| AppError::invalid("org", "err-no-such-org", &input.org))?;
+    let org = ctx
+        .db
+        .org_by_handle(&input.org)
+        .await?
+        .ok_or_else(|| AppError::invalid("org", "err-no-such-org", &input.org))?;
     require_editor(ctx, user, org.id).await?;
     let r = validate(ctx, input)?;
     let doc = index_doc(ctx, &r);
@@ -133,7 +137,14 @@ pub async fn delete(ctx: &Ctx, user: &User, uid: &str) -> AppResult<()> {
 }
 
 /// Checks, cleans and stores an uploaded file, then attaches it in language `lang`.
-pub async fn attach(ctx: &Ctx, user: &User, uid: &str, lang: &str, name: &str, bytes: Vec<u8>) -> AppResult<Attachment> {
+pub async fn attach(
+    ctx: &Ctx,
+    user: &User,
+    uid: &str,
+    lang: &str,
+    name: &str,
+    bytes: Vec<u8>,
+) -> AppResult<Attachment> {
     let r = get_for_edit(ctx, user, uid).await?;
     let lang = crate::model::lang::ContentLang::parse(lang, &ctx.config.extra_content_languages)
         .ok_or_else(|| AppError::invalid("lang", "err-unsupported-language", lang))?;
@@ -205,7 +216,14 @@ pub struct Results {
 
 /// Searches the library as `user` sees it. Facets are computed only when asked for
 /// (the HTML library page), since the API does not show them.
-pub async fn search(ctx: &Ctx, user: Option<&User>, mut f: Filters, offset: i64, limit: i64, with_facets: bool) -> AppResult<Results> {
+pub async fn search(
+    ctx: &Ctx,
+    user: Option<&User>,
+    mut f: Filters,
+    offset: i64,
+    limit: i64,
+    with_facets: bool,
+) -> AppResult<Results> {
     f.viewer = viewer_scope(ctx, user).await?;
     let (ids, more) = ctx.db.search_ids(&f, offset, limit).await?;
     let items = ctx.db.load_resources(&ids, false).await?;

@@ -108,7 +108,9 @@ fn main() -> ExitCode {
         return ExitCode::SUCCESS;
     }
     tracing_subscriber::fmt()
-        .with_env_filter(tracing_subscriber::EnvFilter::try_from_env("AMICUS_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()))
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_env("AMICUS_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()),
+        )
         .with_writer(std::io::stderr)
         .init();
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
@@ -153,16 +155,24 @@ async fn run(command: Command) -> anyhow::Result<()> {
             std::io::stdin().read_to_string(&mut password)?;
             let password = password.trim_end_matches(['\n', '\r']);
             let role = Role::parse(&role).unwrap_or(Role::Member);
-            accounts::create_user(&ctx, &username, password, role).await.map(|u| println!("created user {} ({})", u.username, role.as_str()))
+            accounts::create_user(&ctx, &username, password, role)
+                .await
+                .map(|u| println!("created user {} ({})", u.username, role.as_str()))
         }
-        Command::Org { command: OrgCommand::Create { handle, name, owner } } => accounts::create_org(&ctx, &handle, &name, owner.as_deref())
-            .await
-            .map(|o| println!("created organisation @{}@{}", o.handle, ctx.config.domain)),
+        Command::Org { command: OrgCommand::Create { handle, name, owner } } => {
+            accounts::create_org(&ctx, &handle, &name, owner.as_deref())
+                .await
+                .map(|o| println!("created organisation @{}@{}", o.handle, ctx.config.domain))
+        }
         Command::Org { command: OrgCommand::AddMember { handle, username, role } } => {
             let role = OrgRole::parse(&role).unwrap_or(OrgRole::Editor);
-            accounts::add_member(&ctx, &handle, &username, role).await.map(|()| println!("{username} is now {} of {handle}", role.as_str()))
+            accounts::add_member(&ctx, &handle, &username, role)
+                .await
+                .map(|()| println!("{username} is now {} of {handle}", role.as_str()))
         }
-        Command::Token { command: TokenCommand::Create { username } } => accounts::create_token(&ctx, &username).await.map(|t| println!("{t}")),
+        Command::Token { command: TokenCommand::Create { username } } => {
+            accounts::create_token(&ctx, &username).await.map(|t| println!("{t}"))
+        }
         Command::Import { file, org, create_org } => return import(&ctx, &file, &org, create_org.as_deref()).await,
         Command::Export { org } => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -186,7 +196,8 @@ async fn import(ctx: &Ctx, file: &PathBuf, org: &str, create: Option<&str>) -> a
         indicatif::ProgressStyle::with_template("{bar:40} {percent:>3}% {bytes}/{total_bytes} {elapsed}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let report = transfer::import(ctx, org, BufReader::new(f), |n| bar.set_position(n)).await.map_err(|e| explain(ctx, e))?;
+    let report =
+        transfer::import(ctx, org, BufReader::new(f), |n| bar.set_position(n)).await.map_err(|e| explain(ctx, e))?;
     bar.finish_and_clear();
     for (line, reason) in &report.errors {
         eprintln!("line {line}: {reason}");

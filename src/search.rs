@@ -21,7 +21,11 @@ pub struct Analyzer {
 
 impl Default for Analyzer {
     fn default() -> Self {
-        Analyzer { en: Stemmer::create(Algorithm::English), fr: Stemmer::create(Algorithm::French), es: Stemmer::create(Algorithm::Spanish) }
+        Analyzer {
+            en: Stemmer::create(Algorithm::English),
+            fr: Stemmer::create(Algorithm::French),
+            es: Stemmer::create(Algorithm::Spanish),
+        }
     }
 }
 
@@ -80,7 +84,9 @@ impl Query {
 }
 
 fn is_arabic(c: char) -> bool {
-    ('\u{0600}'..='\u{06FF}').contains(&c) || ('\u{0750}'..='\u{077F}').contains(&c) || ('\u{FB50}'..='\u{FDFF}').contains(&c)
+    ('\u{0600}'..='\u{06FF}').contains(&c)
+        || ('\u{0750}'..='\u{077F}').contains(&c)
+        || ('\u{FB50}'..='\u{FDFF}').contains(&c)
 }
 
 /// Character-level normalisation shared by every language.
@@ -181,7 +187,10 @@ impl Analyzer {
     pub fn keywords(&self, text: &str) -> String {
         let folded = fold(text);
         let mut out: Vec<String> = Vec::new();
-        for k in folded.split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '«' | '»' | '"')).filter_map(keyword) {
+        for k in folded
+            .split(|c: char| c.is_whitespace() || matches!(c, ',' | ';' | '(' | ')' | '«' | '»' | '"'))
+            .filter_map(keyword)
+        {
             if !out.contains(&k) {
                 out.push(k);
             }

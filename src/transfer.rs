@@ -55,7 +55,9 @@ pub async fn import(ctx: &Ctx, org: &str, reader: impl BufRead, progress: impl F
         };
         input.org = org.handle.clone();
         let Some(external_id) = input.external_id.clone().filter(|e| !e.trim().is_empty()) else {
-            report.errors.push((n, "external_id is missing: it is what makes a re-import update instead of duplicate".into()));
+            report
+                .errors
+                .push((n, "external_id is missing: it is what makes a re-import update instead of duplicate".into()));
             continue;
         };
         let resource = match validate(ctx, &input) {
@@ -94,7 +96,8 @@ async fn flush(ctx: &Ctx, org_id: i64, batch: &mut Vec<Pending>, report: &mut Im
     if batch.is_empty() {
         return Ok(());
     }
-    let writes: Vec<Write> = batch.iter().map(|p| Write { id: p.id, org_id, resource: &p.resource, doc: &p.doc }).collect();
+    let writes: Vec<Write> =
+        batch.iter().map(|p| Write { id: p.id, org_id, resource: &p.resource, doc: &p.doc }).collect();
     ctx.db.write_resources(&writes).await?;
     for p in batch.iter() {
         if p.id.is_some() {

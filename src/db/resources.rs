@@ -20,7 +20,8 @@ pub struct Write<'a> {
 
 // The search document: an fts5 row on sqlite, a weighted tsvector on postgres.
 const SQLITE_UNINDEX: &str = "delete from resource_fts where rowid = $1";
-const SQLITE_INDEX: &str = "insert into resource_fts (rowid, title, summary, body, tags, keywords) values ($1, $2, $3, $4, $5, $6)";
+const SQLITE_INDEX: &str =
+    "insert into resource_fts (rowid, title, summary, body, tags, keywords) values ($1, $2, $3, $4, $5, $6)";
 const PG_INDEX: &str = "insert into resource_search (resource_id, doc) values ($1,
     setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $6), 'A') ||
     setweight(to_tsvector('simple', $3), 'B') || setweight(to_tsvector('simple', $5), 'C') ||
@@ -181,7 +182,9 @@ impl Db {
     }
 
     pub async fn resource_id_by_uid(&self, uid: &str) -> AppResult<Option<i64>> {
-        Ok(on_pool!(self, p => sqlx::query_scalar("select id from resources where uid = $1").bind(uid).fetch_optional(p).await)?)
+        Ok(
+            on_pool!(self, p => sqlx::query_scalar("select id from resources where uid = $1").bind(uid).fetch_optional(p).await)?,
+        )
     }
 
     /// The resource an import line updates: same organisation, same external id (or, for
@@ -209,9 +212,14 @@ impl Db {
              r.original_language, r.status, r.sensitive, r.reading_level, r.licence, r.published_on, r.created_at, r.updated_at
              from resources r join orgs o on o.id = r.org_id where r.id in ({list})");
         let body = if with_body { "body, body_html" } else { "'' as body, '' as body_html" };
-        let texts_sql = format!("select resource_id, lang, title, summary, {body} from resource_texts where resource_id in ({list})");
-        let terms_sql = format!("select resource_id, scheme, term from resource_terms where resource_id in ({list}) order by scheme, term");
-        let authors_sql = format!("select resource_id, name from resource_authors where resource_id in ({list}) order by position");
+        let texts_sql = format!(
+            "select resource_id, lang, title, summary, {body} from resource_texts where resource_id in ({list})"
+        );
+        let terms_sql = format!(
+            "select resource_id, scheme, term from resource_terms where resource_id in ({list}) order by scheme, term"
+        );
+        let authors_sql =
+            format!("select resource_id, name from resource_authors where resource_id in ({list}) order by position");
         let att_sql = format!(
             "select resource_id, uid, lang, name, media_type, size, sha256 from attachments where resource_id in ({list}) order by id");
         let (rows, texts, terms, authors, atts) = on_pool!(self, p => {
@@ -258,7 +266,13 @@ impl Db {
             .collect();
         for t in texts {
             if let Some(r) = by_id.get_mut(&t.resource_id) {
-                r.texts.push(StoredText { lang: t.lang, title: t.title, summary: t.summary, body: t.body, body_html: t.body_html });
+                r.texts.push(StoredText {
+                    lang: t.lang,
+                    title: t.title,
+                    summary: t.summary,
+                    body: t.body,
+                    body_html: t.body_html,
+                });
             }
         }
         for (id, scheme, term) in terms {
@@ -311,14 +325,24 @@ impl Db {
              from attachments a join resources r on r.id = a.resource_id where a.uid = $1")
             .bind(uid).fetch_optional(p).await)?;
         Ok(row.map(|r| {
-            let a = AttachmentRow { resource_id: r.resource_id, uid: r.uid, lang: r.lang, name: r.name, media_type: r.media_type, size: r.size, sha256: r.sha256 };
+            let a = AttachmentRow {
+                resource_id: r.resource_id,
+                uid: r.uid,
+                lang: r.lang,
+                name: r.name,
+                media_type: r.media_type,
+                size: r.size,
+                sha256: r.sha256,
+            };
             (r.resource_uid, a.into())
         }))
     }
 
     /// Every resource id of an organisation, oldest first.
     pub async fn resource_ids_of_org(&self, org_id: i64) -> AppResult<Vec<i64>> {
-        Ok(on_pool!(self, p => sqlx::query_scalar("select id from resources where org_id = $1 order by id").bind(org_id).fetch_all(p).await)?)
+        Ok(
+            on_pool!(self, p => sqlx::query_scalar("select id from resources where org_id = $1 order by id").bind(org_id).fetch_all(p).await)?,
+        )
     }
 
     pub async fn count_resources(&self) -> AppResult<i64> {

@@ -169,8 +169,12 @@ impl Db {
         };
         let lim = s.arg(Arg::Int(limit + 1));
         let off = s.arg(Arg::Int(offset));
-        let sql = format!("select r.id {} order by {order}coalesce(r.published_on, '') desc, r.id desc limit {lim} offset {off}", s.text);
-        let mut ids: Vec<i64> = on_pool!(self, p => bind_all!(sqlx::query_scalar::<_, i64>(&sql), s).fetch_all(p).await)?;
+        let sql = format!(
+            "select r.id {} order by {order}coalesce(r.published_on, '') desc, r.id desc limit {lim} offset {off}",
+            s.text
+        );
+        let mut ids: Vec<i64> =
+            on_pool!(self, p => bind_all!(sqlx::query_scalar::<_, i64>(&sql), s).fetch_all(p).await)?;
         let more = ids.len() as i64 > limit;
         ids.truncate(limit as usize);
         Ok((ids, more))
@@ -184,7 +188,8 @@ impl Db {
         let types_sql = format!("select r.resource_type, count(*) {m} group by r.resource_type order by 2 desc, 1");
         let terms_sql = format!(
             "select t.scheme, t.term, count(*) from resource_terms t where t.resource_id in (select r.id {m})
-             and t.scheme in ('theme', 'mechanism', 'country') group by t.scheme, t.term order by 3 desc, 2");
+             and t.scheme in ('theme', 'mechanism', 'country') group by t.scheme, t.term order by 3 desc, 2"
+        );
         let langs_sql = format!("select x.lang, count(*) from resource_texts x where x.resource_id in (select r.id {m}) group by x.lang order by 2 desc, 1");
         let years_sql = format!(
             "select substr(r.published_on, 1, 4) as y, count(*) {m} {} r.published_on is not null group by y order by y desc",

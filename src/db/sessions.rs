@@ -2,9 +2,9 @@
 
 use chrono::{Duration, Utc};
 
+use super::users::UserRow;
 use super::{on_pool, Db};
 use crate::error::AppResult;
-use super::users::UserRow;
 use crate::model::user::User;
 
 impl Db {

@@ -53,7 +53,9 @@ pub async fn render(State(ctx): State<Ctx>, req: Request, next: Next) -> Respons
     let detail = ctx.i18n.t(lang, &format!("{}-help", err.message_id()));
     let errors = match err.as_ref() {
         AppError::Invalid(list) => show_errors(&ctx, lang, list),
-        AppError::Conflict(field) => vec![ShownError { field: field.to_string(), code: "err-taken", message: ctx.i18n.t(lang, "err-taken") }],
+        AppError::Conflict(field) => {
+            vec![ShownError { field: field.to_string(), code: "err-taken", message: ctx.i18n.t(lang, "err-taken") }]
+        }
         _ => Vec::new(),
     };
     let mut out = if api {

@@ -20,15 +20,10 @@ pub const LANG_COOKIE: &str = "lang";
 
 /// The value of cookie `name`, if the request carries it.
 pub fn cookie<'a>(headers: &'a HeaderMap, name: &str) -> Option<&'a str> {
-    headers
-        .get_all(COOKIE)
-        .iter()
-        .filter_map(|v| v.to_str().ok())
-        .flat_map(|v| v.split(';'))
-        .find_map(|pair| {
-            let (k, v) = pair.trim().split_once('=')?;
-            (k == name).then_some(v)
-        })
+    headers.get_all(COOKIE).iter().filter_map(|v| v.to_str().ok()).flat_map(|v| v.split(';')).find_map(|pair| {
+        let (k, v) = pair.trim().split_once('=')?;
+        (k == name).then_some(v)
+    })
 }
 
 /// The `lang` query parameter, if any.
@@ -105,7 +100,9 @@ impl FromRequestParts<Ctx> for Viewer {
             return Ok(v.clone());
         }
         let user = match cookie(&parts.headers, SESSION_COOKIE) {
-            Some(secret) if !secret.is_empty() => ctx.db.user_by_session(&digest(secret), ctx.config.session_idle_minutes).await?,
+            Some(secret) if !secret.is_empty() => {
+                ctx.db.user_by_session(&digest(secret), ctx.config.session_idle_minutes).await?
+            }
             _ => None,
         };
         let v = Viewer(user);

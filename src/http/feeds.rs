@@ -53,14 +53,27 @@ async fn library_feed(State(ctx): State<Ctx>, ui: Ui, RawQuery(q): RawQuery, kin
     render(&ctx, ui, params, title, "/library".to_string(), kind).await
 }
 
-async fn org_feed(State(ctx): State<Ctx>, ui: Ui, Path(handle): Path<String>, RawQuery(q): RawQuery, kind: Kind) -> AppResult<Response> {
+async fn org_feed(
+    State(ctx): State<Ctx>,
+    ui: Ui,
+    Path(handle): Path<String>,
+    RawQuery(q): RawQuery,
+    kind: Kind,
+) -> AppResult<Response> {
     let org = ctx.db.org_by_handle(&handle).await?.ok_or(AppError::NotFound)?;
     let mut params = LibraryParams::parse(q.as_deref(), "language");
     params.org = org.handle.clone();
     render(&ctx, ui, params, org.name_in(ui.0.code()).to_string(), format!("/orgs/{}", org.handle), kind).await
 }
 
-async fn render(ctx: &Ctx, Ui(lang): Ui, params: LibraryParams, title: String, page_path: String, kind: Kind) -> AppResult<Response> {
+async fn render(
+    ctx: &Ctx,
+    Ui(lang): Ui,
+    params: LibraryParams,
+    title: String,
+    page_path: String,
+    kind: Kind,
+) -> AppResult<Response> {
     let filters = params.filters(ctx).await?;
     // feeds are public: anonymous view whoever asks
     let results = library::search(ctx, None, filters, 0, ITEMS, false).await?;

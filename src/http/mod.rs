@@ -48,7 +48,8 @@ pub fn router(ctx: Ctx) -> Router {
 /// Answers 413 at once when the declared body is larger than anything this instance
 /// accepts, before a single byte of it is read.
 async fn refuse_oversized(State(ctx): State<Ctx>, req: Request, next: Next) -> Response {
-    let declared = req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
+    let declared =
+        req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
     let max = ctx.config.max_upload_bytes.max(BODY_LIMIT as u64) + 64 * 1024;
     if declared.is_some_and(|n| n > max) {
         return AppError::TooLarge.into_response();
@@ -113,7 +114,10 @@ async fn security_headers(State(ctx): State<Ctx>, req: Request, next: Next) -> R
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("no-referrer"));
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
     h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
-    h.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=(), usb=()"));
+    h.insert(
+        "permissions-policy",
+        HeaderValue::from_static("camera=(), microphone=(), geolocation=(), payment=(), usb=()"),
+    );
     h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
     if ctx.config.secure_cookies() {
         h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));

@@ -207,7 +207,11 @@ impl ResourceInput {
             }
             let summary = t.summary.trim();
             if summary.chars().count() > MAX_SUMMARY {
-                errors.push(FieldError::new(&format!("{field}.summary"), "err-summary-too-long", &MAX_SUMMARY.to_string()));
+                errors.push(FieldError::new(
+                    &format!("{field}.summary"),
+                    "err-summary-too-long",
+                    &MAX_SUMMARY.to_string(),
+                ));
             }
             if t.body.chars().count() > MAX_BODY {
                 errors.push(FieldError::new(&format!("{field}.body"), "err-too-long", &MAX_BODY.to_string()));
@@ -259,7 +263,8 @@ impl ResourceInput {
                 errors.push(FieldError::new("published", "err-bad-date", p));
             }
         }
-        let authors: Vec<String> = self.authors.iter().map(|a| a.trim().to_string()).filter(|a| !a.is_empty()).collect();
+        let authors: Vec<String> =
+            self.authors.iter().map(|a| a.trim().to_string()).filter(|a| !a.is_empty()).collect();
         if authors.len() > MAX_AUTHORS || authors.iter().any(|a| a.chars().count() > 200) {
             errors.push(FieldError::new("authors", "err-too-many", &MAX_AUTHORS.to_string()));
         }
@@ -280,7 +285,8 @@ impl ResourceInput {
         }
         // Testimony and anything carrying a content warning is sensitive unless the editor
         // explicitly says otherwise.
-        let sensitive = self.sensitive.unwrap_or(resource_type == "survivor-testimony" || !self.content_warnings.is_empty());
+        let sensitive =
+            self.sensitive.unwrap_or(resource_type == "survivor-testimony" || !self.content_warnings.is_empty());
         match (errors.is_empty(), original) {
             (true, Some(original_language)) => Ok(NewResource {
                 external_id,
@@ -376,7 +382,12 @@ impl Resource {
             translations: self
                 .texts
                 .iter()
-                .map(|t| (t.lang.clone(), TextInput { title: t.title.clone(), summary: t.summary.clone(), body: t.body.clone() }))
+                .map(|t| {
+                    (
+                        t.lang.clone(),
+                        TextInput { title: t.title.clone(), summary: t.summary.clone(), body: t.body.clone() },
+                    )
+                })
                 .collect(),
             themes: list(vocab::THEME),
             mechanisms: list(vocab::MECHANISM),
@@ -420,7 +431,11 @@ mod tests {
             original_language: "en".into(),
             translations: BTreeMap::from([(
                 "en".into(),
-                TextInput { title: "Guide".into(), summary: "Short.".into(), body: "Hello <script>alert(1)</script>".into() },
+                TextInput {
+                    title: "Guide".into(),
+                    summary: "Short.".into(),
+                    body: "Hello <script>alert(1)</script>".into(),
+                },
             )]),
             themes: vec!["torture".into()],
             countries: vec!["SY".into()],
@@ -459,7 +474,10 @@ mod tests {
         let v = Vocabularies::load(None).unwrap();
         let mut i = input();
         i.original_language = "ar".into();
-        i.translations = BTreeMap::from([("ar".into(), TextInput { title: "دليل".into(), summary: "ب".repeat(500), body: String::new() })]);
+        i.translations = BTreeMap::from([(
+            "ar".into(),
+            TextInput { title: "دليل".into(), summary: "ب".repeat(500), body: String::new() },
+        )]);
         assert!(i.validate(&v, &[]).is_ok());
     }
 
@@ -475,7 +493,8 @@ mod tests {
     fn a_patch_changes_one_translation_and_keeps_the_rest() {
         let mut i = input();
         i.translations.insert("fr".into(), TextInput { title: "Guide FR".into(), ..TextInput::default() });
-        let patch: ResourcePatch = serde_json::from_str(r#"{"translations": {"ar": {"title": "دليل"}, "fr": null}}"#).unwrap();
+        let patch: ResourcePatch =
+            serde_json::from_str(r#"{"translations": {"ar": {"title": "دليل"}, "fr": null}}"#).unwrap();
         i.apply(patch);
         assert_eq!(i.translations.keys().collect::<Vec<_>>(), vec!["ar", "en"]);
         assert_eq!(i.themes, vec!["torture".to_string()]);

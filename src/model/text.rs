@@ -9,7 +9,8 @@ use pulldown_cmark::{html, Options, Parser};
 /// noreferrer`.
 pub fn render_markdown(md: &str) -> String {
     let mut out = String::new();
-    let parser = Parser::new_ext(md, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES);
+    let parser =
+        Parser::new_ext(md, Options::ENABLE_TABLES | Options::ENABLE_STRIKETHROUGH | Options::ENABLE_FOOTNOTES);
     html::push_html(&mut out, parser);
     sanitize_html(&out)
 }
@@ -17,8 +18,39 @@ pub fn render_markdown(md: &str) -> String {
 /// Sanitises HTML from an editor or a remote server down to a small, safe subset.
 pub fn sanitize_html(html: &str) -> String {
     let tags: HashSet<&str> = [
-        "a", "abbr", "b", "blockquote", "br", "code", "del", "em", "h2", "h3", "h4", "h5", "h6", "hr", "i", "li", "ol", "p",
-        "pre", "q", "s", "strong", "sub", "sup", "table", "tbody", "td", "th", "thead", "tr", "ul", "span", "bdi",
+        "a",
+        "abbr",
+        "b",
+        "blockquote",
+        "br",
+        "code",
+        "del",
+        "em",
+        "h2",
+        "h3",
+        "h4",
+        "h5",
+        "h6",
+        "hr",
+        "i",
+        "li",
+        "ol",
+        "p",
+        "pre",
+        "q",
+        "s",
+        "strong",
+        "sub",
+        "sup",
+        "table",
+        "tbody",
+        "td",
+        "th",
+        "thead",
+        "tr",
+        "ul",
+        "span",
+        "bdi",
     ]
     .into_iter()
     .collect();
@@ -37,7 +69,9 @@ pub fn markdown_to_plain(md: &str) -> String {
     for ev in Parser::new(md) {
         match ev {
             Event::Text(t) | Event::Code(t) => out.push_str(&t),
-            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) | Event::End(TagEnd::Heading(_)) => out.push(' '),
+            Event::SoftBreak | Event::HardBreak | Event::End(TagEnd::Paragraph) | Event::End(TagEnd::Heading(_)) => {
+                out.push(' ')
+            }
             _ => {}
         }
     }
@@ -50,7 +84,9 @@ mod tests {
 
     #[test]
     fn scripts_and_images_are_removed_and_links_kept() {
-        let html = render_markdown("Hi <script>alert(1)</script> ![x](https://tracker.example/p.gif) [ICC](https://icc-cpi.int)");
+        let html = render_markdown(
+            "Hi <script>alert(1)</script> ![x](https://tracker.example/p.gif) [ICC](https://icc-cpi.int)",
+        );
         assert!(!html.contains("script"));
         assert!(!html.contains("tracker"));
         assert!(html.contains("href=\"https://icc-cpi.int\""));

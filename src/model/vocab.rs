@@ -61,8 +61,8 @@ impl Vocabularies {
         if let Some(path) = extension {
             let text = std::fs::read_to_string(path)
                 .map_err(|e| anyhow::anyhow!("cannot read vocabulary file {}: {e}", path.display()))?;
-            let extra: File = serde_json::from_str(&text)
-                .map_err(|e| anyhow::anyhow!("vocabulary file {}: {e}", path.display()))?;
+            let extra: File =
+                serde_json::from_str(&text).map_err(|e| anyhow::anyhow!("vocabulary file {}: {e}", path.display()))?;
             vocab = vocab.extend(extra.schemes)?;
         }
         Ok(vocab)
@@ -195,7 +195,12 @@ mod tests {
         let new = Scheme {
             id: THEME.into(),
             labels: labels.clone(),
-            terms: vec![Term { id: "ecocide-case".into(), labels: labels.clone(), broader: Some("environmental-destruction".into()), notation: None }],
+            terms: vec![Term {
+                id: "ecocide-case".into(),
+                labels: labels.clone(),
+                broader: Some("environmental-destruction".into()),
+                notation: None,
+            }],
         };
         let extended = v.clone().extend(vec![new]).unwrap();
         assert!(extended.contains(THEME, "ecocide-case"));

@@ -19,7 +19,11 @@ async fn a_resource_is_created_read_updated_and_deleted_through_the_api() {
 
     // a translation added alone keeps everything else
     let patched: Value = app
-        .api_patch(&token, &format!("/api/v1/resources/{id}"), &json!({"translations": {"fr": {"title": "Participation des victimes"}}}))
+        .api_patch(
+            &token,
+            &format!("/api/v1/resources/{id}"),
+            &json!({"translations": {"fr": {"title": "Participation des victimes"}}}),
+        )
         .await
         .json()
         .await
@@ -52,7 +56,10 @@ async fn bad_input_gets_a_problem_document_naming_the_field() {
         assert_eq!(res.status(), 422, "{field}");
         assert_eq!(res.headers()["content-type"], "application/problem+json");
         let problem: Value = res.json().await.unwrap();
-        assert!(problem["errors"].as_array().unwrap().iter().any(|e| e["field"] == field && e["code"] == code), "{problem}");
+        assert!(
+            problem["errors"].as_array().unwrap().iter().any(|e| e["field"] == field && e["code"] == code),
+            "{problem}"
+        );
     }
     let mut empty_title = resource("redress", "Guide");
     empty_title["translations"]["en"]["title"] = json!("  ");
@@ -73,7 +80,15 @@ async fn error_messages_follow_accept_language() {
     let token = app.org_with_editor("redress", "amina").await;
     let mut body = resource("redress", "Guide");
     body["type"] = json!("pamphlet");
-    let res = app.client.post(app.url("/api/v1/resources")).bearer_auth(&token).header("accept-language", "ar").json(&body).send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/api/v1/resources"))
+        .bearer_auth(&token)
+        .header("accept-language", "ar")
+        .json(&body)
+        .send()
+        .await
+        .unwrap();
     let problem: Value = res.json().await.unwrap();
     assert!(problem["errors"][0]["message"].as_str().unwrap().contains("ليس مصطلحا"), "{problem}");
 }
@@ -82,7 +97,15 @@ async fn error_messages_follow_accept_language() {
 async fn malformed_json_is_400_and_missing_or_wrong_tokens_are_401() {
     let app = TestApp::spawn().await;
     let token = app.org_with_editor("redress", "amina").await;
-    let res = app.client.post(app.url("/api/v1/resources")).bearer_auth(&token).header("content-type", "application/json").body("{\"org\": ").send().await.unwrap();
+    let res = app
+        .client
+        .post(app.url("/api/v1/resources"))
+        .bearer_auth(&token)
+        .header("content-type", "application/json")
+        .body("{\"org\": ")
+        .send()
+        .await
+        .unwrap();
     assert_eq!(res.status(), 400);
     assert_eq!(res.headers()["content-type"], "application/problem+json");
 
@@ -113,7 +136,8 @@ async fn scripts_in_a_body_are_sanitised_away() {
     let app = TestApp::spawn().await;
     let token = app.org_with_editor("redress", "amina").await;
     let mut body = resource("redress", "Guide");
-    body["translations"]["en"]["body"] = json!("Hello <script>alert('x')</script><img src=x onerror=alert(1)> **world**");
+    body["translations"]["en"]["body"] =
+        json!("Hello <script>alert('x')</script><img src=x onerror=alert(1)> **world**");
     let created = app.post_resource(&token, &body).await;
     let html = created["translations"]["en"]["body_html"].as_str().unwrap();
     assert!(!html.contains("script") && !html.contains("onerror") && !html.contains("<img"), "{html}");

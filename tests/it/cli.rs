@@ -18,7 +18,10 @@ impl Cli {
             Some(s) => Some(PgDatabase::create(&s).await),
             None => None,
         };
-        let database_url = pg.as_ref().map(|p| p.url.clone()).unwrap_or_else(|| format!("sqlite://{}/amicus.db", dir.path().display()));
+        let database_url = pg
+            .as_ref()
+            .map(|p| p.url.clone())
+            .unwrap_or_else(|| format!("sqlite://{}/amicus.db", dir.path().display()));
         Cli { dir, database_url, _pg: pg }
     }
 
@@ -36,7 +39,11 @@ impl Cli {
             .unwrap();
         child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
         let out = child.wait_with_output().unwrap();
-        (out.status.success(), String::from_utf8_lossy(&out.stdout).into_owned(), String::from_utf8_lossy(&out.stderr).into_owned())
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+            String::from_utf8_lossy(&out.stderr).into_owned(),
+        )
     }
 }
 
@@ -44,7 +51,8 @@ impl Cli {
 async fn operators_create_users_organisations_members_and_tokens() {
     let cli = Cli::new().await;
     std::fs::write(cli.dir.path().join("none.toml"), "").unwrap();
-    let (ok, out, err) = cli.run(&["user", "create", "amina", "--role", "admin", "--password-stdin"], "a long passphrase\n");
+    let (ok, out, err) =
+        cli.run(&["user", "create", "amina", "--role", "admin", "--password-stdin"], "a long passphrase\n");
     assert!(ok, "{err}");
     assert!(out.contains("created user amina"));
     let (ok, _, err) = cli.run(&["org", "create", "redress", "--name", "REDRESS", "--owner", "amina"], "");
@@ -54,7 +62,8 @@ async fn operators_create_users_organisations_members_and_tokens() {
     assert!(err.contains("already taken"), "{err}");
     let (ok, _, err) = cli.run(&["user", "create", "bruno", "--role", "editor", "--password-stdin"], "short");
     assert!(!ok && err.contains("too short"), "{err}");
-    let (ok, _, err) = cli.run(&["user", "create", "Bad Name", "--role", "editor", "--password-stdin"], "a long passphrase");
+    let (ok, _, err) =
+        cli.run(&["user", "create", "Bad Name", "--role", "editor", "--password-stdin"], "a long passphrase");
     assert!(!ok && err.contains("cannot be a username"), "{err}");
     cli.run(&["user", "create", "bruno", "--role", "editor", "--password-stdin"], "another long passphrase");
     let (ok, out, err) = cli.run(&["org", "add-member", "redress", "bruno", "--role", "editor"], "");

@@ -20,7 +20,8 @@ pub struct PgDatabase {
 impl PgDatabase {
     pub async fn create(server: &str) -> PgDatabase {
         let name = format!("amicus_test_{}", amicus::db::new_uid());
-        let mut conn = <sqlx::PgConnection as sqlx::Connection>::connect(server).await.expect("connect to test postgres");
+        let mut conn =
+            <sqlx::PgConnection as sqlx::Connection>::connect(server).await.expect("connect to test postgres");
         sqlx::Executor::execute(&mut conn, format!("create database {name}").as_str()).await.expect("create database");
         let mut url = url::Url::parse(server).expect("postgres url");
         url.set_path(&name);
@@ -35,7 +36,11 @@ impl Drop for PgDatabase {
             let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().expect("runtime");
             rt.block_on(async {
                 if let Ok(mut c) = <sqlx::PgConnection as sqlx::Connection>::connect(&admin).await {
-                    let _ = sqlx::Executor::execute(&mut c, format!("drop database if exists {name} with (force)").as_str()).await;
+                    let _ = sqlx::Executor::execute(
+                        &mut c,
+                        format!("drop database if exists {name} with (force)").as_str(),
+                    )
+                    .await;
                 }
             });
         })
@@ -99,7 +104,12 @@ impl TestApp {
                 let _ = amicus::serve(listener, ctx, std::future::pending()).await;
             }
         });
-        let client = Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).timeout(Duration::from_secs(30)).build().expect("client");
+        let client = Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .timeout(Duration::from_secs(30))
+            .build()
+            .expect("client");
         TestApp { base: format!("http://127.0.0.1:{port}"), client, ctx, _dir: dir, _pg: pg, server }
     }
 

@@ -1,6 +1,9 @@
 //! Integration tests over real HTTP. One binary; the backend is SQLite unless
 //! `AMICUS_TEST_POSTGRES` names a PostgreSQL server (each test gets its own database).
 
+// Test helpers outside #[test] functions may fail loudly: clippy.toml only covers the tests.
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+
 mod api;
 mod cli;
 mod helpers;

@@ -65,7 +65,13 @@ async fn login_works_and_a_wrong_password_is_refused_then_rate_limited() {
     app.user("amina", Role::Editor).await;
     let res = app.login("amina", PASSWORD).await;
     assert_eq!(res.status(), 303);
-    let cookie = res.headers().get_all("set-cookie").iter().map(|c| c.to_str().unwrap().to_string()).find(|c| c.starts_with("amicus_session=")).unwrap();
+    let cookie = res
+        .headers()
+        .get_all("set-cookie")
+        .iter()
+        .map(|c| c.to_str().unwrap().to_string())
+        .find(|c| c.starts_with("amicus_session="))
+        .unwrap();
     assert!(cookie.contains("HttpOnly") && cookie.contains("SameSite=Lax"));
     let html = app.get("/library").await.text().await.unwrap();
     assert!(html.contains("Log out (amina)"));
@@ -75,7 +81,8 @@ async fn login_works_and_a_wrong_password_is_refused_then_rate_limited() {
 async fn a_form_without_its_csrf_token_is_refused() {
     let app = TestApp::spawn().await;
     app.user("amina", Role::Editor).await;
-    let res = app.client.post(app.url("/login")).form(&[("username", "amina"), ("password", PASSWORD)]).send().await.unwrap();
+    let res =
+        app.client.post(app.url("/login")).form(&[("username", "amina"), ("password", PASSWORD)]).send().await.unwrap();
     assert_eq!(res.status(), 400);
     assert!(res.text().await.unwrap().contains("The form has expired"));
 }

@@ -5,14 +5,25 @@ use crate::helpers::TestApp;
 async fn titles(app: &TestApp, q: &str) -> Vec<String> {
     let url = format!("/api/v1/resources?q={}", url::form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>());
     let page: Value = app.get(&url).await.json().await.unwrap();
-    page["items"].as_array().unwrap().iter().map(|i| i["translations"][i["original_language"].as_str().unwrap()]["title"].as_str().unwrap().to_string()).collect()
+    page["items"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|i| i["translations"][i["original_language"].as_str().unwrap()]["title"].as_str().unwrap().to_string())
+        .collect()
 }
 
 async fn library(app: &TestApp) -> String {
     let token = app.org_with_editor("redress", "amina").await;
     let docs = [
         ("ar", "التَّعْذِيبُ في مراكز الاحتجاز", "شهادات عن التعذيب وسوء المعاملة.", "theme-free", "torture"),
-        ("fr", "Les disparitions forcées au Mexique", "Procès et recherche des personnes disparues.", "", "enforced-disappearance"),
+        (
+            "fr",
+            "Les disparitions forcées au Mexique",
+            "Procès et recherche des personnes disparues.",
+            "",
+            "enforced-disappearance",
+        ),
         ("en", "Reparations for victims of sexual violence", "Judgments ordering reparations.", "", "reparations"),
         ("en", "Decision in ICC-01/14-01/21", "The decision in case ICC-01/14-01/21.", "", "fair-trial"),
         ("en", "Decision in ICC-01/14-01/22", "Another case, ICC-01/14-01/22.", "", "fair-trial"),

@@ -15,7 +15,8 @@ async fn the_starter_library_imports_without_error_and_reimport_updates() {
     assert_eq!((again.created, again.updated), (0, 72));
     assert_eq!(app.ctx.db.count_resources().await.unwrap(), 72);
     // and it is searchable in Arabic
-    let page: serde_json::Value = app.get("/api/v1/resources?q=%D9%86%D8%B8%D8%A7%D9%85%20%D8%B1%D9%88%D9%85%D8%A7").await.json().await.unwrap();
+    let page: serde_json::Value =
+        app.get("/api/v1/resources?q=%D9%86%D8%B8%D8%A7%D9%85%20%D8%B1%D9%88%D9%85%D8%A7").await.json().await.unwrap();
     assert!(!page["items"].as_array().unwrap().is_empty());
 }
 

@@ -9,7 +9,10 @@ fn pdf_with_author() -> Vec<u8> {
     let pages_id = doc.new_object_id();
     let content = doc.add_object(Stream::new(dictionary! {}, b"BT ET".to_vec()));
     let page = doc.add_object(dictionary! { "Type" => "Page", "Parent" => pages_id, "Contents" => content, "MediaBox" => vec![0.into(), 0.into(), 100.into(), 100.into()] });
-    doc.objects.insert(pages_id, Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 }));
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 }),
+    );
     let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
     doc.trailer.set("Root", catalog);
     let info = doc.add_object(dictionary! { "Author" => Object::string_literal("Secret Witness Name"), "Producer" => Object::string_literal("Leaky Writer") });
@@ -36,8 +39,16 @@ fn jpeg_with_exif() -> Vec<u8> {
 }
 
 async fn upload(app: &TestApp, token: &str, id: &str, name: &str, bytes: Vec<u8>) -> reqwest::Response {
-    let form = reqwest::multipart::Form::new().text("lang", "en").part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
-    app.client.post(app.url(&format!("/api/v1/resources/{id}/attachments"))).bearer_auth(token).multipart(form).send().await.unwrap()
+    let form = reqwest::multipart::Form::new()
+        .text("lang", "en")
+        .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
+    app.client
+        .post(app.url(&format!("/api/v1/resources/{id}/attachments")))
+        .bearer_auth(token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
 }
 
 #[tokio::test]
@@ -53,7 +64,12 @@ async fn pdf_metadata_and_image_exif_are_removed_and_the_digest_recorded() {
     assert_eq!(res.status(), 201);
     let a: serde_json::Value = res.json().await.unwrap();
     assert_eq!(a["media_type"], "application/pdf");
-    let served = app.get(&format!("/files/{}/{}", a["id"].as_str().unwrap(), a["name"].as_str().unwrap())).await.bytes().await.unwrap();
+    let served = app
+        .get(&format!("/files/{}/{}", a["id"].as_str().unwrap(), a["name"].as_str().unwrap()))
+        .await
+        .bytes()
+        .await
+        .unwrap();
     assert!(!served.windows(19).any(|w| w == b"Secret Witness Name"));
     assert!(!served.windows(12).any(|w| w == b"Leaky Writer"));
     use sha2::Digest;
@@ -62,7 +78,12 @@ async fn pdf_metadata_and_image_exif_are_removed_and_the_digest_recorded() {
     let res = upload(&app, &token, id, "photo.jpg", jpeg_with_exif()).await;
     assert_eq!(res.status(), 201);
     let a: serde_json::Value = res.json().await.unwrap();
-    let served = app.get(&format!("/files/{}/{}", a["id"].as_str().unwrap(), a["name"].as_str().unwrap())).await.bytes().await.unwrap();
+    let served = app
+        .get(&format!("/files/{}/{}", a["id"].as_str().unwrap(), a["name"].as_str().unwrap()))
+        .await
+        .bytes()
+        .await
+        .unwrap();
     assert!(!served.windows(9).any(|w| w == b"34.5553N "));
     let got: serde_json::Value = app.get(&format!("/api/v1/resources/{id}")).await.json().await.unwrap();
     assert_eq!(got["attachments"].as_array().unwrap().len(), 2);
@@ -77,7 +98,8 @@ async fn an_executable_renamed_pdf_is_refused_with_415() {
     elf.resize(4096, 0);
     let res = upload(&app, &token, r["id"].as_str().unwrap(), "report.pdf", elf).await;
     assert_eq!(res.status(), 415);
-    let got: serde_json::Value = app.get(&format!("/api/v1/resources/{}", r["id"].as_str().unwrap())).await.json().await.unwrap();
+    let got: serde_json::Value =
+        app.get(&format!("/api/v1/resources/{}", r["id"].as_str().unwrap())).await.json().await.unwrap();
     assert_eq!(got["attachments"].as_array().unwrap().len(), 0);
 }
 

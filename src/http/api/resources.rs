@@ -61,7 +61,11 @@ pub fn resource_json(ctx: &Ctx, r: &Resource, with_body: bool) -> Value {
     })
 }
 
-pub async fn create(State(ctx): State<Ctx>, user: ApiUser, JsonBody(input): JsonBody<ResourceInput>) -> AppResult<impl IntoResponse> {
+pub async fn create(
+    State(ctx): State<Ctx>,
+    user: ApiUser,
+    JsonBody(input): JsonBody<ResourceInput>,
+) -> AppResult<impl IntoResponse> {
     let user = user.required()?;
     let r = library::create(&ctx, &user, &input).await?;
     let url = format!("{}/api/v1/resources/{}", ctx.config.base_url(), r.uid);
@@ -91,7 +95,12 @@ pub async fn delete(State(ctx): State<Ctx>, user: ApiUser, Path(id): Path<String
 }
 
 /// `multipart/form-data` with a `file` part and a `lang` part.
-pub async fn attach(State(ctx): State<Ctx>, user: ApiUser, Path(id): Path<String>, multipart: Multipart) -> AppResult<impl IntoResponse> {
+pub async fn attach(
+    State(ctx): State<Ctx>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    multipart: Multipart,
+) -> AppResult<impl IntoResponse> {
     let user = user.required()?;
     let upload = crate::http::pages::read_upload(&ctx, multipart).await?;
     let a = library::attach(&ctx, &user, &id, &upload.lang, &upload.file_name, upload.bytes).await?;

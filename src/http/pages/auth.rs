@@ -15,7 +15,14 @@ use crate::http::errors::show_errors;
 use crate::http::extract::{cookie, CsrfToken, SESSION_COOKIE};
 use crate::model::FieldError;
 
-fn render(ctx: &Ctx, page: &Page, username: &str, next: &str, errors: &[FieldError], limited: bool) -> AppResult<Html<String>> {
+fn render(
+    ctx: &Ctx,
+    page: &Page,
+    username: &str,
+    next: &str,
+    errors: &[FieldError],
+    limited: bool,
+) -> AppResult<Html<String>> {
     page.render(
         ctx,
         "auth/login.html",
@@ -32,8 +39,15 @@ fn safe_next(next: &str) -> &str {
     }
 }
 
-pub async fn login_form(State(ctx): State<Ctx>, page: Page, axum::extract::RawQuery(q): axum::extract::RawQuery) -> AppResult<Html<String>> {
-    let next = url::form_urlencoded::parse(q.unwrap_or_default().as_bytes()).find(|(k, _)| k == "next").map(|(_, v)| v.into_owned()).unwrap_or_default();
+pub async fn login_form(
+    State(ctx): State<Ctx>,
+    page: Page,
+    axum::extract::RawQuery(q): axum::extract::RawQuery,
+) -> AppResult<Html<String>> {
+    let next = url::form_urlencoded::parse(q.unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == "next")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
     render(&ctx, &page, "", safe_next(&next), &[], false)
 }
 
@@ -50,19 +64,33 @@ pub async fn login(State(ctx): State<Ctx>, page: Page, csrf: CsrfToken, body: By
             res.headers_mut().append(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(AppError::internal)?);
             Ok(res)
         }
-        Err(AppError::Invalid(errors)) => Ok((StatusCode::UNAUTHORIZED, render(&ctx, &page, &username, safe_next(&next), &errors, false)?).into_response()),
-        Err(AppError::RateLimited) => Ok((StatusCode::TOO_MANY_REQUESTS, render(&ctx, &page, &username, safe_next(&next), &[], true)?).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            Ok((StatusCode::UNAUTHORIZED, render(&ctx, &page, &username, safe_next(&next), &errors, false)?)
+                .into_response())
+        }
+        Err(AppError::RateLimited) => {
+            Ok((StatusCode::TOO_MANY_REQUESTS, render(&ctx, &page, &username, safe_next(&next), &[], true)?)
+                .into_response())
+        }
         Err(e) => Err(e),
     }
 }
 
-pub async fn logout(State(ctx): State<Ctx>, csrf: CsrfToken, headers: axum::http::HeaderMap, body: Bytes) -> AppResult<Response> {
+pub async fn logout(
+    State(ctx): State<Ctx>,
+    csrf: CsrfToken,
+    headers: axum::http::HeaderMap,
+    body: Bytes,
+) -> AppResult<Response> {
     let form = FormData::parse(&body);
     csrf.verify(&form.get("csrf"))?;
     if let Some(secret) = cookie(&headers, SESSION_COOKIE) {
         accounts::logout(&ctx, secret).await?;
     }
     let mut res = Redirect::to("/").into_response();
-    res.headers_mut().append(header::SET_COOKIE, HeaderValue::from_static("amicus_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"));
+    res.headers_mut().append(
+        header::SET_COOKIE,
+        HeaderValue::from_static("amicus_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"),
+    );
     Ok(res)
 }

@@ -63,28 +63,49 @@ fn facet_groups(ctx: &Ctx, page: &Page, params: &LibraryParams, facets: &Facets)
     let base = params.pairs("language");
     let link = |key: &'static str, value: &str, label: String, count: i64| {
         let active = base.iter().any(|(k, v)| *k == key && v == value);
-        let mut pairs: Vec<(&str, String)> = base.iter().filter(|(k, _)| *k != key).map(|(k, v)| (*k, v.clone())).collect();
+        let mut pairs: Vec<(&str, String)> =
+            base.iter().filter(|(k, _)| *k != key).map(|(k, v)| (*k, v.clone())).collect();
         if !active {
             pairs.push((key, value.to_string()));
         }
         FacetLink { label, count, href: format!("/library?{}", query_string(&pairs)), active }
     };
     let vocab_links = |key: &'static str, scheme: &str, counts: &[(String, i64)], max: usize| {
-        counts.iter().take(max).map(|(id, n)| link(key, id, ctx.vocab.label(scheme, id, page.lang).to_string(), *n)).collect()
+        counts
+            .iter()
+            .take(max)
+            .map(|(id, n)| link(key, id, ctx.vocab.label(scheme, id, page.lang).to_string(), *n))
+            .collect()
     };
     vec![
-        FacetGroup { key: "type", title: page.t(ctx, "facet-type"), links: vocab_links("type", vocab::RESOURCE_TYPE, &facets.types, 20) },
-        FacetGroup { key: "theme", title: page.t(ctx, "facet-theme"), links: vocab_links("theme", vocab::THEME, &facets.themes, 15) },
+        FacetGroup {
+            key: "type",
+            title: page.t(ctx, "facet-type"),
+            links: vocab_links("type", vocab::RESOURCE_TYPE, &facets.types, 20),
+        },
+        FacetGroup {
+            key: "theme",
+            title: page.t(ctx, "facet-theme"),
+            links: vocab_links("theme", vocab::THEME, &facets.themes, 15),
+        },
         FacetGroup {
             key: "mechanism",
             title: page.t(ctx, "facet-mechanism"),
             links: vocab_links("mechanism", vocab::MECHANISM, &facets.mechanisms, 15),
         },
-        FacetGroup { key: "country", title: page.t(ctx, "facet-country"), links: vocab_links("country", vocab::COUNTRY, &facets.countries, 15) },
+        FacetGroup {
+            key: "country",
+            title: page.t(ctx, "facet-country"),
+            links: vocab_links("country", vocab::COUNTRY, &facets.countries, 15),
+        },
         FacetGroup {
             key: "language",
             title: page.t(ctx, "facet-language"),
-            links: facets.languages.iter().map(|(l, n)| link("language", l, endonym(l).unwrap_or(l).to_string(), *n)).collect(),
+            links: facets
+                .languages
+                .iter()
+                .map(|(l, n)| link("language", l, endonym(l).unwrap_or(l).to_string(), *n))
+                .collect(),
         },
         FacetGroup {
             key: "year",
@@ -132,7 +153,12 @@ pub async fn index(State(ctx): State<Ctx>, page: Page, RawQuery(query): RawQuery
 }
 
 /// `GET /r/{uid}`: the resource in the reader's language (`?text=` picks another one).
-pub async fn show(State(ctx): State<Ctx>, page: Page, Path(uid): Path<String>, RawQuery(query): RawQuery) -> AppResult<Response> {
+pub async fn show(
+    State(ctx): State<Ctx>,
+    page: Page,
+    Path(uid): Path<String>,
+    RawQuery(query): RawQuery,
+) -> AppResult<Response> {
     let r = library::get(&ctx, page.user.as_ref(), &uid).await?;
     let wanted = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
         .find(|(k, _)| k == "text")
@@ -156,7 +182,11 @@ pub async fn show(State(ctx): State<Ctx>, page: Page, Path(uid): Path<String>, R
             context! { code => l, name => endonym(l).unwrap_or(l), href => href }
         })
         .collect();
-    let terms = |scheme: &'static str| r.terms_of(scheme).map(|t| context! { id => t, label => ctx.vocab.label(scheme, t, page.lang) }).collect::<Vec<_>>();
+    let terms = |scheme: &'static str| {
+        r.terms_of(scheme)
+            .map(|t| context! { id => t, label => ctx.vocab.label(scheme, t, page.lang) })
+            .collect::<Vec<_>>()
+    };
     let status = if r.status == Status::Withdrawn && !can_edit { StatusCode::GONE } else { StatusCode::OK };
     let html = page.render(
         &ctx,
@@ -338,8 +368,11 @@ fn options(ctx: &Ctx, scheme: &str, lang: Lang, sort_by_label: bool) -> Vec<Valu
         }
         d
     };
-    let mut terms: Vec<(String, String, usize)> =
-        s.terms.iter().map(|t| (t.id.clone(), ctx.vocab.label(scheme, &t.id, lang).to_string(), depth(&t.id))).collect();
+    let mut terms: Vec<(String, String, usize)> = s
+        .terms
+        .iter()
+        .map(|t| (t.id.clone(), ctx.vocab.label(scheme, &t.id, lang).to_string(), depth(&t.id)))
+        .collect();
     if sort_by_label {
         terms.sort_by(|a, b| a.1.cmp(&b.1));
     }
@@ -362,7 +395,14 @@ struct Editing<'a> {
     attachments: Vec<Attachment>,
 }
 
-fn render_form(ctx: &Ctx, page: &Page, values: &FormValues, editing: Option<Editing>, orgs: Vec<String>, errors: &[FieldError]) -> AppResult<Html<String>> {
+fn render_form(
+    ctx: &Ctx,
+    page: &Page,
+    values: &FormValues,
+    editing: Option<Editing>,
+    orgs: Vec<String>,
+    errors: &[FieldError],
+) -> AppResult<Html<String>> {
     page.render(
         ctx,
         "library/form.html",
@@ -400,7 +440,9 @@ pub async fn new_form(State(ctx): State<Ctx>, page: Page, RawQuery(query): RawQu
     if orgs.is_empty() {
         return Err(AppError::Forbidden);
     }
-    let wanted = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()).find(|(k, _)| k == "org").map(|(_, v)| v.into_owned());
+    let wanted = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == "org")
+        .map(|(_, v)| v.into_owned());
     let values = FormValues {
         org: wanted.filter(|o| orgs.contains(o)).unwrap_or_else(|| orgs[0].clone()),
         original_language: page.lang.code().to_string(),
@@ -421,7 +463,8 @@ pub async fn create(State(ctx): State<Ctx>, page: Page, csrf: CsrfToken, body: B
         Ok(r) => Ok(Redirect::to(&format!("/r/{}", r.uid)).into_response()),
         Err(AppError::Invalid(errors)) => {
             let orgs = editable_orgs(&ctx, &page).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render_form(&ctx, &page, &values, None, orgs, &errors)?).into_response())
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render_form(&ctx, &page, &values, None, orgs, &errors)?)
+                .into_response())
         }
         Err(e) => Err(e),
     }
@@ -429,7 +472,12 @@ pub async fn create(State(ctx): State<Ctx>, page: Page, csrf: CsrfToken, body: B
 
 /// `GET /r/{uid}/edit?text=fr`: edit the metadata and one language's text (a new
 /// translation when that language has none yet).
-pub async fn edit_form(State(ctx): State<Ctx>, page: Page, Path(uid): Path<String>, RawQuery(query): RawQuery) -> AppResult<Html<String>> {
+pub async fn edit_form(
+    State(ctx): State<Ctx>,
+    page: Page,
+    Path(uid): Path<String>,
+    RawQuery(query): RawQuery,
+) -> AppResult<Html<String>> {
     let user = page.user()?;
     let r = library::get_for_edit(&ctx, user, &uid).await?;
     let text_lang = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
@@ -437,11 +485,21 @@ pub async fn edit_form(State(ctx): State<Ctx>, page: Page, Path(uid): Path<Strin
         .map(|(_, v)| v.into_owned())
         .unwrap_or_else(|| r.original_language.clone());
     let values = FormValues::from_resource(&r, &text_lang);
-    let editing = Editing { uid: &uid, languages: r.languages().into_iter().map(str::to_string).collect(), attachments: r.attachments.clone() };
+    let editing = Editing {
+        uid: &uid,
+        languages: r.languages().into_iter().map(str::to_string).collect(),
+        attachments: r.attachments.clone(),
+    };
     render_form(&ctx, &page, &values, Some(editing), vec![r.org_handle.clone()], &[])
 }
 
-pub async fn update(State(ctx): State<Ctx>, page: Page, csrf: CsrfToken, Path(uid): Path<String>, body: Bytes) -> AppResult<Response> {
+pub async fn update(
+    State(ctx): State<Ctx>,
+    page: Page,
+    csrf: CsrfToken,
+    Path(uid): Path<String>,
+    body: Bytes,
+) -> AppResult<Response> {
     let form = FormData::parse(&body);
     csrf.verify(&form.get("csrf"))?;
     let user = page.user()?.clone();
@@ -450,7 +508,11 @@ pub async fn update(State(ctx): State<Ctx>, page: Page, csrf: CsrfToken, Path(ui
         Ok(r) => Ok(Redirect::to(&format!("/r/{}?text={}", r.uid, values.text_lang)).into_response()),
         Err(AppError::Invalid(errors)) => {
             let r = library::get_for_edit(&ctx, &user, &uid).await?;
-            let editing = Editing { uid: &uid, languages: r.languages().into_iter().map(str::to_string).collect(), attachments: r.attachments.clone() };
+            let editing = Editing {
+                uid: &uid,
+                languages: r.languages().into_iter().map(str::to_string).collect(),
+                attachments: r.attachments.clone(),
+            };
             let html = render_form(&ctx, &page, &values, Some(editing), vec![r.org_handle.clone()], &errors)?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
         }
@@ -459,7 +521,13 @@ pub async fn update(State(ctx): State<Ctx>, page: Page, csrf: CsrfToken, Path(ui
 }
 
 /// `POST /r/{uid}/status` with `action` = publish, withdraw or draft.
-pub async fn set_status(State(ctx): State<Ctx>, page: Page, csrf: CsrfToken, Path(uid): Path<String>, body: Bytes) -> AppResult<Redirect> {
+pub async fn set_status(
+    State(ctx): State<Ctx>,
+    page: Page,
+    csrf: CsrfToken,
+    Path(uid): Path<String>,
+    body: Bytes,
+) -> AppResult<Redirect> {
     let form = FormData::parse(&body);
     csrf.verify(&form.get("csrf"))?;
     let status = match form.get("action").as_str() {
@@ -472,7 +540,13 @@ pub async fn set_status(State(ctx): State<Ctx>, page: Page, csrf: CsrfToken, Pat
     Ok(Redirect::to(&format!("/r/{uid}")))
 }
 
-pub async fn delete(State(ctx): State<Ctx>, page: Page, csrf: CsrfToken, Path(uid): Path<String>, body: Bytes) -> AppResult<Redirect> {
+pub async fn delete(
+    State(ctx): State<Ctx>,
+    page: Page,
+    csrf: CsrfToken,
+    Path(uid): Path<String>,
+    body: Bytes,
+) -> AppResult<Redirect> {
     let form = FormData::parse(&body);
     csrf.verify(&form.get("csrf"))?;
     let r = library::get_for_edit(&ctx, page.user()?, &uid).await?;
@@ -480,7 +554,13 @@ pub async fn delete(State(ctx): State<Ctx>, page: Page, csrf: CsrfToken, Path(ui
     Ok(Redirect::to(&format!("/orgs/{}", r.org_handle)))
 }
 
-pub async fn attach(State(ctx): State<Ctx>, page: Page, csrf: CsrfToken, Path(uid): Path<String>, multipart: Multipart) -> AppResult<Redirect> {
+pub async fn attach(
+    State(ctx): State<Ctx>,
+    page: Page,
+    csrf: CsrfToken,
+    Path(uid): Path<String>,
+    multipart: Multipart,
+) -> AppResult<Redirect> {
     let user = page.user()?.clone();
     let upload = super::read_upload(&ctx, multipart).await?;
     csrf.verify(&upload.csrf)?;
@@ -489,7 +569,11 @@ pub async fn attach(State(ctx): State<Ctx>, page: Page, csrf: CsrfToken, Path(ui
 }
 
 /// `GET /files/{uid}/{name}`: an attachment, if its resource may be seen.
-pub async fn download(State(ctx): State<Ctx>, page: Page, Path((uid, _name)): Path<(String, String)>) -> AppResult<Response> {
+pub async fn download(
+    State(ctx): State<Ctx>,
+    page: Page,
+    Path((uid, _name)): Path<(String, String)>,
+) -> AppResult<Response> {
     let (resource_uid, a) = ctx.db.attachment_by_uid(&uid).await?.ok_or(AppError::NotFound)?;
     let r = library::get(&ctx, page.user.as_ref(), &resource_uid).await?;
     if r.status == Status::Withdrawn {
@@ -498,8 +582,12 @@ pub async fn download(State(ctx): State<Ctx>, page: Page, Path((uid, _name)): Pa
     let store = ctx.store.clone();
     let sha = a.sha256.clone();
     let bytes = tokio::task::spawn_blocking(move || store.get(&sha)).await?.map_err(|_| AppError::NotFound)?;
-    let inline = a.media_type.starts_with("image/") || a.media_type.starts_with("audio/") || a.media_type.starts_with("video/") || a.media_type == "application/pdf";
-    let disposition = format!("{}; filename*=UTF-8''{}", if inline { "inline" } else { "attachment" }, urlencode(&a.name));
+    let inline = a.media_type.starts_with("image/")
+        || a.media_type.starts_with("audio/")
+        || a.media_type.starts_with("video/")
+        || a.media_type == "application/pdf";
+    let disposition =
+        format!("{}; filename*=UTF-8''{}", if inline { "inline" } else { "attachment" }, urlencode(&a.name));
     let cache = if r.status == Status::Published { "public, max-age=86400" } else { "private, no-store" };
     Ok((
         [

@@ -28,7 +28,7 @@ pub fn router(upload_limit: DefaultBodyLimit) -> Router<Ctx> {
         .route("/r/{uid}/edit", get(library::edit_form).post(library::update))
         .route("/r/{uid}/status", post(library::set_status))
         .route("/r/{uid}/delete", post(library::delete))
-        .route("/r/{uid}/attachments", post(library::attach).layer(upload_limit.clone()))
+        .route("/r/{uid}/attachments", post(library::attach).layer(upload_limit))
         .route("/files/{uid}/{name}", get(library::download))
         .route("/orgs", get(orgs::index))
         .route("/orgs/{handle}", get(orgs::show))
@@ -144,7 +144,9 @@ pub async fn read_upload(ctx: &Ctx, mut multipart: Multipart) -> AppResult<Uploa
                             up.bytes.extend_from_slice(&chunk);
                         }
                         Ok(None) => break,
-                        Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => return Err(AppError::TooLarge),
+                        Err(e) if e.status() == axum::http::StatusCode::PAYLOAD_TOO_LARGE => {
+                            return Err(AppError::TooLarge)
+                        }
                         Err(_) => return Err(AppError::BadRequest("error-bad-form")),
                     }
                 }

@@ -37,7 +37,11 @@ async fn find(ctx: &Ctx, handle: &str) -> AppResult<Org> {
 
 pub async fn index(State(ctx): State<Ctx>, page: Page) -> AppResult<Html<String>> {
     let orgs = ctx.db.list_orgs().await?;
-    page.render(&ctx, "orgs/index.html", context! { orgs => orgs.iter().map(|o| org_view(o, page.lang)).collect::<Vec<_>>() })
+    page.render(
+        &ctx,
+        "orgs/index.html",
+        context! { orgs => orgs.iter().map(|o| org_view(o, page.lang)).collect::<Vec<_>>() },
+    )
 }
 
 pub async fn show(State(ctx): State<Ctx>, page: Page, Path(handle): Path<String>) -> AppResult<Html<String>> {
@@ -62,7 +66,13 @@ pub async fn show(State(ctx): State<Ctx>, page: Page, Path(handle): Path<String>
     )
 }
 
-fn render_edit(ctx: &Ctx, page: &Page, org: &Org, profile: &OrgProfile, errors: &[FieldError]) -> AppResult<Html<String>> {
+fn render_edit(
+    ctx: &Ctx,
+    page: &Page,
+    org: &Org,
+    profile: &OrgProfile,
+    errors: &[FieldError],
+) -> AppResult<Html<String>> {
     let langs: Vec<_> = Lang::ALL
         .iter()
         .map(|l| {
@@ -77,18 +87,29 @@ fn render_edit(ctx: &Ctx, page: &Page, org: &Org, profile: &OrgProfile, errors: 
         ctx,
         "orgs/edit.html",
         context! { org => org_view(org, page.lang), name => profile.name, website => profile.website, langs => langs,
-                   errors => show_errors(ctx, page.lang, errors) },
+        errors => show_errors(ctx, page.lang, errors) },
     )
 }
 
 pub async fn edit_form(State(ctx): State<Ctx>, page: Page, Path(handle): Path<String>) -> AppResult<Html<String>> {
     let org = find(&ctx, &handle).await?;
     require_org_admin(&ctx, page.user()?, org.id).await?;
-    let profile = OrgProfile { name: org.name.clone(), names: org.names.clone(), descriptions: org.descriptions.clone(), website: org.website.clone() };
+    let profile = OrgProfile {
+        name: org.name.clone(),
+        names: org.names.clone(),
+        descriptions: org.descriptions.clone(),
+        website: org.website.clone(),
+    };
     render_edit(&ctx, &page, &org, &profile, &[])
 }
 
-pub async fn update(State(ctx): State<Ctx>, page: Page, csrf: CsrfToken, Path(handle): Path<String>, body: Bytes) -> AppResult<Response> {
+pub async fn update(
+    State(ctx): State<Ctx>,
+    page: Page,
+    csrf: CsrfToken,
+    Path(handle): Path<String>,
+    body: Bytes,
+) -> AppResult<Response> {
     let form = FormData::parse(&body);
     csrf.verify(&form.get("csrf"))?;
     let org = find(&ctx, &handle).await?;
@@ -124,13 +145,21 @@ pub async fn update(State(ctx): State<Ctx>, page: Page, csrf: CsrfToken, Path(ha
         }
     }
     if !errors.is_empty() {
-        return Ok((StatusCode::UNPROCESSABLE_ENTITY, render_edit(&ctx, &page, &org, &profile, &errors)?).into_response());
+        return Ok(
+            (StatusCode::UNPROCESSABLE_ENTITY, render_edit(&ctx, &page, &org, &profile, &errors)?).into_response()
+        );
     }
     ctx.db.update_org_profile(org.id, &profile).await?;
     Ok(Redirect::to(&format!("/orgs/{}", org.handle)).into_response())
 }
 
-pub async fn upload_logo(State(ctx): State<Ctx>, page: Page, csrf: CsrfToken, Path(handle): Path<String>, multipart: Multipart) -> AppResult<Redirect> {
+pub async fn upload_logo(
+    State(ctx): State<Ctx>,
+    page: Page,
+    csrf: CsrfToken,
+    Path(handle): Path<String>,
+    multipart: Multipart,
+) -> AppResult<Redirect> {
     let org = find(&ctx, &handle).await?;
     require_org_admin(&ctx, page.user()?, org.id).await?;
     let upload = super::read_upload(&ctx, multipart).await?;
@@ -151,7 +180,8 @@ pub async fn logo(State(ctx): State<Ctx>, Path(handle): Path<String>) -> AppResu
     let (Some(sha), Some(mime)) = (org.logo_sha256, org.logo_media_type) else { return Err(AppError::NotFound) };
     let store = ctx.store.clone();
     let bytes = tokio::task::spawn_blocking(move || store.get(&sha)).await?.map_err(|_| AppError::NotFound)?;
-    Ok(([(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, "public, max-age=3600".to_string())], bytes).into_response())
+    Ok(([(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, "public, max-age=3600".to_string())], bytes)
+        .into_response())
 }
 
 /// Members are listed to members only: who works where can endanger people.
