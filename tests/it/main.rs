@@ -7,6 +7,7 @@
 mod api;
 mod cli;
 mod helpers;
+mod outage;
 mod pages;
 mod search;
 mod transfer;
