@@ -151,13 +151,7 @@ pub async fn attach(
     if bytes.len() as u64 > ctx.config.max_upload_bytes {
         return Err(AppError::TooLarge);
     }
-    let store = ctx.store.clone();
-    let cleaned = tokio::task::spawn_blocking(move || -> AppResult<media::Cleaned> {
-        let c = media::clean(bytes, false)?;
-        store.put(&c.sha256, &c.bytes)?;
-        Ok(c)
-    })
-    .await??;
+    let cleaned = store_upload(ctx, bytes, false).await?;
     let name = clean_file_name(name, &cleaned.media_type);
     let a = Attachment {
         uid: crate::db::new_uid(),
@@ -169,6 +163,24 @@ pub async fn attach(
     };
     ctx.db.insert_attachment(r.id, &a).await?;
     Ok(a)
+}
+
+/// Checks and cleans an upload (see `media::clean`) and puts it in the file store, off the
+/// async runtime. `images_only` is for logos.
+pub async fn store_upload(ctx: &Ctx, bytes: Vec<u8>, images_only: bool) -> AppResult<media::Cleaned> {
+    let store = ctx.store.clone();
+    tokio::task::spawn_blocking(move || {
+        let c = media::clean(bytes, images_only)?;
+        store.put(&c.sha256, &c.bytes)?;
+        Ok(c)
+    })
+    .await?
+}
+
+/// Reads a stored file, off the async runtime; a missing file is `NotFound`.
+pub async fn read_file(ctx: &Ctx, sha256: String) -> AppResult<Vec<u8>> {
+    let store = ctx.store.clone();
+    tokio::task::spawn_blocking(move || store.get(&sha256)).await?.map_err(|_| AppError::NotFound)
 }
 
 /// A display file name without paths or control characters, ending in the extension of

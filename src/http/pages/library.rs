@@ -579,9 +579,7 @@ pub async fn download(
     if r.status == Status::Withdrawn {
         return Err(AppError::Gone);
     }
-    let store = ctx.store.clone();
-    let sha = a.sha256.clone();
-    let bytes = tokio::task::spawn_blocking(move || store.get(&sha)).await?.map_err(|_| AppError::NotFound)?;
+    let bytes = library::read_file(&ctx, a.sha256.clone()).await?;
     let inline = a.media_type.starts_with("image/")
         || a.media_type.starts_with("audio/")
         || a.media_type.starts_with("video/")

@@ -164,13 +164,7 @@ pub async fn upload_logo(
     require_org_admin(&ctx, page.user()?, org.id).await?;
     let upload = super::read_upload(&ctx, multipart).await?;
     csrf.verify(&upload.csrf)?;
-    let store = ctx.store.clone();
-    let cleaned = tokio::task::spawn_blocking(move || -> AppResult<crate::media::Cleaned> {
-        let c = crate::media::clean(upload.bytes, true)?;
-        store.put(&c.sha256, &c.bytes)?;
-        Ok(c)
-    })
-    .await??;
+    let cleaned = library::store_upload(&ctx, upload.bytes, true).await?;
     ctx.db.set_org_logo(org.id, &cleaned.sha256, &cleaned.media_type).await?;
     Ok(Redirect::to(&format!("/orgs/{}", org.handle)))
 }
@@ -178,8 +172,7 @@ pub async fn upload_logo(
 pub async fn logo(State(ctx): State<Ctx>, Path(handle): Path<String>) -> AppResult<Response> {
     let org = find(&ctx, &handle).await?;
     let (Some(sha), Some(mime)) = (org.logo_sha256, org.logo_media_type) else { return Err(AppError::NotFound) };
-    let store = ctx.store.clone();
-    let bytes = tokio::task::spawn_blocking(move || store.get(&sha)).await?.map_err(|_| AppError::NotFound)?;
+    let bytes = library::read_file(&ctx, sha).await?;
     Ok(([(header::CONTENT_TYPE, mime), (header::CACHE_CONTROL, "public, max-age=3600".to_string())], bytes)
         .into_response())
 }
