@@ -99,7 +99,9 @@ impl Db {
                 let q = s.arg(Arg::Text(f.query.tsquery()));
                 conds.push(format!("s.doc @@ {q}::tsquery"));
             } else {
-                from.push_str(" join resource_fts on resource_fts.rowid = r.id");
+                // `cross join` makes SQLite run the full-text match once and look resources up
+                // by rowid, instead of matching once per resource (300 ms against 3 ms at 10,000).
+                from = "from resource_fts cross join resources r on r.id = resource_fts.rowid".into();
                 let q = s.arg(Arg::Text(f.query.fts5()));
                 conds.push(format!("resource_fts match {q}"));
             }
@@ -121,17 +123,19 @@ impl Db {
             if !values.is_empty() {
                 let list = s.text_list(values);
                 conds.push(format!(
-                    "exists (select 1 from resource_terms t where t.resource_id = r.id and t.scheme = '{scheme}' and t.term in ({list}))"
+                    "r.id in (select t.resource_id from resource_terms t where t.scheme = '{scheme}' and t.term in ({list}))"
                 ));
             }
         }
         if let Some(c) = &f.country {
             let a = s.arg(Arg::Text(c.clone()));
-            conds.push(format!("exists (select 1 from resource_terms t where t.resource_id = r.id and t.scheme = 'country' and t.term = {a})"));
+            conds.push(format!(
+                "r.id in (select t.resource_id from resource_terms t where t.scheme = 'country' and t.term = {a})"
+            ));
         }
         if let Some(l) = &f.lang {
             let a = s.arg(Arg::Text(l.clone()));
-            conds.push(format!("exists (select 1 from resource_texts x where x.resource_id = r.id and x.lang = {a})"));
+            conds.push(format!("r.id in (select x.resource_id from resource_texts x where x.lang = {a})"));
         }
         if let Some(o) = f.org_id {
             let a = s.arg(Arg::Int(o));
@@ -180,38 +184,55 @@ impl Db {
         Ok((ids, more))
     }
 
-    /// Facet counts over everything the filters match.
+    /// Facet counts over everything the filters match, in one query: the matching set is
+    /// computed once (`materialized`, which both SQLite >= 3.35 and PostgreSQL >= 12 honour)
+    /// and every facet counts over it.
     pub async fn facets(&self, f: &Filters) -> AppResult<Facets> {
         let s = self.matching(f);
-        let m = &s.text;
-        let total_sql = format!("select count(*) {m}");
-        let types_sql = format!("select r.resource_type, count(*) {m} group by r.resource_type order by 2 desc, 1");
-        let terms_sql = format!(
-            "select t.scheme, t.term, count(*) from resource_terms t where t.resource_id in (select r.id {m})
-             and t.scheme in ('theme', 'mechanism', 'country') group by t.scheme, t.term order by 3 desc, 2"
+        let sql = format!(
+            "with m as materialized (select r.id, r.resource_type, r.org_id, r.published_on {})
+             select 'type', m.resource_type, '', count(*) from m group by m.resource_type
+             union all
+             select t.scheme, t.term, '', count(*) from resource_terms t join m on m.id = t.resource_id
+               where t.scheme in ('theme', 'mechanism', 'country') group by t.scheme, t.term
+             union all
+             select 'lang', x.lang, '', count(*) from resource_texts x join m on m.id = x.resource_id group by x.lang
+             union all
+             select 'year', substr(m.published_on, 1, 4), '', count(*) from m where m.published_on is not null
+               group by substr(m.published_on, 1, 4)
+             union all
+             select 'org', o.handle, o.name, count(*) from m join orgs o on o.id = m.org_id group by o.handle, o.name",
+            s.text
         );
-        let langs_sql = format!("select x.lang, count(*) from resource_texts x where x.resource_id in (select r.id {m}) group by x.lang order by 2 desc, 1");
-        let years_sql = format!(
-            "select substr(r.published_on, 1, 4) as y, count(*) {m} {} r.published_on is not null group by y order by y desc",
-            if m.contains(" where ") { "and" } else { "where" }
-        );
-        let orgs_sql = format!("select o.handle, o.name, count(*) from orgs o join (select r.org_id {m}) x on x.org_id = o.id group by o.handle, o.name order by 3 desc, 1");
-        let (total, types, terms, languages, years, orgs) = on_pool!(self, p => (
-            bind_all!(sqlx::query_scalar::<_, i64>(&total_sql), s).fetch_one(p).await?,
-            bind_all!(sqlx::query_as::<_, (String, i64)>(&types_sql), s).fetch_all(p).await?,
-            bind_all!(sqlx::query_as::<_, (String, String, i64)>(&terms_sql), s).fetch_all(p).await?,
-            bind_all!(sqlx::query_as::<_, (String, i64)>(&langs_sql), s).fetch_all(p).await?,
-            bind_all!(sqlx::query_as::<_, (String, i64)>(&years_sql), s).fetch_all(p).await?,
-            bind_all!(sqlx::query_as::<_, (String, String, i64)>(&orgs_sql), s).fetch_all(p).await?,
-        ));
-        let mut facets = Facets { total, types, languages, years, orgs, ..Facets::default() };
-        for (scheme, term, n) in terms {
-            match scheme.as_str() {
-                "theme" => facets.themes.push((term, n)),
-                "mechanism" => facets.mechanisms.push((term, n)),
-                _ => facets.countries.push((term, n)),
+        let rows: Vec<(String, String, String, i64)> =
+            on_pool!(self, p => bind_all!(sqlx::query_as(&sql), s).fetch_all(p).await)?;
+        let mut facets = Facets::default();
+        for (kind, value, name, n) in rows {
+            match kind.as_str() {
+                "type" => {
+                    facets.total += n;
+                    facets.types.push((value, n));
+                }
+                "theme" => facets.themes.push((value, n)),
+                "mechanism" => facets.mechanisms.push((value, n)),
+                "country" => facets.countries.push((value, n)),
+                "lang" => facets.languages.push((value, n)),
+                "year" => facets.years.push((value, n)),
+                _ => facets.orgs.push((value, name, n)),
             }
         }
+        let by_count = |a: &(String, i64), b: &(String, i64)| b.1.cmp(&a.1).then_with(|| a.0.cmp(&b.0));
+        for list in [
+            &mut facets.types,
+            &mut facets.themes,
+            &mut facets.mechanisms,
+            &mut facets.countries,
+            &mut facets.languages,
+        ] {
+            list.sort_by(by_count);
+        }
+        facets.years.sort_by(|a, b| b.0.cmp(&a.0));
+        facets.orgs.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.0.cmp(&b.0)));
         Ok(facets)
     }
 }
