@@ -89,6 +89,9 @@ pub async fn import(ctx: &Ctx, org: &str, reader: impl BufRead, progress: impl F
         }
     }
     flush(ctx, org.id, &mut batch, &mut report).await?;
+    if report.created + report.updated > 0 {
+        ctx.db.analyze().await?;
+    }
     Ok(report)
 }
 

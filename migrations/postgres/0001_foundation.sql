@@ -124,10 +124,14 @@ create index attachments_by_sha on attachments (sha256);
 
 -- the search index. text is normalised and stemmed by amicus (src/search.rs) before it
 -- gets here; the 'simple' configuration only lowercases and splits, so the lexemes are
--- exactly the tokens sqlite's fts5 table holds. weights: a title and keywords (case
--- numbers), b summary, c tags (vocabulary labels), d body.
+-- exactly the tokens sqlite's fts5 table holds. `doc` holds everything and is what queries
+-- match (weights: a title and keywords, i.e. case numbers; b summary; c tags, i.e.
+-- vocabulary labels; d body). `head` is the same without the body: ranking reads it instead
+-- of `doc`, because a body runs to kilobytes and ranking thousands of matches would
+-- decompress them all.
 create table resource_search (
     resource_id bigint primary key references resources (id) on delete cascade,
-    doc tsvector not null
+    doc tsvector not null,
+    head tsvector not null
 );
 create index resource_search_doc on resource_search using gin (doc);

@@ -79,6 +79,16 @@ impl Db {
         Ok(())
     }
 
+    /// Refreshes the planner's statistics, after a bulk import: PostgreSQL picks poor plans
+    /// for search on tables it believes empty, until autovacuum gets round to them.
+    pub async fn analyze(&self) -> AppResult<()> {
+        match self {
+            Db::Sqlite(p) => sqlx::query("pragma optimize").execute(p).await.map(|_| ())?,
+            Db::Postgres(p) => sqlx::query("analyze").execute(p).await.map(|_| ())?,
+        }
+        Ok(())
+    }
+
     pub fn is_postgres(&self) -> bool {
         matches!(self, Db::Postgres(_))
     }

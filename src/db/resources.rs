@@ -22,11 +22,13 @@ pub struct Write<'a> {
 const SQLITE_UNINDEX: &str = "delete from resource_fts where rowid = $1";
 const SQLITE_INDEX: &str =
     "insert into resource_fts (rowid, title, summary, body, tags, keywords) values ($1, $2, $3, $4, $5, $6)";
-const PG_INDEX: &str = "insert into resource_search (resource_id, doc) values ($1,
+const PG_INDEX: &str = "insert into resource_search (resource_id, doc, head) values ($1,
     setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $6), 'A') ||
     setweight(to_tsvector('simple', $3), 'B') || setweight(to_tsvector('simple', $5), 'C') ||
-    setweight(to_tsvector('simple', $4), 'D'))
-    on conflict (resource_id) do update set doc = excluded.doc";
+    setweight(to_tsvector('simple', $4), 'D'),
+    setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $6), 'A') ||
+    setweight(to_tsvector('simple', $3), 'B') || setweight(to_tsvector('simple', $5), 'C'))
+    on conflict (resource_id) do update set doc = excluded.doc, head = excluded.head";
 
 #[derive(sqlx::FromRow)]
 struct ResourceRow {

@@ -82,6 +82,8 @@ impl TestApp {
     }
 
     pub async fn spawn_on(pg: Option<PgDatabase>, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        // internal errors are logged, and shown with `cargo test -- --nocapture`
+        let _ = tracing_subscriber::fmt().with_env_filter("amicus=warn").with_test_writer().try_init();
         let dir = tempfile::tempdir().expect("tempdir");
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
         let port = listener.local_addr().expect("addr").port();
@@ -194,4 +196,24 @@ pub fn resource(org: &str, title: &str) -> Value {
         "published": "2025-06-02",
         "status": "published"
     })
+}
+
+/// A small PDF whose information dictionary names its author.
+pub fn pdf_with_author() -> Vec<u8> {
+    use lopdf::{dictionary, Document, Object, Stream};
+    let mut doc = Document::with_version("1.5");
+    let pages_id = doc.new_object_id();
+    let content = doc.add_object(Stream::new(dictionary! {}, b"BT ET".to_vec()));
+    let page = doc.add_object(dictionary! { "Type" => "Page", "Parent" => pages_id, "Contents" => content, "MediaBox" => vec![0.into(), 0.into(), 100.into(), 100.into()] });
+    doc.objects.insert(
+        pages_id,
+        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 }),
+    );
+    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+    doc.trailer.set("Root", catalog);
+    let info = doc.add_object(dictionary! { "Author" => Object::string_literal("Secret Witness Name"), "Producer" => Object::string_literal("Leaky Writer") });
+    doc.trailer.set("Info", info);
+    let mut out = Vec::new();
+    doc.save_to(&mut out).unwrap();
+    out
 }

@@ -204,3 +204,85 @@ async fn feeds_follow_the_library_filters_and_language() {
     let atom = app.get("/orgs/redress/feed.atom?lang=ar").await.text().await.unwrap();
     assert!(atom.contains("<feed xmlns=\"http://www.w3.org/2005/Atom\"") && atom.contains("دليل عملي"));
 }
+
+#[tokio::test]
+async fn an_editor_translates_attaches_publishes_and_withdraws_with_the_forms() {
+    let app = TestApp::spawn().await;
+    let token = app.org_with_editor("redress", "amina").await;
+    let mut body = resource("redress", "Practical guide");
+    body["status"] = json!("draft");
+    let r = app.post_resource(&token, &body).await;
+    let uid = r["id"].as_str().unwrap();
+    app.login("amina", PASSWORD).await;
+    let csrf = app.csrf().await;
+
+    // the edit form for a language without text yet is empty, the metadata filled in
+    let form = app.get(&format!("/r/{uid}/edit?text=fr")).await.text().await.unwrap();
+    assert!(
+        form.contains(r#"name="text_lang" value="fr""#) && form.contains(r#"value="victims-participation" selected"#)
+    );
+    let translate = [
+        ("csrf", csrf.as_str()),
+        ("text_lang", "fr"),
+        ("org", "redress"),
+        ("type", "practical-guide"),
+        ("original_language", "en"),
+        ("title", "Guide pratique"),
+        ("summary", "Comment participer."),
+        ("body", "Les victimes peuvent participer."),
+        ("themes", "victims-participation"),
+    ];
+    let res = app.client.post(app.url(&format!("/r/{uid}/edit"))).form(&translate).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    let got: serde_json::Value = app.api_get(&token, &format!("/api/v1/resources/{uid}")).await.json().await.unwrap();
+    assert_eq!(got["translations"]["fr"]["title"], "Guide pratique");
+    assert_eq!(got["translations"]["ar"]["title"], "دليل عملي");
+
+    let pdf = crate::helpers::pdf_with_author();
+    let multipart = reqwest::multipart::Form::new()
+        .text("csrf", csrf.clone())
+        .text("lang", "fr")
+        .part("file", reqwest::multipart::Part::bytes(pdf).file_name("guide.pdf"));
+    let res = app.client.post(app.url(&format!("/r/{uid}/attachments"))).multipart(multipart).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    let edit = app.get(&format!("/r/{uid}/edit")).await.text().await.unwrap();
+    assert!(edit.contains("guide.pdf"), "the edit page lists the file");
+
+    assert_eq!(app.client.get(app.url(&format!("/r/{uid}"))).send().await.unwrap().status(), 200);
+    assert_eq!(
+        reqwest::get(app.url(&format!("/r/{uid}"))).await.unwrap().status(),
+        404,
+        "a draft is hidden from the public"
+    );
+    let publish = [("csrf", csrf.as_str()), ("action", "publish")];
+    let res = app.client.post(app.url(&format!("/r/{uid}/status"))).form(&publish).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    let public = reqwest::get(app.url(&format!("/r/{uid}?lang=fr"))).await.unwrap().text().await.unwrap();
+    assert!(public.contains("Guide pratique") && public.contains("guide.pdf"));
+    let withdraw = [("csrf", csrf.as_str()), ("action", "withdraw")];
+    app.client.post(app.url(&format!("/r/{uid}/status"))).form(&withdraw).send().await.unwrap();
+    assert_eq!(reqwest::get(app.url(&format!("/r/{uid}"))).await.unwrap().status(), 410);
+}
+
+#[tokio::test]
+async fn an_org_admin_uploads_a_logo_and_nothing_else_passes_as_one() {
+    let app = TestApp::spawn().await;
+    app.org_with_editor("redress", "amina").await;
+    app.login("amina", PASSWORD).await;
+    let csrf = app.csrf().await;
+    let mut png = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(image::RgbImage::from_pixel(4, 4, image::Rgb([0, 90, 160])))
+        .write_to(&mut png, image::ImageFormat::Png)
+        .unwrap();
+    let upload = |bytes: Vec<u8>, name: &'static str| {
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", csrf.clone())
+            .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name));
+        app.client.post(app.url("/orgs/redress/logo")).multipart(form).send()
+    };
+    assert_eq!(upload(png.into_inner(), "logo.png").await.unwrap().status(), 303);
+    let logo = app.get("/orgs/redress/logo").await;
+    assert_eq!(logo.headers()["content-type"], "image/png");
+    let pdf = b"%PDF-1.4\n%%EOF".to_vec();
+    assert_eq!(upload(pdf, "logo.png").await.unwrap().status(), 415);
+}

@@ -1,26 +1,6 @@
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 
-use crate::helpers::{resource, TestApp};
-
-/// A small PDF whose information dictionary names its author.
-fn pdf_with_author() -> Vec<u8> {
-    use lopdf::{dictionary, Document, Object, Stream};
-    let mut doc = Document::with_version("1.5");
-    let pages_id = doc.new_object_id();
-    let content = doc.add_object(Stream::new(dictionary! {}, b"BT ET".to_vec()));
-    let page = doc.add_object(dictionary! { "Type" => "Page", "Parent" => pages_id, "Contents" => content, "MediaBox" => vec![0.into(), 0.into(), 100.into(), 100.into()] });
-    doc.objects.insert(
-        pages_id,
-        Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 }),
-    );
-    let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
-    doc.trailer.set("Root", catalog);
-    let info = doc.add_object(dictionary! { "Author" => Object::string_literal("Secret Witness Name"), "Producer" => Object::string_literal("Leaky Writer") });
-    doc.trailer.set("Info", info);
-    let mut out = Vec::new();
-    doc.save_to(&mut out).unwrap();
-    out
-}
+use crate::helpers::{pdf_with_author, resource, TestApp};
 
 /// A JPEG carrying an EXIF segment with a marker string.
 fn jpeg_with_exif() -> Vec<u8> {
