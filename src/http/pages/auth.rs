@@ -6,7 +6,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use minijinja::context;
 
-use super::library::FormData;
+use super::FormData;
 use super::Page;
 use crate::accounts;
 use crate::app::Ctx;

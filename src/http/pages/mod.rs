@@ -2,6 +2,7 @@
 //! render in the reader's language, right to left in Arabic.
 
 mod auth;
+mod editor;
 mod library;
 mod orgs;
 
@@ -23,12 +24,12 @@ pub fn router(upload_limit: DefaultBodyLimit) -> Router<Ctx> {
     Router::new()
         .route("/", get(library::index))
         .route("/library", get(library::index))
-        .route("/r/new", get(library::new_form).post(library::create))
+        .route("/r/new", get(editor::new_form).post(editor::create))
         .route("/r/{uid}", get(library::show))
-        .route("/r/{uid}/edit", get(library::edit_form).post(library::update))
-        .route("/r/{uid}/status", post(library::set_status))
-        .route("/r/{uid}/delete", post(library::delete))
-        .route("/r/{uid}/attachments", post(library::attach).layer(upload_limit))
+        .route("/r/{uid}/edit", get(editor::edit_form).post(editor::update))
+        .route("/r/{uid}/status", post(editor::set_status))
+        .route("/r/{uid}/delete", post(editor::delete))
+        .route("/r/{uid}/attachments", post(editor::attach).layer(upload_limit))
         .route("/files/{uid}/{name}", get(library::download))
         .route("/orgs", get(orgs::index))
         .route("/orgs/{handle}", get(orgs::show))
@@ -161,4 +162,21 @@ pub async fn read_upload(ctx: &Ctx, mut multipart: Multipart) -> AppResult<Uploa
         return Err(AppError::invalid("file", "err-no-file", ""));
     }
     Ok(up)
+}
+
+/// A parsed `application/x-www-form-urlencoded` body; keys may repeat (multi-selects).
+pub struct FormData(Vec<(String, String)>);
+
+impl FormData {
+    pub fn parse(body: &[u8]) -> FormData {
+        FormData(url::form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+    }
+
+    pub fn get(&self, key: &str) -> String {
+        self.0.iter().find(|(k, _)| k == key).map(|(_, v)| v.clone()).unwrap_or_default()
+    }
+
+    pub fn all(&self, key: &str) -> Vec<String> {
+        self.0.iter().filter(|(k, v)| k == key && !v.is_empty()).map(|(_, v)| v.clone()).collect()
+    }
 }

@@ -7,7 +7,8 @@ use axum::http::{header, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use minijinja::context;
 
-use super::library::{card, FormData};
+use super::library::card;
+use super::FormData;
 use super::Page;
 use crate::accounts::{org_role, require_org_admin};
 use crate::app::Ctx;

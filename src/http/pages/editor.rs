@@ -1,0 +1,357 @@
+//! The editor's side of the library: the resource form (create, edit, translate one language
+//! at a time), attachments, publishing, withdrawing and deleting.
+
+use axum::body::Bytes;
+use axum::extract::{Multipart, Path, RawQuery, State};
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use minijinja::{context, Value};
+use serde::Serialize;
+
+use super::{FormData, Page};
+use crate::app::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::http::errors::show_errors;
+use crate::http::extract::CsrfToken;
+use crate::library;
+use crate::model::lang::{endonym, Lang};
+use crate::model::resource::{Attachment, Resource, ResourceInput, ResourcePatch, Status, TextInput};
+use crate::model::vocab;
+use crate::model::FieldError;
+
+/// The editor form's values, kept across a failed submission so nothing typed is lost.
+#[derive(Serialize, Default)]
+struct FormValues {
+    org: String,
+    resource_type: String,
+    original_language: String,
+    text_lang: String,
+    title: String,
+    summary: String,
+    body: String,
+    themes: Vec<String>,
+    mechanisms: Vec<String>,
+    countries: Vec<String>,
+    audiences: Vec<String>,
+    content_warnings: Vec<String>,
+    reading_level: String,
+    sensitive: bool,
+    published: String,
+    authors: String,
+    licence: String,
+    status: String,
+}
+
+impl FormValues {
+    fn from_form(f: &FormData) -> FormValues {
+        FormValues {
+            org: f.get("org"),
+            resource_type: f.get("type"),
+            original_language: f.get("original_language"),
+            text_lang: f.get("text_lang"),
+            title: f.get("title"),
+            summary: f.get("summary"),
+            body: f.get("body"),
+            themes: f.all("themes"),
+            mechanisms: f.all("mechanisms"),
+            countries: f.all("countries"),
+            audiences: f.all("audiences"),
+            content_warnings: f.all("content_warnings"),
+            reading_level: f.get("reading_level"),
+            sensitive: f.get("sensitive") == "on",
+            published: f.get("published"),
+            authors: f.get("authors"),
+            licence: f.get("licence"),
+            status: f.get("status"),
+        }
+    }
+
+    fn from_resource(r: &Resource, text_lang: &str) -> FormValues {
+        let input = r.to_input();
+        let text = input.translations.get(text_lang).cloned().unwrap_or_default();
+        FormValues {
+            org: input.org,
+            resource_type: input.resource_type,
+            original_language: input.original_language,
+            text_lang: text_lang.to_string(),
+            title: text.title,
+            summary: text.summary,
+            body: text.body,
+            themes: input.themes,
+            mechanisms: input.mechanisms,
+            countries: input.countries,
+            audiences: input.audiences,
+            content_warnings: input.content_warnings,
+            reading_level: input.reading_level.unwrap_or_default(),
+            sensitive: r.sensitive,
+            published: input.published.unwrap_or_default(),
+            authors: input.authors.join("\n"),
+            licence: input.licence.unwrap_or_default(),
+            status: r.status.as_str().to_string(),
+        }
+    }
+
+    fn text(&self) -> TextInput {
+        TextInput { title: self.title.clone(), summary: self.summary.clone(), body: self.body.clone() }
+    }
+
+    fn opt(s: &str) -> Option<String> {
+        Some(s.trim().to_string()).filter(|s| !s.is_empty())
+    }
+
+    fn to_input(&self) -> ResourceInput {
+        ResourceInput {
+            external_id: None,
+            org: self.org.clone(),
+            resource_type: self.resource_type.clone(),
+            original_language: self.original_language.clone(),
+            translations: [(self.original_language.clone(), self.text())].into_iter().collect(),
+            themes: self.themes.clone(),
+            mechanisms: self.mechanisms.clone(),
+            countries: self.countries.clone(),
+            audiences: self.audiences.clone(),
+            reading_level: Self::opt(&self.reading_level),
+            content_warnings: self.content_warnings.clone(),
+            sensitive: Some(self.sensitive),
+            published: Self::opt(&self.published),
+            authors: self.authors.lines().map(str::to_string).collect(),
+            licence: Self::opt(&self.licence),
+            status: Some(if self.status.is_empty() { "draft".into() } else { self.status.clone() }),
+        }
+    }
+
+    fn to_patch(&self) -> ResourcePatch {
+        ResourcePatch {
+            resource_type: Some(self.resource_type.clone()),
+            original_language: Some(self.original_language.clone()),
+            translations: [(self.text_lang.clone(), Some(self.text()))].into_iter().collect(),
+            themes: Some(self.themes.clone()),
+            mechanisms: Some(self.mechanisms.clone()),
+            countries: Some(self.countries.clone()),
+            audiences: Some(self.audiences.clone()),
+            reading_level: Some(Self::opt(&self.reading_level)),
+            content_warnings: Some(self.content_warnings.clone()),
+            sensitive: Some(self.sensitive),
+            published: Some(Self::opt(&self.published)),
+            authors: Some(self.authors.lines().map(str::to_string).collect()),
+            licence: Some(Self::opt(&self.licence)),
+            status: None,
+            external_id: None,
+        }
+    }
+}
+
+/// Options of a vocabulary select, labelled in `lang`, indented by depth.
+fn options(ctx: &Ctx, scheme: &str, lang: Lang, sort_by_label: bool) -> Vec<Value> {
+    let Some(s) = ctx.vocab.scheme(scheme) else { return Vec::new() };
+    let depth = |id: &str| {
+        let mut d = 0;
+        let mut cur = ctx.vocab.term(scheme, id).and_then(|t| t.broader.clone());
+        while let Some(b) = cur {
+            d += 1;
+            cur = ctx.vocab.term(scheme, &b).and_then(|t| t.broader.clone());
+            if d > 8 {
+                break;
+            }
+        }
+        d
+    };
+    let mut terms: Vec<(String, String, usize)> = s
+        .terms
+        .iter()
+        .map(|t| (t.id.clone(), ctx.vocab.label(scheme, &t.id, lang).to_string(), depth(&t.id)))
+        .collect();
+    if sort_by_label {
+        terms.sort_by(|a, b| a.1.cmp(&b.1));
+    }
+    terms.into_iter().map(|(id, label, depth)| context! { id => id, label => label, depth => depth }).collect()
+}
+
+fn content_langs(ctx: &Ctx) -> Vec<Value> {
+    Lang::ALL
+        .iter()
+        .map(|l| l.code().to_string())
+        .chain(ctx.config.extra_content_languages.iter().cloned())
+        .map(|c| context! { code => c, name => endonym(&c).unwrap_or(&c) })
+        .collect()
+}
+
+/// The resource being edited, if any: its uid, its languages and its files.
+struct Editing<'a> {
+    uid: &'a str,
+    languages: Vec<String>,
+    attachments: Vec<Attachment>,
+}
+
+fn render_form(
+    ctx: &Ctx,
+    page: &Page,
+    values: &FormValues,
+    editing: Option<Editing>,
+    orgs: Vec<String>,
+    errors: &[FieldError],
+) -> AppResult<Html<String>> {
+    page.render(
+        ctx,
+        "library/form.html",
+        context! {
+            v => values,
+            uid => editing.as_ref().map(|e| e.uid),
+            languages => editing.as_ref().map(|e| e.languages.clone()),
+            attachments => editing.map(|e| e.attachments),
+            orgs => orgs,
+            errors => show_errors(ctx, page.lang, errors),
+            types => options(ctx, vocab::RESOURCE_TYPE, page.lang, false),
+            themes => options(ctx, vocab::THEME, page.lang, false),
+            mechanisms => options(ctx, vocab::MECHANISM, page.lang, false),
+            countries => options(ctx, vocab::COUNTRY, page.lang, true),
+            audiences => options(ctx, vocab::AUDIENCE, page.lang, false),
+            reading_levels => options(ctx, vocab::READING_LEVEL, page.lang, false),
+            warnings => options(ctx, vocab::CONTENT_WARNING, page.lang, false),
+            content_langs => content_langs(ctx),
+            max_summary => crate::model::resource::MAX_SUMMARY,
+        },
+    )
+}
+
+/// Organisations where the user may publish.
+async fn editable_orgs(ctx: &Ctx, page: &Page) -> AppResult<Vec<String>> {
+    let user = page.user()?;
+    if user.is_admin() {
+        return Ok(ctx.db.list_orgs().await?.into_iter().map(|o| o.handle).collect());
+    }
+    Ok(ctx.db.orgs_of_user(user.id).await?.into_iter().map(|(_, h, _)| h).collect())
+}
+
+pub async fn new_form(State(ctx): State<Ctx>, page: Page, RawQuery(query): RawQuery) -> AppResult<Html<String>> {
+    let orgs = editable_orgs(&ctx, &page).await?;
+    if orgs.is_empty() {
+        return Err(AppError::Forbidden);
+    }
+    let wanted = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == "org")
+        .map(|(_, v)| v.into_owned());
+    let values = FormValues {
+        org: wanted.filter(|o| orgs.contains(o)).unwrap_or_else(|| orgs[0].clone()),
+        original_language: page.lang.code().to_string(),
+        text_lang: page.lang.code().to_string(),
+        status: "draft".into(),
+        ..FormValues::default()
+    };
+    render_form(&ctx, &page, &values, None, orgs, &[])
+}
+
+/// `POST /r/new`. On invalid input the form comes back with every value and the errors.
+pub async fn create(State(ctx): State<Ctx>, page: Page, csrf: CsrfToken, body: Bytes) -> AppResult<Response> {
+    let form = FormData::parse(&body);
+    csrf.verify(&form.get("csrf"))?;
+    let user = page.user()?.clone();
+    let values = FormValues::from_form(&form);
+    match library::create(&ctx, &user, &values.to_input()).await {
+        Ok(r) => Ok(Redirect::to(&format!("/r/{}", r.uid)).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let orgs = editable_orgs(&ctx, &page).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, render_form(&ctx, &page, &values, None, orgs, &errors)?)
+                .into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `GET /r/{uid}/edit?text=fr`: edit the metadata and one language's text (a new
+/// translation when that language has none yet).
+pub async fn edit_form(
+    State(ctx): State<Ctx>,
+    page: Page,
+    Path(uid): Path<String>,
+    RawQuery(query): RawQuery,
+) -> AppResult<Html<String>> {
+    let user = page.user()?;
+    let r = library::get_for_edit(&ctx, user, &uid).await?;
+    let text_lang = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == "text")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_else(|| r.original_language.clone());
+    let values = FormValues::from_resource(&r, &text_lang);
+    let editing = Editing {
+        uid: &uid,
+        languages: r.languages().into_iter().map(str::to_string).collect(),
+        attachments: r.attachments.clone(),
+    };
+    render_form(&ctx, &page, &values, Some(editing), vec![r.org_handle.clone()], &[])
+}
+
+pub async fn update(
+    State(ctx): State<Ctx>,
+    page: Page,
+    csrf: CsrfToken,
+    Path(uid): Path<String>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let form = FormData::parse(&body);
+    csrf.verify(&form.get("csrf"))?;
+    let user = page.user()?.clone();
+    let values = FormValues::from_form(&form);
+    match library::update(&ctx, &user, &uid, values.to_patch()).await {
+        Ok(r) => Ok(Redirect::to(&format!("/r/{}?text={}", r.uid, values.text_lang)).into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let r = library::get_for_edit(&ctx, &user, &uid).await?;
+            let editing = Editing {
+                uid: &uid,
+                languages: r.languages().into_iter().map(str::to_string).collect(),
+                attachments: r.attachments.clone(),
+            };
+            let html = render_form(&ctx, &page, &values, Some(editing), vec![r.org_handle.clone()], &errors)?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
+
+/// `POST /r/{uid}/status` with `action` = publish, withdraw or draft.
+pub async fn set_status(
+    State(ctx): State<Ctx>,
+    page: Page,
+    csrf: CsrfToken,
+    Path(uid): Path<String>,
+    body: Bytes,
+) -> AppResult<Redirect> {
+    let form = FormData::parse(&body);
+    csrf.verify(&form.get("csrf"))?;
+    let status = match form.get("action").as_str() {
+        "publish" => Status::Published,
+        "withdraw" => Status::Withdrawn,
+        "draft" => Status::Draft,
+        other => return Err(AppError::invalid("action", "err-bad-status", other)),
+    };
+    library::set_status(&ctx, page.user()?, &uid, status).await?;
+    Ok(Redirect::to(&format!("/r/{uid}")))
+}
+
+pub async fn delete(
+    State(ctx): State<Ctx>,
+    page: Page,
+    csrf: CsrfToken,
+    Path(uid): Path<String>,
+    body: Bytes,
+) -> AppResult<Redirect> {
+    let form = FormData::parse(&body);
+    csrf.verify(&form.get("csrf"))?;
+    let r = library::get_for_edit(&ctx, page.user()?, &uid).await?;
+    library::delete(&ctx, page.user()?, &uid).await?;
+    Ok(Redirect::to(&format!("/orgs/{}", r.org_handle)))
+}
+
+pub async fn attach(
+    State(ctx): State<Ctx>,
+    page: Page,
+    csrf: CsrfToken,
+    Path(uid): Path<String>,
+    multipart: Multipart,
+) -> AppResult<Redirect> {
+    let user = page.user()?.clone();
+    let upload = super::read_upload(&ctx, multipart).await?;
+    csrf.verify(&upload.csrf)?;
+    library::attach(&ctx, &user, &uid, &upload.lang, &upload.file_name, upload.bytes).await?;
+    Ok(Redirect::to(&format!("/r/{uid}/edit#files")))
+}
