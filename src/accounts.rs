@@ -70,8 +70,16 @@ pub async fn login(ctx: &Ctx, username: &str, password: &str) -> AppResult<(User
     }
 }
 
-pub async fn logout(ctx: &Ctx, session_secret: &str) -> AppResult<()> {
-    ctx.db.delete_session(&digest(session_secret)).await
+/// Ends this session, or with `everywhere` every session of its user (a lost phone, a
+/// shared computer in an internet café).
+pub async fn logout(ctx: &Ctx, session_secret: &str, everywhere: bool) -> AppResult<()> {
+    let hash = digest(session_secret);
+    if everywhere {
+        if let Some(user) = ctx.db.user_by_session(&hash, ctx.config.session_idle_minutes).await? {
+            return ctx.db.delete_user_sessions(user.id).await;
+        }
+    }
+    ctx.db.delete_session(&hash).await
 }
 
 /// Creates an API token for a user and returns it; only its digest is kept.

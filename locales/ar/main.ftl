@@ -7,6 +7,7 @@ nav-orgs = المنظمات
 nav-new-resource = مورد جديد
 nav-login = تسجيل الدخول
 nav-logout = تسجيل الخروج ({ $user })
+nav-logout-everywhere = تسجيل الخروج من كل الأجهزة
 footer-about = مكتبة للعدالة الدولية تديرها المنظمات التي تنشر فيها
 footer-source = الشيفرة المصدرية
 

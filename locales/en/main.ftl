@@ -7,6 +7,7 @@ nav-orgs = Organisations
 nav-new-resource = New resource
 nav-login = Log in
 nav-logout = Log out ({ $user })
+nav-logout-everywhere = Log out everywhere
 footer-about = A library for international justice, run by the organisations that publish it
 footer-source = Source code
 

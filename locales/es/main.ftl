@@ -7,6 +7,7 @@ nav-orgs = Organizaciones
 nav-new-resource = Nuevo recurso
 nav-login = Iniciar sesión
 nav-logout = Cerrar sesión ({ $user })
+nav-logout-everywhere = Cerrar sesión en todas partes
 footer-about = Una biblioteca para la justicia internacional, gestionada por las organizaciones que publican en ella
 footer-source = Código fuente
 

@@ -7,6 +7,7 @@ nav-orgs = Organisations
 nav-new-resource = Nouvelle ressource
 nav-login = Se connecter
 nav-logout = Se déconnecter ({ $user })
+nav-logout-everywhere = Se déconnecter partout
 footer-about = Une bibliothèque pour la justice internationale, gérée par les organisations qui y publient
 footer-source = Code source
 

@@ -217,3 +217,32 @@ pub fn pdf_with_author() -> Vec<u8> {
     doc.save_to(&mut out).unwrap();
     out
 }
+
+/// A second browser on the same instance, with its own cookies.
+pub struct Browser {
+    base: String,
+    client: Client,
+}
+
+impl TestApp {
+    pub fn client_of(app: &TestApp) -> Browser {
+        let client =
+            Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().expect("client");
+        Browser { base: app.base.clone(), client }
+    }
+}
+
+impl Browser {
+    pub async fn get(&self, path: &str) -> String {
+        self.client.get(format!("{}{path}", self.base)).send().await.expect("GET").text().await.expect("text")
+    }
+
+    /// Logs in and returns the status of the answer.
+    pub async fn login_as(&self, username: &str, password: &str) -> u16 {
+        let html = self.get("/login").await;
+        let start = html.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
+        let csrf = html[start..].split('"').next().expect("csrf value").to_string();
+        let form = [("csrf", csrf.as_str()), ("username", username), ("password", password), ("next", "/")];
+        self.client.post(format!("{}/login", self.base)).form(&form).send().await.expect("login").status().as_u16()
+    }
+}

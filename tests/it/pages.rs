@@ -286,3 +286,19 @@ async fn an_org_admin_uploads_a_logo_and_nothing_else_passes_as_one() {
     let pdf = b"%PDF-1.4\n%%EOF".to_vec();
     assert_eq!(upload(pdf, "logo.png").await.unwrap().status(), 415);
 }
+
+#[tokio::test]
+async fn logging_out_everywhere_ends_the_sessions_on_other_devices() {
+    let app = TestApp::spawn().await;
+    app.user("amina", Role::Editor).await;
+    let laptop = TestApp::client_of(&app);
+    app.login("amina", PASSWORD).await;
+    let phone_login = laptop.login_as("amina", PASSWORD).await;
+    assert_eq!(phone_login, 303);
+    assert!(app.get("/library").await.text().await.unwrap().contains("Log out (amina)"));
+    let csrf = app.csrf().await;
+    let res =
+        app.client.post(app.url("/logout")).form(&[("csrf", csrf.as_str()), ("everywhere", "1")]).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    assert!(!laptop.get("/library").await.contains("Log out (amina)"), "the other device is logged out too");
+}

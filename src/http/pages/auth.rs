@@ -85,7 +85,7 @@ pub async fn logout(
     let form = FormData::parse(&body);
     csrf.verify(&form.get("csrf"))?;
     if let Some(secret) = cookie(&headers, SESSION_COOKIE) {
-        accounts::logout(&ctx, secret).await?;
+        accounts::logout(&ctx, secret, form.get("everywhere") == "1").await?;
     }
     let mut res = Redirect::to("/").into_response();
     res.headers_mut().append(
