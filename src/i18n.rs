@@ -108,6 +108,17 @@ pub fn negotiate(query_lang: Option<&str>, cookie_lang: Option<&str>, accept_lan
     Lang::En
 }
 
+/// The language of a terminal, from `LC_ALL`, `LC_MESSAGES` or `LANG` (`fr_FR.UTF-8`...),
+/// for the command-line tools. `C`, `POSIX` and anything unknown mean English.
+pub fn terminal_lang(var: impl Fn(&str) -> Option<String>) -> Lang {
+    ["LC_ALL", "LC_MESSAGES", "LANG"]
+        .iter()
+        .filter_map(|k| var(k).filter(|v| !v.is_empty()))
+        .next()
+        .and_then(|v| Lang::parse(v.split('.').next().unwrap_or_default()))
+        .unwrap_or(Lang::En)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -137,6 +148,17 @@ mod tests {
         assert_eq!(negotiate(None, Some("fr"), Some("es")), Lang::Fr);
         assert_eq!(negotiate(Some("xx"), None, Some("es-MX")), Lang::Es);
         assert_eq!(negotiate(None, None, None), Lang::En);
+    }
+
+    #[test]
+    fn the_terminal_language_comes_from_the_locale() {
+        let env = |pairs: &'static [(&'static str, &'static str)]| {
+            move |k: &str| pairs.iter().find(|(n, _)| *n == k).map(|(_, v)| v.to_string())
+        };
+        assert_eq!(terminal_lang(env(&[("LANG", "fr_FR.UTF-8")])), Lang::Fr);
+        assert_eq!(terminal_lang(env(&[("LC_ALL", "ar_EG.UTF-8"), ("LANG", "fr_FR.UTF-8")])), Lang::Ar);
+        assert_eq!(terminal_lang(env(&[("LANG", "C.UTF-8")])), Lang::En);
+        assert_eq!(terminal_lang(env(&[])), Lang::En);
     }
 
     #[test]

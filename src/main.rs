@@ -5,9 +5,12 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use amicus::error::AppError;
+use amicus::i18n::terminal_lang;
+use amicus::model::lang::Lang;
 use amicus::model::user::{OrgRole, Role};
 use amicus::{accounts, transfer, Config, Ctx};
 use clap::{Parser, Subcommand};
+use fluent_bundle::FluentValue;
 
 #[derive(Parser)]
 #[command(name = "amicus", version, about = "A federated library for human-rights organisations")]
@@ -129,96 +132,139 @@ fn main() -> ExitCode {
     }
 }
 
-/// Describes an `AppError` for a terminal, in English.
-fn explain(ctx: &Ctx, e: AppError) -> anyhow::Error {
-    let en = amicus::model::lang::Lang::En;
-    match e {
-        AppError::Invalid(errors) => anyhow::anyhow!(errors
-            .iter()
-            .map(|e| format!("{}: {}", e.field, ctx.i18n.t_args(en, e.code, &[("value", e.value.as_str().into())])))
-            .collect::<Vec<_>>()
-            .join("; ")),
-        AppError::Conflict(field) => anyhow::anyhow!("{field} is already taken"),
-        AppError::Unavailable(cause) | AppError::Internal(cause) => anyhow::anyhow!(cause),
-        other => anyhow::anyhow!(ctx.i18n.t(en, other.message_id())),
+/// What the command line says, in the terminal's language (`LANG`).
+struct Say<'a> {
+    ctx: &'a Ctx,
+    lang: Lang,
+}
+
+impl Say<'_> {
+    fn t(&self, id: &str, args: &[(&str, FluentValue<'_>)]) -> String {
+        self.ctx.i18n.t_args(self.lang, id, args)
+    }
+
+    /// Describes an `AppError` for a terminal.
+    fn error(&self, e: AppError) -> anyhow::Error {
+        match e {
+            AppError::Invalid(errors) => anyhow::anyhow!(errors
+                .iter()
+                .map(|e| format!("{}: {}", e.field, self.t(e.code, &[("value", e.value.as_str().into())])))
+                .collect::<Vec<_>>()
+                .join("; ")),
+            AppError::Conflict(field) => anyhow::anyhow!(self.t("cli-taken", &[("field", field.into())])),
+            AppError::Unavailable(cause) | AppError::Internal(cause) => anyhow::anyhow!(cause),
+            other => anyhow::anyhow!(self.t(other.message_id(), &[])),
+        }
     }
 }
 
 async fn run(command: Command) -> anyhow::Result<()> {
     let config = Config::load()?;
     let ctx = Ctx::build(config).await?;
+    let say = Say { ctx: &ctx, lang: terminal_lang(|k| std::env::var(k).ok()) };
     let result = match command {
-        Command::Serve => return serve(ctx).await,
+        Command::Serve => return serve(&say).await,
         Command::Migrate | Command::Config { .. } => Ok(()),
         Command::User { command: UserCommand::Create { username, role, .. } } => {
             let mut password = String::new();
             std::io::stdin().read_to_string(&mut password)?;
             let password = password.trim_end_matches(['\n', '\r']);
             let role = Role::parse(&role).unwrap_or(Role::Member);
-            accounts::create_user(&ctx, &username, password, role)
-                .await
-                .map(|u| println!("created user {} ({})", u.username, role.as_str()))
+            accounts::create_user(&ctx, &username, password, role).await.map(|u| {
+                println!(
+                    "{}",
+                    say.t("cli-created-user", &[("user", u.username.into()), ("role", role.as_str().into())])
+                )
+            })
         }
         Command::Org { command: OrgCommand::Create { handle, name, owner } } => {
-            accounts::create_org(&ctx, &handle, &name, owner.as_deref())
-                .await
-                .map(|o| println!("created organisation @{}@{}", o.handle, ctx.config.domain))
+            accounts::create_org(&ctx, &handle, &name, owner.as_deref()).await.map(|o| {
+                let address = format!("@{}@{}", o.handle, ctx.config.domain);
+                println!("{}", say.t("cli-created-org", &[("address", address.into())]))
+            })
         }
         Command::Org { command: OrgCommand::AddMember { handle, username, role } } => {
             let role = OrgRole::parse(&role).unwrap_or(OrgRole::Editor);
-            accounts::add_member(&ctx, &handle, &username, role)
-                .await
-                .map(|()| println!("{username} is now {} of {handle}", role.as_str()))
+            accounts::add_member(&ctx, &handle, &username, role).await.map(|()| {
+                let args = [
+                    ("user", username.as_str().into()),
+                    ("role", role.as_str().into()),
+                    ("org", handle.as_str().into()),
+                ];
+                println!("{}", say.t("cli-member-added", &args))
+            })
         }
         Command::Token { command: TokenCommand::Create { username } } => {
             accounts::create_token(&ctx, &username).await.map(|t| println!("{t}"))
         }
-        Command::Import { file, org, create_org } => return import(&ctx, &file, &org, create_org.as_deref()).await,
+        Command::Import { file, org, create_org } => return import(&say, &file, &org, create_org.as_deref()).await,
         Command::Export { org } => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-            transfer::export(&ctx, &org, &mut out).await.map(|n| eprintln!("exported {n} resources"))
+            transfer::export(&ctx, &org, &mut out)
+                .await
+                .map(|n| eprintln!("{}", say.t("cli-exported", &[("count", (n as i64).into())])))
         }
     };
-    result.map_err(|e| explain(&ctx, e))
+    result.map_err(|e| say.error(e))
 }
 
-async fn import(ctx: &Ctx, file: &PathBuf, org: &str, create: Option<&str>) -> anyhow::Result<()> {
+async fn import(say: &Say<'_>, file: &PathBuf, org: &str, create: Option<&str>) -> anyhow::Result<()> {
+    let ctx = say.ctx;
     if let Some(name) = create {
-        if ctx.db.org_by_handle(org).await.map_err(|e| explain(ctx, e))?.is_none() {
-            accounts::create_org(ctx, org, name, None).await.map_err(|e| explain(ctx, e))?;
-            eprintln!("created organisation {org}");
+        if ctx.db.org_by_handle(org).await.map_err(|e| say.error(e))?.is_none() {
+            let o = accounts::create_org(ctx, org, name, None).await.map_err(|e| say.error(e))?;
+            let address = format!("@{}@{}", o.handle, ctx.config.domain);
+            eprintln!("{}", say.t("cli-created-org", &[("address", address.into())]));
         }
     }
-    let f = std::fs::File::open(file).map_err(|e| anyhow::anyhow!("cannot open {}: {e}", file.display()))?;
+    let f = std::fs::File::open(file).map_err(|e| {
+        let args = [("file", file.display().to_string().into()), ("reason", e.to_string().into())];
+        anyhow::anyhow!(say.t("cli-cannot-open", &args))
+    })?;
     let len = f.metadata().map(|m| m.len()).unwrap_or(0);
     let bar = indicatif::ProgressBar::new(len);
     bar.set_style(
         indicatif::ProgressStyle::with_template("{bar:40} {percent:>3}% {bytes}/{total_bytes} {elapsed}")
             .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
     );
-    let report =
-        transfer::import(ctx, org, BufReader::new(f), |n| bar.set_position(n)).await.map_err(|e| explain(ctx, e))?;
+    let report = transfer::import(ctx, org, say.lang, BufReader::new(f), |n| bar.set_position(n))
+        .await
+        .map_err(|e| say.error(e))?;
     bar.finish_and_clear();
     for (line, reason) in &report.errors {
-        eprintln!("line {line}: {reason}");
+        eprintln!(
+            "{}",
+            say.t("cli-import-line", &[("line", (*line as i64).into()), ("reason", reason.as_str().into())])
+        );
     }
-    println!("imported {} new, updated {}, {} lines with errors", report.created, report.updated, report.errors.len());
+    let summary = [
+        ("created", (report.created as i64).into()),
+        ("updated", (report.updated as i64).into()),
+        ("errors", (report.errors.len() as i64).into()),
+    ];
+    println!("{}", say.t("cli-import-summary", &summary));
     if report.errors.is_empty() {
         Ok(())
     } else {
-        Err(anyhow::anyhow!("{} lines were not imported", report.errors.len()))
+        Err(anyhow::anyhow!(say.t("cli-import-failed", &[("count", (report.errors.len() as i64).into())])))
     }
 }
 
-async fn serve(ctx: Ctx) -> anyhow::Result<()> {
+async fn serve(say: &Say<'_>) -> anyhow::Result<()> {
+    let ctx = say.ctx;
     let listener = tokio::net::TcpListener::bind(&ctx.config.bind)
         .await
-        .map_err(|e| anyhow::anyhow!("cannot listen on {}: {e}", ctx.config.bind))?;
-    let url = ctx.config.base_url();
-    eprintln!("Amicus {} is listening on http://{} and calls itself {url}", env!("CARGO_PKG_VERSION"), ctx.config.bind);
-    eprintln!("Database: {}", if ctx.config.is_postgres() { "PostgreSQL" } else { "SQLite" });
+        .map_err(|e| anyhow::anyhow!("{}: {e}", ctx.config.bind))?;
+    let args = [
+        ("version", env!("CARGO_PKG_VERSION").into()),
+        ("bind", ctx.config.bind.as_str().into()),
+        ("url", ctx.config.base_url().into()),
+    ];
+    eprintln!("{}", say.t("cli-listening", &args));
+    let kind = if ctx.config.is_postgres() { "PostgreSQL" } else { "SQLite" };
+    eprintln!("{}", say.t("cli-database", &[("kind", kind.into())]));
     if ctx.db.count_users().await.unwrap_or(0) == 0 {
-        eprintln!("No accounts yet. Create the first administrator with:");
+        eprintln!("{}", say.t("cli-no-accounts", &[]));
         eprintln!("  echo 'a long passphrase' | amicus user create admin --role admin --password-stdin");
     }
     let shutdown = async {

@@ -30,9 +30,16 @@ struct Pending {
     doc: IndexDoc,
 }
 
-/// Imports JSON Lines into organisation `org`. `progress` is called with the bytes read
-/// so far. The `org` field of each line is ignored: everything goes to `org`.
-pub async fn import(ctx: &Ctx, org: &str, reader: impl BufRead, progress: impl Fn(u64)) -> AppResult<ImportReport> {
+/// Imports JSON Lines into organisation `org`, reporting bad lines in `lang`. `progress` is
+/// called with the bytes read so far. The `org` field of each line is ignored: everything
+/// goes to `org`.
+pub async fn import(
+    ctx: &Ctx,
+    org: &str,
+    lang: Lang,
+    reader: impl BufRead,
+    progress: impl Fn(u64),
+) -> AppResult<ImportReport> {
     let org = ctx.db.org_by_handle(org).await?.ok_or_else(|| AppError::invalid("org", "err-no-such-org", org))?;
     let mut report = ImportReport::default();
     let mut batch: Vec<Pending> = Vec::new();
@@ -49,7 +56,9 @@ pub async fn import(ctx: &Ctx, org: &str, reader: impl BufRead, progress: impl F
         let mut input: ResourceInput = match serde_json::from_str(&line) {
             Ok(v) => v,
             Err(e) => {
-                report.errors.push((n, format!("not a valid resource: {e}")));
+                report
+                    .errors
+                    .push((n, ctx.i18n.t_args(lang, "err-import-not-json", &[("value", e.to_string().into())])));
                 continue;
             }
         };
@@ -66,7 +75,7 @@ pub async fn import(ctx: &Ctx, org: &str, reader: impl BufRead, progress: impl F
                 let reasons: Vec<String> = errors
                     .iter()
                     .map(|e| {
-                        let msg = ctx.i18n.t_args(Lang::En, e.code, &[("value", e.value.as_str().into())]);
+                        let msg = ctx.i18n.t_args(lang, e.code, &[("value", e.value.as_str().into())]);
                         format!("{}: {msg}", e.field)
                     })
                     .collect();

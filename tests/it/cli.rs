@@ -6,6 +6,7 @@ use std::process::{Command, Stdio};
 use crate::helpers::{postgres_server, PgDatabase};
 
 struct Cli {
+    lang: String,
     dir: tempfile::TempDir,
     database_url: String,
     _pg: Option<PgDatabase>,
@@ -22,7 +23,7 @@ impl Cli {
             .as_ref()
             .map(|p| p.url.clone())
             .unwrap_or_else(|| format!("sqlite://{}/amicus.db", dir.path().display()));
-        Cli { dir, database_url, _pg: pg }
+        Cli { lang: "C.UTF-8".into(), dir, database_url, _pg: pg }
     }
 
     fn run(&self, args: &[&str], stdin: &str) -> (bool, String, String) {
@@ -31,6 +32,9 @@ impl Cli {
             .env("AMICUS_DATA", self.dir.path())
             .env("DATABASE_URL", &self.database_url)
             .env("AMICUS_CONFIG", self.dir.path().join("none.toml"))
+            .env("LANG", &self.lang)
+            .env_remove("LC_ALL")
+            .env_remove("LC_MESSAGES")
             .current_dir(self.dir.path())
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
@@ -97,4 +101,19 @@ async fn config_default_prints_a_commented_example() {
     let (ok, out, _) = cli.run(&["config", "default"], "");
     assert!(ok);
     assert!(out.contains("# bind = \"127.0.0.1:8080\""));
+}
+
+#[tokio::test]
+async fn the_command_line_speaks_the_terminals_language() {
+    let mut cli = Cli::new().await;
+    std::fs::write(cli.dir.path().join("none.toml"), "").unwrap();
+    cli.lang = "fr_FR.UTF-8".into();
+    let (ok, out, _) =
+        cli.run(&["user", "create", "amina", "--role", "admin", "--password-stdin"], "a long passphrase");
+    assert!(ok && out.contains("compte amina créé"), "{out}");
+    let (ok, _, err) = cli.run(&["user", "create", "bruno", "--role", "editor", "--password-stdin"], "court");
+    assert!(!ok && err.contains("trop court"), "{err}");
+    cli.lang = "ar_EG.UTF-8".into();
+    let (ok, _, err) = cli.run(&["org", "add-member", "nobody", "amina", "--role", "editor"], "");
+    assert!(!ok && err.contains("لا توجد منظمة"), "{err}");
 }
