@@ -74,17 +74,19 @@ async fn load(ctx: &Ctx, id: i64) -> AppResult<Resource> {
     ctx.db.load_resources(&[id], true).await?.pop().ok_or(AppError::NotFound)
 }
 
-/// A resource by uid, if `user` may see it: published and withdrawn resources are public
-/// (a withdrawn one shows only its notice); drafts only to their organisation.
+/// A resource by uid, if `user` may see it. Drafts exist only for their organisation
+/// (404 to everyone else); a withdrawn resource is gone (410) for everyone else.
 pub async fn get(ctx: &Ctx, user: Option<&User>, uid: &str) -> AppResult<Resource> {
     let r = ctx.db.resource_by_uid(uid).await?.ok_or(AppError::NotFound)?;
-    if r.status == Status::Draft {
-        let allowed = match user {
+    if r.status != Status::Published {
+        let member = match user {
             Some(u) => crate::accounts::org_role(ctx, u, r.org_id).await?.is_some(),
             None => false,
         };
-        if !allowed {
-            return Err(AppError::NotFound);
+        match (member, r.status) {
+            (true, _) => {}
+            (false, Status::Withdrawn) => return Err(AppError::Gone),
+            (false, _) => return Err(AppError::NotFound),
         }
     }
     Ok(r)

@@ -148,6 +148,9 @@ async fn a_withdrawn_resource_answers_410_to_readers() {
     assert_eq!(res.status(), 410);
     let html = res.text().await.unwrap();
     assert!(html.contains("withdrawn by its publisher") && !html.contains("Survivors may"));
+    assert_eq!(app.get(&format!("/api/v1/resources/{id}")).await.status(), 410);
+    // its organisation still sees it, to publish it again
+    assert_eq!(app.api_get(&token, &format!("/api/v1/resources/{id}")).await.status(), 200);
 }
 
 #[tokio::test]

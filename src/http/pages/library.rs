@@ -2,7 +2,7 @@
 //! editor's forms (create, edit, translate, attach, publish, withdraw, delete).
 
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, StatusCode};
+use axum::http::header;
 use axum::response::{Html, IntoResponse, Response};
 use minijinja::{context, Value};
 use serde::Serialize;
@@ -183,7 +183,6 @@ pub async fn show(
             .map(|t| context! { id => t, label => ctx.vocab.label(scheme, t, page.lang) })
             .collect::<Vec<_>>()
     };
-    let status = if r.status == Status::Withdrawn && !can_edit { StatusCode::GONE } else { StatusCode::OK };
     let html = page.render(
         &ctx,
         "library/resource.html",
@@ -207,7 +206,7 @@ pub async fn show(
             draft => r.status == Status::Draft,
         },
     )?;
-    Ok((status, html).into_response())
+    Ok(html.into_response())
 }
 
 /// `GET /files/{uid}/{name}`: an attachment, if its resource may be seen.
@@ -218,9 +217,6 @@ pub async fn download(
 ) -> AppResult<Response> {
     let (resource_uid, a) = ctx.db.attachment_by_uid(&uid).await?.ok_or(AppError::NotFound)?;
     let r = library::get(&ctx, page.user.as_ref(), &resource_uid).await?;
-    if r.status == Status::Withdrawn {
-        return Err(AppError::Gone);
-    }
     let bytes = library::read_file(&ctx, a.sha256.clone()).await?;
     let inline = a.media_type.starts_with("image/")
         || a.media_type.starts_with("audio/")
