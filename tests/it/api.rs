@@ -208,3 +208,29 @@ async fn organisations_and_vocabularies_are_served() {
     assert_eq!(rt["terms"].as_array().unwrap().len(), 16);
     assert_eq!(rt["terms"][0]["labels"]["ar"], "مذكرة إحاطة");
 }
+
+#[tokio::test]
+async fn an_instance_extends_the_vocabularies_with_its_own_terms() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("local.json");
+    let labels =
+        json!({"ar": "سجون سرية", "en": "Secret prisons", "fr": "Prisons secrètes", "es": "Cárceles secretas"});
+    let local = json!({"schemes": [{"id": "theme", "labels": labels, "terms": [
+        {"id": "secret-prisons", "labels": labels, "broader": "detainees", "notation": null}
+    ]}]});
+    std::fs::write(&file, local.to_string()).unwrap();
+    let app = TestApp::spawn_with(|c| c.vocabulary_file = Some(file.clone())).await;
+    let token = app.org_with_editor("redress", "amina").await;
+    let mut body = resource("redress", "Black sites");
+    body["themes"] = json!(["secret-prisons"]);
+    app.post_resource(&token, &body).await;
+    // narrower terms count under their parent
+    let found: Value = app.get("/api/v1/resources?theme=detainees").await.json().await.unwrap();
+    assert_eq!(found["items"].as_array().unwrap().len(), 1);
+    let vocab: Value = app.get("/api/v1/vocabularies").await.json().await.unwrap();
+    let themes = vocab["schemes"].as_array().unwrap().iter().find(|s| s["id"] == "theme").unwrap();
+    assert!(themes["terms"].as_array().unwrap().iter().any(|t| t["id"] == "secret-prisons"));
+    // the Arabic label is searchable
+    let ar: Value = app.get("/api/v1/resources?q=%D8%B3%D8%AC%D9%88%D9%86").await.json().await.unwrap();
+    assert_eq!(ar["items"].as_array().unwrap().len(), 1);
+}
