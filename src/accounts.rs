@@ -104,7 +104,8 @@ pub async fn create_org(ctx: &Ctx, handle: &str, name: &str, owner: Option<&str>
         }
         None => None,
     };
-    let org = ctx.db.insert_org(handle.as_str(), &name).await?;
+    let keys = crate::federation::keys::generate().await?;
+    let org = ctx.db.insert_org(handle.as_str(), &name, &keys.public_key, &keys.private_key).await?;
     if let Some(u) = owner {
         ctx.db.upsert_member(org.id, u.id, OrgRole::Admin).await?;
     }

@@ -40,6 +40,7 @@ impl Ctx {
             .map_err(|e| anyhow::anyhow!("cannot create data directory {}: {e}", config.data_dir.display()))?;
         let db = Db::connect(&config.database_url, Duration::from_millis(config.db_timeout_ms)).await?;
         db.migrate().await?;
+        crate::federation::keys::ensure(&db).await?;
         let vocab = Arc::new(Vocabularies::load(config.vocabulary_file.as_deref())?);
         let i18n = Arc::new(I18n::new()?);
         let templates = Arc::new(Templates::new(i18n.clone(), vocab.clone())?);

@@ -11,6 +11,8 @@ pub mod config;
 pub mod db;
 /// The one error type.
 pub mod error;
+/// ActivityPub: actors, keys, discovery, and the documents other servers read.
+pub mod federation;
 /// HTTP: router, middleware, pages, API, feeds.
 pub mod http;
 /// Interface strings in four languages and language negotiation.

@@ -19,10 +19,13 @@ struct OrgRow {
     website: Option<String>,
     logo_sha256: Option<String>,
     logo_media_type: Option<String>,
+    public_key: Option<String>,
+    manually_approves_followers: bool,
     created_at: DateTime<Utc>,
 }
 
-const ORG_COLUMNS: &str = "id, handle, name, names, descriptions, website, logo_sha256, logo_media_type, created_at";
+const ORG_COLUMNS: &str = "id, handle, name, names, descriptions, website, logo_sha256, logo_media_type, public_key, \
+                           manually_approves_followers, created_at";
 
 impl From<OrgRow> for Org {
     fn from(r: OrgRow) -> Self {
@@ -35,6 +38,8 @@ impl From<OrgRow> for Org {
             website: r.website,
             logo_sha256: r.logo_sha256,
             logo_media_type: r.logo_media_type,
+            public_key: r.public_key,
+            manually_approves_followers: r.manually_approves_followers,
             created_at: r.created_at,
         }
     }
@@ -57,16 +62,55 @@ pub struct OrgProfile {
 }
 
 impl Db {
-    /// Creates an organisation; `Conflict("handle")` if the handle is taken.
-    pub async fn insert_org(&self, handle: &str, name: &str) -> AppResult<Org> {
+    /// Creates an organisation with its key pair; `Conflict("handle")` if the handle is taken.
+    pub async fn insert_org(&self, handle: &str, name: &str, public_key: &str, private_key: &str) -> AppResult<Org> {
         let now = Utc::now();
-        let row: Result<OrgRow, sqlx::Error> = on_pool!(self, p => sqlx::query_as(&format!(
-            "insert into orgs (handle, name, created_at, updated_at) values ($1, $2, $3, $3) returning {ORG_COLUMNS}"))
-            .bind(handle).bind(name).bind(now).fetch_one(p).await);
+        let sql = format!(
+            "insert into orgs (handle, name, public_key, private_key, created_at, updated_at)
+             values ($1, $2, $3, $4, $5, $5) returning {ORG_COLUMNS}"
+        );
+        let row: Result<OrgRow, sqlx::Error> = on_pool!(self, p => sqlx::query_as(&sql)
+            .bind(handle).bind(name).bind(public_key).bind(private_key).bind(now).fetch_one(p).await);
         row.map(Org::from).map_err(|e| match AppError::from(e) {
             AppError::Conflict(_) => AppError::Conflict("handle"),
             other => other,
         })
+    }
+
+    /// The organisation's private key, for signing; never part of `Org`.
+    pub async fn org_private_key(&self, org_id: i64) -> AppResult<Option<String>> {
+        let key: Option<Option<String>> = on_pool!(self, p => sqlx::query_scalar("select private_key from orgs where id = $1")
+            .bind(org_id).fetch_optional(p).await)?;
+        Ok(key.flatten())
+    }
+
+    /// Organisations without a key pair (created before federation existed).
+    pub async fn orgs_without_keys(&self) -> AppResult<Vec<i64>> {
+        Ok(
+            on_pool!(self, p => sqlx::query_scalar("select id from orgs where public_key is null or private_key is null")
+            .fetch_all(p).await)?,
+        )
+    }
+
+    pub async fn set_org_keys(&self, org_id: i64, public_key: &str, private_key: &str) -> AppResult<()> {
+        on_pool!(self, p => sqlx::query("update orgs set public_key = $1, private_key = $2 where id = $3")
+            .bind(public_key).bind(private_key).bind(org_id).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// The instance actor's (public, private) key pair, if made yet.
+    pub async fn instance_keys(&self) -> AppResult<Option<(String, String)>> {
+        Ok(on_pool!(self, p => sqlx::query_as("select public_key, private_key from instance_actor where id = 1")
+            .fetch_optional(p).await)?)
+    }
+
+    /// Stores the instance actor's keys unless another process already did; returns the
+    /// pair that won.
+    pub async fn init_instance_keys(&self, public_key: &str, private_key: &str) -> AppResult<(String, String)> {
+        on_pool!(self, p => sqlx::query(
+            "insert into instance_actor (id, public_key, private_key, created_at) values (1, $1, $2, $3) on conflict (id) do nothing")
+            .bind(public_key).bind(private_key).bind(Utc::now()).execute(p).await.map(|r| r.rows_affected()))?;
+        self.instance_keys().await?.ok_or_else(|| AppError::internal("instance actor keys missing after insert"))
     }
 
     pub async fn org_by_handle(&self, handle: &str) -> AppResult<Option<Org>> {

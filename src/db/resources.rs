@@ -347,6 +347,13 @@ impl Db {
         )
     }
 
+    /// (organisations, published resources), for NodeInfo.
+    pub async fn public_counts(&self) -> AppResult<(i64, i64)> {
+        Ok(on_pool!(self, p => sqlx::query_as(
+            "select (select count(*) from orgs), (select count(*) from resources where status = 'published')")
+            .fetch_one(p).await)?)
+    }
+
     pub async fn count_resources(&self) -> AppResult<i64> {
         Ok(on_pool!(self, p => sqlx::query_scalar("select count(*) from resources").fetch_one(p).await)?)
     }

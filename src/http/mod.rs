@@ -32,6 +32,7 @@ pub fn router(ctx: Ctx) -> Router {
         .merge(pages::router(upload_limit))
         .nest("/api/v1", api::router(upload_limit))
         .merge(feeds::router())
+        .merge(crate::federation::router())
         .route("/healthz", get(healthz))
         .route("/static/style.css", get(stylesheet))
         .fallback(|| async { AppError::NotFound })
@@ -121,6 +122,11 @@ async fn security_headers(State(ctx): State<Ctx>, req: Request, next: Next) -> R
     h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
     if ctx.config.secure_cookies() {
         h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000"));
+    }
+    // pages depend on the language, the session, and (for actors) on whether HTML was wanted
+    let html = h.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("text/html"));
+    if html {
+        h.insert(header::VARY, HeaderValue::from_static("Accept, Accept-Language, Cookie"));
     }
     res
 }

@@ -46,6 +46,10 @@ pub struct Org {
     pub logo_sha256: Option<String>,
     #[serde(skip)]
     pub logo_media_type: Option<String>,
+    /// PEM, for the actor document; `None` only for organisations created before federation.
+    #[serde(skip)]
+    pub public_key: Option<String>,
+    pub manually_approves_followers: bool,
     pub created_at: DateTime<Utc>,
 }
 

@@ -6,6 +6,7 @@
 
 mod api;
 mod cli;
+mod federation;
 mod helpers;
 mod outage;
 mod pages;

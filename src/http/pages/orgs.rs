@@ -3,7 +3,7 @@
 
 use axum::body::Bytes;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{header, StatusCode};
+use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use minijinja::context;
 
@@ -45,8 +45,17 @@ pub async fn index(State(ctx): State<Ctx>, page: Page) -> AppResult<Html<String>
     )
 }
 
-pub async fn show(State(ctx): State<Ctx>, page: Page, Path(handle): Path<String>) -> AppResult<Html<String>> {
+/// `GET /orgs/{handle}`: the profile page, or the `Organization` actor for ActivityPub clients.
+pub async fn show(
+    State(ctx): State<Ctx>,
+    page: Page,
+    headers: HeaderMap,
+    Path(handle): Path<String>,
+) -> AppResult<Response> {
     let org = find(&ctx, &handle).await?;
+    if crate::federation::wants_activity_json(&headers) {
+        return crate::federation::actors::org_response(&ctx, &org);
+    }
     let role = match &page.user {
         Some(u) => org_role(&ctx, u, org.id).await?,
         None => None,
@@ -65,6 +74,7 @@ pub async fn show(State(ctx): State<Ctx>, page: Page, Path(handle): Path<String>
             is_admin => role == Some(crate::model::user::OrgRole::Admin),
         },
     )
+    .map(IntoResponse::into_response)
 }
 
 fn render_edit(

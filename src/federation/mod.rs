@@ -1,0 +1,59 @@
+//! Everything ActivityPub: actors and their keys, discovery (WebFinger, NodeInfo,
+//! host-meta), and the JSON-LD served to other servers. `activitypub_federation` is used
+//! only inside this module, so an upgrade of the crate stays local.
+
+pub mod actors;
+pub mod keys;
+mod nodeinfo;
+pub mod protocol;
+mod webfinger;
+
+use axum::http::header::ACCEPT;
+use axum::http::HeaderMap;
+use axum::routing::get;
+use axum::Router;
+
+use crate::app::Ctx;
+
+/// The media type every ActivityPub document is served with.
+pub const ACTIVITY_JSON: &str = "application/activity+json";
+
+pub fn router() -> Router<Ctx> {
+    Router::new()
+        .route("/.well-known/webfinger", get(webfinger::webfinger))
+        .route("/.well-known/host-meta", get(webfinger::host_meta))
+        .route("/.well-known/nodeinfo", get(nodeinfo::links))
+        .route("/nodeinfo/2.1", get(nodeinfo::nodeinfo))
+        .route("/actor", get(actors::instance))
+        .route("/ns/context.jsonld", get(protocol::context_document))
+}
+
+/// Whether a request asks for ActivityPub JSON rather than HTML: `application/activity+json`,
+/// or `application/ld+json` with the ActivityStreams profile, anywhere in `Accept` (Mastodon
+/// sends both, with parameters; equality checks miss them).
+pub fn wants_activity_json(headers: &HeaderMap) -> bool {
+    headers.get_all(ACCEPT).iter().filter_map(|v| v.to_str().ok()).any(|v| {
+        let v = v.to_ascii_lowercase();
+        v.contains("application/activity+json")
+            || (v.contains("application/ld+json") && v.contains("https://www.w3.org/ns/activitystreams"))
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use axum::http::HeaderValue;
+
+    #[test]
+    fn mastodon_and_ld_json_accept_headers_are_recognised() {
+        let accept = |v: &'static str| {
+            let mut h = HeaderMap::new();
+            h.insert(ACCEPT, HeaderValue::from_static(v));
+            wants_activity_json(&h)
+        };
+        assert!(accept("application/activity+json, application/ld+json"));
+        assert!(accept(r#"application/ld+json; profile="https://www.w3.org/ns/activitystreams""#));
+        assert!(!accept("application/ld+json"));
+        assert!(!accept("text/html,application/xhtml+xml,*/*;q=0.8"));
+    }
+}

@@ -1,0 +1,46 @@
+//! Wire shapes: what Amicus sends, as serde structs named after their ActivityStreams types.
+
+pub mod actor;
+
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use serde_json::{json, Value};
+
+/// The Amicus extension context, also in `federation/context.jsonld`.
+pub const CONTEXT_DOCUMENT: &str = include_str!("../../../federation/context.jsonld");
+
+/// `@context` of every document Amicus sends: ActivityStreams, the security vocabulary,
+/// and the extension terms defined inline, so that no server has to fetch anything to
+/// understand them.
+pub fn context() -> Value {
+    json!([
+        "https://www.w3.org/ns/activitystreams",
+        "https://w3id.org/security/v1",
+        {
+            "toot": "http://joinmastodon.org/ns#",
+            "discoverable": "toot:discoverable",
+            "indexable": "toot:indexable",
+            "featured": {"@id": "toot:featured", "@type": "@id"},
+            "manuallyApprovesFollowers": "as:manuallyApprovesFollowers",
+            "sensitive": "as:sensitive",
+            "schema": "http://schema.org/",
+            "PropertyValue": "schema:PropertyValue",
+            "value": "schema:value",
+            "amicus": "https://w3id.org/amicus#"
+        }
+    ])
+}
+
+/// A JSON-LD document as `application/activity+json`.
+pub fn activity_json(body: &Value) -> Response {
+    ([(header::CONTENT_TYPE, super::ACTIVITY_JSON), (header::VARY, "Accept")], body.to_string()).into_response()
+}
+
+/// `GET /ns/context.jsonld`: the extension context, for those who want to read it.
+pub async fn context_document() -> Response {
+    (
+        [(header::CONTENT_TYPE, "application/ld+json"), (header::CACHE_CONTROL, "public, max-age=86400")],
+        CONTEXT_DOCUMENT,
+    )
+        .into_response()
+}
