@@ -5,6 +5,7 @@
 pub mod actors;
 pub mod keys;
 mod nodeinfo;
+pub mod objects;
 pub mod protocol;
 mod webfinger;
 

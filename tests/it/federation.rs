@@ -121,3 +121,151 @@ async fn the_instance_actor_and_nodeinfo_describe_the_server() {
     let context: Value = app.get("/ns/context.jsonld").await.json().await.unwrap();
     assert_eq!(context["@context"]["amicus"], "https://w3id.org/amicus#");
 }
+
+/// Replaces what changes from run to run (host, ids, dates, keys, digests) so that a
+/// document can be compared with, or written as, an example in `federation/examples/`.
+fn normalise(app: &TestApp, v: &Value, uids: &[&str]) -> Value {
+    let mut text = v.to_string().replace(&app.public_base(), "https://amicus.example");
+    for (i, uid) in uids.iter().enumerate() {
+        text = text.replace(uid, &format!("uid{i}"));
+    }
+    let mut v: Value = serde_json::from_str(&text).unwrap();
+    fn walk(v: &mut Value) {
+        match v {
+            Value::Object(map) => {
+                for (k, val) in map.iter_mut() {
+                    match k.as_str() {
+                        "published" | "updated" | "deleted" => *val = Value::String("2026-01-01T00:00:00Z".into()),
+                        "publicKeyPem" => *val = Value::String("-----BEGIN PUBLIC KEY-----…".into()),
+                        _ => walk(val),
+                    }
+                }
+            }
+            Value::Array(items) => items.iter_mut().for_each(walk),
+            _ => {}
+        }
+    }
+    walk(&mut v);
+    v
+}
+
+/// The document must have exactly the example's keys, recursively, with values of the same
+/// JSON types; `AMICUS_WRITE_EXAMPLES=1` rewrites the example from the code instead.
+fn check_example(name: &str, actual: &Value) {
+    fn same_shape(path: &str, a: &Value, e: &Value) -> Result<(), String> {
+        match (a, e) {
+            (Value::Object(a), Value::Object(e)) => {
+                let (ka, ke): (Vec<_>, Vec<_>) = (a.keys().collect(), e.keys().collect());
+                if ka != ke {
+                    return Err(format!("{path}: keys {ka:?} differ from the example's {ke:?}"));
+                }
+                a.iter().try_for_each(|(k, v)| same_shape(&format!("{path}.{k}"), v, &e[k]))
+            }
+            (Value::Array(a), Value::Array(e)) => match (a.first(), e.first()) {
+                (Some(x), Some(y)) => same_shape(&format!("{path}[0]"), x, y),
+                (None, None) => Ok(()),
+                _ => Err(format!("{path}: one array is empty and the other not")),
+            },
+            (a, e) if std::mem::discriminant(a) == std::mem::discriminant(e) => Ok(()),
+            _ => Err(format!("{path}: {a} is not the same kind of value as {e}")),
+        }
+    }
+    let path = format!("{}/federation/examples/{name}", env!("CARGO_MANIFEST_DIR"));
+    if std::env::var("AMICUS_WRITE_EXAMPLES").is_ok() {
+        std::fs::write(&path, serde_json::to_string_pretty(actual).unwrap() + "\n").unwrap();
+        return;
+    }
+    let example: Value = serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
+    if let Err(e) = same_shape("$", actual, &example) {
+        panic!("{name} no longer matches what Amicus emits: {e}");
+    }
+    assert_eq!(actual["type"], example["type"]);
+}
+
+#[tokio::test]
+async fn a_resource_is_an_article_in_every_language_with_its_files() {
+    let app = TestApp::spawn().await;
+    let token = app.org_with_editor("redress", "amina").await;
+    let mut body = crate::helpers::resource("redress", "Victims' participation at the ICC");
+    body["translations"]["fr"] =
+        serde_json::json!({"title": "Participation des victimes", "summary": "Pas à pas.", "body": "Texte."});
+    body["themes"] = serde_json::json!(["victims-participation", "enforced-disappearance"]);
+    let r = app.post_resource(&token, &body).await;
+    let uid = r["id"].as_str().unwrap();
+    let form = reqwest::multipart::Form::new()
+        .text("lang", "en")
+        .part("file", reqwest::multipart::Part::bytes(crate::helpers::pdf_with_author()).file_name("guide.pdf"));
+    let a: Value = app
+        .client
+        .post(app.url(&format!("/api/v1/resources/{uid}/attachments")))
+        .bearer_auth(&token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+
+    let res = app.get_ap(&format!("/r/{uid}"), AP).await;
+    assert_eq!(res.headers()["content-type"], AP);
+    let doc: Value = res.json().await.unwrap();
+    assert_eq!(doc["type"], "Article");
+    assert_eq!(doc["attributedTo"], format!("{}/orgs/redress", app.public_base()));
+    assert_eq!(doc["name"], "Victims' participation at the ICC");
+    // the original language first in every map, as Mastodon reads the first
+    let first_key = |m: &Value| m.as_object().unwrap().keys().next().unwrap().clone();
+    assert_eq!(first_key(&doc["nameMap"]), "en");
+    assert_eq!(first_key(&doc["contentMap"]), "en");
+    assert_eq!(doc["nameMap"]["ar"], "دليل عملي");
+    assert_eq!(doc["nameMap"]["fr"], "Participation des victimes");
+    assert_eq!(doc["url"][0]["hreflang"], "en");
+    assert_eq!(doc["attachment"][0]["type"], "Document");
+    assert_eq!(doc["attachment"][0]["mediaType"], "application/pdf");
+    assert_eq!(doc["attachment"][0]["size"], a["size"]);
+    assert!(doc["attachment"][0]["digestMultibase"].as_str().unwrap().starts_with("zQm"));
+    let tags: Vec<&str> = doc["tag"].as_array().unwrap().iter().map(|t| t["name"].as_str().unwrap()).collect();
+    assert!(tags.contains(&"#EnforcedDisappearance"));
+    assert!(doc["amicus:theme"]
+        .as_array()
+        .unwrap()
+        .contains(&Value::from("https://w3id.org/amicus/vocab/theme/victims-participation")));
+    assert_eq!(doc["preview"]["type"], "Note");
+    check_example("article.json", &normalise(&app, &doc, &[uid, a["id"].as_str().unwrap()]));
+
+    let actor: Value = app.get_ap("/orgs/redress", AP).await.json().await.unwrap();
+    check_example("organization.json", &normalise(&app, &actor, &[]));
+
+    // withdrawn: 410 with a Tombstone
+    app.api_patch(&token, &format!("/api/v1/resources/{uid}"), &serde_json::json!({"status": "withdrawn"})).await;
+    let gone = app.get_ap(&format!("/r/{uid}"), AP).await;
+    assert_eq!(gone.status(), 410);
+    let tomb: Value = gone.json().await.unwrap();
+    assert_eq!(tomb["type"], "Tombstone");
+    check_example("tombstone.json", &normalise(&app, &tomb, &[uid]));
+}
+
+#[tokio::test]
+async fn survivor_testimony_federates_only_as_a_teaser_behind_a_content_warning() {
+    let app = TestApp::spawn().await;
+    let token = app.org_with_editor("redress", "amina").await;
+    let mut body = crate::helpers::resource("redress", "Testimony of a survivor from Tarnaka");
+    body["type"] = serde_json::json!("survivor-testimony");
+    body["content_warnings"] = serde_json::json!(["sexual-violence"]);
+    body["translations"]["en"]["body"] = serde_json::json!("What happened in the detention centre.");
+    let r = app.post_resource(&token, &body).await;
+    let uid = r["id"].as_str().unwrap();
+    let doc: Value = app.get_ap(&format!("/r/{uid}"), AP).await.json().await.unwrap();
+    assert_eq!(doc["type"], "Note");
+    assert_eq!(doc["sensitive"], true);
+    assert_eq!(doc["summary"], "Content warning: Sexual violence");
+    assert!(doc["summaryMap"]["ar"].as_str().unwrap().contains("تحذير"));
+    let text = doc.to_string();
+    assert!(!text.contains("Tarnaka") && !text.contains("detention centre"), "{text}");
+    check_example("note-teaser.json", &normalise(&app, &doc, &[uid]));
+
+    let mut draft = crate::helpers::resource("redress", "Draft");
+    draft["status"] = serde_json::json!("draft");
+    let d = app.post_resource(&token, &draft).await;
+    assert_eq!(app.get_ap(&format!("/r/{}", d["id"].as_str().unwrap()), AP).await.status(), 404);
+}

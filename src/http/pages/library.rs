@@ -2,7 +2,7 @@
 //! editor's forms (create, edit, translate, attach, publish, withdraw, delete).
 
 use axum::extract::{Path, RawQuery, State};
-use axum::http::header;
+use axum::http::{header, HeaderMap};
 use axum::response::{Html, IntoResponse, Response};
 use minijinja::{context, Value};
 use serde::Serialize;
@@ -152,9 +152,14 @@ pub async fn index(State(ctx): State<Ctx>, page: Page, RawQuery(query): RawQuery
 pub async fn show(
     State(ctx): State<Ctx>,
     page: Page,
+    headers: HeaderMap,
     Path(uid): Path<String>,
     RawQuery(query): RawQuery,
 ) -> AppResult<Response> {
+    if crate::federation::wants_activity_json(&headers) {
+        let r = ctx.db.resource_by_uid(&uid).await?.ok_or(AppError::NotFound)?;
+        return Ok(crate::federation::objects::resource_response(&ctx, &r));
+    }
     let r = library::get(&ctx, page.user.as_ref(), &uid).await?;
     let wanted = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
         .find(|(k, _)| k == "text")

@@ -1,0 +1,232 @@
+//! Resources as other servers see them: an `Article` with every language in its maps, or,
+//! for sensitive resources, only a `Note` teaser behind a content warning; a `Tombstone`
+//! once withdrawn.
+
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use chrono::SecondsFormat;
+use serde_json::{json, Map, Value};
+
+use super::actors::org_id;
+use super::protocol::{activity_json, context};
+use super::ACTIVITY_JSON;
+use crate::app::Ctx;
+use crate::model::lang::Lang;
+use crate::model::resource::{Resource, Status};
+use crate::model::vocab::{self, Vocabularies};
+
+pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
+
+pub fn resource_id(ctx: &Ctx, uid: &str) -> String {
+    format!("{}/r/{uid}", ctx.config.base_url())
+}
+
+/// `digestMultibase` (FEP-1311): base58btc of the sha2-256 multihash.
+pub fn digest_multibase(sha256_hex: &str) -> Option<String> {
+    let mut multihash = vec![0x12, 0x20];
+    multihash.extend(hex::decode(sha256_hex).ok()?);
+    Some(format!("z{}", bs58::encode(multihash).into_string()))
+}
+
+/// `#EnforcedDisappearance` from the English label: stable, ASCII, the same on every
+/// instance whatever its readers' language.
+fn hashtag(label: &str) -> String {
+    let mut tag = String::from("#");
+    for word in label.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()) {
+        let mut chars = word.chars();
+        if let Some(first) = chars.next() {
+            tag.push(first.to_ascii_uppercase());
+            tag.extend(chars);
+        }
+    }
+    tag
+}
+
+fn escape(text: &str) -> String {
+    text.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn paragraph(text: &str) -> String {
+    format!("<p>{}</p>", escape(text))
+}
+
+/// The `Article` (or, if sensitive, the `Note` teaser) for a published resource.
+pub fn resource_object(ctx: &Ctx, r: &Resource) -> Value {
+    if r.sensitive {
+        return teaser(ctx, r);
+    }
+    let base = ctx.config.base_url();
+    let id = resource_id(ctx, &r.uid);
+    let actor = org_id(ctx, &r.org_handle);
+    let original = r.text_for(&r.original_language);
+    let (mut names, mut summaries, mut contents) = (Map::new(), Map::new(), Map::new());
+    for t in &r.texts {
+        names.insert(t.lang.clone(), json!(t.title));
+        if !t.summary.is_empty() {
+            summaries.insert(t.lang.clone(), json!(paragraph(&t.summary)));
+        }
+        contents.insert(t.lang.clone(), json!(t.body_html));
+    }
+    let urls: Vec<Value> = r
+        .languages()
+        .iter()
+        .map(|l| {
+            let href = match Lang::parse(l).filter(|u| u.code() == *l) {
+                Some(_) => format!("{id}?lang={l}"),
+                None => format!("{id}?text={l}"),
+            };
+            json!({"type": "Link", "href": href, "mediaType": "text/html", "hreflang": l})
+        })
+        .collect();
+    let attachments: Vec<Value> = r
+        .attachments
+        .iter()
+        .map(|a| {
+            json!({
+                "type": "Document",
+                "name": a.name,
+                "mediaType": a.media_type,
+                "url": format!("{base}/files/{}/{}", a.uid, a.name),
+                "size": a.size,
+                "digestMultibase": digest_multibase(&a.sha256),
+                "schema:inLanguage": a.lang,
+            })
+        })
+        .collect();
+    let tags: Vec<Value> = r
+        .terms_of(vocab::THEME)
+        .map(|t| {
+            json!({"type": "Hashtag", "name": hashtag(ctx.vocab.label(vocab::THEME, t, Lang::En)), "href": format!("{base}/library?theme={t}")})
+        })
+        .collect();
+    let uris = |scheme: &str| r.terms_of(scheme).map(|t| Vocabularies::concept_uri(scheme, t)).collect::<Vec<_>>();
+    let title = original.map(|t| t.title.clone()).unwrap_or_default();
+    let summary = original.map(|t| t.summary.clone()).unwrap_or_default();
+    let mut preview = format!("<p><strong>{}</strong></p>", escape(&title));
+    if !summary.is_empty() {
+        preview.push_str(&paragraph(&summary));
+    }
+    let mut doc = json!({
+        "@context": context(),
+        "id": id,
+        "type": "Article",
+        "attributedTo": actor,
+        "to": [PUBLIC],
+        "cc": [format!("{actor}/followers")],
+        "published": r.created_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+        "updated": r.updated_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+        "name": title,
+        "nameMap": names,
+        "summary": (!summary.is_empty()).then(|| paragraph(&summary)),
+        "summaryMap": summaries,
+        "content": original.map(|t| t.body_html.clone()),
+        "contentMap": contents,
+        "mediaType": "text/html",
+        "url": urls,
+        "attachment": attachments,
+        "tag": tags,
+        "preview": {"type": "Note", "content": preview},
+        "amicus:resourceType": Vocabularies::concept_uri(vocab::RESOURCE_TYPE, &r.resource_type),
+        "amicus:theme": uris(vocab::THEME),
+        "amicus:mechanism": uris(vocab::MECHANISM),
+        "amicus:country": uris(vocab::COUNTRY),
+        "amicus:intendedAudience": uris(vocab::AUDIENCE),
+        "amicus:readingLevel": r.reading_level.as_ref().map(|l| Vocabularies::concept_uri(vocab::READING_LEVEL, l)),
+        "amicus:dateIssued": r.published_on,
+        "schema:license": r.licence,
+        "sensitive": false,
+    });
+    if let Value::Object(map) = &mut doc {
+        map.retain(|_, v| !v.is_null());
+    }
+    doc
+}
+
+/// A sensitive resource leaves the instance only as this: a neutral line and a link, behind
+/// a content warning that every Mastodon-compatible client hides.
+fn teaser(ctx: &Ctx, r: &Resource) -> Value {
+    let id = resource_id(ctx, &r.uid);
+    let actor = org_id(ctx, &r.org_handle);
+    let mut warnings: Vec<&str> = r.terms_of(vocab::CONTENT_WARNING).collect();
+    if warnings.is_empty() {
+        warnings.push("sensitive");
+    }
+    let cw = |lang: Lang| {
+        let labels: Vec<String> = r
+            .terms_of(vocab::CONTENT_WARNING)
+            .map(|w| ctx.vocab.label(vocab::CONTENT_WARNING, w, lang).to_string())
+            .collect();
+        let prefix = ctx.i18n.t(lang, "content-warning");
+        if labels.is_empty() {
+            format!("{prefix}: {}", ctx.i18n.t(lang, "sensitive"))
+        } else {
+            format!("{prefix}: {}", labels.join(", "))
+        }
+    };
+    let original = Lang::parse(&r.original_language).unwrap_or(Lang::En);
+    let mut summary_map = Map::new();
+    summary_map.insert(original.code().into(), json!(cw(original)));
+    for l in Lang::ALL {
+        summary_map.entry(l.code()).or_insert_with(|| json!(cw(l)));
+    }
+    let type_label = ctx.vocab.label(vocab::RESOURCE_TYPE, &r.resource_type, original);
+    let link = format!("{id}?lang={}", original.code());
+    json!({
+        "@context": context(),
+        "id": id,
+        "type": "Note",
+        "attributedTo": actor,
+        "to": [PUBLIC],
+        "cc": [format!("{actor}/followers")],
+        "published": r.created_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+        "updated": r.updated_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+        "sensitive": true,
+        "summary": cw(original),
+        "summaryMap": summary_map,
+        "content": format!("<p>{type_label}: <a href=\"{link}\">{link}</a></p>"),
+        "url": link,
+        "amicus:contentWarning": r.terms_of(vocab::CONTENT_WARNING).map(|w| Vocabularies::concept_uri(vocab::CONTENT_WARNING, w)).collect::<Vec<_>>(),
+    })
+}
+
+/// A withdrawn resource's URL: 410 with a `Tombstone`.
+pub fn tombstone(ctx: &Ctx, r: &Resource) -> Response {
+    let body = json!({
+        "@context": context(),
+        "id": resource_id(ctx, &r.uid),
+        "type": "Tombstone",
+        "formerType": if r.sensitive { "Note" } else { "Article" },
+        "deleted": r.updated_at.to_rfc3339_opts(SecondsFormat::Secs, true),
+    });
+    (StatusCode::GONE, [(header::CONTENT_TYPE, ACTIVITY_JSON)], body.to_string()).into_response()
+}
+
+/// What `GET /r/{uid}` answers an ActivityPub client.
+pub fn resource_response(ctx: &Ctx, r: &Resource) -> Response {
+    match r.status {
+        Status::Published => activity_json(&resource_object(ctx, r)),
+        Status::Withdrawn => tombstone(ctx, r),
+        Status::Draft => StatusCode::NOT_FOUND.into_response(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn digests_are_base58btc_multihashes() {
+        // sha-256 of the empty string
+        let d = digest_multibase("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855").unwrap();
+        assert_eq!(d, "zQmdfTbBqBPQ7VNxZEYEj14VmRuZBkqFbiwReogJgS1zR1n");
+    }
+
+    #[test]
+    fn hashtags_are_camel_case_ascii() {
+        assert_eq!(hashtag("Enforced disappearance"), "#EnforcedDisappearance");
+        assert_eq!(
+            hashtag("Rome Statute ratification and implementation"),
+            "#RomeStatuteRatificationAndImplementation"
+        );
+    }
+}
