@@ -175,3 +175,11 @@ cli-no-accounts = لا توجد حسابات بعد. أنشئ أول مسؤول 
 cli-taken = { $field } مستخدم من قبل
 err-import-not-json = مورد غير صالح: { $value }
 err-import-no-external-id = الحقل external_id مفقود، وهو ما يتيح لإعادة الاستيراد تحديث المورد بدلا من تكراره.
+followers-count = { $count ->
+    [zero] لا متابعين
+    [one] متابع واحد
+    [two] متابعان
+    [few] { $count } متابعين
+    [many] { $count } متابعا
+   *[other] { $count } متابع
+}

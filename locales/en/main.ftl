@@ -172,3 +172,7 @@ cli-no-accounts = No accounts yet. Create the first administrator with:
 cli-taken = { $field } is already taken
 err-import-not-json = not a valid resource: { $value }
 err-import-no-external-id = external_id is missing: it is what makes a re-import update the resource instead of duplicating it.
+followers-count = { $count ->
+    [one] One follower
+   *[other] { $count } followers
+}

@@ -172,3 +172,7 @@ cli-no-accounts = Todavía no hay cuentas. Cree la primera cuenta de administrac
 cli-taken = { $field } ya está en uso
 err-import-not-json = recurso no válido: { $value }
 err-import-no-external-id = falta external_id: es lo que permite que una nueva importación actualice el recurso en lugar de duplicarlo.
+followers-count = { $count ->
+    [one] Un seguidor
+   *[other] { $count } seguidores
+}

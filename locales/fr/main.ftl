@@ -172,3 +172,8 @@ cli-no-accounts = Aucun compte pour l'instant. Créez le premier administrateur 
 cli-taken = { $field } est déjà utilisé
 err-import-not-json = ressource invalide : { $value }
 err-import-no-external-id = external_id manque : c'est lui qui permet à une nouvelle importation de mettre la ressource à jour au lieu de la dupliquer.
+followers-count = { $count ->
+    [0] Aucun abonné
+    [one] Un abonné
+   *[other] { $count } abonnés
+}

@@ -45,6 +45,7 @@ struct ResourceRow {
     reading_level: Option<String>,
     licence: Option<String>,
     published_on: Option<String>,
+    featured: bool,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -96,11 +97,11 @@ impl Db {
                     Some(id) => {
                         let uid: String = sqlx::query_scalar(
                             "update resources set external_id = $1, resource_type = $2, original_language = $3, status = $4,
-                             sensitive = $5, reading_level = $6, licence = $7, published_on = $8, updated_at = $9
-                             where id = $10 returning uid")
+                             sensitive = $5, reading_level = $6, licence = $7, published_on = $8, updated_at = $9,
+                             featured = $11 where id = $10 returning uid")
                             .bind(&r.external_id).bind(&r.resource_type).bind(r.original_language.as_str())
                             .bind(r.status.as_str()).bind(r.sensitive).bind(&r.reading_level).bind(&r.licence)
-                            .bind(&r.published_on).bind(now).bind(id)
+                            .bind(&r.published_on).bind(now).bind(id).bind(r.featured)
                             .fetch_one(&mut *tx).await?;
                         for table in ["resource_texts", "resource_terms", "resource_authors"] {
                             sqlx::query(&format!("delete from {table} where resource_id = $1")).bind(id).execute(&mut *tx).await?;
@@ -111,11 +112,11 @@ impl Db {
                         let uid = new_uid();
                         let id: i64 = sqlx::query_scalar(
                             "insert into resources (uid, org_id, external_id, resource_type, original_language, status,
-                             sensitive, reading_level, licence, published_on, created_at, updated_at)
-                             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11) returning id")
+                             sensitive, reading_level, licence, published_on, created_at, updated_at, featured)
+                             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12) returning id")
                             .bind(&uid).bind(w.org_id).bind(&r.external_id).bind(&r.resource_type)
                             .bind(r.original_language.as_str()).bind(r.status.as_str()).bind(r.sensitive)
-                            .bind(&r.reading_level).bind(&r.licence).bind(&r.published_on).bind(now)
+                            .bind(&r.reading_level).bind(&r.licence).bind(&r.published_on).bind(now).bind(r.featured)
                             .fetch_one(&mut *tx).await?;
                         (id, uid)
                     }
@@ -211,7 +212,8 @@ impl Db {
         let list = placeholders(1, ids.len());
         let rows_sql = format!(
             "select r.id, r.uid, r.org_id, o.handle as org_handle, o.name as org_name, r.external_id, r.resource_type,
-             r.original_language, r.status, r.sensitive, r.reading_level, r.licence, r.published_on, r.created_at, r.updated_at
+             r.original_language, r.status, r.sensitive, r.reading_level, r.licence, r.published_on, r.featured, r.created_at,
+             r.updated_at
              from resources r join orgs o on o.id = r.org_id where r.id in ({list})");
         let body = if with_body { "body, body_html" } else { "'' as body, '' as body_html" };
         let texts_sql = format!(
@@ -256,6 +258,7 @@ impl Db {
                     reading_level: r.reading_level,
                     licence: r.licence,
                     published_on: r.published_on,
+                    featured: r.featured,
                     created_at: r.created_at,
                     updated_at: r.updated_at,
                     texts: Vec::new(),
@@ -345,6 +348,22 @@ impl Db {
         Ok(
             on_pool!(self, p => sqlx::query_scalar("select id from resources where org_id = $1 order by id").bind(org_id).fetch_all(p).await)?,
         )
+    }
+
+    /// Published resources an organisation pinned, newest first.
+    pub async fn featured_ids(&self, org_id: i64) -> AppResult<Vec<i64>> {
+        Ok(on_pool!(self, p => sqlx::query_scalar(
+            "select id from resources where org_id = $1 and featured and status = 'published' order by updated_at desc, id desc limit 20")
+            .bind(org_id).fetch_all(p).await)?)
+    }
+
+    /// (published resources, approved followers, followed actors) of an organisation.
+    pub async fn org_counts(&self, org_id: i64) -> AppResult<(i64, i64, i64)> {
+        Ok(on_pool!(self, p => sqlx::query_as(
+            "select (select count(*) from resources where org_id = $1 and status = 'published'),
+                    (select count(*) from followers where org_id = $1 and approved),
+                    (select count(*) from following where org_id = $1 and accepted)")
+            .bind(org_id).fetch_one(p).await)?)
     }
 
     /// (organisations, published resources), for NodeInfo.

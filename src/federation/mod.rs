@@ -3,6 +3,7 @@
 //! only inside this module, so an upgrade of the crate stays local.
 
 pub mod actors;
+mod collections;
 pub mod keys;
 mod nodeinfo;
 pub mod objects;
@@ -26,6 +27,10 @@ pub fn router() -> Router<Ctx> {
         .route("/.well-known/nodeinfo", get(nodeinfo::links))
         .route("/nodeinfo/2.1", get(nodeinfo::nodeinfo))
         .route("/actor", get(actors::instance))
+        .route("/orgs/{handle}/outbox", get(collections::outbox))
+        .route("/orgs/{handle}/featured", get(collections::featured))
+        .route("/orgs/{handle}/followers", get(collections::followers))
+        .route("/orgs/{handle}/following", get(collections::following))
         .route("/ns/context.jsonld", get(protocol::context_document))
 }
 

@@ -89,6 +89,9 @@ pub struct ResourceInput {
     pub licence: Option<String>,
     #[serde(default)]
     pub status: Option<String>,
+    /// Pinned to the organisation's profile (its actor's `featured` collection).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub featured: Option<bool>,
 }
 
 /// `PATCH /api/v1/resources/{id}`: every field optional. A translation given replaces
@@ -113,6 +116,7 @@ pub struct ResourcePatch {
     pub licence: Option<Option<String>>,
     pub status: Option<String>,
     pub external_id: Option<String>,
+    pub featured: Option<bool>,
 }
 
 impl ResourceInput {
@@ -147,6 +151,9 @@ impl ResourceInput {
         if let Some(v) = p.external_id {
             self.external_id = Some(v);
         }
+        if let Some(v) = p.featured {
+            self.featured = Some(v);
+        }
     }
 }
 
@@ -175,6 +182,7 @@ pub struct NewResource {
     pub authors: Vec<String>,
     pub licence: Option<String>,
     pub status: Status,
+    pub featured: bool,
 }
 
 impl ResourceInput {
@@ -300,6 +308,7 @@ impl ResourceInput {
                 authors,
                 licence,
                 status,
+                featured: self.featured.unwrap_or(false),
             }),
             _ => Err(errors),
         }
@@ -345,6 +354,7 @@ pub struct Resource {
     pub reading_level: Option<String>,
     pub licence: Option<String>,
     pub published_on: Option<String>,
+    pub featured: bool,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub texts: Vec<StoredText>,
@@ -400,6 +410,7 @@ impl Resource {
             authors: self.authors.clone(),
             licence: self.licence.clone(),
             status: Some(self.status.as_str().to_string()),
+            featured: self.featured.then_some(true),
         }
     }
 

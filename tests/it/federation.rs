@@ -269,3 +269,48 @@ async fn survivor_testimony_federates_only_as_a_teaser_behind_a_content_warning(
     let d = app.post_resource(&token, &draft).await;
     assert_eq!(app.get_ap(&format!("/r/{}", d["id"].as_str().unwrap()), AP).await.status(), 404);
 }
+
+#[tokio::test]
+async fn the_outbox_pages_published_resources_and_featured_holds_pinned_ones() {
+    let app = TestApp::spawn().await;
+    let token = app.org_with_editor("redress", "amina").await;
+    let mut uids = Vec::new();
+    for i in 0..22 {
+        let r = app.post_resource(&token, &crate::helpers::resource("redress", &format!("Guide {i}"))).await;
+        uids.push(r["id"].as_str().unwrap().to_string());
+    }
+    let mut draft = crate::helpers::resource("redress", "Draft");
+    draft["status"] = serde_json::json!("draft");
+    app.post_resource(&token, &draft).await;
+
+    let outbox: Value = app.get_ap("/orgs/redress/outbox", AP).await.json().await.unwrap();
+    assert_eq!(outbox["type"], "OrderedCollection");
+    assert_eq!(outbox["totalItems"], 22);
+    let first = outbox["first"].as_str().unwrap().strip_prefix(&app.public_base()).unwrap().to_string();
+    let page: Value = app.get_ap(&first, AP).await.json().await.unwrap();
+    assert_eq!(page["type"], "OrderedCollectionPage");
+    let items = page["orderedItems"].as_array().unwrap();
+    assert_eq!(items.len(), 20);
+    assert_eq!(items[0]["type"], "Create");
+    assert_eq!(items[0]["object"]["type"], "Article");
+    assert_eq!(items[0]["actor"], format!("{}/orgs/redress", app.public_base()));
+    check_example(
+        "create.json",
+        &normalise(&app, &items[0], &[items[0]["object"]["id"].as_str().unwrap().rsplit('/').next().unwrap()]),
+    );
+    let next = page["next"].as_str().unwrap().strip_prefix(&app.public_base()).unwrap().to_string();
+    let last: Value = app.get_ap(&next, AP).await.json().await.unwrap();
+    assert_eq!(last["orderedItems"].as_array().unwrap().len(), 2);
+    assert!(last.get("next").is_none());
+
+    app.api_patch(&token, &format!("/api/v1/resources/{}", uids[3]), &serde_json::json!({"featured": true})).await;
+    let featured: Value = app.get_ap("/orgs/redress/featured", AP).await.json().await.unwrap();
+    assert_eq!(featured["totalItems"], 1);
+    assert_eq!(featured["orderedItems"][0]["name"], "Guide 3");
+
+    for which in ["followers", "following"] {
+        let c: Value = app.get_ap(&format!("/orgs/redress/{which}"), AP).await.json().await.unwrap();
+        assert_eq!(c["totalItems"], 0);
+        assert!(c.get("orderedItems").is_none() && c.get("first").is_none(), "counts only");
+    }
+}

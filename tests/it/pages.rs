@@ -187,6 +187,7 @@ async fn an_org_admin_edits_the_multilingual_profile() {
     assert_eq!(res.status(), 303);
     let ar = app.get("/orgs/redress?lang=ar").await.text().await.unwrap();
     assert!(ar.contains("ريدرس") && ar.contains("العدالة للناجين"));
+    assert!(ar.contains("لا متابعين"), "the follower count, in Arabic plural rules");
     let bad = [("csrf", csrf.as_str()), ("name", "REDRESS"), ("website", "javascript:alert(1)")];
     let res = app.client.post(app.url("/orgs/redress/edit")).form(&bad).send().await.unwrap();
     assert_eq!(res.status(), 422);

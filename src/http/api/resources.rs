@@ -52,6 +52,7 @@ pub fn resource_json(ctx: &Ctx, r: &Resource, with_body: bool) -> Value {
         "authors": r.authors,
         "licence": r.licence,
         "status": r.status,
+        "featured": r.featured,
         "attachments": r.attachments.iter().map(|a| json!({
             "id": a.uid, "lang": a.lang, "name": a.name, "media_type": a.media_type, "size": a.size,
             "sha256": a.sha256, "url": format!("{base}/files/{}/{}", a.uid, a.name),

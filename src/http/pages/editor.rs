@@ -117,6 +117,7 @@ impl FormValues {
             authors: self.authors.lines().map(str::to_string).collect(),
             licence: Self::opt(&self.licence),
             status: Some(if self.status.is_empty() { "draft".into() } else { self.status.clone() }),
+            featured: None,
         }
     }
 
@@ -137,6 +138,7 @@ impl FormValues {
             licence: Some(Self::opt(&self.licence)),
             status: None,
             external_id: None,
+            featured: None,
         }
     }
 }

@@ -62,12 +62,14 @@ pub async fn show(
     };
     let filters = Filters { org_id: Some(org.id), ..Filters::default() };
     let results = library::search(&ctx, page.user.as_ref(), filters, 0, 50, false).await?;
+    let (_, followers, _) = ctx.db.org_counts(org.id).await?;
     page.render(
         &ctx,
         "orgs/show.html",
         context! {
             org => org_view(&org, page.lang),
             address => format!("@{}@{}", org.handle, ctx.config.domain),
+            followers => followers,
             items => results.items.iter().map(|r| card(r, page.lang)).collect::<Vec<_>>(),
             more => results.more,
             is_member => role.is_some(),
