@@ -61,16 +61,23 @@ impl Ctx {
     }
 }
 
-/// Serves HTTP on `listener` until `shutdown` completes, then finishes open requests.
+/// Serves HTTP on `listener` until `shutdown` completes, then finishes open requests. The
+/// delivery worker runs alongside unless the configuration turns it off.
 pub async fn serve(
     listener: TcpListener,
     ctx: Ctx,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    let federation = crate::federation::context::config(&ctx).await.map_err(std::io::Error::other)?;
     let sweeper = tokio::spawn(sweep(ctx.clone()));
-    let app = crate::http::router(ctx);
+    let worker =
+        ctx.config.delivery_worker.then(|| tokio::spawn(crate::federation::delivery::worker(federation.clone())));
+    let app = crate::http::router(ctx, federation);
     let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     sweeper.abort();
+    if let Some(w) = worker {
+        w.abort();
+    }
     result
 }
 

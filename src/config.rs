@@ -30,6 +30,12 @@ pub struct Config {
     pub extra_content_languages: Vec<String>,
     /// Optional JSON file of local vocabulary terms, merged over the shipped ones.
     pub vocabulary_file: Option<PathBuf>,
+    /// Development and test network: allows http and loopback peers. Never on unless asked.
+    pub dev_network: bool,
+    /// Host names mapped to addresses by the HTTP client (`alpha.localhost=127.0.0.1`).
+    pub resolve: Vec<(String, std::net::IpAddr)>,
+    /// Whether `serve` runs the delivery worker (tests turn it off and drain queues themselves).
+    pub delivery_worker: bool,
 }
 
 /// The file format: every key optional, the same names as the environment variables
@@ -47,6 +53,8 @@ struct FileConfig {
     login_attempts: Option<u32>,
     extra_content_languages: Option<Vec<String>>,
     vocabulary_file: Option<PathBuf>,
+    dev_network: Option<bool>,
+    resolve: Option<String>,
 }
 
 impl Default for Config {
@@ -63,6 +71,9 @@ impl Default for Config {
             login_attempts: 5,
             extra_content_languages: Vec::new(),
             vocabulary_file: None,
+            dev_network: false,
+            resolve: Vec::new(),
+            delivery_worker: true,
         }
     }
 }
@@ -115,6 +126,10 @@ impl Config {
             c.extra_content_languages = v;
         }
         c.vocabulary_file = file.vocabulary_file;
+        if let Some(v) = file.dev_network {
+            c.dev_network = v;
+        }
+        let mut resolve = file.resolve;
 
         let get = |k: &str| env.get(k).filter(|v| !v.is_empty()).cloned();
         if let Some(v) = get("AMICUS_BIND") {
@@ -146,6 +161,15 @@ impl Config {
         }
         if let Some(v) = get("AMICUS_VOCABULARY_FILE") {
             c.vocabulary_file = Some(PathBuf::from(v));
+        }
+        if let Some(v) = get("AMICUS_DEV_NETWORK") {
+            c.dev_network = matches!(v.trim(), "true" | "1" | "yes");
+        }
+        if let Some(v) = get("AMICUS_RESOLVE") {
+            resolve = Some(v);
+        }
+        if let Some(r) = resolve {
+            c.resolve = parse_resolve(&r)?;
         }
         c.database_url = database_url.unwrap_or_else(|| default_database_url(&c.data_dir));
         c.validate()?;
@@ -195,6 +219,21 @@ impl Config {
     pub fn is_postgres(&self) -> bool {
         !self.database_url.starts_with("sqlite:")
     }
+}
+
+/// `alpha.localhost=127.0.0.1,beta.localhost=127.0.0.1`
+fn parse_resolve(s: &str) -> anyhow::Result<Vec<(String, std::net::IpAddr)>> {
+    s.split(',')
+        .map(str::trim)
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (host, addr) =
+                pair.split_once('=').ok_or_else(|| anyhow::anyhow!("AMICUS_RESOLVE: {pair:?} is not host=address"))?;
+            let ip =
+                addr.trim().parse().map_err(|_| anyhow::anyhow!("AMICUS_RESOLVE: {addr:?} is not an IP address"))?;
+            Ok((host.trim().to_ascii_lowercase(), ip))
+        })
+        .collect()
 }
 
 fn parse_num<T: std::str::FromStr>(key: &str, v: &str) -> anyhow::Result<T> {
@@ -262,6 +301,14 @@ pub const DEFAULT_FILE: &str = r#"# amicus.toml: every key is optional. Environm
 # A JSON file of extra vocabulary terms, in the format of assets/vocabularies.json
 # (AMICUS_VOCABULARY_FILE). Shipped terms cannot be renamed or removed.
 # vocabulary_file = "./data/vocabularies.local.json"
+
+# Development network (AMICUS_DEV_NETWORK): allow http and loopback peers, to federate several
+# instances on one machine. Never enable it on a server that faces the internet.
+# dev_network = false
+
+# Host names the HTTP client maps to addresses, with the development network
+# (AMICUS_RESOLVE, comma-separated): "alpha.localhost=127.0.0.1,beta.localhost=127.0.0.1"
+# resolve = ""
 "#;
 
 #[cfg(test)]
@@ -289,6 +336,19 @@ mod tests {
     fn debug_output_hides_the_database_password() {
         let c = Config { database_url: "postgres://amicus:secret@db/amicus".into(), ..Config::default() };
         assert!(!format!("{c:?}").contains("secret"));
+    }
+
+    #[test]
+    fn the_dev_network_is_off_unless_asked_and_names_map_to_addresses() {
+        assert!(!Config::default().dev_network);
+        let env = HashMap::from([
+            ("AMICUS_DEV_NETWORK".to_string(), "true".to_string()),
+            ("AMICUS_RESOLVE".to_string(), "alpha.localhost=127.0.0.1, beta.localhost=127.0.0.1".to_string()),
+        ]);
+        let c = Config::from_sources(FileConfig::default(), &env).unwrap();
+        assert!(c.dev_network);
+        assert_eq!(c.resolve.len(), 2);
+        assert!(parse_resolve("alpha.localhost").is_err());
     }
 
     #[test]

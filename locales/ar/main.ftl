@@ -183,3 +183,15 @@ followers-count = { $count ->
     [many] { $count } متابعا
    *[other] { $count } متابع
 }
+
+error-bad-activity = تعذّر قبول النشاط
+error-bad-activity-help = بنيته غير صحيحة، أو يذكر عناصر لا تخص مرسله.
+error-remote-unreachable = تعذّر الوصول إلى الخادم الآخر
+error-remote-unreachable-help = ربما يكون متوقفا أو بطيئا. حاول لاحقا.
+error-remote-refused = هذا الخادم غير مسموح به
+error-remote-refused-help = لا يتبادل هذا الخادم البيانات مع هذا العنوان.
+activity-ignored = قُبل وتُجوهل
+activity-ignored-help = لا يُعالج هذا النوع من الأنشطة هنا.
+err-bad-target = «{ $value }» ليس عنوانا من قبيل name@server.example ولا عنوانا على الويب.
+err-target-not-found = لم يُعثر على حساب «{ $value }».
+err-target-local = «{ $value }» موجود على هذا الخادم أصلا.

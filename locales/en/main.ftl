@@ -176,3 +176,15 @@ followers-count = { $count ->
     [one] One follower
    *[other] { $count } followers
 }
+
+error-bad-activity = The activity could not be accepted
+error-bad-activity-help = It is malformed, or names objects that do not belong to its sender.
+error-remote-unreachable = The other server could not be reached
+error-remote-unreachable-help = It may be down or slow. Try again later.
+error-remote-refused = That server is not allowed
+error-remote-refused-help = This instance does not exchange data with that address.
+activity-ignored = Accepted and ignored
+activity-ignored-help = This kind of activity is not acted on here.
+err-bad-target = “{ $value }” is neither an address like name@server.example nor a web address.
+err-target-not-found = No account “{ $value }” could be found.
+err-target-local = “{ $value }” is on this instance already.

@@ -176,3 +176,15 @@ followers-count = { $count ->
     [one] Un seguidor
    *[other] { $count } seguidores
 }
+
+error-bad-activity = No se pudo aceptar la actividad
+error-bad-activity-help = Está mal formada o menciona objetos que no pertenecen a quien la envía.
+error-remote-unreachable = No se pudo contactar con el otro servidor
+error-remote-unreachable-help = Puede estar caído o lento. Inténtelo más tarde.
+error-remote-refused = Ese servidor no está permitido
+error-remote-refused-help = Esta instancia no intercambia datos con esa dirección.
+activity-ignored = Aceptada e ignorada
+activity-ignored-help = Este tipo de actividad no se procesa aquí.
+err-bad-target = «{ $value }» no es una dirección del tipo nombre@servidor.example ni una dirección web.
+err-target-not-found = No se encontró ninguna cuenta «{ $value }».
+err-target-local = «{ $value }» ya está en esta instancia.

@@ -177,3 +177,15 @@ followers-count = { $count ->
     [one] Un abonné
    *[other] { $count } abonnés
 }
+
+error-bad-activity = L'activité n'a pas pu être acceptée
+error-bad-activity-help = Elle est mal formée, ou nomme des objets qui n'appartiennent pas à son expéditeur.
+error-remote-unreachable = L'autre serveur est injoignable
+error-remote-unreachable-help = Il est peut-être hors service ou lent. Réessayez plus tard.
+error-remote-refused = Ce serveur n'est pas autorisé
+error-remote-refused-help = Cette instance n'échange pas de données avec cette adresse.
+activity-ignored = Acceptée et ignorée
+activity-ignored-help = Ce type d'activité n'est pas traité ici.
+err-bad-target = « { $value } » n'est ni une adresse du type nom@serveur.example ni une adresse web.
+err-target-not-found = Aucun compte « { $value } » n'a été trouvé.
+err-target-local = « { $value } » est déjà sur cette instance.

@@ -2,6 +2,7 @@
 //! the same SQL text serves both (lowercase, `$n` placeholders), and the few places where
 //! the dialects differ (search) branch visibly.
 
+pub mod federation;
 pub mod orgs;
 pub mod resources;
 pub mod search;

@@ -2,17 +2,24 @@
 //! host-meta), and the JSON-LD served to other servers. `activitypub_federation` is used
 //! only inside this module, so an upgrade of the crate stays local.
 
+pub mod activities;
 pub mod actors;
+pub mod apactor;
 mod collections;
+pub mod context;
+pub mod delivery;
+pub mod follow;
+mod inbox;
 pub mod keys;
 mod nodeinfo;
 pub mod objects;
 pub mod protocol;
 mod webfinger;
 
+use axum::extract::DefaultBodyLimit;
 use axum::http::header::ACCEPT;
 use axum::http::HeaderMap;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 
 use crate::app::Ctx;
@@ -32,6 +39,8 @@ pub fn router() -> Router<Ctx> {
         .route("/orgs/{handle}/followers", get(collections::followers))
         .route("/orgs/{handle}/following", get(collections::following))
         .route("/ns/context.jsonld", get(protocol::context_document))
+        .route("/inbox", post(inbox::receive))
+        .route("/orgs/{handle}/inbox", post(inbox::receive).layer(DefaultBodyLimit::max(inbox::MAX_BODY)))
 }
 
 /// Whether a request asks for ActivityPub JSON rather than HTML: `application/activity+json`,
@@ -44,6 +53,31 @@ pub fn wants_activity_json(headers: &HeaderMap) -> bool {
             || (v.contains("application/ld+json") && v.contains("https://www.w3.org/ns/activitystreams"))
     })
 }
+
+/// How the crate's errors reach clients: signature and digest failures are 401 (senders
+/// that double-knock fall back on them); an activity of a type Amicus does not handle is
+/// accepted and ignored; anything else about a remote object is a bad request, never a 5xx.
+impl From<activitypub_federation::error::Error> for crate::error::AppError {
+    fn from(e: activitypub_federation::error::Error) -> Self {
+        use activitypub_federation::error::Error as E;
+        match e {
+            E::ActivityBodyDigestInvalid | E::ActivitySignatureInvalid | E::SignError(_) => Self::Unauthorized,
+            E::Other(ref m) if m.contains("ignature") => Self::Unauthorized,
+            E::ParseReceivedActivity { .. } => Self::BadRequest(IGNORED),
+            E::NotFound | E::ObjectDeleted(_) => Self::BadRequest(IGNORED),
+            E::ReqwestMiddleware(_) | E::Reqwest(_) | E::DomainResolveError(_) => {
+                Self::BadRequest("error-remote-unreachable")
+            }
+            other => Self::BadRequest(match other {
+                E::UrlVerificationError(_) | E::ResolveInternalIpError(..) => "error-remote-refused",
+                _ => "error-bad-activity",
+            }),
+        }
+    }
+}
+
+/// The marker of an activity accepted but deliberately not acted on.
+pub const IGNORED: &str = "activity-ignored";
 
 #[cfg(test)]
 mod tests {

@@ -26,7 +26,7 @@ use extract::{cookie, new_secret, query_lang, CsrfToken, CSRF_COOKIE, LANG_COOKI
 /// Largest body outside file uploads: forms and JSON.
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
-pub fn router(ctx: Ctx) -> Router {
+pub fn router(ctx: Ctx, federation: crate::federation::context::FedConfig) -> Router {
     let upload_limit = DefaultBodyLimit::max(ctx.config.max_upload_bytes as usize + 64 * 1024);
     Router::new()
         .merge(pages::router(upload_limit))
@@ -37,6 +37,7 @@ pub fn router(ctx: Ctx) -> Router {
         .route("/static/style.css", get(stylesheet))
         .fallback(|| async { AppError::NotFound })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(crate::federation::context::middleware(federation))
         .layer(middleware::from_fn_with_state(ctx.clone(), refuse_oversized))
         .layer(middleware::from_fn_with_state(ctx.clone(), errors::render))
         .layer(middleware::from_fn_with_state(ctx.clone(), cookies))

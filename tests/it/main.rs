@@ -8,6 +8,7 @@ mod api;
 mod cli;
 mod federation;
 mod helpers;
+mod network;
 mod outage;
 mod pages;
 mod search;

@@ -63,3 +63,35 @@ pub struct Actor {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub published: Option<String>,
 }
+
+/// Any actor as read from another server: only what following and verifying need.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActorObject {
+    pub id: url::Url,
+    #[serde(rename = "type")]
+    pub kind: String,
+    #[serde(default)]
+    pub preferred_username: Option<String>,
+    #[serde(default)]
+    pub name: Option<String>,
+    pub inbox: url::Url,
+    #[serde(default)]
+    pub endpoints: Option<ActorEndpoints>,
+    pub public_key: ActorKey,
+}
+
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActorEndpoints {
+    #[serde(default)]
+    pub shared_inbox: Option<url::Url>,
+}
+
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ActorKey {
+    pub id: String,
+    pub owner: url::Url,
+    pub public_key_pem: String,
+}

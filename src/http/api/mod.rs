@@ -21,6 +21,7 @@ pub fn router(upload_limit: DefaultBodyLimit) -> Router<Ctx> {
         .route("/resources/{id}/attachments", axum::routing::post(resources::attach).layer(upload_limit))
         .route("/orgs", get(orgs::list))
         .route("/orgs/{handle}", get(orgs::show))
+        .route("/orgs/{handle}/following", axum::routing::post(orgs::follow).delete(orgs::unfollow))
 }
 
 /// `GET /api/v1/vocabularies`: every scheme and term with its labels.

@@ -4,8 +4,14 @@ use axum::extract::{Path, State};
 use axum::Json;
 use serde_json::{json, Value};
 
+use axum::http::StatusCode;
+
+use super::JsonBody;
+use crate::accounts::require_org_admin;
 use crate::app::Ctx;
 use crate::error::{AppError, AppResult};
+use crate::federation::context::Fed;
+use crate::http::extract::ApiUser;
 use crate::model::org::Org;
 
 pub fn org_json(ctx: &Ctx, o: &Org) -> Value {
@@ -31,4 +37,40 @@ pub async fn show(State(ctx): State<Ctx>, Path(handle): Path<String>) -> AppResu
 pub async fn list(State(ctx): State<Ctx>) -> AppResult<Json<Value>> {
     let orgs = ctx.db.list_orgs().await?;
     Ok(Json(json!({ "items": orgs.iter().map(|o| org_json(&ctx, o)).collect::<Vec<_>>() })))
+}
+
+#[derive(serde::Deserialize)]
+pub struct Target {
+    target: String,
+}
+
+/// `POST /api/v1/orgs/{handle}/following` `{"target": "name@domain" | URL}`: 202, the follow
+/// counting once the target accepts.
+pub async fn follow(
+    State(ctx): State<Ctx>,
+    user: ApiUser,
+    fed: Fed,
+    Path(handle): Path<String>,
+    JsonBody(t): JsonBody<Target>,
+) -> AppResult<(StatusCode, Json<Value>)> {
+    let user = user.required()?;
+    let org = ctx.db.org_by_handle(&handle).await?.ok_or(AppError::NotFound)?;
+    require_org_admin(&ctx, &user, org.id).await?;
+    let id = crate::federation::follow::follow(&fed, org, &t.target).await?;
+    Ok((StatusCode::ACCEPTED, Json(json!({ "target": id, "state": "pending" }))))
+}
+
+/// `DELETE /api/v1/orgs/{handle}/following` `{"target": ...}`: sends `Undo(Follow)`.
+pub async fn unfollow(
+    State(ctx): State<Ctx>,
+    user: ApiUser,
+    fed: Fed,
+    Path(handle): Path<String>,
+    JsonBody(t): JsonBody<Target>,
+) -> AppResult<StatusCode> {
+    let user = user.required()?;
+    let org = ctx.db.org_by_handle(&handle).await?.ok_or(AppError::NotFound)?;
+    require_org_admin(&ctx, &user, org.id).await?;
+    crate::federation::follow::unfollow(&fed, org, &t.target).await?;
+    Ok(StatusCode::NO_CONTENT)
 }

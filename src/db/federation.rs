@@ -1,0 +1,242 @@
+//! Federation state: remote actors, followers and following, sent activities and their
+//! deliveries, and the ids of activities received. Claiming due deliveries is the one
+//! place where the dialects differ: PostgreSQL uses `for update skip locked`, so several
+//! nodes never claim the same row; SQLite has one writer and needs no more than a lease.
+
+use chrono::{DateTime, Duration, Utc};
+
+use super::{on_pool, Db};
+use crate::error::AppResult;
+
+/// An actor on another server, as stored.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct RemoteActor {
+    pub id: i64,
+    pub ap_id: String,
+    pub kind: String,
+    pub preferred_username: Option<String>,
+    pub name: Option<String>,
+    pub inbox: String,
+    pub shared_inbox: Option<String>,
+    pub public_key: String,
+    pub domain: String,
+    pub fetched_at: DateTime<Utc>,
+}
+
+/// A delivery a worker has claimed.
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct DueDelivery {
+    pub id: i64,
+    pub inbox: String,
+    pub host: String,
+    pub attempts: i32,
+    pub org_id: Option<i64>,
+    pub json: String,
+    pub activity_created_at: DateTime<Utc>,
+}
+
+/// Counts for `amicus federation status`.
+#[derive(Debug, Clone, Default, serde::Serialize)]
+pub struct DeliveryStatus {
+    pub pending: i64,
+    pub failed: i64,
+    pub done: i64,
+}
+
+const REMOTE_COLUMNS: &str =
+    "id, ap_id, kind, preferred_username, name, inbox, shared_inbox, public_key, domain, fetched_at";
+
+impl Db {
+    pub async fn upsert_remote_actor(&self, a: &RemoteActor) -> AppResult<RemoteActor> {
+        let sql = format!(
+            "insert into remote_actors (ap_id, kind, preferred_username, name, inbox, shared_inbox, public_key, domain, fetched_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+             on conflict (ap_id) do update set kind = excluded.kind, preferred_username = excluded.preferred_username,
+               name = excluded.name, inbox = excluded.inbox, shared_inbox = excluded.shared_inbox,
+               public_key = excluded.public_key, fetched_at = excluded.fetched_at
+             returning {REMOTE_COLUMNS}"
+        );
+        Ok(on_pool!(self, p => sqlx::query_as(&sql)
+            .bind(&a.ap_id).bind(&a.kind).bind(&a.preferred_username).bind(&a.name).bind(&a.inbox)
+            .bind(&a.shared_inbox).bind(&a.public_key).bind(&a.domain).bind(a.fetched_at)
+            .fetch_one(p).await)?)
+    }
+
+    pub async fn remote_actor(&self, ap_id: &str) -> AppResult<Option<RemoteActor>> {
+        let sql = format!("select {REMOTE_COLUMNS} from remote_actors where ap_id = $1");
+        Ok(on_pool!(self, p => sqlx::query_as(&sql).bind(ap_id).fetch_optional(p).await)?)
+    }
+
+    /// Records an activity id; false if it had been seen before (a replay).
+    pub async fn mark_received(&self, ap_id: &str) -> AppResult<bool> {
+        let n = on_pool!(self, p => sqlx::query(
+            "insert into received_activities (ap_id, received_at) values ($1, $2) on conflict (ap_id) do nothing")
+            .bind(ap_id).bind(Utc::now()).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
+    pub async fn add_follower(
+        &self,
+        org_id: i64,
+        actor: &RemoteActor,
+        approved: bool,
+        follow_id: &str,
+    ) -> AppResult<()> {
+        on_pool!(self, p => sqlx::query(
+            "insert into followers (org_id, actor_id, inbox, shared_inbox, approved, follow_activity_id, created_at)
+             values ($1, $2, $3, $4, $5, $6, $7)
+             on conflict (org_id, actor_id) do update set inbox = excluded.inbox, shared_inbox = excluded.shared_inbox,
+               follow_activity_id = excluded.follow_activity_id")
+            .bind(org_id).bind(&actor.ap_id).bind(&actor.inbox).bind(&actor.shared_inbox).bind(approved)
+            .bind(follow_id).bind(Utc::now()).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    pub async fn remove_follower(&self, org_id: i64, actor_id: &str) -> AppResult<bool> {
+        let n = on_pool!(self, p => sqlx::query("delete from followers where org_id = $1 and actor_id = $2")
+            .bind(org_id).bind(actor_id).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(n > 0)
+    }
+
+    /// Distinct inboxes of an organisation's approved followers, shared inboxes preferred.
+    pub async fn follower_inboxes(&self, org_id: i64) -> AppResult<Vec<String>> {
+        Ok(on_pool!(self, p => sqlx::query_scalar(
+            "select distinct coalesce(shared_inbox, inbox) from followers where org_id = $1 and approved order by 1")
+            .bind(org_id).fetch_all(p).await)?)
+    }
+
+    pub async fn add_following(&self, org_id: i64, target: &str, follow_id: &str) -> AppResult<()> {
+        on_pool!(self, p => sqlx::query(
+            "insert into following (org_id, target_id, accepted, follow_activity_id, created_at) values ($1, $2, false, $3, $4)
+             on conflict (org_id, target_id) do update set follow_activity_id = excluded.follow_activity_id")
+            .bind(org_id).bind(target).bind(follow_id).bind(Utc::now()).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Marks a follow as accepted by its target; false if there was no such request.
+    pub async fn accept_following(&self, org_id: i64, target: &str) -> AppResult<bool> {
+        let n = on_pool!(self, p => sqlx::query("update following set accepted = true where org_id = $1 and target_id = $2")
+            .bind(org_id).bind(target).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(n > 0)
+    }
+
+    /// (target, follow activity id) of a follow, if the organisation follows `target`.
+    pub async fn following_of(&self, org_id: i64, target: &str) -> AppResult<Option<(String, String, bool)>> {
+        Ok(on_pool!(self, p => sqlx::query_as(
+            "select target_id, follow_activity_id, accepted from following where org_id = $1 and target_id = $2")
+            .bind(org_id).bind(target).fetch_optional(p).await)?)
+    }
+
+    pub async fn remove_following(&self, org_id: i64, target: &str) -> AppResult<bool> {
+        let n = on_pool!(self, p => sqlx::query("delete from following where org_id = $1 and target_id = $2")
+            .bind(org_id).bind(target).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(n > 0)
+    }
+
+    /// Stores an activity and one pending delivery per distinct inbox, in one transaction.
+    pub async fn queue_activity(
+        &self,
+        org_id: Option<i64>,
+        ap_id: &str,
+        json: &str,
+        inboxes: &[String],
+    ) -> AppResult<()> {
+        let now = Utc::now();
+        let mut distinct: Vec<&String> = inboxes.iter().collect();
+        distinct.sort();
+        distinct.dedup();
+        let r: Result<(), sqlx::Error> = on_pool!(self, pool => async {
+            let mut tx = pool.begin().await?;
+            let id: i64 = sqlx::query_scalar(
+                "insert into activities (ap_id, org_id, json, created_at) values ($1, $2, $3, $4) returning id")
+                .bind(ap_id).bind(org_id).bind(json).bind(now).fetch_one(&mut *tx).await?;
+            for inbox in &distinct {
+                let host = url::Url::parse(inbox).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default();
+                sqlx::query(
+                    "insert into deliveries (activity_id, inbox, host, next_attempt_at, created_at, updated_at)
+                     values ($1, $2, $3, $4, $4, $4)")
+                    .bind(id).bind(inbox.as_str()).bind(host).bind(now).execute(&mut *tx).await?;
+            }
+            tx.commit().await
+        }.await);
+        Ok(r?)
+    }
+
+    /// Claims up to `limit` due deliveries for `lease` (they come back if the claimer dies).
+    pub async fn claim_deliveries(&self, limit: i64, lease: Duration) -> AppResult<Vec<DueDelivery>> {
+        let now = Utc::now();
+        let until = now + lease;
+        let select = "select d.id, d.inbox, d.host, d.attempts, a.org_id, a.json, a.created_at as activity_created_at
+                      from deliveries d join activities a on a.id = d.activity_id where d.id in";
+        let rows: Vec<DueDelivery> = match self {
+            Db::Postgres(p) => {
+                let sql = format!(
+                    "with due as (select id from deliveries where state = 'pending' and next_attempt_at <= $1
+                       and (lease_until is null or lease_until < $1) order by next_attempt_at limit $2 for update skip locked),
+                     claimed as (update deliveries set lease_until = $3 where id in (select id from due) returning id)
+                     {select} (select id from claimed)"
+                );
+                sqlx::query_as(&sql).bind(now).bind(limit).bind(until).fetch_all(p).await?
+            }
+            Db::Sqlite(p) => {
+                let mut tx = p.begin().await?;
+                let ids: Vec<i64> = sqlx::query_scalar(
+                    "select id from deliveries where state = 'pending' and next_attempt_at <= $1
+                     and (lease_until is null or lease_until < $1) order by next_attempt_at limit $2",
+                )
+                .bind(now)
+                .bind(limit)
+                .fetch_all(&mut *tx)
+                .await?;
+                let mut rows = Vec::with_capacity(ids.len());
+                for id in ids {
+                    sqlx::query("update deliveries set lease_until = $1 where id = $2")
+                        .bind(until)
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?;
+                    let sql = format!("{select} ($1)");
+                    rows.push(sqlx::query_as(&sql).bind(id).fetch_one(&mut *tx).await?);
+                }
+                tx.commit().await?;
+                rows
+            }
+        };
+        Ok(rows)
+    }
+
+    pub async fn delivery_done(&self, id: i64) -> AppResult<()> {
+        on_pool!(self, p => sqlx::query("update deliveries set state = 'done', lease_until = null, updated_at = $1 where id = $2")
+            .bind(Utc::now()).bind(id).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Schedules another attempt, or gives up (`next` = None).
+    pub async fn delivery_failed(&self, id: i64, error: &str, next: Option<DateTime<Utc>>) -> AppResult<()> {
+        let now = Utc::now();
+        let (state, next_at) = match next {
+            Some(t) => ("pending", t),
+            None => ("failed", now),
+        };
+        let error: String = error.chars().take(500).collect();
+        on_pool!(self, p => sqlx::query(
+            "update deliveries set state = $1, attempts = attempts + 1, next_attempt_at = $2, lease_until = null,
+             last_error = $3, updated_at = $4 where id = $5")
+            .bind(state).bind(next_at).bind(error).bind(now).bind(id).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    pub async fn delivery_status(&self) -> AppResult<DeliveryStatus> {
+        let rows: Vec<(String, i64)> = on_pool!(self, p => sqlx::query_as(
+            "select state, count(*) from deliveries group by state").fetch_all(p).await)?;
+        let mut s = DeliveryStatus::default();
+        for (state, n) in rows {
+            match state.as_str() {
+                "pending" => s.pending = n,
+                "failed" => s.failed = n,
+                _ => s.done = n,
+            }
+        }
+        Ok(s)
+    }
+}

@@ -1,0 +1,205 @@
+//! `Follow`, and the `Accept`, `Reject` and `Undo` that answer or take it back.
+
+use activitypub_federation::config::Data;
+use activitypub_federation::fetch::object_id::ObjectId;
+use activitypub_federation::kinds::activity::{AcceptType, FollowType, RejectType, UndoType};
+use activitypub_federation::protocol::verification::verify_urls_match;
+use activitypub_federation::traits::Activity;
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use super::new_id;
+use crate::app::Ctx;
+use crate::error::AppError;
+use crate::federation::apactor::{local_handle, ApActor};
+use crate::federation::delivery;
+use crate::federation::IGNORED;
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Follow {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: FollowType,
+    pub actor: ObjectId<ApActor>,
+    pub object: ObjectId<ApActor>,
+}
+
+/// The `object` of an answer: the `Follow` itself (as Mastodon sends it) or its id.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum FollowRef {
+    Embedded(Follow),
+    Id(Url),
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Accept {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: AcceptType,
+    pub actor: ObjectId<ApActor>,
+    pub object: FollowRef,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Reject {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: RejectType,
+    pub actor: ObjectId<ApActor>,
+    pub object: FollowRef,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Undo {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: UndoType,
+    pub actor: ObjectId<ApActor>,
+    pub object: FollowRef,
+}
+
+/// The local organisation a follow answer is about, and the remote actor it names.
+async fn local_follower(data: &Data<Ctx>, follow: &FollowRef) -> Result<crate::model::org::Org, AppError> {
+    let url = match follow {
+        FollowRef::Embedded(f) => f.actor.inner().clone(),
+        // our follow ids are <base>/orgs/<handle>/follows/<uid>
+        FollowRef::Id(id) => id.clone(),
+    };
+    let handle = local_handle(data, &url).ok_or(AppError::BadRequest(IGNORED))?;
+    data.db.org_by_handle(&handle).await?.ok_or(AppError::BadRequest(IGNORED))
+}
+
+#[async_trait::async_trait]
+impl Activity for Follow {
+    type DataType = Ctx;
+    type Error = AppError;
+
+    fn id(&self) -> &Url {
+        &self.id
+    }
+
+    fn actor(&self) -> &Url {
+        self.actor.inner()
+    }
+
+    async fn verify(&self, data: &Data<Ctx>) -> Result<(), AppError> {
+        // only organisations of this instance can be followed here
+        local_handle(data, self.object.inner()).map(|_| ()).ok_or(AppError::BadRequest(IGNORED))
+    }
+
+    /// Records the follower, then answers `Accept` (or waits for an admin's approval).
+    async fn receive(self, data: &Data<Ctx>) -> Result<(), AppError> {
+        let handle = local_handle(data, self.object.inner()).ok_or(AppError::BadRequest(IGNORED))?;
+        let org = data.db.org_by_handle(&handle).await?.ok_or(AppError::BadRequest(IGNORED))?;
+        let follower = self.actor.dereference(data).await?;
+        let remote = follower.remote().ok_or(AppError::BadRequest(IGNORED))?.clone();
+        let approved = !org.manually_approves_followers;
+        data.db.add_follower(org.id, &remote, approved, self.id.as_str()).await?;
+        if approved {
+            let local = ApActor::local(data, org).await?;
+            let accept = Accept {
+                id: new_id(data, "accept")?,
+                kind: AcceptType::Accept,
+                actor: ObjectId::from(local_id(&local)),
+                object: FollowRef::Embedded(self),
+            };
+            delivery::queue(data, &local, &accept, vec![remote.inbox.clone()]).await?;
+        }
+        Ok(())
+    }
+}
+
+fn local_id(a: &ApActor) -> Url {
+    use activitypub_federation::traits::Object;
+    a.id().clone()
+}
+
+#[async_trait::async_trait]
+impl Activity for Accept {
+    type DataType = Ctx;
+    type Error = AppError;
+
+    fn id(&self) -> &Url {
+        &self.id
+    }
+
+    fn actor(&self) -> &Url {
+        self.actor.inner()
+    }
+
+    async fn verify(&self, _data: &Data<Ctx>) -> Result<(), AppError> {
+        if let FollowRef::Embedded(f) = &self.object {
+            verify_urls_match(f.object.inner(), self.actor.inner())?;
+        }
+        Ok(())
+    }
+
+    async fn receive(self, data: &Data<Ctx>) -> Result<(), AppError> {
+        let org = local_follower(data, &self.object).await?;
+        data.db.accept_following(org.id, self.actor.inner().as_str()).await?;
+        Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl Activity for Reject {
+    type DataType = Ctx;
+    type Error = AppError;
+
+    fn id(&self) -> &Url {
+        &self.id
+    }
+
+    fn actor(&self) -> &Url {
+        self.actor.inner()
+    }
+
+    async fn verify(&self, _data: &Data<Ctx>) -> Result<(), AppError> {
+        if let FollowRef::Embedded(f) = &self.object {
+            verify_urls_match(f.object.inner(), self.actor.inner())?;
+        }
+        Ok(())
+    }
+
+    async fn receive(self, data: &Data<Ctx>) -> Result<(), AppError> {
+        let org = local_follower(data, &self.object).await?;
+        data.db.remove_following(org.id, self.actor.inner().as_str()).await?;
+        Ok(())
+    }
+}
+
+#[async_trait::async_trait]
+impl Activity for Undo {
+    type DataType = Ctx;
+    type Error = AppError;
+
+    fn id(&self) -> &Url {
+        &self.id
+    }
+
+    fn actor(&self) -> &Url {
+        self.actor.inner()
+    }
+
+    async fn verify(&self, _data: &Data<Ctx>) -> Result<(), AppError> {
+        match &self.object {
+            FollowRef::Embedded(f) => Ok(verify_urls_match(f.actor.inner(), self.actor.inner())?),
+            FollowRef::Id(_) => Ok(()),
+        }
+    }
+
+    /// `Undo(Follow)`: the actor no longer follows the organisation.
+    async fn receive(self, data: &Data<Ctx>) -> Result<(), AppError> {
+        let FollowRef::Embedded(follow) = &self.object else { return Err(AppError::BadRequest(IGNORED)) };
+        let handle = local_handle(data, follow.object.inner()).ok_or(AppError::BadRequest(IGNORED))?;
+        if let Some(org) = data.db.org_by_handle(&handle).await? {
+            data.db.remove_follower(org.id, self.actor.inner().as_str()).await?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,74 @@
+//! Activities Amicus receives and sends. The inbox accepts any of `InboxActivity`; a type
+//! it does not know is answered 202 and ignored.
+
+pub mod follow;
+
+use activitypub_federation::config::Data;
+use activitypub_federation::traits::Activity;
+use serde::{Deserialize, Serialize};
+use url::Url;
+
+use crate::app::Ctx;
+use crate::error::AppError;
+use follow::{Accept, Follow, Reject, Undo};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum InboxActivity {
+    Follow(Follow),
+    Accept(Accept),
+    Reject(Reject),
+    Undo(Undo),
+}
+
+#[async_trait::async_trait]
+impl Activity for InboxActivity {
+    type DataType = Ctx;
+    type Error = AppError;
+
+    fn id(&self) -> &Url {
+        match self {
+            InboxActivity::Follow(a) => a.id(),
+            InboxActivity::Accept(a) => a.id(),
+            InboxActivity::Reject(a) => a.id(),
+            InboxActivity::Undo(a) => a.id(),
+        }
+    }
+
+    fn actor(&self) -> &Url {
+        match self {
+            InboxActivity::Follow(a) => a.actor(),
+            InboxActivity::Accept(a) => a.actor(),
+            InboxActivity::Reject(a) => a.actor(),
+            InboxActivity::Undo(a) => a.actor(),
+        }
+    }
+
+    async fn verify(&self, data: &Data<Ctx>) -> Result<(), AppError> {
+        match self {
+            InboxActivity::Follow(a) => a.verify(data).await,
+            InboxActivity::Accept(a) => a.verify(data).await,
+            InboxActivity::Reject(a) => a.verify(data).await,
+            InboxActivity::Undo(a) => a.verify(data).await,
+        }
+    }
+
+    /// Each activity id is acted on once: a replay is accepted and ignored.
+    async fn receive(self, data: &Data<Ctx>) -> Result<(), AppError> {
+        if !data.db.mark_received(self.id().as_str()).await? {
+            return Ok(());
+        }
+        match self {
+            InboxActivity::Follow(a) => a.receive(data).await,
+            InboxActivity::Accept(a) => a.receive(data).await,
+            InboxActivity::Reject(a) => a.receive(data).await,
+            InboxActivity::Undo(a) => a.receive(data).await,
+        }
+    }
+}
+
+/// A new activity id under this instance: `<base>/activities/<kind>/<uid>`.
+pub fn new_id(ctx: &Ctx, kind: &str) -> Result<Url, AppError> {
+    Url::parse(&format!("{}/activities/{kind}/{}", ctx.config.base_url(), crate::db::new_uid()))
+        .map_err(AppError::internal)
+}

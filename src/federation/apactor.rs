@@ -1,0 +1,163 @@
+//! Actors as the federation crate sees them: a local organisation (which can sign) or an
+//! actor of another server (stored in `remote_actors`, refreshed when stale).
+
+use activitypub_federation::config::Data;
+use activitypub_federation::protocol::verification::verify_domains_match;
+use activitypub_federation::traits::{Actor, Object};
+use chrono::{DateTime, Utc};
+use url::Url;
+
+use super::actors::org_id;
+use super::protocol::actor::{ActorEndpoints, ActorKey, ActorObject};
+use crate::app::Ctx;
+use crate::db::federation::RemoteActor;
+use crate::error::{AppError, AppResult};
+use crate::model::org::Org;
+
+#[derive(Debug, Clone)]
+pub enum ApActor {
+    Local { id: Url, org: Org, private_key: Option<String>, shared_inbox: Url },
+    Remote { id: Url, actor: RemoteActor },
+}
+
+impl ApActor {
+    /// A local organisation with its signing key.
+    pub async fn local(ctx: &Ctx, org: Org) -> AppResult<ApActor> {
+        let id = Url::parse(&org_id(ctx, &org.handle)).map_err(AppError::internal)?;
+        let private_key = ctx.db.org_private_key(org.id).await?;
+        let shared_inbox = Url::parse(&format!("{}/inbox", ctx.config.base_url())).map_err(AppError::internal)?;
+        Ok(ApActor::Local { id, org, private_key, shared_inbox })
+    }
+
+    pub fn remote(&self) -> Option<&RemoteActor> {
+        match self {
+            ApActor::Remote { actor, .. } => Some(actor),
+            ApActor::Local { .. } => None,
+        }
+    }
+
+    pub fn org(&self) -> Option<&Org> {
+        match self {
+            ApActor::Local { org, .. } => Some(org),
+            ApActor::Remote { .. } => None,
+        }
+    }
+}
+
+/// The handle of a local organisation URL (`<base>/orgs/<handle>`), if it is one.
+pub fn local_handle(ctx: &Ctx, url: &Url) -> Option<String> {
+    let rest = url.as_str().strip_prefix(&format!("{}/orgs/", ctx.config.base_url()))?;
+    let handle = rest.split(['/', '?', '#']).next()?;
+    (!handle.is_empty()).then(|| handle.to_string())
+}
+
+#[async_trait::async_trait]
+impl Object for ApActor {
+    type DataType = Ctx;
+    type Kind = ActorObject;
+    type Error = AppError;
+
+    fn id(&self) -> &Url {
+        match self {
+            ApActor::Local { id, .. } | ApActor::Remote { id, .. } => id,
+        }
+    }
+
+    fn last_refreshed_at(&self) -> Option<DateTime<Utc>> {
+        self.remote().map(|a| a.fetched_at)
+    }
+
+    async fn read_from_id(object_id: Url, data: &Data<Ctx>) -> Result<Option<Self>, AppError> {
+        if let Some(handle) = local_handle(data, &object_id) {
+            return match data.db.org_by_handle(&handle).await? {
+                Some(org) => Ok(Some(ApActor::local(data, org).await?)),
+                None => Ok(None),
+            };
+        }
+        Ok(data.db.remote_actor(object_id.as_str()).await?.map(|actor| ApActor::Remote { id: object_id, actor }))
+    }
+
+    async fn into_json(self, _data: &Data<Ctx>) -> Result<ActorObject, AppError> {
+        let id = self.id().clone();
+        let key = ActorKey {
+            id: format!("{id}#main-key"),
+            owner: id.clone(),
+            public_key_pem: self.public_key_pem().to_string(),
+        };
+        let (kind, username, name) = match &self {
+            ApActor::Local { org, .. } => {
+                ("Organization".to_string(), Some(org.handle.clone()), Some(org.name.clone()))
+            }
+            ApActor::Remote { actor, .. } => (actor.kind.clone(), actor.preferred_username.clone(), actor.name.clone()),
+        };
+        Ok(ActorObject {
+            id,
+            kind,
+            preferred_username: username,
+            name,
+            inbox: self.inbox(),
+            endpoints: Some(ActorEndpoints { shared_inbox: self.shared_inbox() }),
+            public_key: key,
+        })
+    }
+
+    async fn verify(json: &ActorObject, expected_domain: &Url, _data: &Data<Ctx>) -> Result<(), AppError> {
+        verify_domains_match(&json.id, expected_domain)?;
+        verify_domains_match(&json.inbox, expected_domain)?;
+        if json.public_key.owner != json.id {
+            return Err(AppError::BadRequest("error-bad-activity"));
+        }
+        Ok(())
+    }
+
+    async fn from_json(json: ActorObject, data: &Data<Ctx>) -> Result<Self, AppError> {
+        let record = RemoteActor {
+            id: 0,
+            ap_id: json.id.to_string(),
+            kind: json.kind,
+            preferred_username: json.preferred_username,
+            name: json.name,
+            inbox: json.inbox.to_string(),
+            shared_inbox: json.endpoints.and_then(|e| e.shared_inbox).map(|u| u.to_string()),
+            public_key: json.public_key.public_key_pem,
+            domain: json.id.host_str().unwrap_or_default().to_string(),
+            fetched_at: Utc::now(),
+        };
+        let actor = data.db.upsert_remote_actor(&record).await?;
+        Ok(ApActor::Remote { id: json.id, actor })
+    }
+}
+
+impl Actor for ApActor {
+    fn public_key_pem(&self) -> &str {
+        match self {
+            ApActor::Local { org, .. } => org.public_key.as_deref().unwrap_or_default(),
+            ApActor::Remote { actor, .. } => &actor.public_key,
+        }
+    }
+
+    fn private_key_pem(&self) -> Option<String> {
+        match self {
+            ApActor::Local { private_key, .. } => private_key.clone(),
+            ApActor::Remote { .. } => None,
+        }
+    }
+
+    fn inbox(&self) -> Url {
+        match self {
+            ApActor::Local { id, .. } => {
+                let mut u = id.clone();
+                u.set_path(&format!("{}/inbox", id.path()));
+                u
+            }
+            ApActor::Remote { actor, id } => Url::parse(&actor.inbox).unwrap_or_else(|_| id.clone()),
+        }
+    }
+
+    fn shared_inbox(&self) -> Option<Url> {
+        match self {
+            ApActor::Local { shared_inbox, .. } => Some(shared_inbox.clone()),
+            ApActor::Remote { actor, .. } => actor.shared_inbox.as_deref().and_then(|s| Url::parse(s).ok()),
+        }
+    }
+}

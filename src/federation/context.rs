@@ -1,0 +1,69 @@
+//! The crate's `FederationConfig` for an instance, and the extractor handlers use to reach
+//! it: HTTP client (with the development network's name mappings), signing settings, the
+//! instance actor that signs fetches.
+
+use std::time::Duration;
+
+use activitypub_federation::config::{Data, FederationConfig, FederationMiddleware};
+use axum::extract::FromRequestParts;
+use axum::http::request::Parts;
+
+use crate::app::Ctx;
+use crate::error::{AppError, AppResult};
+
+/// The HTTP client for remote servers. With the development network, host names listed in
+/// `resolve` go to the given address (port from the URL); nothing else changes.
+pub fn http_client(ctx_config: &crate::config::Config) -> AppResult<reqwest::Client> {
+    let mut b = reqwest::Client::builder()
+        .user_agent(concat!("Amicus/", env!("CARGO_PKG_VERSION"), " (+", env!("CARGO_PKG_REPOSITORY"), ")"))
+        .redirect(reqwest::redirect::Policy::none())
+        .connect_timeout(Duration::from_secs(5))
+        .timeout(Duration::from_secs(10));
+    if ctx_config.dev_network {
+        for (host, ip) in &ctx_config.resolve {
+            b = b.resolve(host, std::net::SocketAddr::new(*ip, 0));
+        }
+    }
+    b.build().map_err(AppError::internal)
+}
+
+/// The crate's configuration, under a name `http/` can use without importing the crate.
+pub type FedConfig = FederationConfig<Ctx>;
+
+/// Builds the federation configuration of an instance.
+pub async fn config(ctx: &Ctx) -> AppResult<FederationConfig<Ctx>> {
+    let client = reqwest_middleware::ClientWithMiddleware::from(http_client(&ctx.config)?);
+    FederationConfig::builder()
+        .domain(ctx.config.domain.clone())
+        .app_data(ctx.clone())
+        .client(client)
+        // the development network allows http and loopback; it is never implied by a debug build
+        .debug(ctx.config.dev_network)
+        .allow_http_urls(ctx.config.dev_network)
+        .http_signature_compat(true)
+        .request_timeout(Duration::from_secs(10))
+        .http_fetch_limit(50)
+        .build()
+        .await
+        .map_err(AppError::internal)
+}
+
+pub fn middleware(config: FederationConfig<Ctx>) -> FederationMiddleware<Ctx> {
+    FederationMiddleware::new(config)
+}
+
+/// Per-request federation data, for handlers outside `federation/` that start federation
+/// work (following an organisation, say).
+#[derive(Clone)]
+pub struct Fed(pub Data<Ctx>);
+
+impl FromRequestParts<Ctx> for Fed {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, ctx: &Ctx) -> Result<Self, Self::Rejection> {
+        Data::<Ctx>::from_request_parts(parts, ctx)
+            .await
+            .map(Fed)
+            .map_err(|_| AppError::internal("federation middleware missing"))
+    }
+}

@@ -1,0 +1,76 @@
+//! An organisation following another actor, on Amicus or any ActivityPub server, by handle
+//! (`name@domain`) or URL; and unfollowing it.
+
+use activitypub_federation::fetch::object_id::ObjectId;
+use activitypub_federation::fetch::webfinger::webfinger_resolve_actor;
+use activitypub_federation::kinds::activity::{FollowType, UndoType};
+use activitypub_federation::traits::Object;
+use url::Url;
+
+use super::activities::follow::{Follow, FollowRef, Undo};
+use super::activities::new_id;
+use super::apactor::ApActor;
+use super::context::Fed;
+use super::delivery;
+use crate::error::{AppError, AppResult};
+use crate::model::org::Org;
+
+/// Finds the actor a person typed: `@name@domain`, `name@domain` or an actor URL.
+async fn resolve(fed: &Fed, target: &str) -> AppResult<ApActor> {
+    let target = target.trim();
+    let actor = if target.starts_with("http://") || target.starts_with("https://") {
+        let url = Url::parse(target).map_err(|_| AppError::invalid("target", "err-bad-target", target))?;
+        ObjectId::<ApActor>::from(url).dereference(&fed.0).await
+    } else {
+        let acct = target.trim_start_matches('@');
+        if !acct.contains('@') {
+            return Err(AppError::invalid("target", "err-bad-target", target));
+        }
+        webfinger_resolve_actor::<_, ApActor>(acct, &fed.0).await
+    };
+    actor.map_err(|e| match e {
+        AppError::BadRequest(_) => AppError::invalid("target", "err-target-not-found", target),
+        other => other,
+    })
+}
+
+/// Sends `Follow` from `org` to `target`; the follow counts once the target accepts.
+pub async fn follow(fed: &Fed, org: Org, target: &str) -> AppResult<String> {
+    let remote = resolve(fed, target).await?;
+    let Some(actor) = remote.remote().cloned() else {
+        return Err(AppError::invalid("target", "err-target-local", target));
+    };
+    let local = ApActor::local(&fed.0, org.clone()).await?;
+    let id = Url::parse(&format!("{}/follows/{}", local.id(), crate::db::new_uid())).map_err(AppError::internal)?;
+    let follow = Follow {
+        id: id.clone(),
+        kind: FollowType::Follow,
+        actor: ObjectId::from(local.id().clone()),
+        object: ObjectId::from(remote.id().clone()),
+    };
+    fed.0.db.add_following(org.id, &actor.ap_id, id.as_str()).await?;
+    delivery::queue(&fed.0, &local, &follow, vec![actor.inbox.clone()]).await?;
+    Ok(actor.ap_id)
+}
+
+/// Sends `Undo(Follow)` and forgets the follow.
+pub async fn unfollow(fed: &Fed, org: Org, target: &str) -> AppResult<()> {
+    let remote = resolve(fed, target).await?;
+    let Some(actor) = remote.remote().cloned() else { return Err(AppError::NotFound) };
+    let (_, follow_id, _) = fed.0.db.following_of(org.id, &actor.ap_id).await?.ok_or(AppError::NotFound)?;
+    let local = ApActor::local(&fed.0, org.clone()).await?;
+    let follow = Follow {
+        id: Url::parse(&follow_id).map_err(AppError::internal)?,
+        kind: FollowType::Follow,
+        actor: ObjectId::from(local.id().clone()),
+        object: ObjectId::from(remote.id().clone()),
+    };
+    let undo = Undo {
+        id: new_id(&fed.0, "undo")?,
+        kind: UndoType::Undo,
+        actor: ObjectId::from(local.id().clone()),
+        object: FollowRef::Embedded(follow),
+    };
+    fed.0.db.remove_following(org.id, &actor.ap_id).await?;
+    delivery::queue(&fed.0, &local, &undo, vec![actor.inbox.clone()]).await
+}

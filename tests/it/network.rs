@@ -1,0 +1,76 @@
+//! Several instances in one process, on loopback, under distinct host names
+//! (alpha.localhost, beta.localhost, ...), federating over real HTTP with signatures.
+
+use serde_json::{json, Value};
+
+use crate::helpers::TestApp;
+
+const AP: &str = "application/activity+json";
+
+/// An instance named `<name>.localhost:<port>` on the development network.
+pub async fn peer(name: &'static str) -> TestApp {
+    TestApp::spawn_with(move |c| {
+        let port = c.bind.rsplit(':').next().unwrap_or_default().to_string();
+        c.domain = format!("{name}.localhost:{port}");
+        c.dev_network = true;
+        let loopback = std::net::IpAddr::from([127, 0, 0, 1]);
+        c.resolve = ["alpha.localhost", "beta.localhost", "gamma.localhost"]
+            .iter()
+            .map(|h| (h.to_string(), loopback))
+            .collect();
+        c.delivery_worker = false;
+    })
+    .await
+}
+
+async fn count(app: &TestApp, path: &str) -> i64 {
+    let v: Value = app.client.get(app.url(path)).header("accept", AP).send().await.unwrap().json().await.unwrap();
+    v["totalItems"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn an_organisation_follows_another_instance_and_the_follow_is_accepted_then_undone() {
+    let alpha = peer("alpha").await;
+    let beta = peer("beta").await;
+    alpha.org_with_editor("redress", "amina").await;
+    let token = beta.org_with_editor("trial", "bruno").await;
+
+    let target = format!("redress@{}", alpha.ctx.config.domain);
+    let res = beta.api_post(&token, "/api/v1/orgs/trial/following", &json!({ "target": target })).await;
+    let status = res.status();
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(status, 202, "{body}");
+    assert_eq!(body["target"], format!("http://{}/orgs/redress", alpha.ctx.config.domain));
+
+    // nothing has left beta yet: the Follow waits in its delivery queue
+    assert_eq!(count(&alpha, "/orgs/redress/followers").await, 0);
+    amicus::federation::delivery::drain(&beta.ctx).await.unwrap();
+    assert_eq!(count(&alpha, "/orgs/redress/followers").await, 1);
+    assert_eq!(count(&beta, "/orgs/trial/following").await, 0, "counts once accepted");
+
+    amicus::federation::delivery::drain(&alpha.ctx).await.unwrap();
+    assert_eq!(count(&beta, "/orgs/trial/following").await, 1);
+
+    let res = beta
+        .client
+        .delete(beta.url("/api/v1/orgs/trial/following"))
+        .bearer_auth(&token)
+        .json(&json!({ "target": target }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 204);
+    amicus::federation::delivery::drain(&beta.ctx).await.unwrap();
+    assert_eq!(count(&alpha, "/orgs/redress/followers").await, 0);
+    assert_eq!(count(&beta, "/orgs/trial/following").await, 0);
+}
+
+#[tokio::test]
+async fn following_an_unknown_or_malformed_target_is_a_clear_error() {
+    let beta = peer("beta").await;
+    let token = beta.org_with_editor("trial", "bruno").await;
+    for target in ["nobody", "ghost@alpha.localhost:1"] {
+        let res = beta.api_post(&token, "/api/v1/orgs/trial/following", &json!({ "target": target })).await;
+        assert_eq!(res.status(), 422, "{target}");
+    }
+}
