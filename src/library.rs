@@ -7,6 +7,7 @@ use crate::app::Ctx;
 use crate::db::resources::Write;
 use crate::db::search::{Facets, Filters};
 use crate::error::{AppError, AppResult};
+use crate::federation::publish;
 use crate::media;
 use crate::model::resource::{Attachment, NewResource, Resource, ResourceInput, ResourcePatch, Status};
 use crate::model::text::markdown_to_plain;
@@ -55,7 +56,8 @@ pub fn validate(ctx: &Ctx, input: &ResourceInput) -> AppResult<NewResource> {
     input.validate(&ctx.vocab, &ctx.config.extra_content_languages).map_err(AppError::Invalid)
 }
 
-/// Creates a resource in `input.org` on behalf of `user`.
+/// Creates a resource in `input.org` on behalf of `user`; a published one is announced to
+/// the organisation's followers in the same transaction.
 pub async fn create(ctx: &Ctx, user: &User, input: &ResourceInput) -> AppResult<Resource> {
     let org = ctx
         .db
@@ -65,7 +67,13 @@ pub async fn create(ctx: &Ctx, user: &User, input: &ResourceInput) -> AppResult<
     require_editor(ctx, user, org.id).await?;
     let r = validate(ctx, input)?;
     let doc = index_doc(ctx, &r);
-    let written = ctx.db.write_resources(&[Write { id: None, org_id: org.id, resource: &r, doc: &doc }]).await?;
+    let uid = crate::db::new_uid();
+    let now = chrono::Utc::now();
+    let preview = Resource::preview(&r, 0, &uid, (org.id, &org.handle, &org.name), now, now, Vec::new());
+    let outgoing = publish::outgoing(ctx, &preview, publish::change(None, Some(r.status))).await?;
+    let write =
+        Write { id: None, uid: Some(&uid), org_id: org.id, resource: &r, doc: &doc, outgoing: outgoing.as_ref() };
+    let written = ctx.db.write_resources(&[write]).await?;
     let id = written.first().map(|(id, _)| *id).ok_or_else(|| AppError::internal("no resource written"))?;
     load(ctx, id).await
 }
@@ -112,20 +120,44 @@ pub async fn update(ctx: &Ctx, user: &User, uid: &str, patch: ResourcePatch) -> 
     input.apply(patch);
     let r = validate(ctx, &input)?;
     let doc = index_doc(ctx, &r);
-    ctx.db.write_resources(&[Write { id: Some(current.id), org_id: current.org_id, resource: &r, doc: &doc }]).await?;
+    let org = (current.org_id, current.org_handle.as_str(), current.org_name.as_str());
+    let preview = Resource::preview(
+        &r,
+        current.id,
+        &current.uid,
+        org,
+        current.created_at,
+        chrono::Utc::now(),
+        current.attachments.clone(),
+    );
+    let outgoing = publish::outgoing(ctx, &preview, publish::change(Some(current.status), Some(r.status))).await?;
+    let write = Write {
+        id: Some(current.id),
+        uid: None,
+        org_id: current.org_id,
+        resource: &r,
+        doc: &doc,
+        outgoing: outgoing.as_ref(),
+    };
+    ctx.db.write_resources(&[write]).await?;
     load(ctx, current.id).await
 }
 
 pub async fn set_status(ctx: &Ctx, user: &User, uid: &str, status: Status) -> AppResult<Resource> {
     let r = get_for_edit(ctx, user, uid).await?;
-    ctx.db.set_resource_status(r.id, status).await?;
+    let mut after = r.clone();
+    after.status = status;
+    after.updated_at = chrono::Utc::now();
+    let outgoing = publish::outgoing(ctx, &after, publish::change(Some(r.status), Some(status))).await?;
+    ctx.db.set_resource_status(r.id, status, outgoing.as_ref()).await?;
     load(ctx, r.id).await
 }
 
 /// Deletes a resource for good, with the files only it used.
 pub async fn delete(ctx: &Ctx, user: &User, uid: &str) -> AppResult<()> {
     let r = get_for_edit(ctx, user, uid).await?;
-    let orphans = ctx.db.delete_resource(r.id).await?;
+    let outgoing = publish::outgoing(ctx, &r, publish::change(Some(r.status), None)).await?;
+    let orphans = ctx.db.delete_resource(r.id, outgoing.as_ref()).await?;
     let store = ctx.store.clone();
     tokio::task::spawn_blocking(move || {
         for sha in orphans {

@@ -43,6 +43,51 @@ pub struct DeliveryStatus {
     pub done: i64,
 }
 
+/// An activity to store with its deliveries, in the same transaction as the content it
+/// announces: publishing and queueing succeed or fail together.
+#[derive(Debug, Clone)]
+pub struct Outgoing {
+    pub org_id: Option<i64>,
+    pub ap_id: String,
+    pub json: String,
+    pub inboxes: Vec<String>,
+}
+
+/// Inserts `$out` (an `&Outgoing`) and one delivery per distinct inbox inside the open
+/// transaction `$tx`, on either backend. Errors are `sqlx::Error`s for the caller's `?`.
+macro_rules! queue_in_tx {
+    ($tx:ident, $out:expr) => {{
+        let out: &$crate::db::federation::Outgoing = $out;
+        let now = chrono::Utc::now();
+        let id: i64 = sqlx::query_scalar(
+            "insert into activities (ap_id, org_id, json, created_at) values ($1, $2, $3, $4) returning id",
+        )
+        .bind(&out.ap_id)
+        .bind(out.org_id)
+        .bind(&out.json)
+        .bind(now)
+        .fetch_one(&mut *$tx)
+        .await?;
+        let mut inboxes: Vec<&String> = out.inboxes.iter().collect();
+        inboxes.sort();
+        inboxes.dedup();
+        for inbox in inboxes {
+            let host = url::Url::parse(inbox).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default();
+            sqlx::query(
+                "insert into deliveries (activity_id, inbox, host, next_attempt_at, created_at, updated_at)
+                 values ($1, $2, $3, $4, $4, $4)",
+            )
+            .bind(id)
+            .bind(inbox.as_str())
+            .bind(host)
+            .bind(now)
+            .execute(&mut *$tx)
+            .await?;
+        }
+    }};
+}
+pub(crate) use queue_in_tx;
+
 const REMOTE_COLUMNS: &str =
     "id, ap_id, kind, preferred_username, name, inbox, shared_inbox, public_key, domain, fetched_at";
 
@@ -141,22 +186,10 @@ impl Db {
         json: &str,
         inboxes: &[String],
     ) -> AppResult<()> {
-        let now = Utc::now();
-        let mut distinct: Vec<&String> = inboxes.iter().collect();
-        distinct.sort();
-        distinct.dedup();
+        let out = Outgoing { org_id, ap_id: ap_id.to_string(), json: json.to_string(), inboxes: inboxes.to_vec() };
         let r: Result<(), sqlx::Error> = on_pool!(self, pool => async {
             let mut tx = pool.begin().await?;
-            let id: i64 = sqlx::query_scalar(
-                "insert into activities (ap_id, org_id, json, created_at) values ($1, $2, $3, $4) returning id")
-                .bind(ap_id).bind(org_id).bind(json).bind(now).fetch_one(&mut *tx).await?;
-            for inbox in &distinct {
-                let host = url::Url::parse(inbox).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default();
-                sqlx::query(
-                    "insert into deliveries (activity_id, inbox, host, next_attempt_at, created_at, updated_at)
-                     values ($1, $2, $3, $4, $4, $4)")
-                    .bind(id).bind(inbox.as_str()).bind(host).bind(now).execute(&mut *tx).await?;
-            }
+            queue_in_tx!(tx, &out);
             tx.commit().await
         }.await);
         Ok(r?)
@@ -224,6 +257,12 @@ impl Db {
              last_error = $3, updated_at = $4 where id = $5")
             .bind(state).bind(next_at).bind(error).bind(now).bind(id).execute(p).await.map(|r| r.rows_affected()))?;
         Ok(())
+    }
+
+    /// The JSON of activities an organisation sent, oldest first.
+    pub async fn sent_activities(&self, org_id: i64) -> AppResult<Vec<String>> {
+        Ok(on_pool!(self, p => sqlx::query_scalar("select json from activities where org_id = $1 order by id")
+            .bind(org_id).fetch_all(p).await)?)
     }
 
     pub async fn delivery_status(&self) -> AppResult<DeliveryStatus> {

@@ -5,17 +5,21 @@ use std::collections::HashMap;
 
 use chrono::{DateTime, Utc};
 
+use super::federation::{queue_in_tx, Outgoing};
 use super::{new_uid, on_pool, Db};
 use crate::error::{AppError, AppResult};
 use crate::model::resource::{Attachment, NewResource, Resource, Status, StoredText};
 use crate::search::IndexDoc;
 
-/// One resource to write: a new one when `id` is `None`.
+/// One resource to write: a new one when `id` is `None` (with `uid` if already chosen).
+/// `outgoing` is the activity announcing the change, stored in the same transaction.
 pub struct Write<'a> {
     pub id: Option<i64>,
+    pub uid: Option<&'a str>,
     pub org_id: i64,
     pub resource: &'a NewResource,
     pub doc: &'a IndexDoc,
+    pub outgoing: Option<&'a Outgoing>,
 }
 
 // The search document: an fts5 row on sqlite, a weighted tsvector on postgres.
@@ -109,7 +113,7 @@ impl Db {
                         (id, uid)
                     }
                     None => {
-                        let uid = new_uid();
+                        let uid = w.uid.map(str::to_string).unwrap_or_else(new_uid);
                         let id: i64 = sqlx::query_scalar(
                             "insert into resources (uid, org_id, external_id, resource_type, original_language, status,
                              sensitive, reading_level, licence, published_on, created_at, updated_at, featured)
@@ -141,6 +145,9 @@ impl Db {
                 sqlx::query(if pg { PG_INDEX } else { SQLITE_INDEX })
                     .bind(id).bind(&d.title).bind(&d.summary).bind(&d.body).bind(&d.tags).bind(&d.keywords)
                     .execute(&mut *tx).await?;
+                if let Some(outgoing) = w.outgoing {
+                    queue_in_tx!(tx, outgoing);
+                }
                 out.push((id, uid));
             }
             tx.commit().await?;
@@ -152,15 +159,23 @@ impl Db {
         })
     }
 
-    pub async fn set_resource_status(&self, id: i64, status: Status) -> AppResult<()> {
-        on_pool!(self, p => sqlx::query("update resources set status = $1, updated_at = $2 where id = $3")
-            .bind(status.as_str()).bind(Utc::now()).bind(id).execute(p).await.map(|r| r.rows_affected()))?;
-        Ok(())
+    /// Changes a resource's status, with the activity announcing it if any.
+    pub async fn set_resource_status(&self, id: i64, status: Status, outgoing: Option<&Outgoing>) -> AppResult<()> {
+        let r: Result<(), sqlx::Error> = on_pool!(self, pool => async {
+            let mut tx = pool.begin().await?;
+            sqlx::query("update resources set status = $1, updated_at = $2 where id = $3")
+                .bind(status.as_str()).bind(Utc::now()).bind(id).execute(&mut *tx).await?;
+            if let Some(outgoing) = outgoing {
+                queue_in_tx!(tx, outgoing);
+            }
+            tx.commit().await
+        }.await);
+        Ok(r?)
     }
 
     /// Deletes a resource with everything that hangs off it; returns the SHA-256 of files
     /// no other attachment uses any more, for the caller to remove from the store.
-    pub async fn delete_resource(&self, id: i64) -> AppResult<Vec<String>> {
+    pub async fn delete_resource(&self, id: i64, outgoing: Option<&Outgoing>) -> AppResult<Vec<String>> {
         let pg = self.is_postgres();
         let orphans: Result<Vec<String>, sqlx::Error> = on_pool!(self, pool => async {
             let mut tx = pool.begin().await?;
@@ -170,6 +185,9 @@ impl Db {
                 sqlx::query(SQLITE_UNINDEX).bind(id).execute(&mut *tx).await?;
             }
             sqlx::query("delete from resources where id = $1").bind(id).execute(&mut *tx).await?;
+            if let Some(outgoing) = outgoing {
+                queue_in_tx!(tx, outgoing);
+            }
             let mut orphans = Vec::new();
             for sha in shas {
                 let used: i64 = sqlx::query_scalar("select count(*) from attachments where sha256 = $1").bind(&sha).fetch_one(&mut *tx).await?;

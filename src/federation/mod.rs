@@ -14,6 +14,7 @@ pub mod keys;
 mod nodeinfo;
 pub mod objects;
 pub mod protocol;
+pub mod publish;
 mod webfinger;
 
 use axum::extract::DefaultBodyLimit;

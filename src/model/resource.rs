@@ -364,6 +364,56 @@ pub struct Resource {
 }
 
 impl Resource {
+    /// `new` as it will read once stored: what an activity announcing the change describes,
+    /// built before the write so both can be committed together.
+    pub fn preview(
+        new: &NewResource,
+        id: i64,
+        uid: &str,
+        org: (i64, &str, &str),
+        created_at: DateTime<Utc>,
+        updated_at: DateTime<Utc>,
+        attachments: Vec<Attachment>,
+    ) -> Resource {
+        let original = new.original_language.as_str().to_string();
+        let mut texts: Vec<StoredText> = new
+            .texts
+            .iter()
+            .map(|t| StoredText {
+                lang: t.lang.as_str().to_string(),
+                title: t.title.clone(),
+                summary: t.summary.clone(),
+                body: t.body.clone(),
+                body_html: t.body_html.clone(),
+            })
+            .collect();
+        texts.sort_by_key(|t| (t.lang != original, t.lang.clone()));
+        let mut terms = new.terms.clone();
+        terms.sort();
+        Resource {
+            id,
+            uid: uid.to_string(),
+            org_id: org.0,
+            org_handle: org.1.to_string(),
+            org_name: org.2.to_string(),
+            external_id: new.external_id.clone(),
+            resource_type: new.resource_type.clone(),
+            original_language: original,
+            status: new.status,
+            sensitive: new.sensitive,
+            reading_level: new.reading_level.clone(),
+            licence: new.licence.clone(),
+            published_on: new.published_on.clone(),
+            featured: new.featured,
+            created_at,
+            updated_at,
+            texts,
+            terms,
+            authors: new.authors.clone(),
+            attachments,
+        }
+    }
+
     /// The text to show a reader of `lang`: theirs if it exists, else the original.
     pub fn text_for(&self, lang: &str) -> Option<&StoredText> {
         self.texts

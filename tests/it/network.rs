@@ -74,3 +74,52 @@ async fn following_an_unknown_or_malformed_target_is_a_clear_error() {
         assert_eq!(res.status(), 422, "{target}");
     }
 }
+
+/// beta's "trial" follows alpha's "redress", and alpha accepts.
+async fn beta_follows_alpha(alpha: &TestApp, beta: &TestApp) -> String {
+    let beta_token = beta.org_with_editor("trial", "bruno").await;
+    let target = format!("redress@{}", alpha.ctx.config.domain);
+    let res = beta.api_post(&beta_token, "/api/v1/orgs/trial/following", &json!({ "target": target })).await;
+    assert_eq!(res.status(), 202);
+    amicus::federation::delivery::drain(&beta.ctx).await.unwrap();
+    amicus::federation::delivery::drain(&alpha.ctx).await.unwrap();
+    assert_eq!(count(beta, "/orgs/trial/following").await, 1);
+    beta_token
+}
+
+#[tokio::test]
+async fn publishing_editing_and_withdrawing_are_delivered_to_followers() {
+    let alpha = peer("alpha").await;
+    let beta = peer("beta").await;
+    let token = alpha.org_with_editor("redress", "amina").await;
+    beta_follows_alpha(&alpha, &beta).await;
+
+    // a draft is not announced; publishing it is
+    let mut body = crate::helpers::resource("redress", "Practical guide");
+    body["status"] = json!("draft");
+    body["translations"]["es"] = json!({"title": "Guía práctica", "summary": "Paso a paso.", "body": "Texto."});
+    let r = alpha.post_resource(&token, &body).await;
+    let uid = r["id"].as_str().unwrap().to_string();
+    let path = format!("/api/v1/resources/{uid}");
+    alpha.api_patch(&token, &path, &json!({"status": "published"})).await;
+    alpha.api_patch(&token, &path, &json!({"translations": {"fr": {"title": "Guide pratique"}}})).await;
+    alpha.api_patch(&token, &path, &json!({"status": "withdrawn"})).await;
+
+    let org = alpha.ctx.db.org_by_handle("redress").await.unwrap().unwrap();
+    let sent: Vec<Value> =
+        alpha.ctx.db.sent_activities(org.id).await.unwrap().iter().map(|j| serde_json::from_str(j).unwrap()).collect();
+    let kinds: Vec<&str> = sent.iter().map(|a| a["type"].as_str().unwrap()).collect();
+    assert_eq!(kinds, vec!["Accept", "Create", "Update", "Delete"]);
+    let create = &sent[1];
+    assert_eq!(create["object"]["type"], "Article");
+    assert_eq!(create["object"]["nameMap"].as_object().unwrap().len(), 3);
+    assert_eq!(sent[2]["object"]["nameMap"]["fr"], "Guide pratique");
+    assert_eq!(sent[3]["object"]["type"], "Tombstone");
+
+    let pending = alpha.ctx.db.delivery_status().await.unwrap();
+    assert_eq!(pending.pending, 3, "one delivery per activity: beta's shared inbox");
+    amicus::federation::delivery::drain(&alpha.ctx).await.unwrap();
+    let done = alpha.ctx.db.delivery_status().await.unwrap();
+    assert_eq!((done.pending, done.failed), (0, 0));
+    assert_eq!(done.done, 4);
+}

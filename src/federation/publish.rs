@@ -1,0 +1,89 @@
+//! Announcing changes to a resource to its organisation's followers: `Create` when it is
+//! published, `Update` when a published resource changes (a translation added, say), `Delete`
+//! when it is withdrawn or deleted. The activity is built before the content is written, so
+//! that both are stored in one transaction.
+
+use chrono::{SecondsFormat, Utc};
+use serde_json::{json, Value};
+
+use super::actors::org_id;
+use super::objects::{resource_id, resource_object, PUBLIC};
+use super::protocol::context;
+use crate::app::Ctx;
+use crate::db::federation::Outgoing;
+use crate::error::{AppError, AppResult};
+use crate::model::resource::{Resource, Status};
+
+/// What a change means to followers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Change {
+    Created,
+    Updated,
+    Removed,
+}
+
+/// From the status before (None: new) to the status after (None: deleted).
+pub fn change(before: Option<Status>, after: Option<Status>) -> Option<Change> {
+    let (was, is) = (before == Some(Status::Published), after == Some(Status::Published));
+    match (was, is) {
+        (false, true) => Some(Change::Created),
+        (true, true) => Some(Change::Updated),
+        (true, false) => Some(Change::Removed),
+        (false, false) => None,
+    }
+}
+
+/// The activity announcing `change` of `r` to its organisation's followers, or `None` when
+/// nobody follows it or nothing public changed.
+pub async fn outgoing(ctx: &Ctx, r: &Resource, change: Option<Change>) -> AppResult<Option<Outgoing>> {
+    let Some(change) = change else { return Ok(None) };
+    let inboxes = ctx.db.follower_inboxes(r.org_id).await?;
+    if inboxes.is_empty() {
+        return Ok(None);
+    }
+    let actor = org_id(ctx, &r.org_handle);
+    let (kind, path) = match change {
+        Change::Created => ("Create", "create"),
+        Change::Updated => ("Update", "update"),
+        Change::Removed => ("Delete", "delete"),
+    };
+    let ap_id = format!("{}/activities/{path}/{}", ctx.config.base_url(), crate::db::new_uid());
+    let object = match change {
+        Change::Removed => json!({"id": resource_id(ctx, &r.uid), "type": "Tombstone"}),
+        _ => {
+            let mut o = resource_object(ctx, r);
+            if let Some(m) = o.as_object_mut() {
+                m.remove("@context");
+            }
+            o
+        }
+    };
+    let activity: Value = json!({
+        "@context": context(),
+        "id": ap_id,
+        "type": kind,
+        "actor": actor,
+        "published": Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true),
+        "to": [PUBLIC],
+        "cc": [format!("{actor}/followers")],
+        "object": object,
+    });
+    let json = serde_json::to_string(&activity).map_err(AppError::internal)?;
+    Ok(Some(Outgoing { org_id: Some(r.org_id), ap_id, json, inboxes }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_changes_to_public_resources_are_announced() {
+        assert_eq!(change(None, Some(Status::Published)), Some(Change::Created));
+        assert_eq!(change(None, Some(Status::Draft)), None);
+        assert_eq!(change(Some(Status::Draft), Some(Status::Published)), Some(Change::Created));
+        assert_eq!(change(Some(Status::Published), Some(Status::Published)), Some(Change::Updated));
+        assert_eq!(change(Some(Status::Published), Some(Status::Withdrawn)), Some(Change::Removed));
+        assert_eq!(change(Some(Status::Published), None), Some(Change::Removed));
+        assert_eq!(change(Some(Status::Withdrawn), None), None);
+    }
+}
