@@ -64,6 +64,9 @@ pub async fn create(ctx: &Ctx, user: &User, input: &ResourceInput) -> AppResult<
         .org_by_handle(&input.org)
         .await?
         .ok_or_else(|| AppError::invalid("org", "err-no-such-org", &input.org))?;
+    if !org.local {
+        return Err(AppError::Forbidden);
+    }
     require_editor(ctx, user, org.id).await?;
     let r = validate(ctx, input)?;
     let doc = index_doc(ctx, &r);
@@ -71,8 +74,15 @@ pub async fn create(ctx: &Ctx, user: &User, input: &ResourceInput) -> AppResult<
     let now = chrono::Utc::now();
     let preview = Resource::preview(&r, 0, &uid, (org.id, &org.handle, &org.name), now, now, Vec::new());
     let outgoing = publish::outgoing(ctx, &preview, publish::change(None, Some(r.status))).await?;
-    let write =
-        Write { id: None, uid: Some(&uid), org_id: org.id, resource: &r, doc: &doc, outgoing: outgoing.as_ref() };
+    let write = Write {
+        id: None,
+        uid: Some(&uid),
+        org_id: org.id,
+        resource: &r,
+        doc: &doc,
+        outgoing: outgoing.as_ref(),
+        remote: None,
+    };
     let written = ctx.db.write_resources(&[write]).await?;
     let id = written.first().map(|(id, _)| *id).ok_or_else(|| AppError::internal("no resource written"))?;
     load(ctx, id).await
@@ -138,6 +148,7 @@ pub async fn update(ctx: &Ctx, user: &User, uid: &str, patch: ResourcePatch) -> 
         resource: &r,
         doc: &doc,
         outgoing: outgoing.as_ref(),
+        remote: None,
     };
     ctx.db.write_resources(&[write]).await?;
     load(ctx, current.id).await

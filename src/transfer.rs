@@ -111,7 +111,15 @@ async fn flush(ctx: &Ctx, org_id: i64, batch: &mut Vec<Pending>, report: &mut Im
     // a bulk load is not announced to followers one resource at a time
     let writes: Vec<Write> = batch
         .iter()
-        .map(|p| Write { id: p.id, uid: None, org_id, resource: &p.resource, doc: &p.doc, outgoing: None })
+        .map(|p| Write {
+            id: p.id,
+            uid: None,
+            org_id,
+            resource: &p.resource,
+            doc: &p.doc,
+            outgoing: None,
+            remote: None,
+        })
         .collect();
     ctx.db.write_resources(&writes).await?;
     for p in batch.iter() {

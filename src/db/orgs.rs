@@ -21,11 +21,13 @@ struct OrgRow {
     logo_media_type: Option<String>,
     public_key: Option<String>,
     manually_approves_followers: bool,
+    local: bool,
+    ap_id: Option<String>,
     created_at: DateTime<Utc>,
 }
 
 const ORG_COLUMNS: &str = "id, handle, name, names, descriptions, website, logo_sha256, logo_media_type, public_key, \
-                           manually_approves_followers, created_at";
+                           manually_approves_followers, local, ap_id, created_at";
 
 impl From<OrgRow> for Org {
     fn from(r: OrgRow) -> Self {
@@ -40,6 +42,8 @@ impl From<OrgRow> for Org {
             logo_media_type: r.logo_media_type,
             public_key: r.public_key,
             manually_approves_followers: r.manually_approves_followers,
+            local: r.local,
+            ap_id: r.ap_id,
             created_at: r.created_at,
         }
     }
@@ -75,6 +79,19 @@ impl Db {
             AppError::Conflict(_) => AppError::Conflict("handle"),
             other => other,
         })
+    }
+
+    /// The row standing for a remote actor whose resources this instance keeps.
+    pub async fn upsert_remote_org(&self, ap_id: &str, handle: &str, name: &str) -> AppResult<Org> {
+        let now = Utc::now();
+        let sql = format!(
+            "insert into orgs (handle, name, local, ap_id, created_at, updated_at) values ($1, $2, false, $3, $4, $4)
+             on conflict (handle) do update set name = excluded.name, updated_at = excluded.updated_at
+             returning {ORG_COLUMNS}"
+        );
+        let row: OrgRow =
+            on_pool!(self, p => sqlx::query_as(&sql).bind(handle).bind(name).bind(ap_id).bind(now).fetch_one(p).await)?;
+        Ok(row.into())
     }
 
     /// The organisation's private key, for signing; never part of `Org`.
@@ -120,7 +137,7 @@ impl Db {
     }
 
     pub async fn list_orgs(&self) -> AppResult<Vec<Org>> {
-        let rows: Vec<OrgRow> = on_pool!(self, p => sqlx::query_as(&format!("select {ORG_COLUMNS} from orgs order by handle"))
+        let rows: Vec<OrgRow> = on_pool!(self, p => sqlx::query_as(&format!("select {ORG_COLUMNS} from orgs order by local desc, handle"))
             .fetch_all(p).await)?;
         Ok(rows.into_iter().map(Org::from).collect())
     }

@@ -12,7 +12,8 @@ use crate::model::resource::{Attachment, NewResource, Resource, Status, StoredTe
 use crate::search::IndexDoc;
 
 /// One resource to write: a new one when `id` is `None` (with `uid` if already chosen).
-/// `outgoing` is the activity announcing the change, stored in the same transaction.
+/// `outgoing` is the activity announcing the change, stored in the same transaction;
+/// `remote` marks a resource received from another server.
 pub struct Write<'a> {
     pub id: Option<i64>,
     pub uid: Option<&'a str>,
@@ -20,6 +21,13 @@ pub struct Write<'a> {
     pub resource: &'a NewResource,
     pub doc: &'a IndexDoc,
     pub outgoing: Option<&'a Outgoing>,
+    pub remote: Option<&'a RemoteRef>,
+}
+
+/// Where a remote resource comes from.
+pub struct RemoteRef {
+    pub ap_id: String,
+    pub origin_url: String,
 }
 
 // The search document: an fts5 row on sqlite, a weighted tsvector on postgres.
@@ -50,6 +58,9 @@ struct ResourceRow {
     licence: Option<String>,
     published_on: Option<String>,
     featured: bool,
+    local: bool,
+    ap_id: Option<String>,
+    origin_url: Option<String>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
 }
@@ -116,11 +127,14 @@ impl Db {
                         let uid = w.uid.map(str::to_string).unwrap_or_else(new_uid);
                         let id: i64 = sqlx::query_scalar(
                             "insert into resources (uid, org_id, external_id, resource_type, original_language, status,
-                             sensitive, reading_level, licence, published_on, created_at, updated_at, featured)
-                             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12) returning id")
+                             sensitive, reading_level, licence, published_on, created_at, updated_at, featured, local, ap_id,
+                             origin_url)
+                             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15) returning id")
                             .bind(&uid).bind(w.org_id).bind(&r.external_id).bind(&r.resource_type)
                             .bind(r.original_language.as_str()).bind(r.status.as_str()).bind(r.sensitive)
                             .bind(&r.reading_level).bind(&r.licence).bind(&r.published_on).bind(now).bind(r.featured)
+                            .bind(w.remote.is_none()).bind(w.remote.map(|x| x.ap_id.as_str()))
+                            .bind(w.remote.map(|x| x.origin_url.as_str()))
                             .fetch_one(&mut *tx).await?;
                         (id, uid)
                     }
@@ -230,7 +244,8 @@ impl Db {
         let list = placeholders(1, ids.len());
         let rows_sql = format!(
             "select r.id, r.uid, r.org_id, o.handle as org_handle, o.name as org_name, r.external_id, r.resource_type,
-             r.original_language, r.status, r.sensitive, r.reading_level, r.licence, r.published_on, r.featured, r.created_at,
+             r.original_language, r.status, r.sensitive, r.reading_level, r.licence, r.published_on, r.featured, r.local, r.ap_id,
+             r.origin_url, r.created_at,
              r.updated_at
              from resources r join orgs o on o.id = r.org_id where r.id in ({list})");
         let body = if with_body { "body, body_html" } else { "'' as body, '' as body_html" };
@@ -277,6 +292,9 @@ impl Db {
                     licence: r.licence,
                     published_on: r.published_on,
                     featured: r.featured,
+                    local: r.local,
+                    ap_id: r.ap_id,
+                    origin_url: r.origin_url,
                     created_at: r.created_at,
                     updated_at: r.updated_at,
                     texts: Vec::new(),
@@ -359,6 +377,12 @@ impl Db {
             };
             (r.resource_uid, a.into())
         }))
+    }
+
+    /// The (local id, organisation) of a resource received from another server.
+    pub async fn resource_id_by_ap_id(&self, ap_id: &str) -> AppResult<Option<(i64, i64)>> {
+        Ok(on_pool!(self, p => sqlx::query_as("select id, org_id from resources where ap_id = $1")
+            .bind(ap_id).fetch_optional(p).await)?)
     }
 
     /// Every resource id of an organisation, oldest first.

@@ -77,6 +77,9 @@ pub fn org_actor(ctx: &Ctx, org: &Org) -> AppResult<Actor> {
 
 /// The organisation as `application/activity+json`.
 pub fn org_response(ctx: &Ctx, org: &Org) -> AppResult<Response> {
+    if !org.local {
+        return Err(AppError::NotFound);
+    }
     Ok(activity_json(&with_context(&org_actor(ctx, org)?)?))
 }
 

@@ -69,7 +69,7 @@ impl Object for ApActor {
 
     async fn read_from_id(object_id: Url, data: &Data<Ctx>) -> Result<Option<Self>, AppError> {
         if let Some(handle) = local_handle(data, &object_id) {
-            return match data.db.org_by_handle(&handle).await? {
+            return match data.db.org_by_handle(&handle).await?.filter(|o| o.local) {
                 Some(org) => Ok(Some(ApActor::local(data, org).await?)),
                 None => Ok(None),
             };

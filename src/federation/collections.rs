@@ -17,7 +17,7 @@ use crate::model::org::Org;
 const PAGE: i64 = 20;
 
 async fn find(ctx: &Ctx, handle: &str) -> AppResult<Org> {
-    ctx.db.org_by_handle(handle).await?.ok_or(AppError::NotFound)
+    ctx.db.org_by_handle(handle).await?.filter(|o| o.local).ok_or(AppError::NotFound)
 }
 
 fn page_number(q: Option<String>) -> Option<i64> {

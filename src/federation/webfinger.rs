@@ -36,7 +36,7 @@ pub async fn webfinger(State(ctx): State<Ctx>, RawQuery(q): RawQuery) -> AppResu
     let (id, page, kind) = if name == INSTANCE_NAME {
         (instance_id(&ctx), format!("{}/", ctx.config.base_url()), "Application")
     } else {
-        let org = ctx.db.org_by_handle(&name).await?.ok_or(AppError::NotFound)?;
+        let org = ctx.db.org_by_handle(&name).await?.filter(|o| o.local).ok_or(AppError::NotFound)?;
         let id = org_id(&ctx, &org.handle);
         (id.clone(), id, "Organization")
     };

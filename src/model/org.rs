@@ -50,6 +50,10 @@ pub struct Org {
     #[serde(skip)]
     pub public_key: Option<String>,
     pub manually_approves_followers: bool,
+    /// False for an organisation on another server, whose resources this instance keeps.
+    pub local: bool,
+    /// The ActivityPub id of a remote organisation.
+    pub ap_id: Option<String>,
     pub created_at: DateTime<Utc>,
 }
 

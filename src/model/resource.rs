@@ -355,6 +355,11 @@ pub struct Resource {
     pub licence: Option<String>,
     pub published_on: Option<String>,
     pub featured: bool,
+    /// False for a resource received from another server.
+    pub local: bool,
+    /// For a remote resource: its ActivityPub id and its page on its own server.
+    pub ap_id: Option<String>,
+    pub origin_url: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
     pub texts: Vec<StoredText>,
@@ -405,6 +410,9 @@ impl Resource {
             licence: new.licence.clone(),
             published_on: new.published_on.clone(),
             featured: new.featured,
+            local: true,
+            ap_id: None,
+            origin_url: None,
             created_at,
             updated_at,
             texts,
