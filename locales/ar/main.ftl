@@ -195,3 +195,4 @@ activity-ignored-help = لا يُعالج هذا النوع من الأنشطة 
 err-bad-target = «{ $value }» ليس عنوانا من قبيل name@server.example ولا عنوانا على الويب.
 err-target-not-found = لم يُعثر على حساب «{ $value }».
 err-target-local = «{ $value }» موجود على هذا الخادم أصلا.
+resource-remote = نُشر على خادم آخر تتابعه إحدى المنظمات هنا:

@@ -188,3 +188,4 @@ activity-ignored-help = This kind of activity is not acted on here.
 err-bad-target = “{ $value }” is neither an address like name@server.example nor a web address.
 err-target-not-found = No account “{ $value }” could be found.
 err-target-local = “{ $value }” is on this instance already.
+resource-remote = Published on another server, followed by an organisation here:

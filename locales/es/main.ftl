@@ -188,3 +188,4 @@ activity-ignored-help = Este tipo de actividad no se procesa aquí.
 err-bad-target = «{ $value }» no es una dirección del tipo nombre@servidor.example ni una dirección web.
 err-target-not-found = No se encontró ninguna cuenta «{ $value }».
 err-target-local = «{ $value }» ya está en esta instancia.
+resource-remote = Publicado en otro servidor, seguido por una organización de aquí:

@@ -189,3 +189,4 @@ activity-ignored-help = Ce type d'activité n'est pas traité ici.
 err-bad-target = « { $value } » n'est ni une adresse du type nom@serveur.example ni une adresse web.
 err-target-not-found = Aucun compte « { $value } » n'a été trouvé.
 err-target-local = « { $value } » est déjà sur cette instance.
+resource-remote = Publié sur un autre serveur, suivi par une organisation d'ici :

@@ -150,6 +150,13 @@ impl Db {
             .bind(org_id).fetch_all(p).await)?)
     }
 
+    /// Whether any organisation here follows `actor` (accepted or not yet).
+    pub async fn is_followed(&self, actor: &str) -> AppResult<bool> {
+        let n: i64 = on_pool!(self, p => sqlx::query_scalar("select count(*) from following where target_id = $1")
+            .bind(actor).fetch_one(p).await)?;
+        Ok(n > 0)
+    }
+
     pub async fn add_following(&self, org_id: i64, target: &str, follow_id: &str) -> AppResult<()> {
         on_pool!(self, p => sqlx::query(
             "insert into following (org_id, target_id, accepted, follow_activity_id, created_at) values ($1, $2, false, $3, $4)

@@ -124,6 +124,11 @@ impl ContentLang {
         &self.0
     }
 
+    /// English, for text whose language nobody declared.
+    pub fn fallback() -> ContentLang {
+        ContentLang("en".into())
+    }
+
     pub fn dir(&self) -> &'static str {
         if is_rtl_code(&self.0) {
             "rtl"

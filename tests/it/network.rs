@@ -123,3 +123,56 @@ async fn publishing_editing_and_withdrawing_are_delivered_to_followers() {
     assert_eq!((done.pending, done.failed), (0, 0));
     assert_eq!(done.done, 4);
 }
+
+async fn search(app: &TestApp, q: &str) -> Vec<Value> {
+    let url = format!("/api/v1/resources?q={}", url::form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>());
+    let page: Value = app.get(&url).await.json().await.unwrap();
+    page["items"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn a_partners_publications_appear_in_the_followers_library_in_every_language() {
+    let alpha = peer("alpha").await;
+    let beta = peer("beta").await;
+    let token = alpha.org_with_editor("redress", "amina").await;
+    beta_follows_alpha(&alpha, &beta).await;
+
+    let mut body = crate::helpers::resource("redress", "Reparations for survivors of torture");
+    body["translations"]["es"] =
+        json!({"title": "Reparaciones para sobrevivientes", "summary": "Paso a paso.", "body": "Texto."});
+    body["themes"] = json!(["reparations", "torture"]);
+    let r = alpha.post_resource(&token, &body).await;
+    let uid = r["id"].as_str().unwrap().to_string();
+    amicus::federation::delivery::drain(&alpha.ctx).await.unwrap();
+
+    // beta's library, facets and search show it, in its three languages, marked with its origin
+    let found = search(&beta, "reparaciones").await;
+    assert_eq!(found.len(), 1, "found by its Spanish title");
+    let copy = &found[0];
+    assert_eq!(copy["org"], format!("redress@{}", alpha.ctx.config.domain));
+    assert_eq!(search(&beta, "دليل").await.len(), 1, "and by its Arabic title");
+    let html = beta.get("/library?theme=torture").await.text().await.unwrap();
+    assert!(html.contains("Reparations for survivors of torture"));
+    let page = beta.get(&format!("/r/{}", copy["id"].as_str().unwrap())).await.text().await.unwrap();
+    assert!(page.contains("Published on another server") && page.contains(&uid), "links to its origin: {page}");
+    let full: Value =
+        beta.get(&format!("/api/v1/resources/{}", copy["id"].as_str().unwrap())).await.json().await.unwrap();
+    assert_eq!(full["translations"].as_object().unwrap().len(), 3);
+    assert!(full["themes"].as_array().unwrap().contains(&json!("torture")));
+
+    // an added translation propagates
+    let path = format!("/api/v1/resources/{uid}");
+    alpha
+        .api_patch(&token, &path, &json!({"translations": {"fr": {"title": "Réparations pour les survivants"}}}))
+        .await;
+    amicus::federation::delivery::drain(&alpha.ctx).await.unwrap();
+    assert_eq!(search(&beta, "réparations survivants").await.len(), 1);
+    let full: Value =
+        beta.get(&format!("/api/v1/resources/{}", copy["id"].as_str().unwrap())).await.json().await.unwrap();
+    assert_eq!(full["translations"]["fr"]["title"], "Réparations pour les survivants");
+
+    // a withdrawal removes it
+    alpha.api_patch(&token, &path, &json!({"status": "withdrawn"})).await;
+    amicus::federation::delivery::drain(&alpha.ctx).await.unwrap();
+    assert!(search(&beta, "reparaciones").await.is_empty());
+}

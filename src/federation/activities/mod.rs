@@ -1,6 +1,7 @@
 //! Activities Amicus receives and sends. The inbox accepts any of `InboxActivity`; a type
 //! it does not know is answered 202 and ignored.
 
+pub mod content;
 pub mod follow;
 
 use activitypub_federation::config::Data;
@@ -10,6 +11,7 @@ use url::Url;
 
 use crate::app::Ctx;
 use crate::error::AppError;
+use content::{Create, Delete, Update};
 use follow::{Accept, Follow, Reject, Undo};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -19,6 +21,9 @@ pub enum InboxActivity {
     Accept(Accept),
     Reject(Reject),
     Undo(Undo),
+    Create(Create),
+    Update(Update),
+    Delete(Delete),
 }
 
 #[async_trait::async_trait]
@@ -32,6 +37,9 @@ impl Activity for InboxActivity {
             InboxActivity::Accept(a) => a.id(),
             InboxActivity::Reject(a) => a.id(),
             InboxActivity::Undo(a) => a.id(),
+            InboxActivity::Create(a) => a.id(),
+            InboxActivity::Update(a) => a.id(),
+            InboxActivity::Delete(a) => a.id(),
         }
     }
 
@@ -41,6 +49,9 @@ impl Activity for InboxActivity {
             InboxActivity::Accept(a) => a.actor(),
             InboxActivity::Reject(a) => a.actor(),
             InboxActivity::Undo(a) => a.actor(),
+            InboxActivity::Create(a) => a.actor(),
+            InboxActivity::Update(a) => a.actor(),
+            InboxActivity::Delete(a) => a.actor(),
         }
     }
 
@@ -50,6 +61,9 @@ impl Activity for InboxActivity {
             InboxActivity::Accept(a) => a.verify(data).await,
             InboxActivity::Reject(a) => a.verify(data).await,
             InboxActivity::Undo(a) => a.verify(data).await,
+            InboxActivity::Create(a) => a.verify(data).await,
+            InboxActivity::Update(a) => a.verify(data).await,
+            InboxActivity::Delete(a) => a.verify(data).await,
         }
     }
 
@@ -63,6 +77,9 @@ impl Activity for InboxActivity {
             InboxActivity::Accept(a) => a.receive(data).await,
             InboxActivity::Reject(a) => a.receive(data).await,
             InboxActivity::Undo(a) => a.receive(data).await,
+            InboxActivity::Create(a) => a.receive(data).await,
+            InboxActivity::Update(a) => a.receive(data).await,
+            InboxActivity::Delete(a) => a.receive(data).await,
         }
     }
 }

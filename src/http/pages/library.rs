@@ -207,6 +207,7 @@ pub async fn show(
             authors => r.authors,
             licence => r.licence,
             can_edit => can_edit,
+            origin => r.origin_url.as_ref().map(|u| context! { url => u, host => url::Url::parse(u).ok().and_then(|x| x.host_str().map(str::to_string)) }),
             withdrawn => r.status == Status::Withdrawn,
             draft => r.status == Status::Draft,
         },

@@ -68,7 +68,8 @@ pub async fn show(
         "orgs/show.html",
         context! {
             org => org_view(&org, page.lang),
-            address => format!("@{}@{}", org.handle, ctx.config.domain),
+            address => if org.local { format!("@{}@{}", org.handle, ctx.config.domain) } else { format!("@{}", org.handle) },
+            remote => !org.local,
             followers => followers,
             items => results.items.iter().map(|r| card(r, page.lang)).collect::<Vec<_>>(),
             more => results.more,

@@ -1,0 +1,333 @@
+//! Publications from the actors an organisation follows: `Create` and `Update` of an
+//! `Article`, `Page`, `Note`, `Event` or `Document` become resources of this instance's
+//! library, marked remote, in every language they carry; `Delete` removes them. Remote HTML
+//! is sanitised. Content from actors nobody here follows is ignored.
+
+use activitypub_federation::config::Data;
+use activitypub_federation::fetch::object_id::ObjectId;
+use activitypub_federation::kinds::activity::{CreateType, DeleteType, UpdateType};
+use activitypub_federation::protocol::verification::verify_domains_match;
+use activitypub_federation::traits::Activity;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use url::Url;
+
+use crate::app::Ctx;
+use crate::db::federation::RemoteActor;
+use crate::db::resources::{RemoteRef, Write};
+use crate::error::AppError;
+use crate::federation::apactor::ApActor;
+use crate::federation::IGNORED;
+use crate::model::lang::ContentLang;
+use crate::model::resource::{NewResource, Status, Text, MAX_SUMMARY, MAX_TITLE};
+use crate::model::text::sanitize_html;
+use crate::model::vocab::{self, CONCEPT_BASE};
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Create {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: CreateType,
+    pub actor: ObjectId<ApActor>,
+    pub object: Value,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Update {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: UpdateType,
+    pub actor: ObjectId<ApActor>,
+    pub object: Value,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Delete {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: DeleteType,
+    pub actor: ObjectId<ApActor>,
+    pub object: Value,
+}
+
+const CONTENT_TYPES: &[&str] = &["Article", "Page", "Note", "Event", "Document", "Video", "Audio"];
+
+/// The object's id, which must be on the sender's server.
+fn object_id(object: &Value, actor: &Url) -> Result<Url, AppError> {
+    let id = match object {
+        Value::String(s) => s.as_str(),
+        other => other.get("id").and_then(Value::as_str).ok_or(AppError::BadRequest("error-bad-activity"))?,
+    };
+    let url = Url::parse(id).map_err(|_| AppError::BadRequest("error-bad-activity"))?;
+    verify_domains_match(&url, actor)?;
+    Ok(url)
+}
+
+/// Whether some organisation here follows `actor`: only then is its content kept.
+async fn followed(data: &Data<Ctx>, actor: &Url) -> Result<bool, AppError> {
+    data.db.is_followed(actor.as_str()).await
+}
+
+/// Plain text of remote HTML, for titles and summaries.
+fn plain(html: &str) -> String {
+    let cleaned = ammonia::Builder::empty().clean(html).to_string();
+    cleaned.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").trim().to_string()
+}
+
+fn truncate(s: &str, max: usize) -> String {
+    if s.chars().count() <= max {
+        s.to_string()
+    } else {
+        let mut t: String = s.chars().take(max - 1).collect();
+        t.push('…');
+        t
+    }
+}
+
+/// A language map in the order the sender wrote it (the first key is the original).
+fn map_of(object: &Value, key: &str) -> Vec<(String, String)> {
+    object
+        .get(key)
+        .and_then(Value::as_object)
+        .map(|m| m.iter().filter_map(|(k, v)| v.as_str().map(|s| (k.clone(), s.to_string()))).collect())
+        .unwrap_or_default()
+}
+
+/// Terms of one of our schemes among concept URIs.
+fn terms(object: &Value, key: &str, scheme: &str, ctx: &Ctx) -> Vec<(String, String)> {
+    let prefix = format!("{CONCEPT_BASE}/{scheme}/");
+    let values: Vec<&str> = match object.get(key) {
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
+        Some(Value::String(s)) => vec![s.as_str()],
+        _ => Vec::new(),
+    };
+    values
+        .into_iter()
+        .filter_map(|v| v.strip_prefix(&prefix))
+        .filter(|id| ctx.vocab.contains(scheme, id))
+        .map(|id| (scheme.to_string(), id.to_string()))
+        .collect()
+}
+
+/// An ActivityStreams object as a library resource, in every language it carries.
+fn to_resource(ctx: &Ctx, object: &Value) -> Result<(NewResource, String), AppError> {
+    let kind = object.get("type").and_then(Value::as_str).unwrap_or_default();
+    if !CONTENT_TYPES.contains(&kind) {
+        return Err(AppError::BadRequest(IGNORED));
+    }
+    let names = map_of(object, "nameMap");
+    let summaries = map_of(object, "summaryMap");
+    let contents = map_of(object, "contentMap");
+    let known = |l: &str| ContentLang::parse(l, &ctx.config.extra_content_languages);
+    // the declared language: the first key of a map, as Mastodon reads it
+    let first = [&contents, &names, &summaries]
+        .iter()
+        .find_map(|m| m.first().map(|(l, _)| l.clone()))
+        .and_then(|l| known(&l))
+        .unwrap_or_else(ContentLang::fallback);
+    let mut langs: Vec<String> = vec![first.as_str().to_string()];
+    for m in [&contents, &names, &summaries] {
+        for (l, _) in m.iter() {
+            if known(l).is_some() && !langs.contains(l) {
+                langs.push(l.clone());
+            }
+        }
+    }
+    let get = |m: &[(String, String)], l: &str, plain_key: &str, is_first: bool| {
+        m.iter()
+            .find(|(k, _)| k == l)
+            .map(|(_, v)| v.clone())
+            .or_else(|| is_first.then(|| object.get(plain_key).and_then(Value::as_str).map(str::to_string)).flatten())
+    };
+    let mut texts = Vec::new();
+    for (i, l) in langs.iter().enumerate() {
+        let is_first = i == 0;
+        let content = get(&contents, l, "content", is_first).unwrap_or_default();
+        let body_html = sanitize_html(&content);
+        let body_plain = plain(&content);
+        let summary =
+            get(&summaries, l, "summary", is_first).map(|s| truncate(&plain(&s), MAX_SUMMARY)).unwrap_or_default();
+        let title = get(&names, l, "name", is_first)
+            .map(|t| plain(&t))
+            .filter(|t| !t.is_empty())
+            .unwrap_or_else(|| body_plain.lines().next().unwrap_or_default().to_string());
+        if title.is_empty() {
+            continue;
+        }
+        let Some(lang) = known(l) else { continue };
+        texts.push(Text { lang, title: truncate(&title, MAX_TITLE), summary, body: body_plain, body_html });
+    }
+    if texts.is_empty() {
+        return Err(AppError::BadRequest(IGNORED));
+    }
+    let resource_type = object
+        .get("amicus:resourceType")
+        .and_then(Value::as_str)
+        .and_then(|u| u.strip_prefix(&format!("{CONCEPT_BASE}/{}/", vocab::RESOURCE_TYPE)))
+        .filter(|t| ctx.vocab.contains(vocab::RESOURCE_TYPE, t))
+        .unwrap_or("briefing-note")
+        .to_string();
+    let mut all_terms = Vec::new();
+    for (key, scheme) in [
+        ("amicus:theme", vocab::THEME),
+        ("amicus:mechanism", vocab::MECHANISM),
+        ("amicus:country", vocab::COUNTRY),
+        ("amicus:intendedAudience", vocab::AUDIENCE),
+        ("amicus:contentWarning", vocab::CONTENT_WARNING),
+    ] {
+        all_terms.extend(terms(object, key, scheme, ctx));
+    }
+    let published_on = object
+        .get("amicus:dateIssued")
+        .or_else(|| object.get("published"))
+        .and_then(Value::as_str)
+        .and_then(|d| d.get(..10))
+        .filter(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok())
+        .map(str::to_string);
+    let url = match object.get("url") {
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Array(a)) => a
+            .iter()
+            .find_map(|u| {
+                u.as_str().map(str::to_string).or_else(|| u.get("href").and_then(Value::as_str).map(str::to_string))
+            })
+            .unwrap_or_default(),
+        _ => String::new(),
+    };
+    let sensitive = object.get("sensitive").and_then(Value::as_bool).unwrap_or(false);
+    let r = NewResource {
+        external_id: None,
+        resource_type,
+        original_language: first,
+        texts,
+        terms: all_terms,
+        reading_level: None,
+        sensitive,
+        published_on,
+        authors: Vec::new(),
+        licence: object.get("schema:license").and_then(Value::as_str).map(str::to_string),
+        status: Status::Published,
+        featured: false,
+    };
+    Ok((r, url))
+}
+
+/// The row standing for the remote actor, as the organisation of its resources.
+async fn remote_org(data: &Data<Ctx>, actor: &RemoteActor) -> Result<i64, AppError> {
+    let url = Url::parse(&actor.ap_id).map_err(AppError::internal)?;
+    let host = match url.port() {
+        Some(p) => format!("{}:{p}", url.host_str().unwrap_or_default()),
+        None => url.host_str().unwrap_or_default().to_string(),
+    };
+    let name = actor.preferred_username.clone().unwrap_or_else(|| "actor".into());
+    let handle = format!("{name}@{host}");
+    let display = actor.name.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| handle.clone());
+    Ok(data.db.upsert_remote_org(&actor.ap_id, &handle, &display).await?.id)
+}
+
+/// Stores (or replaces) the remote object as a resource.
+async fn store(data: &Data<Ctx>, actor: &ObjectId<ApActor>, object: &Value) -> Result<(), AppError> {
+    let id = object_id(object, actor.inner())?;
+    let object = match object {
+        // an id alone: fetch it (signed, through the crate's checks)
+        Value::String(_) => {
+            let fetched: Value = activitypub_federation::fetch::fetch_object_http(&id, data).await?.object;
+            fetched
+        }
+        other => other.clone(),
+    };
+    let (resource, url) = to_resource(data, &object)?;
+    let sender = actor.dereference(data).await?;
+    let remote = sender.remote().ok_or(AppError::BadRequest(IGNORED))?;
+    let org_id = remote_org(data, remote).await?;
+    let existing = data.db.resource_id_by_ap_id(id.as_str()).await?;
+    if let Some((_, owner)) = existing {
+        if owner != org_id {
+            return Err(AppError::BadRequest("error-bad-activity"));
+        }
+    }
+    let doc = crate::library::index_doc(data, &resource);
+    let origin = RemoteRef { ap_id: id.to_string(), origin_url: if url.is_empty() { id.to_string() } else { url } };
+    let write = Write {
+        id: existing.map(|(id, _)| id),
+        uid: None,
+        org_id,
+        resource: &resource,
+        doc: &doc,
+        outgoing: None,
+        remote: Some(&origin),
+    };
+    data.db.write_resources(&[write]).await?;
+    Ok(())
+}
+
+macro_rules! ids {
+    () => {
+        fn id(&self) -> &Url {
+            &self.id
+        }
+
+        fn actor(&self) -> &Url {
+            self.actor.inner()
+        }
+    };
+}
+
+#[async_trait::async_trait]
+impl Activity for Create {
+    type DataType = Ctx;
+    type Error = AppError;
+    ids!();
+
+    async fn verify(&self, _data: &Data<Ctx>) -> Result<(), AppError> {
+        object_id(&self.object, self.actor.inner()).map(|_| ())
+    }
+
+    async fn receive(self, data: &Data<Ctx>) -> Result<(), AppError> {
+        if !followed(data, self.actor.inner()).await? {
+            return Err(AppError::BadRequest(IGNORED));
+        }
+        store(data, &self.actor, &self.object).await
+    }
+}
+
+#[async_trait::async_trait]
+impl Activity for Update {
+    type DataType = Ctx;
+    type Error = AppError;
+    ids!();
+
+    async fn verify(&self, _data: &Data<Ctx>) -> Result<(), AppError> {
+        object_id(&self.object, self.actor.inner()).map(|_| ())
+    }
+
+    async fn receive(self, data: &Data<Ctx>) -> Result<(), AppError> {
+        if !followed(data, self.actor.inner()).await? {
+            return Err(AppError::BadRequest(IGNORED));
+        }
+        store(data, &self.actor, &self.object).await
+    }
+}
+
+#[async_trait::async_trait]
+impl Activity for Delete {
+    type DataType = Ctx;
+    type Error = AppError;
+    ids!();
+
+    async fn verify(&self, _data: &Data<Ctx>) -> Result<(), AppError> {
+        object_id(&self.object, self.actor.inner()).map(|_| ())
+    }
+
+    /// Removes the copy; only the server that published an object can delete it here.
+    async fn receive(self, data: &Data<Ctx>) -> Result<(), AppError> {
+        let id = object_id(&self.object, self.actor.inner())?;
+        if let Some((local_id, _)) = data.db.resource_id_by_ap_id(id.as_str()).await? {
+            data.db.delete_resource(local_id, None).await?;
+        }
+        Ok(())
+    }
+}
