@@ -176,3 +176,57 @@ async fn a_partners_publications_appear_in_the_followers_library_in_every_langua
     amicus::federation::delivery::drain(&alpha.ctx).await.unwrap();
     assert!(search(&beta, "reparaciones").await.is_empty());
 }
+
+#[tokio::test]
+async fn the_inbox_refuses_bad_input_with_the_right_status() {
+    let alpha = peer("alpha").await;
+    alpha.org_with_editor("redress", "amina").await;
+    let post = |path: &'static str, body: Vec<u8>| {
+        alpha.client.post(alpha.url(path)).header("content-type", "application/activity+json").body(body).send()
+    };
+    // over 1 MiB
+    assert_eq!(post("/inbox", vec![b' '; 1024 * 1024 + 10]).await.unwrap().status(), 413);
+    // not JSON
+    assert_eq!(post("/orgs/redress/inbox", b"{\"type\": \"Follow\",".to_vec()).await.unwrap().status(), 400);
+    // JSON, but unsigned
+    let follow = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": "http://beta.localhost:1/activities/1",
+        "type": "Follow",
+        "actor": "http://beta.localhost:1/orgs/trial",
+        "object": format!("http://{}/orgs/redress", alpha.ctx.config.domain),
+    });
+    let res = post("/inbox", follow.to_string().into_bytes()).await.unwrap();
+    assert_eq!(res.status(), 401);
+    assert_eq!(count(&alpha, "/orgs/redress/followers").await, 0);
+}
+
+#[tokio::test]
+async fn a_replayed_activity_is_accepted_once_and_not_acted_on_again() {
+    let alpha = peer("alpha").await;
+    let beta = peer("beta").await;
+    alpha.org_with_editor("redress", "amina").await;
+    let token = beta_follows_alpha(&alpha, &beta).await;
+    let target = format!("redress@{}", alpha.ctx.config.domain);
+    let res = beta
+        .client
+        .delete(beta.url("/api/v1/orgs/trial/following"))
+        .bearer_auth(&token)
+        .json(&json!({ "target": target }));
+    assert_eq!(res.send().await.unwrap().status(), 204);
+    amicus::federation::delivery::drain(&beta.ctx).await.unwrap();
+    assert_eq!(count(&alpha, "/orgs/redress/followers").await, 0);
+
+    // the old Follow arrives again, as a retrying or malicious sender would send it
+    let sql = "update deliveries set state = 'pending' where activity_id in
+               (select id from activities where ap_id like '%/follows/%')";
+    let requeued = match &beta.ctx.db {
+        amicus::db::Db::Sqlite(p) => sqlx::query(sql).execute(p).await.unwrap().rows_affected(),
+        amicus::db::Db::Postgres(p) => sqlx::query(sql).execute(p).await.unwrap().rows_affected(),
+    };
+    assert_eq!(requeued, 1);
+    amicus::federation::delivery::drain(&beta.ctx).await.unwrap();
+    let status = beta.ctx.db.delivery_status().await.unwrap();
+    assert_eq!(status.failed, 0, "the replay was answered 2xx");
+    assert_eq!(count(&alpha, "/orgs/redress/followers").await, 0, "and not acted on");
+}
