@@ -54,6 +54,11 @@ enum Command {
         #[arg(long, value_name = "NAME")]
         create_org: Option<String>,
     },
+    /// Federation: delivery status, retrying a host.
+    Federation {
+        #[command(subcommand)]
+        command: FederationCommand,
+    },
     /// Export an organisation's resources as JSON Lines (to stdout).
     Export {
         #[arg(long)]
@@ -96,6 +101,14 @@ enum OrgCommand {
         #[arg(long, value_parser = ["admin", "editor"])]
         role: String,
     },
+}
+
+#[derive(Subcommand)]
+enum FederationCommand {
+    /// Deliveries waiting, failed, and hosts marked dead.
+    Status,
+    /// Revive a host and send its failed deliveries again.
+    Retry { host: String },
 }
 
 #[derive(Subcommand)]
@@ -197,6 +210,10 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Token { command: TokenCommand::Create { username } } => {
             accounts::create_token(&ctx, &username).await.map(|t| println!("{t}"))
         }
+        Command::Federation { command: FederationCommand::Status } => federation_status(&say).await,
+        Command::Federation { command: FederationCommand::Retry { host } } => ctx.db.retry_host(&host).await.map(|n| {
+            println!("{}", say.t("cli-retried", &[("host", host.as_str().into()), ("count", (n as i64).into())]))
+        }),
         Command::Import { file, org, create_org } => return import(&say, &file, &org, create_org.as_deref()).await,
         Command::Export { org } => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -206,6 +223,18 @@ async fn run(command: Command) -> anyhow::Result<()> {
         }
     };
     result.map_err(|e| say.error(e))
+}
+
+async fn federation_status(say: &Say<'_>) -> Result<(), AppError> {
+    let db = &say.ctx.db;
+    let s = db.delivery_status().await?;
+    let totals = [("pending", s.pending.into()), ("failed", s.failed.into()), ("done", s.done.into())];
+    println!("{}", say.t("cli-delivery-status", &totals));
+    for (host, pending, failed, dead) in db.host_status().await? {
+        let state = if dead { say.t("cli-host-dead", &[]) } else { String::new() };
+        println!("  {host}: {pending} / {failed} {state}");
+    }
+    Ok(())
 }
 
 async fn import(say: &Say<'_>, file: &PathBuf, org: &str, create: Option<&str>) -> anyhow::Result<()> {

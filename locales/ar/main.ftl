@@ -196,3 +196,6 @@ err-bad-target = «{ $value }» ليس عنوانا من قبيل name@server.ex
 err-target-not-found = لم يُعثر على حساب «{ $value }».
 err-target-local = «{ $value }» موجود على هذا الخادم أصلا.
 resource-remote = نُشر على خادم آخر تتابعه إحدى المنظمات هنا:
+cli-delivery-status = عمليات التسليم: { $pending } قيد الانتظار، و{ $failed } فاشلة، و{ $done } مُسلّمة. حسب الخادم (قيد الانتظار / فاشلة):
+cli-host-dead = (متوقف: يُتجاوز حتى إعادة المحاولة)
+cli-retried = { $host }: أُعيد إدراج { $count } من عمليات التسليم

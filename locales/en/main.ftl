@@ -189,3 +189,6 @@ err-bad-target = “{ $value }” is neither an address like name@server.example
 err-target-not-found = No account “{ $value }” could be found.
 err-target-local = “{ $value }” is on this instance already.
 resource-remote = Published on another server, followed by an organisation here:
+cli-delivery-status = deliveries: { $pending } pending, { $failed } failed, { $done } delivered. Per host (pending / failed):
+cli-host-dead = (dead: skipped until retried)
+cli-retried = { $host }: { $count } deliveries queued again

@@ -189,3 +189,6 @@ err-bad-target = «{ $value }» no es una dirección del tipo nombre@servidor.ex
 err-target-not-found = No se encontró ninguna cuenta «{ $value }».
 err-target-local = «{ $value }» ya está en esta instancia.
 resource-remote = Publicado en otro servidor, seguido por una organización de aquí:
+cli-delivery-status = entregas: { $pending } pendientes, { $failed } fallidas, { $done } entregadas. Por servidor (pendientes / fallidas):
+cli-host-dead = (caído: se omite hasta que se reintente)
+cli-retried = { $host }: { $count } entregas puestas de nuevo en cola

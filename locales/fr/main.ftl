@@ -190,3 +190,6 @@ err-bad-target = « { $value } » n'est ni une adresse du type nom@serveur.examp
 err-target-not-found = Aucun compte « { $value } » n'a été trouvé.
 err-target-local = « { $value } » est déjà sur cette instance.
 resource-remote = Publié sur un autre serveur, suivi par une organisation d'ici :
+cli-delivery-status = livraisons : { $pending } en attente, { $failed } en échec, { $done } livrées. Par hôte (en attente / en échec) :
+cli-host-dead = (hors service : ignoré jusqu'à une nouvelle tentative)
+cli-retried = { $host } : { $count } livraisons remises en file

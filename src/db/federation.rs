@@ -212,7 +212,9 @@ impl Db {
             Db::Postgres(p) => {
                 let sql = format!(
                     "with due as (select id from deliveries where state = 'pending' and next_attempt_at <= $1
-                       and (lease_until is null or lease_until < $1) order by next_attempt_at limit $2 for update skip locked),
+                       and (lease_until is null or lease_until < $1)
+                       and host not in (select host from federation_hosts where dead)
+                       order by next_attempt_at limit $2 for update skip locked),
                      claimed as (update deliveries set lease_until = $3 where id in (select id from due) returning id)
                      {select} (select id from claimed)"
                 );
@@ -222,7 +224,9 @@ impl Db {
                 let mut tx = p.begin().await?;
                 let ids: Vec<i64> = sqlx::query_scalar(
                     "select id from deliveries where state = 'pending' and next_attempt_at <= $1
-                     and (lease_until is null or lease_until < $1) order by next_attempt_at limit $2",
+                     and (lease_until is null or lease_until < $1)
+                     and host not in (select host from federation_hosts where dead)
+                     order by next_attempt_at limit $2",
                 )
                 .bind(now)
                 .bind(limit)
@@ -270,6 +274,53 @@ impl Db {
     pub async fn sent_activities(&self, org_id: i64) -> AppResult<Vec<String>> {
         Ok(on_pool!(self, p => sqlx::query_scalar("select json from activities where org_id = $1 order by id")
             .bind(org_id).fetch_all(p).await)?)
+    }
+
+    /// Counts a failure of `host`, once per day; the third day marks it dead.
+    pub async fn host_failed(&self, host: &str) -> AppResult<()> {
+        let now = Utc::now();
+        let today = now.format("%Y-%m-%d").to_string();
+        on_pool!(self, p => sqlx::query(
+            "insert into federation_hosts (host, failure_days, last_failure_day, dead, updated_at) values ($1, 1, $2, false, $3)
+             on conflict (host) do update set
+               failure_days = case when federation_hosts.last_failure_day = $2 then federation_hosts.failure_days
+                                   else federation_hosts.failure_days + 1 end,
+               dead = case when federation_hosts.last_failure_day = $2 then federation_hosts.dead
+                           else federation_hosts.failure_days + 1 >= 3 end,
+               last_failure_day = $2, updated_at = $3")
+            .bind(host).bind(today).bind(now).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// A host answered: it is alive again.
+    pub async fn host_ok(&self, host: &str) -> AppResult<()> {
+        on_pool!(self, p => sqlx::query(
+            "update federation_hosts set failure_days = 0, dead = false, updated_at = $2 where host = $1 and (failure_days > 0 or dead)")
+            .bind(host).bind(Utc::now()).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Revives a host and puts its failed deliveries back in the queue; returns how many.
+    pub async fn retry_host(&self, host: &str) -> AppResult<u64> {
+        let now = Utc::now();
+        self.host_ok(host).await?;
+        Ok(on_pool!(self, p => sqlx::query(
+            "update deliveries set state = 'pending', attempts = 0, next_attempt_at = $2, lease_until = null, updated_at = $2
+             where host = $1 and state in ('pending', 'failed')")
+            .bind(host).bind(now).execute(p).await.map(|r| r.rows_affected()))?)
+    }
+
+    /// (host, pending, failed, dead) for every host with work left or trouble.
+    pub async fn host_status(&self) -> AppResult<Vec<(String, i64, i64, bool)>> {
+        Ok(on_pool!(self, p => sqlx::query_as(
+            "select h.host,
+                    (select count(*) from deliveries d where d.host = h.host and d.state = 'pending'),
+                    (select count(*) from deliveries d where d.host = h.host and d.state = 'failed'),
+                    coalesce((select f.dead from federation_hosts f where f.host = h.host), false)
+             from (select host from deliveries where state in ('pending', 'failed')
+                   union select host from federation_hosts where dead or failure_days > 0) h
+             order by h.host")
+            .fetch_all(p).await)?)
     }
 
     pub async fn delivery_status(&self) -> AppResult<DeliveryStatus> {

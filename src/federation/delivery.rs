@@ -112,8 +112,12 @@ pub async fn run_due(data: &Data<Ctx>) -> AppResult<usize> {
             let result = send_one(&data, &d).await;
             let db = &data.db;
             match result {
-                Ok(()) => db.delivery_done(d.id).await,
+                Ok(()) => {
+                    db.host_ok(&d.host).await?;
+                    db.delivery_done(d.id).await
+                }
                 Err(e) => {
+                    db.host_failed(&d.host).await?;
                     let age: chrono::Duration = chrono::Utc::now() - d.activity_created_at;
                     let next = (age < chrono::Duration::hours(GIVE_UP_AFTER_HOURS)).then(|| chrono::Utc::now() + backoff(d.attempts));
                     tracing::info!(host = %d.host, "delivery failed, {}: {e}", if next.is_some() { "will retry" } else { "giving up" });

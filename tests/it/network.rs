@@ -230,3 +230,59 @@ async fn a_replayed_activity_is_accepted_once_and_not_acted_on_again() {
     assert_eq!(status.failed, 0, "the replay was answered 2xx");
     assert_eq!(count(&alpha, "/orgs/redress/followers").await, 0, "and not acted on");
 }
+
+/// A server on loopback that answers every inbox POST with `status`.
+async fn sink(status: u16) -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let app = axum::Router::new()
+        .route("/inbox", axum::routing::post(move || async move { axum::http::StatusCode::from_u16(status).unwrap() }));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    port
+}
+
+async fn follower_at(app: &TestApp, org: &str, port: u16) {
+    let org = app.ctx.db.org_by_handle(org).await.unwrap().unwrap();
+    let actor = amicus::db::federation::RemoteActor {
+        id: 0,
+        ap_id: format!("http://gamma.localhost:{port}/users/someone"),
+        kind: "Person".into(),
+        preferred_username: Some("someone".into()),
+        name: None,
+        inbox: format!("http://gamma.localhost:{port}/inbox"),
+        shared_inbox: None,
+        public_key: String::new(),
+        domain: "gamma.localhost".into(),
+        fetched_at: chrono::Utc::now(),
+    };
+    app.ctx.db.add_follower(org.id, &actor, true, "http://gamma.localhost/follow/1").await.unwrap();
+}
+
+#[tokio::test]
+async fn a_host_answering_500_is_retried_and_one_answering_410_is_not() {
+    let alpha = peer("alpha").await;
+    let token = alpha.org_with_editor("redress", "amina").await;
+    let failing = sink(500).await;
+    follower_at(&alpha, "redress", failing).await;
+    alpha.post_resource(&token, &crate::helpers::resource("redress", "Guide")).await;
+    amicus::federation::delivery::drain(&alpha.ctx).await.unwrap();
+    let s = alpha.ctx.db.delivery_status().await.unwrap();
+    assert_eq!((s.pending, s.done, s.failed), (1, 0, 0), "500: kept, to be retried later");
+    let hosts = alpha.ctx.db.host_status().await.unwrap();
+    assert_eq!(hosts, vec![("gamma.localhost".to_string(), 1, 0, false)]);
+    // `amicus federation retry` sends it again now
+    assert_eq!(alpha.ctx.db.retry_host("gamma.localhost").await.unwrap(), 1);
+    amicus::federation::delivery::drain(&alpha.ctx).await.unwrap();
+    assert_eq!(alpha.ctx.db.delivery_status().await.unwrap().pending, 1);
+
+    let alpha2 = peer("alpha").await;
+    let token2 = alpha2.org_with_editor("redress", "amina").await;
+    let gone = sink(410).await;
+    follower_at(&alpha2, "redress", gone).await;
+    alpha2.post_resource(&token2, &crate::helpers::resource("redress", "Guide")).await;
+    amicus::federation::delivery::drain(&alpha2.ctx).await.unwrap();
+    let s = alpha2.ctx.db.delivery_status().await.unwrap();
+    assert_eq!((s.pending, s.failed), (0, 0), "410 is final: not retried");
+}
