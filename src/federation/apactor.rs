@@ -16,8 +16,22 @@ use crate::model::org::Org;
 
 #[derive(Debug, Clone)]
 pub enum ApActor {
-    Local { id: Url, org: Org, private_key: Option<String>, shared_inbox: Url },
-    Remote { id: Url, actor: RemoteActor },
+    Local {
+        id: Url,
+        org: Org,
+        private_key: Option<String>,
+        shared_inbox: Url,
+    },
+    Remote {
+        id: Url,
+        actor: RemoteActor,
+    },
+    /// The instance's own `Application` actor, which signs fetches.
+    Instance {
+        id: Url,
+        public_key: String,
+        private_key: String,
+    },
 }
 
 impl ApActor {
@@ -29,17 +43,25 @@ impl ApActor {
         Ok(ApActor::Local { id, org, private_key, shared_inbox })
     }
 
+    /// The instance actor, with its keys.
+    pub async fn instance(ctx: &Ctx) -> AppResult<ApActor> {
+        let (public_key, private_key) =
+            ctx.db.instance_keys().await?.ok_or_else(|| AppError::internal("no instance key"))?;
+        let id = Url::parse(&super::actors::instance_id(ctx)).map_err(AppError::internal)?;
+        Ok(ApActor::Instance { id, public_key, private_key })
+    }
+
     pub fn remote(&self) -> Option<&RemoteActor> {
         match self {
             ApActor::Remote { actor, .. } => Some(actor),
-            ApActor::Local { .. } => None,
+            _ => None,
         }
     }
 
     pub fn org(&self) -> Option<&Org> {
         match self {
             ApActor::Local { org, .. } => Some(org),
-            ApActor::Remote { .. } => None,
+            _ => None,
         }
     }
 }
@@ -59,7 +81,7 @@ impl Object for ApActor {
 
     fn id(&self) -> &Url {
         match self {
-            ApActor::Local { id, .. } | ApActor::Remote { id, .. } => id,
+            ApActor::Local { id, .. } | ApActor::Remote { id, .. } | ApActor::Instance { id, .. } => id,
         }
     }
 
@@ -68,6 +90,9 @@ impl Object for ApActor {
     }
 
     async fn read_from_id(object_id: Url, data: &Data<Ctx>) -> Result<Option<Self>, AppError> {
+        if object_id.as_str() == super::actors::instance_id(data) {
+            return Ok(Some(ApActor::instance(data).await?));
+        }
         if let Some(handle) = local_handle(data, &object_id) {
             return match data.db.org_by_handle(&handle).await?.filter(|o| o.local) {
                 Some(org) => Ok(Some(ApActor::local(data, org).await?)),
@@ -89,6 +114,9 @@ impl Object for ApActor {
                 ("Organization".to_string(), Some(org.handle.clone()), Some(org.name.clone()))
             }
             ApActor::Remote { actor, .. } => (actor.kind.clone(), actor.preferred_username.clone(), actor.name.clone()),
+            ApActor::Instance { .. } => {
+                ("Application".to_string(), Some(super::actors::INSTANCE_NAME.to_string()), None)
+            }
         };
         Ok(ActorObject {
             id,
@@ -133,6 +161,7 @@ impl Actor for ApActor {
         match self {
             ApActor::Local { org, .. } => org.public_key.as_deref().unwrap_or_default(),
             ApActor::Remote { actor, .. } => &actor.public_key,
+            ApActor::Instance { public_key, .. } => public_key,
         }
     }
 
@@ -140,12 +169,13 @@ impl Actor for ApActor {
         match self {
             ApActor::Local { private_key, .. } => private_key.clone(),
             ApActor::Remote { .. } => None,
+            ApActor::Instance { private_key, .. } => Some(private_key.clone()),
         }
     }
 
     fn inbox(&self) -> Url {
         match self {
-            ApActor::Local { id, .. } => {
+            ApActor::Local { id, .. } | ApActor::Instance { id, .. } => {
                 let mut u = id.clone();
                 u.set_path(&format!("{}/inbox", id.path()));
                 u
@@ -158,6 +188,7 @@ impl Actor for ApActor {
         match self {
             ApActor::Local { shared_inbox, .. } => Some(shared_inbox.clone()),
             ApActor::Remote { actor, .. } => actor.shared_inbox.as_deref().and_then(|s| Url::parse(s).ok()),
+            ApActor::Instance { .. } => None,
         }
     }
 }

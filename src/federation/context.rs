@@ -33,7 +33,10 @@ pub type FedConfig = FederationConfig<Ctx>;
 /// Builds the federation configuration of an instance.
 pub async fn config(ctx: &Ctx) -> AppResult<FederationConfig<Ctx>> {
     let client = reqwest_middleware::ClientWithMiddleware::from(http_client(&ctx.config)?);
+    // every fetch is signed by the instance actor (Mastodon's authorized fetch, GoToSocial)
+    let instance = super::apactor::ApActor::instance(ctx).await?;
     FederationConfig::builder()
+        .signed_fetch_actor(&instance)
         .domain(ctx.config.domain.clone())
         .app_data(ctx.clone())
         .client(client)

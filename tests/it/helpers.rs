@@ -68,6 +68,24 @@ impl Drop for TestApp {
 }
 
 impl TestApp {
+    /// Stops the server and starts it again on the same port, database and data directory,
+    /// as an operator restarting the service would.
+    pub async fn restart(&mut self) {
+        self.server.abort();
+        let _ = (&mut self.server).await;
+        let config = (*self.ctx.config).clone();
+        self.ctx.db.close().await;
+        let listener = TcpListener::bind(&config.bind).await.expect("rebind the same port");
+        let ctx = Ctx::build(config).await.expect("build instance again");
+        self.server = tokio::spawn({
+            let ctx = ctx.clone();
+            async move {
+                let _ = amicus::serve(listener, ctx, std::future::pending()).await;
+            }
+        });
+        self.ctx = ctx;
+    }
+
     pub async fn spawn() -> TestApp {
         TestApp::spawn_with(|_| {}).await
     }

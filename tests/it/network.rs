@@ -286,3 +286,20 @@ async fn a_host_answering_500_is_retried_and_one_answering_410_is_not() {
     let s = alpha2.ctx.db.delivery_status().await.unwrap();
     assert_eq!((s.pending, s.failed), (0, 0), "410 is final: not retried");
 }
+
+#[tokio::test]
+async fn a_delivery_pending_when_an_instance_stops_is_delivered_after_it_restarts() {
+    let alpha = peer("alpha").await;
+    let mut beta = peer("beta").await;
+    alpha.org_with_editor("redress", "amina").await;
+    let token = beta.org_with_editor("trial", "bruno").await;
+    let target = format!("redress@{}", alpha.ctx.config.domain);
+    let res = beta.api_post(&token, "/api/v1/orgs/trial/following", &json!({ "target": target })).await;
+    assert_eq!(res.status(), 202);
+    assert_eq!(beta.ctx.db.delivery_status().await.unwrap().pending, 1);
+
+    beta.restart().await;
+    assert_eq!(beta.ctx.db.delivery_status().await.unwrap().pending, 1, "the queue survived the restart");
+    amicus::federation::delivery::drain(&beta.ctx).await.unwrap();
+    assert_eq!(count(&alpha, "/orgs/redress/followers").await, 1);
+}
