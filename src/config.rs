@@ -7,6 +7,16 @@ use std::path::{Path, PathBuf};
 
 use serde::Deserialize;
 
+/// Whom an instance federates with.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum FederationMode {
+    /// Everyone but blocked domains (`amicus federation block`).
+    Open,
+    /// Allowed domains only (`amicus federation allow`).
+    Partners,
+}
+
 /// Everything an instance needs to know about itself. Built once at start-up.
 #[derive(Clone)]
 pub struct Config {
@@ -36,6 +46,7 @@ pub struct Config {
     pub resolve: Vec<(String, std::net::IpAddr)>,
     /// Whether `serve` runs the delivery worker (tests turn it off and drain queues themselves).
     pub delivery_worker: bool,
+    pub federation_mode: FederationMode,
 }
 
 /// The file format: every key optional, the same names as the environment variables
@@ -55,6 +66,7 @@ struct FileConfig {
     vocabulary_file: Option<PathBuf>,
     dev_network: Option<bool>,
     resolve: Option<String>,
+    federation_mode: Option<FederationMode>,
 }
 
 impl Default for Config {
@@ -74,6 +86,7 @@ impl Default for Config {
             dev_network: false,
             resolve: Vec::new(),
             delivery_worker: true,
+            federation_mode: FederationMode::Open,
         }
     }
 }
@@ -129,6 +142,9 @@ impl Config {
         if let Some(v) = file.dev_network {
             c.dev_network = v;
         }
+        if let Some(v) = file.federation_mode {
+            c.federation_mode = v;
+        }
         let mut resolve = file.resolve;
 
         let get = |k: &str| env.get(k).filter(|v| !v.is_empty()).cloned();
@@ -161,6 +177,13 @@ impl Config {
         }
         if let Some(v) = get("AMICUS_VOCABULARY_FILE") {
             c.vocabulary_file = Some(PathBuf::from(v));
+        }
+        if let Some(v) = get("AMICUS_FEDERATION_MODE") {
+            c.federation_mode = match v.trim() {
+                "open" => FederationMode::Open,
+                "partners" => FederationMode::Partners,
+                other => anyhow::bail!("AMICUS_FEDERATION_MODE must be open or partners, not {other:?}"),
+            };
         }
         if let Some(v) = get("AMICUS_DEV_NETWORK") {
             c.dev_network = matches!(v.trim(), "true" | "1" | "yes");
@@ -301,6 +324,10 @@ pub const DEFAULT_FILE: &str = r#"# amicus.toml: every key is optional. Environm
 # A JSON file of extra vocabulary terms, in the format of assets/vocabularies.json
 # (AMICUS_VOCABULARY_FILE). Shipped terms cannot be renamed or removed.
 # vocabulary_file = "./data/vocabularies.local.json"
+
+# Whom to federate with (AMICUS_FEDERATION_MODE): "open" (everyone but domains blocked with
+# `amicus federation block`) or "partners" (only domains allowed with `amicus federation allow`).
+# federation_mode = "open"
 
 # Development network (AMICUS_DEV_NETWORK): allow http and loopback peers, to federate several
 # instances on one machine. Never enable it on a server that faces the internet.

@@ -109,6 +109,12 @@ enum FederationCommand {
     Status,
     /// Revive a host and send its failed deliveries again.
     Retry { host: String },
+    /// Refuse a domain (and its subdomains) in open mode.
+    Block { domain: String },
+    /// Accept a domain (and its subdomains) in partners-only mode.
+    Allow { domain: String },
+    /// Remove the rule for a domain.
+    Forget { domain: String },
 }
 
 #[derive(Subcommand)]
@@ -214,6 +220,13 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::Federation { command: FederationCommand::Retry { host } } => ctx.db.retry_host(&host).await.map(|n| {
             println!("{}", say.t("cli-retried", &[("host", host.as_str().into()), ("count", (n as i64).into())]))
         }),
+        Command::Federation { command: FederationCommand::Block { domain } } => {
+            rule(&say, &domain, Some("block")).await
+        }
+        Command::Federation { command: FederationCommand::Allow { domain } } => {
+            rule(&say, &domain, Some("allow")).await
+        }
+        Command::Federation { command: FederationCommand::Forget { domain } } => rule(&say, &domain, None).await,
         Command::Import { file, org, create_org } => return import(&say, &file, &org, create_org.as_deref()).await,
         Command::Export { org } => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
@@ -223,6 +236,22 @@ async fn run(command: Command) -> anyhow::Result<()> {
         }
     };
     result.map_err(|e| say.error(e))
+}
+
+async fn rule(say: &Say<'_>, domain: &str, policy: Option<&str>) -> Result<(), AppError> {
+    let domain = domain.trim().trim_start_matches("*.").to_ascii_lowercase();
+    let valid = !domain.is_empty() && domain.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    if !valid {
+        return Err(AppError::invalid("domain", "err-bad-domain", &domain));
+    }
+    say.ctx.db.set_federation_rule(&domain, policy).await?;
+    let id = match policy {
+        Some("block") => "cli-blocked",
+        Some(_) => "cli-allowed",
+        None => "cli-forgotten",
+    };
+    println!("{}", say.t(id, &[("domain", domain.as_str().into())]));
+    Ok(())
 }
 
 async fn federation_status(say: &Say<'_>) -> Result<(), AppError> {

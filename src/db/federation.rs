@@ -323,6 +323,23 @@ impl Db {
             .fetch_all(p).await)?)
     }
 
+    /// Every (domain, policy) rule.
+    pub async fn federation_rules(&self) -> AppResult<Vec<(String, String)>> {
+        Ok(
+            on_pool!(self, p => sqlx::query_as("select domain, policy from federation_domains order by domain").fetch_all(p).await)?,
+        )
+    }
+
+    pub async fn set_federation_rule(&self, domain: &str, policy: Option<&str>) -> AppResult<()> {
+        on_pool!(self, p => sqlx::query("delete from federation_domains where domain = $1")
+            .bind(domain).execute(p).await.map(|r| r.rows_affected()))?;
+        if let Some(policy) = policy {
+            on_pool!(self, p => sqlx::query("insert into federation_domains (domain, policy, created_at) values ($1, $2, $3)")
+                .bind(domain).bind(policy).bind(Utc::now()).execute(p).await.map(|r| r.rows_affected()))?;
+        }
+        Ok(())
+    }
+
     pub async fn delivery_status(&self) -> AppResult<DeliveryStatus> {
         let rows: Vec<(String, i64)> = on_pool!(self, p => sqlx::query_as(
             "select state, count(*) from deliveries group by state").fetch_all(p).await)?;

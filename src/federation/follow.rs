@@ -29,6 +29,7 @@ async fn resolve(fed: &Fed, target: &str) -> AppResult<ApActor> {
         webfinger_resolve_actor::<_, ApActor>(acct, &fed.0).await
     };
     actor.map_err(|e| match e {
+        AppError::Forbidden => AppError::invalid("target", "err-target-refused", target),
         AppError::BadRequest(_) => AppError::invalid("target", "err-target-not-found", target),
         other => other,
     })

@@ -13,6 +13,7 @@ mod inbox;
 pub mod keys;
 mod nodeinfo;
 pub mod objects;
+pub mod policy;
 pub mod protocol;
 pub mod publish;
 mod webfinger;
@@ -63,6 +64,7 @@ impl From<activitypub_federation::error::Error> for crate::error::AppError {
         use activitypub_federation::error::Error as E;
         match e {
             E::ActivityBodyDigestInvalid | E::ActivitySignatureInvalid | E::SignError(_) => Self::Unauthorized,
+            E::UrlVerificationError(m) if m.contains("policy") => Self::Forbidden,
             E::Other(ref m) if m.contains("ignature") => Self::Unauthorized,
             E::ParseReceivedActivity { .. } => Self::BadRequest(IGNORED),
             E::NotFound | E::ObjectDeleted(_) => Self::BadRequest(IGNORED),

@@ -303,3 +303,55 @@ async fn a_delivery_pending_when_an_instance_stops_is_delivered_after_it_restart
     amicus::federation::delivery::drain(&beta.ctx).await.unwrap();
     assert_eq!(count(&alpha, "/orgs/redress/followers").await, 1);
 }
+
+#[tokio::test]
+async fn a_blocked_domain_gets_nothing_and_is_refused() {
+    let alpha = peer("alpha").await;
+    let beta = peer("beta").await;
+    let alpha_token = alpha.org_with_editor("redress", "amina").await;
+    let beta_token = beta.org_with_editor("trial", "bruno").await;
+    alpha.ctx.db.set_federation_rule("beta.localhost", Some("block")).await.unwrap();
+
+    // beta's Follow is refused at alpha's inbox (403: final, beta does not retry)
+    let target = format!("redress@{}", alpha.ctx.config.domain);
+    beta.api_post(&beta_token, "/api/v1/orgs/trial/following", &json!({ "target": target })).await;
+    amicus::federation::delivery::drain(&beta.ctx).await.unwrap();
+    assert_eq!(count(&alpha, "/orgs/redress/followers").await, 0);
+    let s = beta.ctx.db.delivery_status().await.unwrap();
+    assert_eq!((s.pending, s.failed), (0, 0));
+
+    // and alpha cannot reach beta either
+    let res = alpha
+        .api_post(
+            &alpha_token,
+            "/api/v1/orgs/redress/following",
+            &json!({ "target": format!("trial@{}", beta.ctx.config.domain) }),
+        )
+        .await;
+    assert_eq!(res.status(), 422);
+}
+
+#[tokio::test]
+async fn partners_only_mode_federates_with_allowed_domains_alone() {
+    let alpha = TestApp::spawn_with(|c| {
+        let port = c.bind.rsplit(':').next().unwrap_or_default().to_string();
+        c.domain = format!("alpha.localhost:{port}");
+        c.dev_network = true;
+        c.resolve = vec![("beta.localhost".into(), std::net::IpAddr::from([127, 0, 0, 1]))];
+        c.delivery_worker = false;
+        c.federation_mode = amicus::config::FederationMode::Partners;
+    })
+    .await;
+    let beta = peer("beta").await;
+    alpha.org_with_editor("redress", "amina").await;
+    let beta_token = beta.org_with_editor("trial", "bruno").await;
+    let target = format!("redress@{}", alpha.ctx.config.domain);
+    beta.api_post(&beta_token, "/api/v1/orgs/trial/following", &json!({ "target": target })).await;
+    amicus::federation::delivery::drain(&beta.ctx).await.unwrap();
+    assert_eq!(count(&alpha, "/orgs/redress/followers").await, 0, "beta is not a partner yet");
+
+    alpha.ctx.db.set_federation_rule("beta.localhost", Some("allow")).await.unwrap();
+    beta.api_post(&beta_token, "/api/v1/orgs/trial/following", &json!({ "target": target })).await;
+    amicus::federation::delivery::drain(&beta.ctx).await.unwrap();
+    assert_eq!(count(&alpha, "/orgs/redress/followers").await, 1);
+}
