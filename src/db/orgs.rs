@@ -94,6 +94,12 @@ impl Db {
         Ok(row.into())
     }
 
+    /// The ActivityPub id of a remote organisation row.
+    pub async fn org_ap_id(&self, org_id: i64) -> AppResult<Option<String>> {
+        let v: Option<Option<String>> = on_pool!(self, p => sqlx::query_scalar("select ap_id from orgs where id = $1").bind(org_id).fetch_optional(p).await)?;
+        Ok(v.flatten())
+    }
+
     /// The organisation's private key, for signing; never part of `Org`.
     pub async fn org_private_key(&self, org_id: i64) -> AppResult<Option<String>> {
         let key: Option<Option<String>> = on_pool!(self, p => sqlx::query_scalar("select private_key from orgs where id = $1")

@@ -16,6 +16,7 @@ pub mod objects;
 pub mod policy;
 pub mod protocol;
 pub mod publish;
+pub mod share;
 mod webfinger;
 
 use axum::extract::DefaultBodyLimit;

@@ -355,3 +355,38 @@ async fn partners_only_mode_federates_with_allowed_domains_alone() {
     amicus::federation::delivery::drain(&beta.ctx).await.unwrap();
     assert_eq!(count(&alpha, "/orgs/redress/followers").await, 1);
 }
+
+#[tokio::test]
+async fn gamma_follows_beta_and_receives_betas_share_of_alphas_resource() {
+    let alpha = peer("alpha").await;
+    let beta = peer("beta").await;
+    let gamma = peer("gamma").await;
+    let alpha_token = alpha.org_with_editor("redress", "amina").await;
+    let beta_token = beta_follows_alpha(&alpha, &beta).await;
+    let gamma_token = gamma.org_with_editor("fidh", "chloe").await;
+    let target = format!("trial@{}", beta.ctx.config.domain);
+    gamma.api_post(&gamma_token, "/api/v1/orgs/fidh/following", &json!({ "target": target })).await;
+    amicus::federation::delivery::drain(&gamma.ctx).await.unwrap();
+    amicus::federation::delivery::drain(&beta.ctx).await.unwrap();
+    assert_eq!(count(&gamma, "/orgs/fidh/following").await, 1);
+
+    alpha.post_resource(&alpha_token, &crate::helpers::resource("redress", "Universal jurisdiction handbook")).await;
+    amicus::federation::delivery::drain(&alpha.ctx).await.unwrap();
+    let on_beta = search(&beta, "universal jurisdiction handbook").await;
+    assert_eq!(on_beta.len(), 1);
+    assert!(search(&gamma, "universal jurisdiction handbook").await.is_empty(), "gamma does not follow alpha");
+
+    // beta shares alpha's resource with its followers
+    let res = beta
+        .api_post(
+            &beta_token,
+            &format!("/api/v1/resources/{}/share", on_beta[0]["id"].as_str().unwrap()),
+            &json!({"org": "trial"}),
+        )
+        .await;
+    assert_eq!(res.status(), 202);
+    amicus::federation::delivery::drain(&beta.ctx).await.unwrap();
+    let on_gamma = search(&gamma, "universal jurisdiction handbook").await;
+    assert_eq!(on_gamma.len(), 1, "gamma received the share");
+    assert_eq!(on_gamma[0]["org"], format!("redress@{}", alpha.ctx.config.domain), "kept as alpha's, not beta's");
+}

@@ -5,7 +5,7 @@
 
 use activitypub_federation::config::Data;
 use activitypub_federation::fetch::object_id::ObjectId;
-use activitypub_federation::kinds::activity::{CreateType, DeleteType, UpdateType};
+use activitypub_federation::kinds::activity::{AnnounceType, CreateType, DeleteType, UpdateType};
 use activitypub_federation::protocol::verification::verify_domains_match;
 use activitypub_federation::traits::Activity;
 use serde::{Deserialize, Serialize};
@@ -49,6 +49,17 @@ pub struct Delete {
     pub id: Url,
     #[serde(rename = "type")]
     pub kind: DeleteType,
+    pub actor: ObjectId<ApActor>,
+    pub object: Value,
+}
+
+/// A share (boost) of an object, by an actor someone here follows.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Announce {
+    pub id: Url,
+    #[serde(rename = "type")]
+    pub kind: AnnounceType,
     pub actor: ObjectId<ApActor>,
     pub object: Value,
 }
@@ -229,6 +240,35 @@ async fn remote_org(data: &Data<Ctx>, actor: &RemoteActor) -> Result<i64, AppErr
 }
 
 /// Stores (or replaces) the remote object as a resource.
+/// The first actor an object is `attributedTo`.
+fn attributed_to(object: &Value) -> Option<Url> {
+    let v = object.get("attributedTo")?;
+    let s = match v {
+        Value::String(s) => Some(s.as_str()),
+        Value::Array(a) => a.iter().find_map(|x| x.as_str().or_else(|| x.get("id").and_then(Value::as_str))),
+        Value::Object(_) => v.get("id").and_then(Value::as_str),
+        _ => None,
+    }?;
+    Url::parse(s).ok()
+}
+
+/// A shared object: fetched from its own server (whatever the announcer embedded), kept as
+/// its author's, not the announcer's.
+async fn store_shared(data: &Data<Ctx>, object: &Value) -> Result<(), AppError> {
+    let id = match object {
+        Value::String(s) => Url::parse(s).map_err(|_| AppError::BadRequest("error-bad-activity"))?,
+        other => other
+            .get("id")
+            .and_then(Value::as_str)
+            .and_then(|s| Url::parse(s).ok())
+            .ok_or(AppError::BadRequest("error-bad-activity"))?,
+    };
+    let fetched: Value = activitypub_federation::fetch::fetch_object_http(&id, data).await?.object;
+    let author = attributed_to(&fetched).ok_or(AppError::BadRequest(IGNORED))?;
+    verify_domains_match(&id, &author)?;
+    store(data, &ObjectId::from(author), &fetched).await
+}
+
 async fn store(data: &Data<Ctx>, actor: &ObjectId<ApActor>, object: &Value) -> Result<(), AppError> {
     let id = object_id(object, actor.inner())?;
     let object = match object {
@@ -309,6 +349,24 @@ impl Activity for Update {
             return Err(AppError::BadRequest(IGNORED));
         }
         store(data, &self.actor, &self.object).await
+    }
+}
+
+#[async_trait::async_trait]
+impl Activity for Announce {
+    type DataType = Ctx;
+    type Error = AppError;
+    ids!();
+
+    async fn verify(&self, _data: &Data<Ctx>) -> Result<(), AppError> {
+        Ok(())
+    }
+
+    async fn receive(self, data: &Data<Ctx>) -> Result<(), AppError> {
+        if !followed(data, self.actor.inner()).await? {
+            return Err(AppError::BadRequest(IGNORED));
+        }
+        store_shared(data, &self.object).await
     }
 }
 

@@ -11,7 +11,7 @@ use url::Url;
 
 use crate::app::Ctx;
 use crate::error::AppError;
-use content::{Create, Delete, Update};
+use content::{Announce, Create, Delete, Update};
 use follow::{Accept, Follow, Reject, Undo};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -24,6 +24,7 @@ pub enum InboxActivity {
     Create(Create),
     Update(Update),
     Delete(Delete),
+    Announce(Announce),
 }
 
 #[async_trait::async_trait]
@@ -40,6 +41,7 @@ impl Activity for InboxActivity {
             InboxActivity::Create(a) => a.id(),
             InboxActivity::Update(a) => a.id(),
             InboxActivity::Delete(a) => a.id(),
+            InboxActivity::Announce(a) => a.id(),
         }
     }
 
@@ -52,6 +54,7 @@ impl Activity for InboxActivity {
             InboxActivity::Create(a) => a.actor(),
             InboxActivity::Update(a) => a.actor(),
             InboxActivity::Delete(a) => a.actor(),
+            InboxActivity::Announce(a) => a.actor(),
         }
     }
 
@@ -64,6 +67,7 @@ impl Activity for InboxActivity {
             InboxActivity::Create(a) => a.verify(data).await,
             InboxActivity::Update(a) => a.verify(data).await,
             InboxActivity::Delete(a) => a.verify(data).await,
+            InboxActivity::Announce(a) => a.verify(data).await,
         }
     }
 
@@ -80,6 +84,7 @@ impl Activity for InboxActivity {
             InboxActivity::Create(a) => a.receive(data).await,
             InboxActivity::Update(a) => a.receive(data).await,
             InboxActivity::Delete(a) => a.receive(data).await,
+            InboxActivity::Announce(a) => a.receive(data).await,
         }
     }
 }

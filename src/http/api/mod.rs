@@ -18,6 +18,7 @@ pub fn router(upload_limit: DefaultBodyLimit) -> Router<Ctx> {
         .route("/vocabularies", get(vocabularies))
         .route("/resources", get(resources::list).post(resources::create))
         .route("/resources/{id}", get(resources::show).patch(resources::update).delete(resources::delete))
+        .route("/resources/{id}/share", axum::routing::post(resources::share))
         .route("/resources/{id}/attachments", axum::routing::post(resources::attach).layer(upload_limit))
         .route("/orgs", get(orgs::list))
         .route("/orgs/{handle}", get(orgs::show))

@@ -124,3 +124,27 @@ pub async fn list(State(ctx): State<Ctx>, user: ApiUser, RawQuery(query): RawQue
         "next": next,
     })))
 }
+
+#[derive(serde::Deserialize)]
+pub struct ShareBody {
+    org: String,
+}
+
+/// `POST /api/v1/resources/{id}/share` `{"org": "<handle>"}`: the organisation announces the
+/// resource (its own or a partner's) to its followers.
+pub async fn share(
+    State(ctx): State<Ctx>,
+    user: ApiUser,
+    Path(id): Path<String>,
+    JsonBody(body): JsonBody<ShareBody>,
+) -> AppResult<StatusCode> {
+    let user = user.required()?;
+    let org = ctx.db.org_by_handle(&body.org).await?.filter(|o| o.local).ok_or(crate::error::AppError::NotFound)?;
+    crate::accounts::require_editor(&ctx, &user, org.id).await?;
+    let r = library::get(&ctx, Some(&user), &id).await?;
+    if r.status != crate::model::resource::Status::Published {
+        return Err(crate::error::AppError::invalid("id", "err-bad-status", r.status.as_str()));
+    }
+    crate::federation::share::share(&ctx, &org, &r).await?;
+    Ok(StatusCode::ACCEPTED)
+}

@@ -1,0 +1,39 @@
+//! An organisation sharing (`Announce`) a resource, its own or a partner's, with its followers.
+
+use chrono::{SecondsFormat, Utc};
+use serde_json::json;
+
+use super::actors::org_id;
+use super::objects::{resource_id, PUBLIC};
+use super::protocol::context;
+use crate::app::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::model::org::Org;
+use crate::model::resource::Resource;
+
+/// Queues an `Announce` of `r` from `org` to its followers; the resource's own organisation
+/// is addressed too. Returns false when nobody follows `org`.
+pub async fn share(ctx: &Ctx, org: &Org, r: &Resource) -> AppResult<bool> {
+    let inboxes = ctx.db.follower_inboxes(org.id).await?;
+    if inboxes.is_empty() {
+        return Ok(false);
+    }
+    let actor = org_id(ctx, &org.handle);
+    let object = r.ap_id.clone().unwrap_or_else(|| resource_id(ctx, &r.uid));
+    let author =
+        if r.local { org_id(ctx, &r.org_handle) } else { ctx.db.org_ap_id(r.org_id).await?.unwrap_or_default() };
+    let ap_id = format!("{}/activities/announce/{}", ctx.config.base_url(), crate::db::new_uid());
+    let activity = json!({
+        "@context": context(),
+        "id": ap_id,
+        "type": "Announce",
+        "actor": actor,
+        "published": Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true),
+        "to": [PUBLIC],
+        "cc": [format!("{actor}/followers"), author],
+        "object": object,
+    });
+    let json = serde_json::to_string(&activity).map_err(AppError::internal)?;
+    ctx.db.queue_activity(Some(org.id), &ap_id, &json, &inboxes).await?;
+    Ok(true)
+}
