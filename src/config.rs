@@ -47,6 +47,8 @@ pub struct Config {
     /// Whether `serve` runs the delivery worker (tests turn it off and drain queues themselves).
     pub delivery_worker: bool,
     pub federation_mode: FederationMode,
+    /// Serve ActivityPub documents only to signed requests (HTML stays public).
+    pub authorized_fetch: bool,
 }
 
 /// The file format: every key optional, the same names as the environment variables
@@ -67,6 +69,7 @@ struct FileConfig {
     dev_network: Option<bool>,
     resolve: Option<String>,
     federation_mode: Option<FederationMode>,
+    authorized_fetch: Option<bool>,
 }
 
 impl Default for Config {
@@ -87,6 +90,7 @@ impl Default for Config {
             resolve: Vec::new(),
             delivery_worker: true,
             federation_mode: FederationMode::Open,
+            authorized_fetch: false,
         }
     }
 }
@@ -145,6 +149,9 @@ impl Config {
         if let Some(v) = file.federation_mode {
             c.federation_mode = v;
         }
+        if let Some(v) = file.authorized_fetch {
+            c.authorized_fetch = v;
+        }
         let mut resolve = file.resolve;
 
         let get = |k: &str| env.get(k).filter(|v| !v.is_empty()).cloned();
@@ -184,6 +191,9 @@ impl Config {
                 "partners" => FederationMode::Partners,
                 other => anyhow::bail!("AMICUS_FEDERATION_MODE must be open or partners, not {other:?}"),
             };
+        }
+        if let Some(v) = get("AMICUS_AUTHORIZED_FETCH") {
+            c.authorized_fetch = matches!(v.trim(), "true" | "1" | "yes");
         }
         if let Some(v) = get("AMICUS_DEV_NETWORK") {
             c.dev_network = matches!(v.trim(), "true" | "1" | "yes");
@@ -328,6 +338,10 @@ pub const DEFAULT_FILE: &str = r#"# amicus.toml: every key is optional. Environm
 # Whom to federate with (AMICUS_FEDERATION_MODE): "open" (everyone but domains blocked with
 # `amicus federation block`) or "partners" (only domains allowed with `amicus federation allow`).
 # federation_mode = "open"
+
+# Authorized fetch (AMICUS_AUTHORIZED_FETCH): answer unsigned requests for ActivityPub documents
+# with 401, as Mastodon's AUTHORIZED_FETCH does. HTML pages stay public.
+# authorized_fetch = false
 
 # Development network (AMICUS_DEV_NETWORK): allow http and loopback peers, to federate several
 # instances on one machine. Never enable it on a server that faces the internet.

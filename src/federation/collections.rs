@@ -7,6 +7,7 @@ use axum::response::Response;
 use serde_json::{json, Value};
 
 use super::actors::org_id;
+use super::authorized::Signed;
 use super::objects::{resource_object, PUBLIC};
 use super::protocol::{activity_json, context};
 use crate::app::Ctx;
@@ -45,7 +46,13 @@ pub fn create_activity(object: Value, actor: &str) -> Value {
 }
 
 /// `GET /orgs/{handle}/outbox` (and `?page=n`): newest first, 20 a page.
-pub async fn outbox(State(ctx): State<Ctx>, Path(handle): Path<String>, RawQuery(q): RawQuery) -> AppResult<Response> {
+pub async fn outbox(
+    State(ctx): State<Ctx>,
+    signed: Signed,
+    Path(handle): Path<String>,
+    RawQuery(q): RawQuery,
+) -> AppResult<Response> {
+    signed.check().await?;
     let org = find(&ctx, &handle).await?;
     let actor = org_id(&ctx, &org.handle);
     let id = format!("{actor}/outbox");
@@ -93,7 +100,8 @@ pub async fn outbox(State(ctx): State<Ctx>, Path(handle): Path<String>, RawQuery
 }
 
 /// `GET /orgs/{handle}/featured`: pinned resources, as Mastodon shows pinned posts.
-pub async fn featured(State(ctx): State<Ctx>, Path(handle): Path<String>) -> AppResult<Response> {
+pub async fn featured(State(ctx): State<Ctx>, signed: Signed, Path(handle): Path<String>) -> AppResult<Response> {
+    signed.check().await?;
     let org = find(&ctx, &handle).await?;
     let ids = ctx.db.featured_ids(org.id).await?;
     let items: Vec<Value> = ctx
@@ -131,11 +139,13 @@ async fn count_only(ctx: &Ctx, handle: &str, which: &str) -> AppResult<Response>
 }
 
 /// `GET /orgs/{handle}/followers`: the count, never the list.
-pub async fn followers(State(ctx): State<Ctx>, Path(handle): Path<String>) -> AppResult<Response> {
+pub async fn followers(State(ctx): State<Ctx>, signed: Signed, Path(handle): Path<String>) -> AppResult<Response> {
+    signed.check().await?;
     count_only(&ctx, &handle, "followers").await
 }
 
 /// `GET /orgs/{handle}/following`: the count, never the list.
-pub async fn following(State(ctx): State<Ctx>, Path(handle): Path<String>) -> AppResult<Response> {
+pub async fn following(State(ctx): State<Ctx>, signed: Signed, Path(handle): Path<String>) -> AppResult<Response> {
+    signed.check().await?;
     count_only(&ctx, &handle, "following").await
 }

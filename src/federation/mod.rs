@@ -5,6 +5,7 @@
 pub mod activities;
 pub mod actors;
 pub mod apactor;
+pub mod authorized;
 mod collections;
 pub mod context;
 pub mod delivery;

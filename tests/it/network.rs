@@ -390,3 +390,40 @@ async fn gamma_follows_beta_and_receives_betas_share_of_alphas_resource() {
     assert_eq!(on_gamma.len(), 1, "gamma received the share");
     assert_eq!(on_gamma[0]["org"], format!("redress@{}", alpha.ctx.config.domain), "kept as alpha's, not beta's");
 }
+
+#[tokio::test]
+async fn authorized_fetch_refuses_an_unsigned_get_and_serves_a_signed_one() {
+    let alpha = TestApp::spawn_with(|c| {
+        let port = c.bind.rsplit(':').next().unwrap_or_default().to_string();
+        c.domain = format!("alpha.localhost:{port}");
+        c.dev_network = true;
+        c.resolve = vec![("beta.localhost".into(), std::net::IpAddr::from([127, 0, 0, 1]))];
+        c.delivery_worker = false;
+        c.authorized_fetch = true;
+    })
+    .await;
+    let beta = peer("beta").await;
+    alpha.org_with_editor("redress", "amina").await;
+    let token = beta.org_with_editor("trial", "bruno").await;
+
+    // unsigned: 401 for the actor and its collections, the page and the instance actor stay public
+    for path in ["/orgs/redress", "/orgs/redress/outbox", "/orgs/redress/followers"] {
+        let res = alpha.client.get(alpha.url(path)).header("accept", AP).send().await.unwrap();
+        assert_eq!(res.status(), 401, "{path}");
+    }
+    assert_eq!(alpha.client.get(alpha.url("/orgs/redress")).send().await.unwrap().status(), 200);
+    assert_eq!(alpha.client.get(alpha.url("/actor")).header("accept", AP).send().await.unwrap().status(), 200);
+
+    // beta's fetches are signed by its instance actor, so it can resolve and follow alpha
+    let target = format!("redress@{}", alpha.ctx.config.domain);
+    let res = beta.api_post(&token, "/api/v1/orgs/trial/following", &json!({ "target": target })).await;
+    assert_eq!(res.status(), 202);
+    amicus::federation::delivery::drain(&beta.ctx).await.unwrap();
+    assert_eq!(count_signed(&alpha).await, 1);
+}
+
+/// alpha's follower count, read from its database (its collections need a signature).
+async fn count_signed(alpha: &TestApp) -> i64 {
+    let org = alpha.ctx.db.org_by_handle("redress").await.unwrap().unwrap();
+    alpha.ctx.db.org_counts(org.id).await.unwrap().1
+}

@@ -2,7 +2,9 @@
 //! editor's forms (create, edit, translate, attach, publish, withdraw, delete).
 
 use axum::extract::{Path, RawQuery, State};
-use axum::http::{header, HeaderMap};
+use axum::http::header;
+
+use crate::federation::authorized::Signed;
 use axum::response::{Html, IntoResponse, Response};
 use minijinja::{context, Value};
 use serde::Serialize;
@@ -152,11 +154,12 @@ pub async fn index(State(ctx): State<Ctx>, page: Page, RawQuery(query): RawQuery
 pub async fn show(
     State(ctx): State<Ctx>,
     page: Page,
-    headers: HeaderMap,
+    signed: Signed,
     Path(uid): Path<String>,
     RawQuery(query): RawQuery,
 ) -> AppResult<Response> {
-    if crate::federation::wants_activity_json(&headers) {
+    if signed.wants_activity_json() {
+        signed.check().await?;
         let r = ctx.db.resource_by_uid(&uid).await?.ok_or(AppError::NotFound)?;
         return Ok(crate::federation::objects::resource_response(&ctx, &r));
     }

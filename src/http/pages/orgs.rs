@@ -3,7 +3,9 @@
 
 use axum::body::Bytes;
 use axum::extract::{Multipart, Path, State};
-use axum::http::{header, HeaderMap, StatusCode};
+use axum::http::{header, StatusCode};
+
+use crate::federation::authorized::Signed;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use minijinja::context;
 
@@ -49,11 +51,12 @@ pub async fn index(State(ctx): State<Ctx>, page: Page) -> AppResult<Html<String>
 pub async fn show(
     State(ctx): State<Ctx>,
     page: Page,
-    headers: HeaderMap,
+    signed: Signed,
     Path(handle): Path<String>,
 ) -> AppResult<Response> {
     let org = find(&ctx, &handle).await?;
-    if crate::federation::wants_activity_json(&headers) {
+    if signed.wants_activity_json() {
+        signed.check().await?;
         return crate::federation::actors::org_response(&ctx, &org);
     }
     let role = match &page.user {
