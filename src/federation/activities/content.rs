@@ -21,7 +21,7 @@ use crate::federation::IGNORED;
 use crate::model::lang::ContentLang;
 use crate::model::resource::{NewResource, Status, Text, MAX_SUMMARY, MAX_TITLE};
 use crate::model::text::sanitize_html;
-use crate::model::vocab::{self, CONCEPT_BASE};
+use crate::model::vocab::{self, Vocabularies, CONCEPT_BASE};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
@@ -108,7 +108,7 @@ fn map_of(object: &Value, key: &str) -> Vec<(String, String)> {
 }
 
 /// Terms of one of our schemes among concept URIs.
-fn terms(object: &Value, key: &str, scheme: &str, ctx: &Ctx) -> Vec<(String, String)> {
+fn terms(object: &Value, key: &str, scheme: &str, vocab: &Vocabularies) -> Vec<(String, String)> {
     let prefix = format!("{CONCEPT_BASE}/{scheme}/");
     let values: Vec<&str> = match object.get(key) {
         Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),
@@ -118,13 +118,18 @@ fn terms(object: &Value, key: &str, scheme: &str, ctx: &Ctx) -> Vec<(String, Str
     values
         .into_iter()
         .filter_map(|v| v.strip_prefix(&prefix))
-        .filter(|id| ctx.vocab.contains(scheme, id))
+        .filter(|id| vocab.contains(scheme, id))
         .map(|id| (scheme.to_string(), id.to_string()))
         .collect()
 }
 
-/// An ActivityStreams object as a library resource, in every language it carries.
-fn to_resource(ctx: &Ctx, object: &Value) -> Result<(NewResource, String), AppError> {
+/// An ActivityStreams object as a library resource, in every language it carries, with the
+/// address of its page on its own server.
+pub fn to_resource(
+    vocab: &Vocabularies,
+    extra_langs: &[String],
+    object: &Value,
+) -> Result<(NewResource, String), AppError> {
     let kind = object.get("type").and_then(Value::as_str).unwrap_or_default();
     if !CONTENT_TYPES.contains(&kind) {
         return Err(AppError::BadRequest(IGNORED));
@@ -132,7 +137,7 @@ fn to_resource(ctx: &Ctx, object: &Value) -> Result<(NewResource, String), AppEr
     let names = map_of(object, "nameMap");
     let summaries = map_of(object, "summaryMap");
     let contents = map_of(object, "contentMap");
-    let known = |l: &str| ContentLang::parse(l, &ctx.config.extra_content_languages);
+    let known = |l: &str| ContentLang::parse(l, extra_langs);
     // the declared language: the first key of a map, as Mastodon reads it
     let first = [&contents, &names, &summaries]
         .iter()
@@ -178,7 +183,7 @@ fn to_resource(ctx: &Ctx, object: &Value) -> Result<(NewResource, String), AppEr
         .get("amicus:resourceType")
         .and_then(Value::as_str)
         .and_then(|u| u.strip_prefix(&format!("{CONCEPT_BASE}/{}/", vocab::RESOURCE_TYPE)))
-        .filter(|t| ctx.vocab.contains(vocab::RESOURCE_TYPE, t))
+        .filter(|t| vocab.contains(vocab::RESOURCE_TYPE, t))
         .unwrap_or("briefing-note")
         .to_string();
     let mut all_terms = Vec::new();
@@ -189,7 +194,7 @@ fn to_resource(ctx: &Ctx, object: &Value) -> Result<(NewResource, String), AppEr
         ("amicus:intendedAudience", vocab::AUDIENCE),
         ("amicus:contentWarning", vocab::CONTENT_WARNING),
     ] {
-        all_terms.extend(terms(object, key, scheme, ctx));
+        all_terms.extend(terms(object, key, scheme, vocab));
     }
     let published_on = object
         .get("amicus:dateIssued")
@@ -208,6 +213,9 @@ fn to_resource(ctx: &Ctx, object: &Value) -> Result<(NewResource, String), AppEr
             .unwrap_or_default(),
         _ => String::new(),
     };
+    // without a page address (Lemmy posts), the object's id is where it lives
+    let url =
+        if url.is_empty() { object.get("id").and_then(Value::as_str).unwrap_or_default().to_string() } else { url };
     let sensitive = object.get("sensitive").and_then(Value::as_bool).unwrap_or(false);
     let r = NewResource {
         external_id: None,
@@ -279,7 +287,7 @@ async fn store(data: &Data<Ctx>, actor: &ObjectId<ApActor>, object: &Value) -> R
         }
         other => other.clone(),
     };
-    let (resource, url) = to_resource(data, &object)?;
+    let (resource, url) = to_resource(&data.vocab, &data.config.extra_content_languages, &object)?;
     let sender = actor.dereference(data).await?;
     let remote = sender.remote().ok_or(AppError::BadRequest(IGNORED))?;
     let org_id = remote_org(data, remote).await?;
@@ -387,5 +395,35 @@ impl Activity for Delete {
             data.db.delete_resource(local_id, None).await?;
         }
         Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn fixture(name: &str) -> Value {
+        let path = format!("{}/federation/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn notes_pages_and_events_of_other_servers_become_resources() {
+        let vocab = Vocabularies::load(None).unwrap();
+        let cases = [
+            ("mastodon-create-note.json", "en", "Hearing on enforced disappearance tomorrow in Geneva #CED"),
+            ("gotosocial-create-note.json", "fr", "Nouveau guide sur la participation des victimes devant la CPI."),
+            ("mobilizon-create-event.json", "en", "Vigil for the disappeared"),
+            ("gancio-create-event.json", "en", "Screening: the Habré trial"),
+            ("lemmy-create-page.json", "en", "Reparations orders at the ICC: a reading list"),
+        ];
+        for (name, lang, title) in cases {
+            let activity = fixture(name);
+            let (r, url) = to_resource(&vocab, &[], &activity["object"]).unwrap();
+            assert_eq!(r.original_language.as_str(), lang, "{name}");
+            assert_eq!(r.texts[0].title, title, "{name}");
+            assert!(!r.texts[0].body_html.contains("<script"), "{name}: remote HTML is sanitised");
+            assert!(url.starts_with("https://"), "{name}");
+        }
     }
 }
