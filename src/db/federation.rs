@@ -137,6 +137,20 @@ impl Db {
         Ok(())
     }
 
+    /// (actor id, follow activity id, approved) of an organisation's followers and requests.
+    pub async fn followers_of(&self, org_id: i64) -> AppResult<Vec<(String, Option<String>, bool)>> {
+        Ok(on_pool!(self, p => sqlx::query_as(
+            "select actor_id, follow_activity_id, approved from followers where org_id = $1 order by approved, created_at desc")
+            .bind(org_id).fetch_all(p).await)?)
+    }
+
+    /// Approves a waiting follow request; false if there was none.
+    pub async fn approve_follower(&self, org_id: i64, actor_id: &str) -> AppResult<bool> {
+        let n = on_pool!(self, p => sqlx::query("update followers set approved = true where org_id = $1 and actor_id = $2 and not approved")
+            .bind(org_id).bind(actor_id).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(n > 0)
+    }
+
     pub async fn remove_follower(&self, org_id: i64, actor_id: &str) -> AppResult<bool> {
         let n = on_pool!(self, p => sqlx::query("delete from followers where org_id = $1 and actor_id = $2")
             .bind(org_id).bind(actor_id).execute(p).await.map(|r| r.rows_affected()))?;

@@ -59,6 +59,7 @@ pub struct Member {
 /// What an organisation admin can change on the profile.
 #[derive(Debug, Clone, Default)]
 pub struct OrgProfile {
+    pub manually_approves_followers: bool,
     pub name: String,
     pub names: BTreeMap<String, String>,
     pub descriptions: BTreeMap<String, String>,
@@ -152,8 +153,10 @@ impl Db {
         let names = serde_json::to_string(&profile.names).map_err(AppError::internal)?;
         let descriptions = serde_json::to_string(&profile.descriptions).map_err(AppError::internal)?;
         on_pool!(self, p => sqlx::query(
-            "update orgs set name = $1, names = $2, descriptions = $3, website = $4, updated_at = $5 where id = $6")
+            "update orgs set name = $1, names = $2, descriptions = $3, website = $4, updated_at = $5,
+             manually_approves_followers = $7 where id = $6")
             .bind(&profile.name).bind(&names).bind(&descriptions).bind(&profile.website).bind(Utc::now()).bind(org_id)
+            .bind(profile.manually_approves_followers)
             .execute(p).await.map(|r| r.rows_affected()))?;
         Ok(())
     }

@@ -3,11 +3,11 @@
 
 use activitypub_federation::fetch::object_id::ObjectId;
 use activitypub_federation::fetch::webfinger::webfinger_resolve_actor;
-use activitypub_federation::kinds::activity::{FollowType, UndoType};
+use activitypub_federation::kinds::activity::{AcceptType, FollowType, RejectType, UndoType};
 use activitypub_federation::traits::Object;
 use url::Url;
 
-use super::activities::follow::{Follow, FollowRef, Undo};
+use super::activities::follow::{Accept, Follow, FollowRef, Reject, Undo};
 use super::activities::new_id;
 use super::apactor::ApActor;
 use super::context::Fed;
@@ -74,4 +74,41 @@ pub async fn unfollow(fed: &Fed, org: Org, target: &str) -> AppResult<()> {
     };
     fed.0.db.remove_following(org.id, &actor.ap_id).await?;
     delivery::queue(&fed.0, &local, &undo, vec![actor.inbox.clone()]).await
+}
+
+/// Answers a follow request held for approval: `Accept` (the actor becomes a follower) or
+/// `Reject` (the request is forgotten).
+pub async fn answer(fed: &Fed, org: Org, actor_id: &str, accept: bool) -> AppResult<()> {
+    let requests = fed.0.db.followers_of(org.id).await?;
+    let (_, follow_id, approved) = requests.into_iter().find(|(a, _, _)| a == actor_id).ok_or(AppError::NotFound)?;
+    if approved && accept {
+        return Ok(());
+    }
+    let follower = fed.0.db.remote_actor(actor_id).await?.ok_or(AppError::NotFound)?;
+    let local = ApActor::local(&fed.0, org.clone()).await?;
+    let follow = Follow {
+        id: Url::parse(follow_id.as_deref().unwrap_or(actor_id)).map_err(AppError::internal)?,
+        kind: FollowType::Follow,
+        actor: ObjectId::from(Url::parse(actor_id).map_err(AppError::internal)?),
+        object: ObjectId::from(local.id().clone()),
+    };
+    if accept {
+        fed.0.db.approve_follower(org.id, actor_id).await?;
+        let a = Accept {
+            id: new_id(&fed.0, "accept")?,
+            kind: AcceptType::Accept,
+            actor: ObjectId::from(local.id().clone()),
+            object: FollowRef::Embedded(follow),
+        };
+        delivery::queue(&fed.0, &local, &a, vec![follower.inbox.clone()]).await
+    } else {
+        fed.0.db.remove_follower(org.id, actor_id).await?;
+        let r = Reject {
+            id: new_id(&fed.0, "reject")?,
+            kind: RejectType::Reject,
+            actor: ObjectId::from(local.id().clone()),
+            object: FollowRef::Embedded(follow),
+        };
+        delivery::queue(&fed.0, &local, &r, vec![follower.inbox.clone()]).await
+    }
 }

@@ -427,3 +427,37 @@ async fn count_signed(alpha: &TestApp) -> i64 {
     let org = alpha.ctx.db.org_by_handle("redress").await.unwrap().unwrap();
     alpha.ctx.db.org_counts(org.id).await.unwrap().1
 }
+
+#[tokio::test]
+async fn follow_requests_wait_for_an_admin_who_approves_or_rejects_them() {
+    let alpha = peer("alpha").await;
+    let beta = peer("beta").await;
+    alpha.org_with_editor("redress", "amina").await;
+    alpha.login("amina", crate::helpers::PASSWORD).await;
+    let csrf = alpha.csrf().await;
+    let form = [("csrf", csrf.as_str()), ("name", "REDRESS"), ("manually_approves_followers", "on")];
+    assert_eq!(alpha.client.post(alpha.url("/orgs/redress/edit")).form(&form).send().await.unwrap().status(), 303);
+    let actor: Value = alpha.get_ap("/orgs/redress", AP).await.json().await.unwrap();
+    assert_eq!(actor["manuallyApprovesFollowers"], true);
+
+    let token = beta.org_with_editor("trial", "bruno").await;
+    let target = format!("redress@{}", alpha.ctx.config.domain);
+    beta.api_post(&token, "/api/v1/orgs/trial/following", &json!({ "target": target })).await;
+    amicus::federation::delivery::drain(&beta.ctx).await.unwrap();
+    amicus::federation::delivery::drain(&alpha.ctx).await.unwrap();
+    assert_eq!(count(&alpha, "/orgs/redress/followers").await, 0, "held for approval");
+    assert_eq!(count(&beta, "/orgs/trial/following").await, 0);
+
+    let page = alpha.get("/orgs/redress/federation").await.text().await.unwrap();
+    let beta_actor = format!("http://{}/orgs/trial", beta.ctx.config.domain);
+    assert!(page.contains(&beta_actor.replace('/', "&#x2f;")) || page.contains(&beta_actor), "the request is listed");
+    let approve = [("csrf", csrf.as_str()), ("action", "approve"), ("actor", beta_actor.as_str())];
+    let res = alpha.client.post(alpha.url("/orgs/redress/federation")).form(&approve).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    amicus::federation::delivery::drain(&alpha.ctx).await.unwrap();
+    assert_eq!(count(&alpha, "/orgs/redress/followers").await, 1);
+    assert_eq!(count(&beta, "/orgs/trial/following").await, 1);
+
+    // the page is for the organisation's admins only
+    assert_eq!(reqwest::get(alpha.url("/orgs/redress/federation")).await.unwrap().status(), 401);
+}

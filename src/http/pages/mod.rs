@@ -36,6 +36,7 @@ pub fn router(upload_limit: DefaultBodyLimit) -> Router<Ctx> {
         .route("/orgs/{handle}/edit", get(orgs::edit_form).post(orgs::update))
         .route("/orgs/{handle}/logo", get(orgs::logo).post(orgs::upload_logo).layer(upload_limit))
         .route("/orgs/{handle}/members", get(orgs::members))
+        .route("/orgs/{handle}/federation", get(orgs::federation).post(orgs::federation_action))
         .route("/login", get(auth::login_form).post(auth::login))
         .route("/logout", post(auth::logout))
 }

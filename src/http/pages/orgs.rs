@@ -6,6 +6,7 @@ use axum::extract::{Multipart, Path, State};
 use axum::http::{header, StatusCode};
 
 use crate::federation::authorized::Signed;
+use crate::federation::context::Fed;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use minijinja::context;
 
@@ -104,6 +105,7 @@ fn render_edit(
         ctx,
         "orgs/edit.html",
         context! { org => org_view(org, page.lang), name => profile.name, website => profile.website, langs => langs,
+        manual => profile.manually_approves_followers,
         errors => show_errors(ctx, page.lang, errors) },
     )
 }
@@ -112,6 +114,7 @@ pub async fn edit_form(State(ctx): State<Ctx>, page: Page, Path(handle): Path<St
     let org = find(&ctx, &handle).await?;
     require_org_admin(&ctx, page.user()?, org.id).await?;
     let profile = OrgProfile {
+        manually_approves_followers: org.manually_approves_followers,
         name: org.name.clone(),
         names: org.names.clone(),
         descriptions: org.descriptions.clone(),
@@ -132,7 +135,12 @@ pub async fn update(
     let org = find(&ctx, &handle).await?;
     require_org_admin(&ctx, page.user()?, org.id).await?;
     let mut errors = Vec::new();
-    let mut profile = OrgProfile { name: form.get("name"), website: None, ..OrgProfile::default() };
+    let mut profile = OrgProfile {
+        name: form.get("name"),
+        website: None,
+        manually_approves_followers: form.get("manually_approves_followers") == "on",
+        ..OrgProfile::default()
+    };
     match check_name("name", &profile.name) {
         Ok(n) => profile.name = n,
         Err(e) => errors.push(e),
@@ -202,4 +210,44 @@ pub async fn members(State(ctx): State<Ctx>, page: Page, Path(handle): Path<Stri
     }
     let members = ctx.db.list_members(org.id).await?;
     page.render(&ctx, "orgs/members.html", context! { org => org_view(&org, page.lang), members => members })
+}
+
+/// `GET /orgs/{handle}/federation`: for the organisation's admins only: follow requests to
+/// approve, the followers list, and a form to follow another organisation.
+pub async fn federation(State(ctx): State<Ctx>, page: Page, Path(handle): Path<String>) -> AppResult<Html<String>> {
+    let org = find(&ctx, &handle).await?;
+    require_org_admin(&ctx, page.user()?, org.id).await?;
+    let followers = ctx.db.followers_of(org.id).await?;
+    let (pending, approved): (Vec<_>, Vec<_>) = followers.into_iter().partition(|(_, _, ok)| !ok);
+    let ids = |v: Vec<(String, Option<String>, bool)>| v.into_iter().map(|(a, _, _)| a).collect::<Vec<_>>();
+    page.render(
+        &ctx,
+        "orgs/federation.html",
+        context! { org => org_view(&org, page.lang), pending => ids(pending), followers => ids(approved), manual => org.manually_approves_followers },
+    )
+}
+
+/// `POST /orgs/{handle}/federation`: `action` = approve, reject (with `actor`) or follow
+/// (with `target`).
+pub async fn federation_action(
+    State(ctx): State<Ctx>,
+    page: Page,
+    csrf: CsrfToken,
+    fed: Fed,
+    Path(handle): Path<String>,
+    body: Bytes,
+) -> AppResult<Response> {
+    let form = FormData::parse(&body);
+    csrf.verify(&form.get("csrf"))?;
+    let org = find(&ctx, &handle).await?;
+    require_org_admin(&ctx, page.user()?, org.id).await?;
+    match form.get("action").as_str() {
+        "approve" => crate::federation::follow::answer(&fed, org.clone(), &form.get("actor"), true).await?,
+        "reject" => crate::federation::follow::answer(&fed, org.clone(), &form.get("actor"), false).await?,
+        "follow" => {
+            crate::federation::follow::follow(&fed, org.clone(), &form.get("target")).await?;
+        }
+        other => return Err(AppError::invalid("action", "err-bad-status", other)),
+    }
+    Ok(Redirect::to(&format!("/orgs/{}/federation", org.handle)).into_response())
 }
