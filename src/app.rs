@@ -8,7 +8,7 @@ use tokio::net::TcpListener;
 
 use crate::config::Config;
 use crate::db::Db;
-use crate::http::limits::LoginLimiter;
+use crate::http::limits::{HostLimiter, LoginLimiter};
 use crate::http::templates::Templates;
 use crate::i18n::I18n;
 use crate::model::vocab::Vocabularies;
@@ -27,6 +27,8 @@ pub struct Ctx {
     pub analyzer: Arc<Analyzer>,
     pub store: Arc<dyn Store>,
     pub login_limiter: Arc<LoginLimiter>,
+    /// Inbox requests per remote host.
+    pub inbox_limiter: Arc<HostLimiter>,
     /// A real argon2 hash of nothing, checked when a login names an unknown account so
     /// that it takes as long as a wrong password.
     pub dummy_hash: Arc<str>,
@@ -46,6 +48,7 @@ impl Ctx {
         let templates = Arc::new(Templates::new(i18n.clone(), vocab.clone())?);
         let store: Arc<dyn Store> = Arc::new(LocalStore::new(&config.files_dir()));
         let login_limiter = Arc::new(LoginLimiter::new(config.login_attempts));
+        let inbox_limiter = Arc::new(HostLimiter::new(config.inbox_per_minute));
         let dummy_hash = crate::accounts::hash_password(crate::http::extract::new_secret()).await?.into();
         Ok(Ctx {
             db,
@@ -56,6 +59,7 @@ impl Ctx {
             analyzer: Arc::new(Analyzer::default()),
             store,
             login_limiter,
+            inbox_limiter,
             dummy_hash,
         })
     }

@@ -49,6 +49,8 @@ pub struct Config {
     pub federation_mode: FederationMode,
     /// Serve ActivityPub documents only to signed requests (HTML stays public).
     pub authorized_fetch: bool,
+    /// Activities accepted per remote host per minute before the inbox answers 429.
+    pub inbox_per_minute: u32,
 }
 
 /// The file format: every key optional, the same names as the environment variables
@@ -70,6 +72,7 @@ struct FileConfig {
     resolve: Option<String>,
     federation_mode: Option<FederationMode>,
     authorized_fetch: Option<bool>,
+    inbox_per_minute: Option<u32>,
 }
 
 impl Default for Config {
@@ -91,6 +94,7 @@ impl Default for Config {
             delivery_worker: true,
             federation_mode: FederationMode::Open,
             authorized_fetch: false,
+            inbox_per_minute: 3000,
         }
     }
 }
@@ -152,6 +156,9 @@ impl Config {
         if let Some(v) = file.authorized_fetch {
             c.authorized_fetch = v;
         }
+        if let Some(v) = file.inbox_per_minute {
+            c.inbox_per_minute = v;
+        }
         let mut resolve = file.resolve;
 
         let get = |k: &str| env.get(k).filter(|v| !v.is_empty()).cloned();
@@ -191,6 +198,9 @@ impl Config {
                 "partners" => FederationMode::Partners,
                 other => anyhow::bail!("AMICUS_FEDERATION_MODE must be open or partners, not {other:?}"),
             };
+        }
+        if let Some(v) = get("AMICUS_INBOX_PER_MINUTE") {
+            c.inbox_per_minute = parse_num("AMICUS_INBOX_PER_MINUTE", &v)?;
         }
         if let Some(v) = get("AMICUS_AUTHORIZED_FETCH") {
             c.authorized_fetch = matches!(v.trim(), "true" | "1" | "yes");
@@ -342,6 +352,10 @@ pub const DEFAULT_FILE: &str = r#"# amicus.toml: every key is optional. Environm
 # Authorized fetch (AMICUS_AUTHORIZED_FETCH): answer unsigned requests for ActivityPub documents
 # with 401, as Mastodon's AUTHORIZED_FETCH does. HTML pages stay public.
 # authorized_fetch = false
+
+# Activities accepted from one remote server per minute before its requests get 429
+# (AMICUS_INBOX_PER_MINUTE).
+# inbox_per_minute = 3000
 
 # Development network (AMICUS_DEV_NETWORK): allow http and loopback peers, to federate several
 # instances on one machine. Never enable it on a server that faces the internet.

@@ -24,8 +24,18 @@ pub async fn receive(data: Data<Ctx>, req: Request) -> Response {
         Ok(b) => b,
         Err(_) => return AppError::TooLarge.into_response(),
     };
-    if serde_json::from_slice::<serde_json::Value>(&bytes).is_err() {
+    let Ok(json) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
         return AppError::BadRequest("error-malformed-json").into_response();
+    };
+    // each sending server gets its own allowance, counted before any verification work
+    let sender = json
+        .get("actor")
+        .and_then(|a| a.as_str().or_else(|| a.get("id").and_then(|i| i.as_str())))
+        .and_then(|a| url::Url::parse(a).ok())
+        .and_then(|u| u.host_str().map(str::to_string))
+        .unwrap_or_default();
+    if !data.inbox_limiter.allow(&sender) {
+        return AppError::RateLimited.into_response();
     }
     let req = Request::from_parts(parts, Body::from(bytes));
     let activity = match ActivityData::from_request(req, &()).await {

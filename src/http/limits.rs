@@ -52,9 +52,43 @@ impl LoginLimiter {
     }
 }
 
+/// Requests per key (a remote host) per minute, counted in fixed one-minute windows.
+pub struct HostLimiter {
+    per_minute: u32,
+    windows: Mutex<HashMap<String, (Instant, u32)>>,
+}
+
+impl HostLimiter {
+    pub fn new(per_minute: u32) -> HostLimiter {
+        HostLimiter { per_minute, windows: Mutex::new(HashMap::new()) }
+    }
+
+    /// Counts a request from `host`; false when its allowance for this minute is spent.
+    pub fn allow(&self, host: &str) -> bool {
+        let Ok(mut map) = self.windows.lock() else { return false };
+        if map.len() > 10_000 {
+            map.retain(|_, (start, _)| start.elapsed() < Duration::from_secs(60));
+        }
+        let entry = map.entry(host.to_string()).or_insert((Instant::now(), 0));
+        if entry.0.elapsed() >= Duration::from_secs(60) {
+            *entry = (Instant::now(), 0);
+        }
+        entry.1 += 1;
+        entry.1 <= self.per_minute
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn each_host_has_its_own_allowance() {
+        let l = HostLimiter::new(2);
+        assert!(l.allow("a.example") && l.allow("a.example"));
+        assert!(!l.allow("a.example"));
+        assert!(l.allow("b.example"));
+    }
 
     #[test]
     fn an_account_is_locked_after_too_many_failures_and_freed_by_success() {

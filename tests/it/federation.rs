@@ -151,7 +151,7 @@ fn normalise(app: &TestApp, v: &Value, uids: &[&str]) -> Value {
 
 /// The document must have exactly the example's keys, recursively, with values of the same
 /// JSON types; `AMICUS_WRITE_EXAMPLES=1` rewrites the example from the code instead.
-fn check_example(name: &str, actual: &Value) {
+pub fn check_example(name: &str, actual: &Value) {
     fn same_shape(path: &str, a: &Value, e: &Value) -> Result<(), String> {
         match (a, e) {
             (Value::Object(a), Value::Object(e)) => {

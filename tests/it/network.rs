@@ -461,3 +461,102 @@ async fn follow_requests_wait_for_an_admin_who_approves_or_rejects_them() {
     // the page is for the organisation's admins only
     assert_eq!(reqwest::get(alpha.url("/orgs/redress/federation")).await.unwrap().status(), 401);
 }
+
+/// An activity as an example: hosts of the instances replaced by stable names, and the
+/// random parts of ids (which only the shape check ignores anyway) left as they are.
+fn example(apps: &[(&TestApp, &str)], v: &Value) -> Value {
+    let mut text = v.to_string();
+    for (app, name) in apps {
+        text = text.replace(&format!("http://{}", app.ctx.config.domain), &format!("https://{name}.example"));
+    }
+    let mut v: Value = serde_json::from_str(&text).unwrap();
+    if let Some(o) = v.as_object_mut() {
+        for k in ["published", "updated"] {
+            if o.contains_key(k) {
+                o.insert(k.into(), json!("2026-01-01T00:00:00Z"));
+            }
+        }
+    }
+    v
+}
+
+async fn sent(app: &TestApp, org: &str) -> Vec<Value> {
+    let org = app.ctx.db.org_by_handle(org).await.unwrap().unwrap();
+    app.ctx.db.sent_activities(org.id).await.unwrap().iter().map(|j| serde_json::from_str(j).unwrap()).collect()
+}
+
+#[tokio::test]
+async fn every_activity_amicus_sends_matches_its_example() {
+    let alpha = peer("alpha").await;
+    let beta = peer("beta").await;
+    let gamma = peer("gamma").await;
+    let token = alpha.org_with_editor("redress", "amina").await;
+    let beta_token = beta_follows_alpha(&alpha, &beta).await;
+    let gamma_token = gamma.org_with_editor("fidh", "chloe").await;
+    gamma
+        .api_post(
+            &gamma_token,
+            "/api/v1/orgs/fidh/following",
+            &json!({ "target": format!("trial@{}", beta.ctx.config.domain) }),
+        )
+        .await;
+    amicus::federation::delivery::drain(&gamma.ctx).await.unwrap();
+    amicus::federation::delivery::drain(&beta.ctx).await.unwrap();
+
+    let r = alpha.post_resource(&token, &crate::helpers::resource("redress", "Guide")).await;
+    let path = format!("/api/v1/resources/{}", r["id"].as_str().unwrap());
+    alpha.api_patch(&token, &path, &json!({"translations": {"fr": {"title": "Guide"}}})).await;
+    amicus::federation::delivery::drain(&alpha.ctx).await.unwrap();
+    let copy = &search(&beta, "guide").await[0];
+    beta.api_post(
+        &beta_token,
+        &format!("/api/v1/resources/{}/share", copy["id"].as_str().unwrap()),
+        &json!({"org": "trial"}),
+    )
+    .await;
+    alpha.api_patch(&token, &path, &json!({"status": "withdrawn"})).await;
+    let target = format!("redress@{}", alpha.ctx.config.domain);
+    beta.client
+        .delete(beta.url("/api/v1/orgs/trial/following"))
+        .bearer_auth(&beta_token)
+        .json(&json!({ "target": target }))
+        .send()
+        .await
+        .unwrap();
+
+    let apps = [(&alpha, "alpha"), (&beta, "beta"), (&gamma, "gamma")];
+    let from_alpha = sent(&alpha, "redress").await;
+    let from_beta = sent(&beta, "trial").await;
+    let kind = |list: &[Value], k: &str| list.iter().find(|a| a["type"] == k).cloned().unwrap();
+    for (name, activity) in [
+        ("accept.json", kind(&from_alpha, "Accept")),
+        ("update.json", kind(&from_alpha, "Update")),
+        ("delete.json", kind(&from_alpha, "Delete")),
+        ("follow.json", kind(&from_beta, "Follow")),
+        ("announce.json", kind(&from_beta, "Announce")),
+        ("undo.json", kind(&from_beta, "Undo")),
+    ] {
+        crate::federation::check_example(name, &example(&apps, &activity));
+    }
+}
+
+#[tokio::test]
+async fn the_inbox_rate_limits_each_remote_host() {
+    let alpha = TestApp::spawn_with(|c| {
+        c.inbox_per_minute = 2;
+        c.delivery_worker = false;
+    })
+    .await;
+    let from = |host: &str| {
+        json!({"@context": "https://www.w3.org/ns/activitystreams", "id": format!("https://{host}/a/1"), "type": "Like",
+               "actor": format!("https://{host}/users/x"), "object": "https://elsewhere.example/x"})
+        .to_string()
+    };
+    let post = |body: String| alpha.client.post(alpha.url("/inbox")).header("content-type", AP).body(body).send();
+    // unsigned, so 401, until the host has used its allowance
+    assert_eq!(post(from("noisy.example")).await.unwrap().status(), 401);
+    assert_eq!(post(from("noisy.example")).await.unwrap().status(), 401);
+    let res = post(from("noisy.example")).await.unwrap();
+    assert_eq!(res.status(), 429);
+    assert_eq!(post(from("quiet.example")).await.unwrap().status(), 401, "other hosts are not affected");
+}
