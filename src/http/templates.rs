@@ -25,6 +25,7 @@ const FILES: &[(&str, &str)] = &[
     ("orgs/edit.html", include_str!("../../templates/orgs/edit.html")),
     ("orgs/members.html", include_str!("../../templates/orgs/members.html")),
     ("orgs/federation.html", include_str!("../../templates/orgs/federation.html")),
+    ("admin/federation.html", include_str!("../../templates/admin/federation.html")),
     ("auth/login.html", include_str!("../../templates/auth/login.html")),
     ("errors/error.html", include_str!("../../templates/errors/error.html")),
     ("feeds/rss.xml", include_str!("../../templates/feeds/rss.xml")),

@@ -113,7 +113,8 @@ impl TestApp {
                 Some(db) => db.url.clone(),
                 None => format!("sqlite://{}/amicus.db", dir.path().display()),
             },
-            db_timeout_ms: 1_000,
+            // generous: many tests build instances at once on two cores
+            db_timeout_ms: 15_000,
             ..Config::default()
         };
         tweak(&mut config);

@@ -272,7 +272,15 @@ async fn a_host_answering_500_is_retried_and_one_answering_410_is_not() {
     assert_eq!((s.pending, s.done, s.failed), (1, 0, 0), "500: kept, to be retried later");
     let hosts = alpha.ctx.db.host_status().await.unwrap();
     assert_eq!(hosts, vec![("gamma.localhost".to_string(), 1, 0, false)]);
-    // `amicus federation retry` sends it again now
+    // the instance admin sees it on the federation page, and only they do
+    alpha.user("root", amicus::model::user::Role::Admin).await;
+    assert_eq!(alpha.get("/admin/federation").await.status(), 401);
+    alpha.login("amina", crate::helpers::PASSWORD).await;
+    assert_eq!(alpha.get("/admin/federation").await.status(), 403);
+    alpha.login("root", crate::helpers::PASSWORD).await;
+    let page = alpha.get("/admin/federation").await.text().await.unwrap();
+    assert!(page.contains("gamma.localhost") && page.contains("1 waiting"), "{page}");
+    // `amicus federation retry` (or the page's button) sends it again now
     assert_eq!(alpha.ctx.db.retry_host("gamma.localhost").await.unwrap(), 1);
     amicus::federation::delivery::drain(&alpha.ctx).await.unwrap();
     assert_eq!(alpha.ctx.db.delivery_status().await.unwrap().pending, 1);

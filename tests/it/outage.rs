@@ -66,7 +66,11 @@ async fn a_database_outage_answers_503_and_the_server_recovers() {
     let mut via_proxy = target.clone();
     via_proxy.set_port(Some(proxy.port)).unwrap();
     let url = via_proxy.to_string();
-    let app = TestApp::spawn_on(Some(db), |c| c.database_url = url).await;
+    let app = TestApp::spawn_on(Some(db), |c| {
+        c.database_url = url;
+        c.db_timeout_ms = 1_000;
+    })
+    .await;
     assert_eq!(app.get("/library").await.status(), 200);
 
     proxy.down();

@@ -1,6 +1,7 @@
 //! HTML pages. They work without JavaScript, use only this instance's own assets, and
 //! render in the reader's language, right to left in Arabic.
 
+mod admin;
 mod auth;
 mod editor;
 mod library;
@@ -37,6 +38,7 @@ pub fn router(upload_limit: DefaultBodyLimit) -> Router<Ctx> {
         .route("/orgs/{handle}/logo", get(orgs::logo).post(orgs::upload_logo).layer(upload_limit))
         .route("/orgs/{handle}/members", get(orgs::members))
         .route("/orgs/{handle}/federation", get(orgs::federation).post(orgs::federation_action))
+        .route("/admin/federation", get(admin::federation).post(admin::retry))
         .route("/login", get(auth::login_form).post(auth::login))
         .route("/logout", post(auth::logout))
 }

@@ -1,0 +1,45 @@
+//! The instance administrator's page: delivery status per remote host, with a retry button
+//! (the same as `amicus federation status` and `retry`).
+
+use axum::body::Bytes;
+use axum::extract::State;
+use axum::response::{Html, Redirect};
+use minijinja::context;
+
+use super::{FormData, Page};
+use crate::app::Ctx;
+use crate::error::{AppError, AppResult};
+use crate::http::extract::CsrfToken;
+
+fn require_admin(page: &Page) -> AppResult<()> {
+    if page.user()?.is_admin() {
+        Ok(())
+    } else {
+        Err(AppError::Forbidden)
+    }
+}
+
+/// `GET /admin/federation`
+pub async fn federation(State(ctx): State<Ctx>, page: Page) -> AppResult<Html<String>> {
+    require_admin(&page)?;
+    let status = ctx.db.delivery_status().await?;
+    let hosts: Vec<_> = ctx
+        .db
+        .host_status()
+        .await?
+        .into_iter()
+        .map(|(host, pending, failed, dead)| context! { host => host, pending => pending, failed => failed, dead => dead })
+        .collect();
+    let rules: Vec<_> =
+        ctx.db.federation_rules().await?.into_iter().map(|(d, p)| context! { domain => d, policy => p }).collect();
+    page.render(&ctx, "admin/federation.html", context! { status => status, hosts => hosts, rules => rules })
+}
+
+/// `POST /admin/federation` with `host`: revive the host and send its deliveries now.
+pub async fn retry(State(ctx): State<Ctx>, page: Page, csrf: CsrfToken, body: Bytes) -> AppResult<Redirect> {
+    let form = FormData::parse(&body);
+    csrf.verify(&form.get("csrf"))?;
+    require_admin(&page)?;
+    ctx.db.retry_host(&form.get("host")).await?;
+    Ok(Redirect::to("/admin/federation"))
+}
