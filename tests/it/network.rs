@@ -568,3 +568,41 @@ async fn the_inbox_rate_limits_each_remote_host() {
     assert_eq!(res.status(), 429);
     assert_eq!(post(from("quiet.example")).await.unwrap().status(), 401, "other hosts are not affected");
 }
+
+#[tokio::test]
+async fn two_processes_sharing_a_database_never_send_the_same_delivery_twice() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let alpha = peer("alpha").await;
+    let token = alpha.org_with_editor("redress", "amina").await;
+    // a sink that counts what it receives
+    let received = Arc::new(AtomicUsize::new(0));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let counter = received.clone();
+    let app = axum::Router::new().route(
+        "/inbox",
+        axum::routing::post(move || {
+            let c = counter.clone();
+            async move {
+                c.fetch_add(1, Ordering::SeqCst);
+                axum::http::StatusCode::ACCEPTED
+            }
+        }),
+    );
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    follower_at(&alpha, "redress", port).await;
+    for i in 0..20 {
+        alpha.post_resource(&token, &crate::helpers::resource("redress", &format!("Guide {i}"))).await;
+    }
+    // a second node: the same configuration, database and data directory
+    let second = amicus::Ctx::build((*alpha.ctx.config).clone()).await.unwrap();
+    let (a, b) =
+        tokio::join!(amicus::federation::delivery::drain(&alpha.ctx), amicus::federation::delivery::drain(&second));
+    a.unwrap();
+    b.unwrap();
+    assert_eq!(received.load(Ordering::SeqCst), 20);
+    assert_eq!(alpha.ctx.db.delivery_status().await.unwrap().done, 20);
+}
