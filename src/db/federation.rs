@@ -235,28 +235,25 @@ impl Db {
                 sqlx::query_as(&sql).bind(now).bind(limit).bind(until).fetch_all(p).await?
             }
             Db::Sqlite(p) => {
-                let mut tx = p.begin().await?;
+                // one statement, so the write lock is taken at once: a read-then-write
+                // transaction could not upgrade its lock while another writer is busy
                 let ids: Vec<i64> = sqlx::query_scalar(
-                    "select id from deliveries where state = 'pending' and next_attempt_at <= $1
-                     and (lease_until is null or lease_until < $1)
-                     and host not in (select host from federation_hosts where dead)
-                     order by next_attempt_at limit $2",
+                    "update deliveries set lease_until = $3 where id in
+                       (select id from deliveries where state = 'pending' and next_attempt_at <= $1
+                        and (lease_until is null or lease_until < $1)
+                        and host not in (select host from federation_hosts where dead)
+                        order by next_attempt_at limit $2)
+                     returning id",
                 )
                 .bind(now)
                 .bind(limit)
-                .fetch_all(&mut *tx)
+                .bind(until)
+                .fetch_all(p)
                 .await?;
                 let mut rows = Vec::with_capacity(ids.len());
                 for id in ids {
-                    sqlx::query("update deliveries set lease_until = $1 where id = $2")
-                        .bind(until)
-                        .bind(id)
-                        .execute(&mut *tx)
-                        .await?;
-                    let sql = format!("{select} ($1)");
-                    rows.push(sqlx::query_as(&sql).bind(id).fetch_one(&mut *tx).await?);
+                    rows.push(sqlx::query_as(&format!("{select} ($1)")).bind(id).fetch_one(p).await?);
                 }
-                tx.commit().await?;
                 rows
             }
         };
