@@ -1,11 +1,11 @@
-//! Publications from the actors an organisation follows: `Create` and `Update` of an
+//! Publications from the actors an organisation follows: `Create` and `Update` (one `Publish`) of an
 //! `Article`, `Page`, `Note`, `Event` or `Document` become resources of this instance's
 //! library, marked remote, in every language they carry; `Delete` removes them. Remote HTML
 //! is sanitised. Content from actors nobody here follows is ignored.
 
 use activitypub_federation::config::Data;
 use activitypub_federation::fetch::object_id::ObjectId;
-use activitypub_federation::kinds::activity::{AnnounceType, CreateType, DeleteType, UpdateType};
+use activitypub_federation::kinds::activity::{AnnounceType, DeleteType};
 use activitypub_federation::protocol::verification::verify_domains_match;
 use activitypub_federation::traits::Activity;
 use serde::{Deserialize, Serialize};
@@ -23,22 +23,20 @@ use crate::model::resource::{NewResource, Status, Text, MAX_SUMMARY, MAX_TITLE};
 use crate::model::text::sanitize_html;
 use crate::model::vocab::{self, Vocabularies, CONCEPT_BASE};
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Create {
-    pub id: Url,
-    #[serde(rename = "type")]
-    pub kind: CreateType,
-    pub actor: ObjectId<ApActor>,
-    pub object: Value,
+/// `Create` or `Update`: received alike, since either leaves the object as sent.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum PublishKind {
+    Create,
+    Update,
 }
 
+/// A `Create` or `Update` of an object.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Update {
+pub struct Publish {
     pub id: Url,
     #[serde(rename = "type")]
-    pub kind: UpdateType,
+    pub kind: PublishKind,
     pub actor: ObjectId<ApActor>,
     pub object: Value,
 }
@@ -325,25 +323,7 @@ macro_rules! ids {
 }
 
 #[async_trait::async_trait]
-impl Activity for Create {
-    type DataType = Ctx;
-    type Error = AppError;
-    ids!();
-
-    async fn verify(&self, _data: &Data<Ctx>) -> Result<(), AppError> {
-        object_id(&self.object, self.actor.inner()).map(|_| ())
-    }
-
-    async fn receive(self, data: &Data<Ctx>) -> Result<(), AppError> {
-        if !followed(data, self.actor.inner()).await? {
-            return Err(AppError::BadRequest(IGNORED));
-        }
-        store(data, &self.actor, &self.object).await
-    }
-}
-
-#[async_trait::async_trait]
-impl Activity for Update {
+impl Activity for Publish {
     type DataType = Ctx;
     type Error = AppError;
     ids!();

@@ -11,7 +11,7 @@ use url::Url;
 
 use crate::app::Ctx;
 use crate::error::AppError;
-use content::{Announce, Create, Delete, Update};
+use content::{Announce, Delete, Publish};
 use follow::{Accept, Follow, Reject, Undo};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -21,8 +21,7 @@ pub enum InboxActivity {
     Accept(Accept),
     Reject(Reject),
     Undo(Undo),
-    Create(Create),
-    Update(Update),
+    Publish(Publish),
     Delete(Delete),
     Announce(Announce),
 }
@@ -38,8 +37,7 @@ impl Activity for InboxActivity {
             InboxActivity::Accept(a) => a.id(),
             InboxActivity::Reject(a) => a.id(),
             InboxActivity::Undo(a) => a.id(),
-            InboxActivity::Create(a) => a.id(),
-            InboxActivity::Update(a) => a.id(),
+            InboxActivity::Publish(a) => a.id(),
             InboxActivity::Delete(a) => a.id(),
             InboxActivity::Announce(a) => a.id(),
         }
@@ -51,8 +49,7 @@ impl Activity for InboxActivity {
             InboxActivity::Accept(a) => a.actor(),
             InboxActivity::Reject(a) => a.actor(),
             InboxActivity::Undo(a) => a.actor(),
-            InboxActivity::Create(a) => a.actor(),
-            InboxActivity::Update(a) => a.actor(),
+            InboxActivity::Publish(a) => a.actor(),
             InboxActivity::Delete(a) => a.actor(),
             InboxActivity::Announce(a) => a.actor(),
         }
@@ -64,8 +61,7 @@ impl Activity for InboxActivity {
             InboxActivity::Accept(a) => a.verify(data).await,
             InboxActivity::Reject(a) => a.verify(data).await,
             InboxActivity::Undo(a) => a.verify(data).await,
-            InboxActivity::Create(a) => a.verify(data).await,
-            InboxActivity::Update(a) => a.verify(data).await,
+            InboxActivity::Publish(a) => a.verify(data).await,
             InboxActivity::Delete(a) => a.verify(data).await,
             InboxActivity::Announce(a) => a.verify(data).await,
         }
@@ -81,8 +77,7 @@ impl Activity for InboxActivity {
             InboxActivity::Accept(a) => a.receive(data).await,
             InboxActivity::Reject(a) => a.receive(data).await,
             InboxActivity::Undo(a) => a.receive(data).await,
-            InboxActivity::Create(a) => a.receive(data).await,
-            InboxActivity::Update(a) => a.receive(data).await,
+            InboxActivity::Publish(a) => a.receive(data).await,
             InboxActivity::Delete(a) => a.receive(data).await,
             InboxActivity::Announce(a) => a.receive(data).await,
         }
@@ -99,6 +94,7 @@ pub fn new_id(ctx: &Ctx, kind: &str) -> Result<Url, AppError> {
 mod tests {
     use activitypub_federation::protocol::context::WithContext;
 
+    use super::content::PublishKind;
     use super::*;
     use crate::federation::protocol::actor::ActorObject;
 
@@ -125,10 +121,10 @@ mod tests {
                 let got = match a.inner() {
                     InboxActivity::Follow(_) => "follow",
                     InboxActivity::Undo(_) => "undo",
-                    InboxActivity::Create(_) => "create",
+                    InboxActivity::Publish(p) if p.kind == PublishKind::Create => "create",
+                    InboxActivity::Publish(_) => "update",
                     InboxActivity::Delete(_) => "delete",
                     InboxActivity::Announce(_) => "announce",
-                    InboxActivity::Update(_) => "update",
                     InboxActivity::Accept(_) => "accept",
                     InboxActivity::Reject(_) => "reject",
                 };

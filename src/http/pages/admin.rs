@@ -1,15 +1,13 @@
 //! The instance administrator's page: delivery status per remote host, with a retry button
 //! (the same as `amicus federation status` and `retry`).
 
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::response::{Html, Redirect};
 use minijinja::context;
 
-use super::{FormData, Page};
+use super::{CheckedForm, Page};
 use crate::app::Ctx;
 use crate::error::{AppError, AppResult};
-use crate::http::extract::CsrfToken;
 
 fn require_admin(page: &Page) -> AppResult<()> {
     if page.user()?.is_admin() {
@@ -36,9 +34,7 @@ pub async fn federation(State(ctx): State<Ctx>, page: Page) -> AppResult<Html<St
 }
 
 /// `POST /admin/federation` with `host`: revive the host and send its deliveries now.
-pub async fn retry(State(ctx): State<Ctx>, page: Page, csrf: CsrfToken, body: Bytes) -> AppResult<Redirect> {
-    let form = FormData::parse(&body);
-    csrf.verify(&form.get("csrf"))?;
+pub async fn retry(State(ctx): State<Ctx>, page: Page, CheckedForm(form): CheckedForm) -> AppResult<Redirect> {
     require_admin(&page)?;
     ctx.db.retry_host(&form.get("host")).await?;
     Ok(Redirect::to("/admin/federation"))

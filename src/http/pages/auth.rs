@@ -1,18 +1,17 @@
 //! Logging in and out.
 
-use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use minijinja::context;
 
-use super::FormData;
+use super::CheckedForm;
 use super::Page;
 use crate::accounts;
 use crate::app::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::http::errors::show_errors;
-use crate::http::extract::{cookie, CsrfToken, SESSION_COOKIE};
+use crate::http::extract::{cookie, SESSION_COOKIE};
 use crate::model::FieldError;
 
 fn render(
@@ -51,9 +50,7 @@ pub async fn login_form(
     render(&ctx, &page, "", safe_next(&next), &[], false)
 }
 
-pub async fn login(State(ctx): State<Ctx>, page: Page, csrf: CsrfToken, body: Bytes) -> AppResult<Response> {
-    let form = FormData::parse(&body);
-    csrf.verify(&form.get("csrf"))?;
+pub async fn login(State(ctx): State<Ctx>, page: Page, CheckedForm(form): CheckedForm) -> AppResult<Response> {
     let username = form.get("username");
     let next = form.get("next");
     match accounts::login(&ctx, &username, &form.get("password")).await {
@@ -78,12 +75,9 @@ pub async fn login(State(ctx): State<Ctx>, page: Page, csrf: CsrfToken, body: By
 
 pub async fn logout(
     State(ctx): State<Ctx>,
-    csrf: CsrfToken,
     headers: axum::http::HeaderMap,
-    body: Bytes,
+    CheckedForm(form): CheckedForm,
 ) -> AppResult<Response> {
-    let form = FormData::parse(&body);
-    csrf.verify(&form.get("csrf"))?;
     if let Some(secret) = cookie(&headers, SESSION_COOKIE) {
         accounts::logout(&ctx, secret, form.get("everywhere") == "1").await?;
     }

@@ -1,14 +1,13 @@
 //! The editor's side of the library: the resource form (create, edit, translate one language
 //! at a time), attachments, publishing, withdrawing and deleting.
 
-use axum::body::Bytes;
 use axum::extract::{Multipart, Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use minijinja::{context, Value};
 use serde::Serialize;
 
-use super::{FormData, Page};
+use super::{CheckedForm, FormData, Page};
 use crate::app::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::http::errors::show_errors;
@@ -185,6 +184,16 @@ struct Editing<'a> {
     attachments: Vec<Attachment>,
 }
 
+impl<'a> Editing<'a> {
+    fn of(r: &Resource, uid: &'a str) -> Editing<'a> {
+        Editing {
+            uid,
+            languages: r.languages().into_iter().map(str::to_string).collect(),
+            attachments: r.attachments.clone(),
+        }
+    }
+}
+
 fn render_form(
     ctx: &Ctx,
     page: &Page,
@@ -244,9 +253,7 @@ pub async fn new_form(State(ctx): State<Ctx>, page: Page, RawQuery(query): RawQu
 }
 
 /// `POST /r/new`. On invalid input the form comes back with every value and the errors.
-pub async fn create(State(ctx): State<Ctx>, page: Page, csrf: CsrfToken, body: Bytes) -> AppResult<Response> {
-    let form = FormData::parse(&body);
-    csrf.verify(&form.get("csrf"))?;
+pub async fn create(State(ctx): State<Ctx>, page: Page, CheckedForm(form): CheckedForm) -> AppResult<Response> {
     let user = page.user()?.clone();
     let values = FormValues::from_form(&form);
     match library::create(&ctx, &user, &values.to_input()).await {
@@ -275,34 +282,23 @@ pub async fn edit_form(
         .map(|(_, v)| v.into_owned())
         .unwrap_or_else(|| r.original_language.clone());
     let values = FormValues::from_resource(&r, &text_lang);
-    let editing = Editing {
-        uid: &uid,
-        languages: r.languages().into_iter().map(str::to_string).collect(),
-        attachments: r.attachments.clone(),
-    };
+    let editing = Editing::of(&r, &uid);
     render_form(&ctx, &page, &values, Some(editing), vec![r.org_handle.clone()], &[])
 }
 
 pub async fn update(
     State(ctx): State<Ctx>,
     page: Page,
-    csrf: CsrfToken,
     Path(uid): Path<String>,
-    body: Bytes,
+    CheckedForm(form): CheckedForm,
 ) -> AppResult<Response> {
-    let form = FormData::parse(&body);
-    csrf.verify(&form.get("csrf"))?;
     let user = page.user()?.clone();
     let values = FormValues::from_form(&form);
     match library::update(&ctx, &user, &uid, values.to_patch()).await {
         Ok(r) => Ok(Redirect::to(&format!("/r/{}?text={}", r.uid, values.text_lang)).into_response()),
         Err(AppError::Invalid(errors)) => {
             let r = library::get_for_edit(&ctx, &user, &uid).await?;
-            let editing = Editing {
-                uid: &uid,
-                languages: r.languages().into_iter().map(str::to_string).collect(),
-                attachments: r.attachments.clone(),
-            };
+            let editing = Editing::of(&r, &uid);
             let html = render_form(&ctx, &page, &values, Some(editing), vec![r.org_handle.clone()], &errors)?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
         }
@@ -314,12 +310,9 @@ pub async fn update(
 pub async fn set_status(
     State(ctx): State<Ctx>,
     page: Page,
-    csrf: CsrfToken,
     Path(uid): Path<String>,
-    body: Bytes,
+    CheckedForm(form): CheckedForm,
 ) -> AppResult<Redirect> {
-    let form = FormData::parse(&body);
-    csrf.verify(&form.get("csrf"))?;
     let status = match form.get("action").as_str() {
         "publish" => Status::Published,
         "withdraw" => Status::Withdrawn,
@@ -333,12 +326,9 @@ pub async fn set_status(
 pub async fn delete(
     State(ctx): State<Ctx>,
     page: Page,
-    csrf: CsrfToken,
     Path(uid): Path<String>,
-    body: Bytes,
+    CheckedForm(_form): CheckedForm,
 ) -> AppResult<Redirect> {
-    let form = FormData::parse(&body);
-    csrf.verify(&form.get("csrf"))?;
     let r = library::get_for_edit(&ctx, page.user()?, &uid).await?;
     library::delete(&ctx, page.user()?, &uid).await?;
     Ok(Redirect::to(&format!("/orgs/{}", r.org_handle)))

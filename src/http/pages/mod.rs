@@ -7,7 +7,7 @@ mod editor;
 mod library;
 mod orgs;
 
-use axum::extract::{DefaultBodyLimit, FromRequestParts, Multipart};
+use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Multipart};
 use axum::http::request::Parts;
 use axum::response::Html;
 use axum::routing::{get, post};
@@ -165,6 +165,24 @@ pub async fn read_upload(ctx: &Ctx, mut multipart: Multipart) -> AppResult<Uploa
         return Err(AppError::invalid("file", "err-no-file", ""));
     }
     Ok(up)
+}
+
+/// A form whose CSRF token matched the browser's: every page form arrives through this, so
+/// no handler can forget the check.
+pub struct CheckedForm(pub FormData);
+
+impl FromRequest<Ctx> for CheckedForm {
+    type Rejection = AppError;
+
+    async fn from_request(req: axum::extract::Request, ctx: &Ctx) -> Result<Self, Self::Rejection> {
+        let (mut parts, body) = req.into_parts();
+        let csrf = CsrfToken::from_request_parts(&mut parts, ctx).await?;
+        let req = axum::extract::Request::from_parts(parts, body);
+        let bytes = axum::body::Bytes::from_request(req, ctx).await.map_err(|_| AppError::TooLarge)?;
+        let form = FormData::parse(&bytes);
+        csrf.verify(&form.get("csrf"))?;
+        Ok(CheckedForm(form))
+    }
 }
 
 /// A parsed `application/x-www-form-urlencoded` body; keys may repeat (multi-selects).

@@ -1,7 +1,6 @@
 //! Organisation pages: the directory, a profile with its resources, the profile form,
 //! the logo, and the members list (members only).
 
-use axum::body::Bytes;
 use axum::extract::{Multipart, Path, State};
 use axum::http::{header, StatusCode};
 
@@ -11,7 +10,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use minijinja::context;
 
 use super::library::card;
-use super::FormData;
+use super::CheckedForm;
 use super::Page;
 use crate::accounts::{org_role, require_org_admin};
 use crate::app::Ctx;
@@ -126,12 +125,9 @@ pub async fn edit_form(State(ctx): State<Ctx>, page: Page, Path(handle): Path<St
 pub async fn update(
     State(ctx): State<Ctx>,
     page: Page,
-    csrf: CsrfToken,
     Path(handle): Path<String>,
-    body: Bytes,
+    CheckedForm(form): CheckedForm,
 ) -> AppResult<Response> {
-    let form = FormData::parse(&body);
-    csrf.verify(&form.get("csrf"))?;
     let org = find(&ctx, &handle).await?;
     require_org_admin(&ctx, page.user()?, org.id).await?;
     let mut errors = Vec::new();
@@ -232,13 +228,10 @@ pub async fn federation(State(ctx): State<Ctx>, page: Page, Path(handle): Path<S
 pub async fn federation_action(
     State(ctx): State<Ctx>,
     page: Page,
-    csrf: CsrfToken,
     fed: Fed,
     Path(handle): Path<String>,
-    body: Bytes,
+    CheckedForm(form): CheckedForm,
 ) -> AppResult<Response> {
-    let form = FormData::parse(&body);
-    csrf.verify(&form.get("csrf"))?;
     let org = find(&ctx, &handle).await?;
     require_org_admin(&ctx, page.user()?, org.id).await?;
     match form.get("action").as_str() {
