@@ -193,11 +193,13 @@ impl Db {
         let pg = self.is_postgres();
         let orphans: Result<Vec<String>, sqlx::Error> = on_pool!(self, pool => async {
             let mut tx = pool.begin().await?;
-            let shas: Vec<String> = sqlx::query_scalar("select distinct sha256 from attachments where resource_id = $1")
-                .bind(id).fetch_all(&mut *tx).await?;
+            // on sqlite, write first: a transaction that reads first cannot take the write
+            // lock later while another writer is busy ("database is locked")
             if !pg {
                 sqlx::query(SQLITE_UNINDEX).bind(id).execute(&mut *tx).await?;
             }
+            let shas: Vec<String> = sqlx::query_scalar("select distinct sha256 from attachments where resource_id = $1")
+                .bind(id).fetch_all(&mut *tx).await?;
             sqlx::query("delete from resources where id = $1").bind(id).execute(&mut *tx).await?;
             if let Some(outgoing) = outgoing {
                 queue_in_tx!(tx, outgoing);
