@@ -74,8 +74,7 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let federation = crate::federation::context::config(&ctx).await.map_err(std::io::Error::other)?;
     let sweeper = tokio::spawn(sweep(ctx.clone()));
-    let worker =
-        ctx.config.delivery_worker.then(|| tokio::spawn(crate::federation::delivery::worker(federation.clone())));
+    let worker = ctx.config.delivery_worker.then(|| tokio::spawn(crate::federation::delivery::worker(ctx.clone())));
     let app = crate::http::router(ctx, federation);
     let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     sweeper.abort();

@@ -35,6 +35,32 @@ pub struct DueDelivery {
     pub activity_created_at: DateTime<Utc>,
 }
 
+/// What became of a delivery a worker sent.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Finish {
+    Done,
+    /// Try again at this time.
+    Retry {
+        error: String,
+        at: DateTime<Utc>,
+    },
+    /// Final: not tried again.
+    Failed {
+        error: String,
+    },
+}
+
+/// The outcome of one attempt, recorded with others in one transaction.
+#[derive(Debug, Clone)]
+pub struct Finished {
+    pub id: i64,
+    pub host: String,
+    /// Whether the host answered at all (a 4xx is an answer; a refused connection, a
+    /// timeout or a 5xx is not): three days without an answer mark it dead.
+    pub host_answered: bool,
+    pub finish: Finish,
+}
+
 /// Counts for `amicus federation status`.
 #[derive(Debug, Clone, Default, serde::Serialize)]
 pub struct DeliveryStatus {
@@ -87,6 +113,27 @@ macro_rules! queue_in_tx {
     }};
 }
 pub(crate) use queue_in_tx;
+
+/// A delivery `d` that is due ($1 = now), not leased, not to a dead host, and the first
+/// still pending to its inbox: one inbox gets its activities one at a time, in order.
+const CLAIMABLE: &str = "d.state = 'pending' and d.next_attempt_at <= $1
+     and (d.lease_until is null or d.lease_until < $1)
+     and d.host not in (select host from federation_hosts where dead)
+     and not exists (select 1 from deliveries e where e.inbox = d.inbox and e.state = 'pending' and e.id < d.id)";
+
+/// Counts a failure of host $1, once per day ($2); the third day marks it dead.
+const HOST_FAILED: &str = "insert into federation_hosts (host, failure_days, last_failure_day, dead, updated_at)
+     values ($1, 1, $2, false, $3)
+     on conflict (host) do update set
+       failure_days = case when federation_hosts.last_failure_day = $2 then federation_hosts.failure_days
+                           else federation_hosts.failure_days + 1 end,
+       dead = case when federation_hosts.last_failure_day = $2 then federation_hosts.dead
+                   else federation_hosts.failure_days + 1 >= 3 end,
+       last_failure_day = $2, updated_at = $3";
+
+/// Host $1 answered: it is alive again.
+const HOST_OK: &str = "update federation_hosts set failure_days = 0, dead = false, updated_at = $2
+     where host = $1 and (failure_days > 0 or dead)";
 
 const REMOTE_COLUMNS: &str =
     "id, ap_id, kind, preferred_username, name, inbox, shared_inbox, public_key, domain, fetched_at";
@@ -225,9 +272,7 @@ impl Db {
         let rows: Vec<DueDelivery> = match self {
             Db::Postgres(p) => {
                 let sql = format!(
-                    "with due as (select id from deliveries where state = 'pending' and next_attempt_at <= $1
-                       and (lease_until is null or lease_until < $1)
-                       and host not in (select host from federation_hosts where dead)
+                    "with due as (select id from deliveries d where {CLAIMABLE}
                        order by next_attempt_at limit $2 for update skip locked),
                      claimed as (update deliveries set lease_until = $3 where id in (select id from due) returning id)
                      {select} (select id from claimed)"
@@ -237,48 +282,63 @@ impl Db {
             Db::Sqlite(p) => {
                 // one statement, so the write lock is taken at once: a read-then-write
                 // transaction could not upgrade its lock while another writer is busy
-                let ids: Vec<i64> = sqlx::query_scalar(
+                let ids: Vec<i64> = sqlx::query_scalar(&format!(
                     "update deliveries set lease_until = $3 where id in
-                       (select id from deliveries where state = 'pending' and next_attempt_at <= $1
-                        and (lease_until is null or lease_until < $1)
-                        and host not in (select host from federation_hosts where dead)
-                        order by next_attempt_at limit $2)
-                     returning id",
-                )
+                       (select id from deliveries d where {CLAIMABLE} order by next_attempt_at limit $2)
+                     returning id"
+                ))
                 .bind(now)
                 .bind(limit)
                 .bind(until)
                 .fetch_all(p)
                 .await?;
-                let mut rows = Vec::with_capacity(ids.len());
-                for id in ids {
-                    rows.push(sqlx::query_as(&format!("{select} ($1)")).bind(id).fetch_one(p).await?);
-                }
-                rows
+                let ids = serde_json::to_string(&ids).map_err(crate::error::AppError::internal)?;
+                sqlx::query_as(&format!("{select} (select value from json_each($1))")).bind(ids).fetch_all(p).await?
             }
         };
         Ok(rows)
     }
 
-    pub async fn delivery_done(&self, id: i64) -> AppResult<()> {
-        on_pool!(self, p => sqlx::query("update deliveries set state = 'done', lease_until = null, updated_at = $1 where id = $2")
-            .bind(Utc::now()).bind(id).execute(p).await.map(|r| r.rows_affected()))?;
-        Ok(())
-    }
-
-    /// Schedules another attempt, or gives up (`next` = None).
-    pub async fn delivery_failed(&self, id: i64, error: &str, next: Option<DateTime<Utc>>) -> AppResult<()> {
+    /// Records what became of sent deliveries, and what it says of their hosts, in one
+    /// transaction (one write on SQLite however many were sent).
+    pub async fn finish_deliveries(&self, done: &[Finished]) -> AppResult<()> {
+        if done.is_empty() {
+            return Ok(());
+        }
         let now = Utc::now();
-        let (state, next_at) = match next {
-            Some(t) => ("pending", t),
-            None => ("failed", now),
-        };
-        let error: String = error.chars().take(500).collect();
-        on_pool!(self, p => sqlx::query(
-            "update deliveries set state = $1, attempts = attempts + 1, next_attempt_at = $2, lease_until = null,
-             last_error = $3, updated_at = $4 where id = $5")
-            .bind(state).bind(next_at).bind(error).bind(now).bind(id).execute(p).await.map(|r| r.rows_affected()))?;
-        Ok(())
+        let today = now.format("%Y-%m-%d").to_string();
+        let mut answered: Vec<&str> = done.iter().filter(|f| f.host_answered).map(|f| f.host.as_str()).collect();
+        let mut silent: Vec<&str> = done.iter().filter(|f| !f.host_answered).map(|f| f.host.as_str()).collect();
+        answered.sort_unstable();
+        answered.dedup();
+        silent.sort_unstable();
+        silent.dedup();
+        silent.retain(|h| answered.binary_search(h).is_err());
+        let r: Result<(), sqlx::Error> = on_pool!(self, pool => async {
+            let mut tx = pool.begin().await?;
+            for f in done {
+                let (state, next_at, error) = match &f.finish {
+                    Finish::Done => ("done", now, None),
+                    Finish::Retry { error, at } => ("pending", *at, Some(error)),
+                    Finish::Failed { error } => ("failed", now, Some(error)),
+                };
+                let error: Option<String> = error.map(|e| e.chars().take(500).collect());
+                let attempts = i32::from(!matches!(f.finish, Finish::Done));
+                sqlx::query(
+                    "update deliveries set state = $1, attempts = attempts + $2, next_attempt_at = $3, lease_until = null,
+                     last_error = coalesce($4, last_error), updated_at = $5 where id = $6")
+                    .bind(state).bind(attempts).bind(next_at).bind(error).bind(now).bind(f.id)
+                    .execute(&mut *tx).await?;
+            }
+            for host in &answered {
+                sqlx::query(HOST_OK).bind(host).bind(now).execute(&mut *tx).await?;
+            }
+            for host in &silent {
+                sqlx::query(HOST_FAILED).bind(host).bind(&today).bind(now).execute(&mut *tx).await?;
+            }
+            tx.commit().await
+        }.await);
+        Ok(r?)
     }
 
     /// The JSON of activities an organisation sent, oldest first.
@@ -287,27 +347,9 @@ impl Db {
             .bind(org_id).fetch_all(p).await)?)
     }
 
-    /// Counts a failure of `host`, once per day; the third day marks it dead.
-    pub async fn host_failed(&self, host: &str) -> AppResult<()> {
-        let now = Utc::now();
-        let today = now.format("%Y-%m-%d").to_string();
-        on_pool!(self, p => sqlx::query(
-            "insert into federation_hosts (host, failure_days, last_failure_day, dead, updated_at) values ($1, 1, $2, false, $3)
-             on conflict (host) do update set
-               failure_days = case when federation_hosts.last_failure_day = $2 then federation_hosts.failure_days
-                                   else federation_hosts.failure_days + 1 end,
-               dead = case when federation_hosts.last_failure_day = $2 then federation_hosts.dead
-                           else federation_hosts.failure_days + 1 >= 3 end,
-               last_failure_day = $2, updated_at = $3")
-            .bind(host).bind(today).bind(now).execute(p).await.map(|r| r.rows_affected()))?;
-        Ok(())
-    }
-
     /// A host answered: it is alive again.
     pub async fn host_ok(&self, host: &str) -> AppResult<()> {
-        on_pool!(self, p => sqlx::query(
-            "update federation_hosts set failure_days = 0, dead = false, updated_at = $2 where host = $1 and (failure_days > 0 or dead)")
-            .bind(host).bind(Utc::now()).execute(p).await.map(|r| r.rows_affected()))?;
+        on_pool!(self, p => sqlx::query(HOST_OK).bind(host).bind(Utc::now()).execute(p).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 

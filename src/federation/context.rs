@@ -37,11 +37,7 @@ pub async fn config(ctx: &Ctx) -> AppResult<FederationConfig<Ctx>> {
     let instance = super::apactor::ApActor::instance(ctx).await?;
     FederationConfig::builder()
         .signed_fetch_actor(&instance)
-        .url_verifier(Box::new(super::policy::Policy {
-            db: ctx.db.clone(),
-            mode: ctx.config.federation_mode,
-            own_host: ctx.config.domain.split(':').next().unwrap_or_default().to_ascii_lowercase(),
-        }))
+        .url_verifier(Box::new(super::policy::Policy::of(ctx)))
         .domain(ctx.config.domain.clone())
         .app_data(ctx.clone())
         .client(client)

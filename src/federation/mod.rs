@@ -18,6 +18,7 @@ pub mod policy;
 pub mod protocol;
 pub mod publish;
 pub mod share;
+pub mod signing;
 mod webfinger;
 
 use axum::extract::DefaultBodyLimit;

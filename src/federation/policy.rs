@@ -23,19 +23,44 @@ fn covers(domain: &str, host: &str) -> bool {
     host == domain || host.ends_with(&format!(".{domain}"))
 }
 
-impl Policy {
+/// The rules at one moment, to check many hosts without asking the database each time.
+pub struct Rules {
+    mode: FederationMode,
+    own_host: String,
+    rules: Vec<(String, String)>,
+}
+
+impl Rules {
     /// Whether this instance federates with `host`.
-    pub async fn allows(&self, host: &str) -> Result<bool, crate::error::AppError> {
+    pub fn allows(&self, host: &str) -> bool {
         let host = host.to_ascii_lowercase();
         if host == self.own_host {
-            return Ok(true);
+            return true;
         }
-        let rules = self.db.federation_rules().await?;
-        let matching = |policy: &str| rules.iter().any(|(d, p)| p == policy && covers(d, &host));
-        Ok(match self.mode {
+        let matching = |policy: &str| self.rules.iter().any(|(d, p)| p == policy && covers(d, &host));
+        match self.mode {
             FederationMode::Open => !matching("block"),
             FederationMode::Partners => matching("allow") && !matching("block"),
-        })
+        }
+    }
+}
+
+impl Policy {
+    pub fn of(ctx: &crate::app::Ctx) -> Policy {
+        Policy {
+            db: ctx.db.clone(),
+            mode: ctx.config.federation_mode,
+            own_host: ctx.config.domain.split(':').next().unwrap_or_default().to_ascii_lowercase(),
+        }
+    }
+
+    pub async fn rules(&self) -> Result<Rules, crate::error::AppError> {
+        Ok(Rules { mode: self.mode, own_host: self.own_host.clone(), rules: self.db.federation_rules().await? })
+    }
+
+    /// Whether this instance federates with `host`.
+    pub async fn allows(&self, host: &str) -> Result<bool, crate::error::AppError> {
+        Ok(self.rules().await?.allows(host))
     }
 }
 

@@ -122,6 +122,8 @@ async fn publishing_editing_and_withdrawing_are_delivered_to_followers() {
     let done = alpha.ctx.db.delivery_status().await.unwrap();
     assert_eq!((done.pending, done.failed), (0, 0));
     assert_eq!(done.done, 4);
+    // one inbox gets them in order: the withdrawal, sent last, is not overtaken
+    assert!(search(&beta, "practical").await.is_empty(), "the withdrawal arrived last");
 }
 
 async fn search(app: &TestApp, q: &str) -> Vec<Value> {
@@ -292,7 +294,24 @@ async fn a_host_answering_500_is_retried_and_one_answering_410_is_not() {
     alpha2.post_resource(&token2, &crate::helpers::resource("redress", "Guide")).await;
     amicus::federation::delivery::drain(&alpha2.ctx).await.unwrap();
     let s = alpha2.ctx.db.delivery_status().await.unwrap();
-    assert_eq!((s.pending, s.failed), (0, 0), "410 is final: not retried");
+    assert_eq!((s.pending, s.failed), (0, 1), "410 is final: not retried");
+}
+
+#[tokio::test]
+async fn a_host_answering_401_408_or_429_is_retried() {
+    for status in [401u16, 408, 429] {
+        let alpha = peer("alpha").await;
+        let token = alpha.org_with_editor("redress", "amina").await;
+        let port = sink(status).await;
+        follower_at(&alpha, "redress", port).await;
+        alpha.post_resource(&token, &crate::helpers::resource("redress", "Guide")).await;
+        amicus::federation::delivery::drain(&alpha.ctx).await.unwrap();
+        let s = alpha.ctx.db.delivery_status().await.unwrap();
+        assert_eq!((s.pending, s.done, s.failed), (1, 0, 0), "{status}: kept, to be retried");
+        // the host answered, so it is not counted as failing
+        let hosts = alpha.ctx.db.host_status().await.unwrap();
+        assert_eq!(hosts, vec![("gamma.localhost".to_string(), 1, 0, false)], "{status}");
+    }
 }
 
 #[tokio::test]
@@ -326,7 +345,7 @@ async fn a_blocked_domain_gets_nothing_and_is_refused() {
     amicus::federation::delivery::drain(&beta.ctx).await.unwrap();
     assert_eq!(count(&alpha, "/orgs/redress/followers").await, 0);
     let s = beta.ctx.db.delivery_status().await.unwrap();
-    assert_eq!((s.pending, s.failed), (0, 0));
+    assert_eq!((s.pending, s.failed), (0, 1), "a 403 is final");
 
     // and alpha cannot reach beta either
     let res = alpha

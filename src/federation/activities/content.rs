@@ -289,25 +289,33 @@ async fn store(data: &Data<Ctx>, actor: &ObjectId<ApActor>, object: &Value) -> R
     let sender = actor.dereference(data).await?;
     let remote = sender.remote().ok_or(AppError::BadRequest(IGNORED))?;
     let org_id = remote_org(data, remote).await?;
-    let existing = data.db.resource_id_by_ap_id(id.as_str()).await?;
-    if let Some((_, owner)) = existing {
-        if owner != org_id {
-            return Err(AppError::BadRequest("error-bad-activity"));
-        }
-    }
     let doc = crate::library::index_doc(data, &resource);
     let origin = RemoteRef { ap_id: id.to_string(), origin_url: if url.is_empty() { id.to_string() } else { url } };
-    let write = Write {
-        id: existing.map(|(id, _)| id),
-        uid: None,
-        org_id,
-        resource: &resource,
-        doc: &doc,
-        outgoing: None,
-        remote: Some(&origin),
-    };
-    data.db.write_resources(&[write]).await?;
-    Ok(())
+    // twice at most: a Create and an Update of one object arriving at once both find it new,
+    // and the second to write finds it taken, and then writes over the first
+    let mut tries = 0;
+    loop {
+        tries += 1;
+        let existing = data.db.resource_id_by_ap_id(id.as_str()).await?;
+        if let Some((_, owner)) = existing {
+            if owner != org_id {
+                return Err(AppError::BadRequest("error-bad-activity"));
+            }
+        }
+        let write = Write {
+            id: existing.map(|(id, _)| id),
+            uid: None,
+            org_id,
+            resource: &resource,
+            doc: &doc,
+            outgoing: None,
+            remote: Some(&origin),
+        };
+        match data.db.write_resources(&[write]).await {
+            Err(AppError::Conflict(_)) if existing.is_none() && tries < 2 => continue,
+            other => return other.map(drop),
+        }
+    }
 }
 
 macro_rules! ids {
