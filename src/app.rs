@@ -29,6 +29,8 @@ pub struct Ctx {
     pub login_limiter: Arc<LoginLimiter>,
     /// Inbox requests per remote host.
     pub inbox_limiter: Arc<HostLimiter>,
+    /// Rung when deliveries are queued, so the worker sends them at once.
+    pub delivery_bell: Arc<tokio::sync::Notify>,
     /// A real argon2 hash of nothing, checked when a login names an unknown account so
     /// that it takes as long as a wrong password.
     pub dummy_hash: Arc<str>,
@@ -60,6 +62,7 @@ impl Ctx {
             store,
             login_limiter,
             inbox_limiter,
+            delivery_bell: Arc::new(tokio::sync::Notify::new()),
             dummy_hash,
         })
     }

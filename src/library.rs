@@ -84,6 +84,7 @@ pub async fn create(ctx: &Ctx, user: &User, input: &ResourceInput) -> AppResult<
         remote: None,
     };
     let written = ctx.db.write_resources(&[write]).await?;
+    ctx.delivery_bell.notify_one();
     let id = written.first().map(|(id, _)| *id).ok_or_else(|| AppError::internal("no resource written"))?;
     load(ctx, id).await
 }
@@ -151,6 +152,7 @@ pub async fn update(ctx: &Ctx, user: &User, uid: &str, patch: ResourcePatch) -> 
         remote: None,
     };
     ctx.db.write_resources(&[write]).await?;
+    ctx.delivery_bell.notify_one();
     load(ctx, current.id).await
 }
 
@@ -161,6 +163,7 @@ pub async fn set_status(ctx: &Ctx, user: &User, uid: &str, status: Status) -> Ap
     after.updated_at = chrono::Utc::now();
     let outgoing = publish::outgoing(ctx, &after, publish::change(Some(r.status), Some(status))).await?;
     ctx.db.set_resource_status(r.id, status, outgoing.as_ref()).await?;
+    ctx.delivery_bell.notify_one();
     load(ctx, r.id).await
 }
 
@@ -169,6 +172,7 @@ pub async fn delete(ctx: &Ctx, user: &User, uid: &str) -> AppResult<()> {
     let r = get_for_edit(ctx, user, uid).await?;
     let outgoing = publish::outgoing(ctx, &r, publish::change(Some(r.status), None)).await?;
     let orphans = ctx.db.delete_resource(r.id, outgoing.as_ref()).await?;
+    ctx.delivery_bell.notify_one();
     let store = ctx.store.clone();
     tokio::task::spawn_blocking(move || {
         for sha in orphans {

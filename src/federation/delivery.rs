@@ -46,7 +46,9 @@ pub async fn queue<A: Serialize + Activity>(
     let json =
         serde_json::to_string(&WithContext::new(activity, super::protocol::context())).map_err(AppError::internal)?;
     let org_id = actor.org().map(|o| o.id);
-    ctx.db.queue_activity(org_id, activity.id().as_str(), &json, &inboxes).await
+    ctx.db.queue_activity(org_id, activity.id().as_str(), &json, &inboxes).await?;
+    ctx.delivery_bell.notify_one();
+    Ok(())
 }
 
 /// Exponential backoff: 1 min, 2, 4 ... capped at 6 hours.
@@ -212,7 +214,12 @@ async fn pump(ctx: &Ctx, until_idle: bool) -> AppResult<()> {
             if until_idle {
                 return Ok(());
             }
-            tokio::time::sleep(Duration::from_secs(2)).await;
+            // woken when something is queued here; other nodes' work and retries coming
+            // due are found by looking again every few seconds
+            tokio::select! {
+                _ = ctx.delivery_bell.notified() => {}
+                _ = tokio::time::sleep(Duration::from_secs(2)) => {}
+            }
             continue;
         };
         let mut done = vec![first?];
