@@ -167,6 +167,22 @@ pub async fn set_status(ctx: &Ctx, user: &User, uid: &str, status: Status) -> Ap
     load(ctx, r.id).await
 }
 
+/// `org`, which `user` edits, shares (announces) a published resource, its own or a
+/// partner's, with its followers. False when nobody follows `org` yet (nothing is sent).
+pub async fn share(ctx: &Ctx, user: &User, uid: &str, org: &str) -> AppResult<bool> {
+    let org = ctx.db.org_by_handle(org).await?.filter(|o| o.local).ok_or(AppError::NotFound)?;
+    crate::accounts::require_editor(ctx, user, org.id).await?;
+    let r = get(ctx, Some(user), uid).await?;
+    if r.status != Status::Published {
+        return Err(AppError::invalid("id", "err-bad-status", r.status.as_str()));
+    }
+    let sent = crate::federation::share::share(ctx, &org, &r).await?;
+    if sent {
+        ctx.delivery_bell.notify_one();
+    }
+    Ok(sent)
+}
+
 /// Deletes a resource for good, with the files only it used.
 pub async fn delete(ctx: &Ctx, user: &User, uid: &str) -> AppResult<()> {
     let r = get_for_edit(ctx, user, uid).await?;

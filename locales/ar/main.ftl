@@ -223,3 +223,10 @@ admin-dead = متعذّر الوصول منذ أيام: يُتجاوز
 admin-retry = أعد المحاولة الآن
 admin-all-delivered = سُلّم كل شيء.
 admin-rules = قواعد الاتحاد
+
+share-title = المشاركة مع المتابعين
+share-as = المشاركة باسم
+share-as-one = المشاركة باسم { $org }
+action-share = مشاركة
+shared-done = تمت المشاركة مع متابعي { $org }.
+shared-nobody = لا أحد يتابع { $org } بعد: لم يُرسل شيء.

@@ -216,3 +216,10 @@ admin-dead = unreachable for days: skipped
 admin-retry = Retry now
 admin-all-delivered = Everything has been delivered.
 admin-rules = Federation rules
+
+share-title = Share with your followers
+share-as = Share as
+share-as-one = Share as { $org }
+action-share = Share
+shared-done = Shared with the followers of { $org }.
+shared-nobody = Nobody follows { $org } yet: nothing was sent.

@@ -216,3 +216,10 @@ admin-dead = inaccesible desde hace días: se omite
 admin-retry = Reintentar ahora
 admin-all-delivered = Todo se ha entregado.
 admin-rules = Reglas de federación
+
+share-title = Compartir con sus seguidores
+share-as = Compartir como
+share-as-one = Compartir como { $org }
+action-share = Compartir
+shared-done = Compartido con los seguidores de { $org }.
+shared-nobody = Nadie sigue todavía a { $org }: no se ha enviado nada.

@@ -217,3 +217,10 @@ admin-dead = injoignable depuis des jours : ignoré
 admin-retry = Réessayer maintenant
 admin-all-delivered = Tout a été livré.
 admin-rules = Règles de fédération
+
+share-title = Partager avec vos abonnés
+share-as = Partager en tant que
+share-as-one = Partager en tant que { $org }
+action-share = Partager
+shared-done = Partagé avec les abonnés de { $org }.
+shared-nobody = Personne ne suit encore { $org } : rien n’a été envoyé.

@@ -35,6 +35,5 @@ pub async fn share(ctx: &Ctx, org: &Org, r: &Resource) -> AppResult<bool> {
     });
     let json = serde_json::to_string(&activity).map_err(AppError::internal)?;
     ctx.db.queue_activity(Some(org.id), &ap_id, &json, &inboxes).await?;
-    ctx.delivery_bell.notify_one();
     Ok(true)
 }

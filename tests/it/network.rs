@@ -550,6 +550,17 @@ async fn every_activity_amicus_sends_matches_its_example() {
         .send()
         .await
         .unwrap();
+    // redress asks to approve followers, and rejects gamma's request
+    alpha.login("amina", crate::helpers::PASSWORD).await;
+    let csrf = alpha.csrf().await;
+    let form = [("csrf", csrf.as_str()), ("name", "REDRESS"), ("manually_approves_followers", "on")];
+    alpha.client.post(alpha.url("/orgs/redress/edit")).form(&form).send().await.unwrap();
+    gamma.api_post(&gamma_token, "/api/v1/orgs/fidh/following", &json!({ "target": target })).await;
+    amicus::federation::delivery::drain(&gamma.ctx).await.unwrap();
+    let gamma_actor = format!("http://{}/orgs/fidh", gamma.ctx.config.domain);
+    let reject = [("csrf", csrf.as_str()), ("action", "reject"), ("actor", gamma_actor.as_str())];
+    let res = alpha.client.post(alpha.url("/orgs/redress/federation")).form(&reject).send().await.unwrap();
+    assert_eq!(res.status(), 303);
 
     let apps = [(&alpha, "alpha"), (&beta, "beta"), (&gamma, "gamma")];
     let from_alpha = sent(&alpha, "redress").await;
@@ -557,6 +568,7 @@ async fn every_activity_amicus_sends_matches_its_example() {
     let kind = |list: &[Value], k: &str| list.iter().find(|a| a["type"] == k).cloned().unwrap();
     for (name, activity) in [
         ("accept.json", kind(&from_alpha, "Accept")),
+        ("reject.json", kind(&from_alpha, "Reject")),
         ("update.json", kind(&from_alpha, "Update")),
         ("delete.json", kind(&from_alpha, "Delete")),
         ("follow.json", kind(&from_beta, "Follow")),
@@ -624,4 +636,68 @@ async fn two_processes_sharing_a_database_never_send_the_same_delivery_twice() {
     b.unwrap();
     assert_eq!(received.load(Ordering::SeqCst), 20);
     assert_eq!(alpha.ctx.db.delivery_status().await.unwrap().done, 20);
+}
+
+/// A server on loopback that keeps what is posted to its inbox.
+async fn recording_sink() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<Value>>>) {
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let keep = got.clone();
+    let app = axum::Router::new().route(
+        "/inbox",
+        axum::routing::post(move |body: String| {
+            let keep = keep.clone();
+            async move {
+                keep.lock().unwrap().push(serde_json::from_str::<Value>(&body).unwrap());
+                axum::http::StatusCode::ACCEPTED
+            }
+        }),
+    );
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (port, got)
+}
+
+#[tokio::test]
+async fn an_editor_shares_a_resource_from_its_page() {
+    let alpha = peer("alpha").await;
+    let token = alpha.org_with_editor("redress", "amina").await;
+    let r = alpha.post_resource(&token, &crate::helpers::resource("redress", "Guide")).await;
+    let uid = r["id"].as_str().unwrap();
+    let page = format!("/r/{uid}");
+    // readers who edit no organisation see no share form
+    assert!(!alpha.get(&page).await.text().await.unwrap().contains("/share\""));
+    alpha.login("amina", crate::helpers::PASSWORD).await;
+    let html = alpha.get(&page).await.text().await.unwrap();
+    assert!(html.contains(&format!("action=\"/r/{uid}/share\"")), "{html}");
+    let csrf = alpha.csrf().await;
+
+    // nobody follows yet: nothing is sent, and the page says so
+    let form = [("csrf", csrf.as_str()), ("org", "redress")];
+    let res = alpha.client.post(alpha.url(&format!("/r/{uid}/share"))).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    let to = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(alpha.get(&to).await.text().await.unwrap().contains("Nobody follows"));
+
+    let (port, got) = recording_sink().await;
+    follower_at(&alpha, "redress", port).await;
+    let res = alpha.client.post(alpha.url(&format!("/r/{uid}/share"))).form(&form).send().await.unwrap();
+    let to = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(alpha.get(&to).await.text().await.unwrap().contains("Shared with the followers of"));
+    amicus::federation::delivery::drain(&alpha.ctx).await.unwrap();
+    let got = got.lock().unwrap().clone();
+    assert_eq!(got.len(), 1);
+    assert_eq!(got[0]["type"], "Announce");
+    assert_eq!(got[0]["object"], format!("http://{}/r/{uid}", alpha.ctx.config.domain));
+
+    // without the form's token, or as an organisation one does not edit: refused
+    let res =
+        alpha.client.post(alpha.url(&format!("/r/{uid}/share"))).form(&[("org", "redress")]).send().await.unwrap();
+    assert_eq!(res.status(), 400);
+    alpha.ctx.db.upsert_remote_org("http://x.example/orgs/other", "other@x.example", "Other").await.unwrap();
+    let form = [("csrf", csrf.as_str()), ("org", "other@x.example")];
+    let res = alpha.client.post(alpha.url(&format!("/r/{uid}/share"))).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), 404);
 }

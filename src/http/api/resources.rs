@@ -138,13 +138,6 @@ pub async fn share(
     Path(id): Path<String>,
     JsonBody(body): JsonBody<ShareBody>,
 ) -> AppResult<StatusCode> {
-    let user = user.required()?;
-    let org = ctx.db.org_by_handle(&body.org).await?.filter(|o| o.local).ok_or(crate::error::AppError::NotFound)?;
-    crate::accounts::require_editor(&ctx, &user, org.id).await?;
-    let r = library::get(&ctx, Some(&user), &id).await?;
-    if r.status != crate::model::resource::Status::Published {
-        return Err(crate::error::AppError::invalid("id", "err-bad-status", r.status.as_str()));
-    }
-    crate::federation::share::share(&ctx, &org, &r).await?;
+    library::share(&ctx, &user.required()?, &id, &body.org).await?;
     Ok(StatusCode::ACCEPTED)
 }

@@ -323,6 +323,20 @@ pub async fn set_status(
     Ok(Redirect::to(&format!("/r/{uid}")))
 }
 
+/// `POST /r/{uid}/share`: an organisation the user edits shares the resource with its
+/// followers; the page says whether anything was sent.
+pub async fn share(
+    State(ctx): State<Ctx>,
+    page: Page,
+    Path(uid): Path<String>,
+    CheckedForm(form): CheckedForm,
+) -> AppResult<Redirect> {
+    let org = form.get("org");
+    let sent = library::share(&ctx, page.user()?, &uid, &org).await?;
+    let org: String = url::form_urlencoded::byte_serialize(org.as_bytes()).collect();
+    Ok(Redirect::to(&format!("/r/{uid}?shared={org}&sent={}#share-h", u8::from(sent))))
+}
+
 pub async fn delete(
     State(ctx): State<Ctx>,
     page: Page,

@@ -164,16 +164,25 @@ pub async fn show(
         return Ok(crate::federation::objects::resource_response(&ctx, &r));
     }
     let r = library::get(&ctx, page.user.as_ref(), &uid).await?;
-    let wanted = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
-        .find(|(k, _)| k == "text")
-        .map(|(_, v)| v.into_owned())
-        .filter(|l| r.has_lang(l))
-        .unwrap_or_else(|| page.lang.code().to_string());
+    let query: Vec<(String, String)> =
+        url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()).into_owned().collect();
+    let param = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
+    let wanted = param("text").filter(|l| r.has_lang(l)).unwrap_or_else(|| page.lang.code().to_string());
     let text = r.text_for(&wanted).ok_or(AppError::NotFound)?;
     let can_edit = match &page.user {
         Some(u) => crate::accounts::org_role(&ctx, u, r.org_id).await?.is_some(),
         None => false,
     };
+    // the organisations this reader may share it as: those they edit, for a published resource
+    let share_as: Vec<String> = match &page.user {
+        Some(u) if r.status == Status::Published => {
+            ctx.db.orgs_of_user(u.id).await?.into_iter().map(|(_, handle, _)| handle).collect()
+        }
+        _ => Vec::new(),
+    };
+    let shared = param("shared")
+        .filter(|h| share_as.contains(h))
+        .map(|org| context! { org => org, sent => param("sent").as_deref() == Some("1") });
     let others: Vec<Value> = r
         .languages()
         .into_iter()
@@ -210,6 +219,8 @@ pub async fn show(
             authors => r.authors,
             licence => r.licence,
             can_edit => can_edit,
+            share_as => share_as,
+            shared => shared,
             origin => r.origin_url.as_ref().map(|u| context! { url => u, host => url::Url::parse(u).ok().and_then(|x| x.host_str().map(str::to_string)) }),
             withdrawn => r.status == Status::Withdrawn,
             draft => r.status == Status::Draft,

@@ -30,6 +30,7 @@ pub fn router(upload_limit: DefaultBodyLimit) -> Router<Ctx> {
         .route("/r/{uid}/edit", get(editor::edit_form).post(editor::update))
         .route("/r/{uid}/status", post(editor::set_status))
         .route("/r/{uid}/delete", post(editor::delete))
+        .route("/r/{uid}/share", post(editor::share))
         .route("/r/{uid}/attachments", post(editor::attach).layer(upload_limit))
         .route("/files/{uid}/{name}", get(library::download))
         .route("/orgs", get(orgs::index))
