@@ -225,8 +225,15 @@ pub async fn attach(
         media_type: cleaned.media_type,
         size: cleaned.bytes.len() as i64,
         sha256: cleaned.sha256,
+        remote: None,
     };
-    ctx.db.insert_attachment(r.id, &a).await?;
+    // followers of a published resource get an Update listing the new file
+    let mut after = r.clone();
+    after.attachments.push(a.clone());
+    after.updated_at = chrono::Utc::now();
+    let outgoing = publish::outgoing(ctx, &after, publish::change(Some(r.status), Some(r.status))).await?;
+    ctx.db.insert_attachment(r.id, &a, outgoing.as_ref()).await?;
+    ctx.delivery_bell.notify_one();
     Ok(a)
 }
 
@@ -240,6 +247,37 @@ pub async fn store_upload(ctx: &Ctx, bytes: Vec<u8>, images_only: bool) -> AppRe
         Ok(c)
     })
     .await?
+}
+
+/// The bytes of an attachment. A remote resource's file is fetched from its server the first
+/// time, checked against the digest its server declared and against the types an upload may
+/// have (but left as it is, so it stays the file its digest names), and kept; `a` is updated
+/// to match.
+pub async fn attachment_bytes(ctx: &Ctx, a: &mut Attachment) -> AppResult<Vec<u8>> {
+    if !a.sha256.is_empty() {
+        return read_file(ctx, a.sha256.clone()).await;
+    }
+    let remote = a.remote.clone().ok_or(AppError::NotFound)?;
+    let bytes = crate::federation::files::fetch(ctx, &remote.url, ctx.config.max_upload_bytes).await?;
+    if let Some(declared) = &remote.digest {
+        let actual = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
+        if &actual != declared {
+            tracing::warn!(url = %remote.url, "remote file does not match its declared digest");
+            return Err(AppError::Unavailable("remote file does not match its digest".into()));
+        }
+    }
+    let store = ctx.store.clone();
+    let cleaned = tokio::task::spawn_blocking(move || {
+        let c = media::check(bytes)?;
+        store.put(&c.sha256, &c.bytes)?;
+        Ok::<_, AppError>(c)
+    })
+    .await??;
+    ctx.db.set_attachment_file(&a.uid, &cleaned.sha256, &cleaned.media_type, cleaned.bytes.len() as i64).await?;
+    a.sha256 = cleaned.sha256;
+    a.media_type = cleaned.media_type;
+    a.size = cleaned.bytes.len() as i64;
+    Ok(cleaned.bytes)
 }
 
 /// Reads a stored file, off the async runtime; a missing file is `NotFound`.

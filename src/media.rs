@@ -40,6 +40,17 @@ const ALLOWED: &[&str] = &[
     "video/ogg",
 ];
 
+/// Sniffs and checks a file from another server without changing it (so it stays the file
+/// its digest names): only the types an upload may have are let through.
+pub fn check(bytes: Vec<u8>) -> AppResult<Cleaned> {
+    let sniffed = sniff(&bytes).ok_or(AppError::UnsupportedMedia)?;
+    if !ALLOWED.contains(&sniffed) {
+        return Err(AppError::UnsupportedMedia);
+    }
+    let sha256 = hex::encode(Sha256::digest(&bytes));
+    Ok(Cleaned { bytes, media_type: sniffed.to_string(), sha256 })
+}
+
 /// Sniffs, checks and cleans an upload. `images_only` is for logos.
 pub fn clean(bytes: Vec<u8>, images_only: bool) -> AppResult<Cleaned> {
     let sniffed = sniff(&bytes).ok_or(AppError::UnsupportedMedia)?;

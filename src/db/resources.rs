@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use super::federation::{queue_in_tx, Outgoing};
 use super::{new_uid, on_pool, Db};
 use crate::error::{AppError, AppResult};
-use crate::model::resource::{Attachment, NewResource, Resource, Status, StoredText};
+use crate::model::resource::{Attachment, NewResource, RemoteFile, Resource, Status, StoredText};
 use crate::search::IndexDoc;
 
 /// One resource to write: a new one when `id` is `None` (with `uid` if already chosen).
@@ -84,13 +84,26 @@ struct AttachmentRow {
     media_type: String,
     size: i64,
     sha256: String,
+    remote_url: Option<String>,
+    remote_digest: Option<String>,
 }
 
 impl From<AttachmentRow> for Attachment {
     fn from(a: AttachmentRow) -> Self {
-        Attachment { uid: a.uid, lang: a.lang, name: a.name, media_type: a.media_type, size: a.size, sha256: a.sha256 }
+        let remote = a.remote_url.map(|url| RemoteFile { url, digest: a.remote_digest });
+        Attachment {
+            uid: a.uid,
+            lang: a.lang,
+            name: a.name,
+            media_type: a.media_type,
+            size: a.size,
+            sha256: a.sha256,
+            remote,
+        }
     }
 }
+
+const ATTACHMENT_COLUMNS: &str = "resource_id, uid, lang, name, media_type, size, sha256, remote_url, remote_digest";
 
 /// `$first, $first+1, ...` for an `in (...)` list of `n` values.
 fn placeholders(first: usize, n: usize) -> String {
@@ -198,7 +211,7 @@ impl Db {
             if !pg {
                 sqlx::query(SQLITE_UNINDEX).bind(id).execute(&mut *tx).await?;
             }
-            let shas: Vec<String> = sqlx::query_scalar("select distinct sha256 from attachments where resource_id = $1")
+            let shas: Vec<String> = sqlx::query_scalar("select distinct sha256 from attachments where resource_id = $1 and sha256 <> ''")
                 .bind(id).fetch_all(&mut *tx).await?;
             sqlx::query("delete from resources where id = $1").bind(id).execute(&mut *tx).await?;
             if let Some(outgoing) = outgoing {
@@ -259,8 +272,7 @@ impl Db {
         );
         let authors_sql =
             format!("select resource_id, name from resource_authors where resource_id in ({list}) order by position");
-        let att_sql = format!(
-            "select resource_id, uid, lang, name, media_type, size, sha256 from attachments where resource_id in ({list}) order by id");
+        let att_sql = format!("select {ATTACHMENT_COLUMNS} from attachments where resource_id in ({list}) order by id");
         let (rows, texts, terms, authors, atts) = on_pool!(self, p => {
             let mut q1 = sqlx::query_as::<_, ResourceRow>(&rows_sql);
             let mut q2 = sqlx::query_as::<_, TextRow>(&texts_sql);
@@ -340,45 +352,75 @@ impl Db {
         Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
     }
 
-    pub async fn insert_attachment(&self, resource_id: i64, a: &Attachment) -> AppResult<()> {
-        on_pool!(self, p => sqlx::query(
-            "insert into attachments (uid, resource_id, lang, name, media_type, size, sha256, created_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8)")
-            .bind(&a.uid).bind(resource_id).bind(&a.lang).bind(&a.name).bind(&a.media_type).bind(a.size).bind(&a.sha256).bind(Utc::now())
-            .execute(p).await.map(|r| r.rows_affected()))?;
-        on_pool!(self, p => sqlx::query("update resources set updated_at = $1 where id = $2").bind(Utc::now()).bind(resource_id).execute(p).await.map(|r| r.rows_affected()))?;
+    /// Replaces the attachments of a remote resource with those its server now lists; a file
+    /// already fetched is kept if its address and declared digest are unchanged.
+    pub async fn replace_remote_attachments(&self, resource_id: i64, files: &[Attachment]) -> AppResult<()> {
+        let now = Utc::now();
+        let r: Result<(), sqlx::Error> = on_pool!(self, pool => async {
+            let mut tx = pool.begin().await?;
+            let old: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
+                "select sha256, remote_url, remote_digest from attachments where resource_id = $1 and remote_url is not null")
+                .bind(resource_id).fetch_all(&mut *tx).await?;
+            sqlx::query("delete from attachments where resource_id = $1 and remote_url is not null")
+                .bind(resource_id).execute(&mut *tx).await?;
+            for a in files {
+                let Some(remote) = &a.remote else { continue };
+                let kept = old.iter()
+                    .find(|(sha, url, digest)| !sha.is_empty() && url.as_deref() == Some(&remote.url) && *digest == remote.digest)
+                    .map(|(sha, _, _)| sha.clone())
+                    .unwrap_or_default();
+                sqlx::query(
+                    "insert into attachments (uid, resource_id, lang, name, media_type, size, sha256, remote_url, remote_digest, created_at)
+                     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
+                    .bind(&a.uid).bind(resource_id).bind(&a.lang).bind(&a.name).bind(&a.media_type).bind(a.size)
+                    .bind(kept).bind(&remote.url).bind(&remote.digest).bind(now)
+                    .execute(&mut *tx).await?;
+            }
+            tx.commit().await
+        }.await);
+        Ok(r?)
+    }
+
+    /// Records that a remote attachment's file is now in the store.
+    pub async fn set_attachment_file(&self, uid: &str, sha256: &str, media_type: &str, size: i64) -> AppResult<()> {
+        on_pool!(self, p => sqlx::query("update attachments set sha256 = $1, media_type = $2, size = $3 where uid = $4")
+            .bind(sha256).bind(media_type).bind(size).bind(uid).execute(p).await.map(|r| r.rows_affected()))?;
         Ok(())
+    }
+
+    /// Adds a file to a resource, with the activity announcing it, in one transaction.
+    pub async fn insert_attachment(
+        &self,
+        resource_id: i64,
+        a: &Attachment,
+        outgoing: Option<&Outgoing>,
+    ) -> AppResult<()> {
+        let now = Utc::now();
+        let r: Result<(), sqlx::Error> = on_pool!(self, pool => async {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "insert into attachments (uid, resource_id, lang, name, media_type, size, sha256, created_at)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8)")
+                .bind(&a.uid).bind(resource_id).bind(&a.lang).bind(&a.name).bind(&a.media_type).bind(a.size).bind(&a.sha256).bind(now)
+                .execute(&mut *tx).await?;
+            sqlx::query("update resources set updated_at = $1 where id = $2").bind(now).bind(resource_id).execute(&mut *tx).await?;
+            if let Some(outgoing) = outgoing {
+                queue_in_tx!(tx, outgoing);
+            }
+            tx.commit().await
+        }.await);
+        Ok(r?)
     }
 
     /// An attachment with the uid of the resource it belongs to.
     pub async fn attachment_by_uid(&self, uid: &str) -> AppResult<Option<(String, Attachment)>> {
-        #[derive(sqlx::FromRow)]
-        struct Row {
-            resource_uid: String,
-            resource_id: i64,
-            uid: String,
-            lang: String,
-            name: String,
-            media_type: String,
-            size: i64,
-            sha256: String,
-        }
-        let row: Option<Row> = on_pool!(self, p => sqlx::query_as(
-            "select r.uid as resource_uid, a.resource_id, a.uid, a.lang, a.name, a.media_type, a.size, a.sha256
-             from attachments a join resources r on r.id = a.resource_id where a.uid = $1")
-            .bind(uid).fetch_optional(p).await)?;
-        Ok(row.map(|r| {
-            let a = AttachmentRow {
-                resource_id: r.resource_id,
-                uid: r.uid,
-                lang: r.lang,
-                name: r.name,
-                media_type: r.media_type,
-                size: r.size,
-                sha256: r.sha256,
-            };
-            (r.resource_uid, a.into())
-        }))
+        let sql = format!(
+            "select r.uid as resource_uid, {} from attachments a join resources r on r.id = a.resource_id where a.uid = $1",
+            ATTACHMENT_COLUMNS.split(", ").map(|c| format!("a.{c}")).collect::<Vec<_>>().join(", ")
+        );
+        let row: Option<(String, AttachmentRow)> = on_pool!(self, p => sqlx::query(&sql).bind(uid).fetch_optional(p).await
+            .and_then(|row| row.map(|row| Ok((sqlx::Row::try_get(&row, "resource_uid")?, sqlx::FromRow::from_row(&row)?))).transpose()))?;
+        Ok(row.map(|(resource_uid, a)| (resource_uid, a.into())))
     }
 
     /// The (local id, organisation) of a resource received from another server.

@@ -9,6 +9,7 @@ pub mod authorized;
 mod collections;
 pub mod context;
 pub mod delivery;
+pub mod files;
 pub mod follow;
 mod inbox;
 pub mod keys;

@@ -333,7 +333,18 @@ pub struct Attachment {
     pub name: String,
     pub media_type: String,
     pub size: i64,
+    /// Empty for a remote file not fetched yet.
     pub sha256: String,
+    /// Where a remote resource's file lives, and the SHA-256 (hex) its server declared.
+    #[serde(skip)]
+    pub remote: Option<RemoteFile>,
+}
+
+/// The origin of a remote resource's attachment.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RemoteFile {
+    pub url: String,
+    pub digest: Option<String>,
 }
 
 /// A resource as read back from the database.

@@ -701,3 +701,47 @@ async fn an_editor_shares_a_resource_from_its_page() {
     let res = alpha.client.post(alpha.url(&format!("/r/{uid}/share"))).form(&form).send().await.unwrap();
     assert_eq!(res.status(), 404);
 }
+
+#[tokio::test]
+async fn a_partners_files_are_listed_and_fetched_through_the_followers_instance() {
+    let alpha = peer("alpha").await;
+    let beta = peer("beta").await;
+    let token = alpha.org_with_editor("redress", "amina").await;
+    beta_follows_alpha(&alpha, &beta).await;
+    let r = alpha.post_resource(&token, &crate::helpers::resource("redress", "Guide with a file")).await;
+    let uid = r["id"].as_str().unwrap();
+    let form = reqwest::multipart::Form::new()
+        .text("lang", "en")
+        .part("file", reqwest::multipart::Part::bytes(crate::helpers::pdf_with_author()).file_name("guide.pdf"));
+    let res = alpha
+        .client
+        .post(alpha.url(&format!("/api/v1/resources/{uid}/attachments")))
+        .bearer_auth(&token)
+        .multipart(form)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 201);
+    let original: Value = res.json().await.unwrap();
+    let original_bytes = alpha.get(&format!("/files/{}/guide.pdf", original["id"].as_str().unwrap())).await;
+    let original_bytes = original_bytes.bytes().await.unwrap();
+    amicus::federation::delivery::drain(&alpha.ctx).await.unwrap();
+
+    let copy = &search(&beta, "guide").await[0];
+    let copy: Value =
+        beta.get(&format!("/api/v1/resources/{}", copy["id"].as_str().unwrap())).await.json().await.unwrap();
+    let file = &copy["attachments"][0];
+    assert_eq!(file["name"], "guide.pdf");
+    assert_eq!(file["sha256"], "", "not fetched until someone asks for it");
+    // the reader asks beta; beta fetches it from alpha, checks the digest and keeps it
+    let path = file["url"].as_str().unwrap().split_once("/files/").map(|(_, p)| format!("/files/{p}")).unwrap();
+    let res = beta.get(&path).await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    assert_eq!(res.bytes().await.unwrap(), original_bytes);
+    let again: Value =
+        beta.get(&format!("/api/v1/resources/{}", copy["id"].as_str().unwrap())).await.json().await.unwrap();
+    assert_eq!(again["attachments"][0]["sha256"], original["sha256"]);
+    // and it is served from beta's store from then on
+    assert_eq!(beta.get(&path).await.bytes().await.unwrap(), original_bytes);
+}

@@ -19,7 +19,7 @@ use crate::error::AppError;
 use crate::federation::apactor::ApActor;
 use crate::federation::IGNORED;
 use crate::model::lang::ContentLang;
-use crate::model::resource::{NewResource, Status, Text, MAX_SUMMARY, MAX_TITLE};
+use crate::model::resource::{Attachment, NewResource, RemoteFile, Status, Text, MAX_SUMMARY, MAX_TITLE};
 use crate::model::text::sanitize_html;
 use crate::model::vocab::{self, Vocabularies, CONCEPT_BASE};
 
@@ -182,7 +182,11 @@ pub fn to_resource(
         .and_then(Value::as_str)
         .and_then(|u| u.strip_prefix(&format!("{CONCEPT_BASE}/{}/", vocab::RESOURCE_TYPE)))
         .filter(|t| vocab.contains(vocab::RESOURCE_TYPE, t))
-        .unwrap_or("briefing-note")
+        .unwrap_or(match kind {
+            // what other servers send says nothing of its kind, but recordings are recordings
+            "Video" | "Audio" => "audio-visual",
+            _ => "briefing-note",
+        })
         .to_string();
     let mut all_terms = Vec::new();
     for (key, scheme) in [
@@ -230,6 +234,82 @@ pub fn to_resource(
         featured: false,
     };
     Ok((r, url))
+}
+
+/// At most this many files of a remote resource are listed.
+const MAX_FILES: usize = 20;
+
+/// The SHA-256 (hex) in a `digestMultibase` (base58btc multihash, as Amicus sends).
+fn sha256_of_multibase(s: &str) -> Option<String> {
+    let bytes = bs58::decode(s.strip_prefix('z')?).into_vec().ok()?;
+    match bytes.as_slice() {
+        [0x12, 0x20, digest @ ..] if digest.len() == 32 => Some(hex::encode(digest)),
+        _ => None,
+    }
+}
+
+/// The files a remote object lists (`Document`, `Image`, `Audio`, `Video` attachments), as
+/// attachments to fetch when first downloaded. Only files on the object's own host (or a
+/// subdomain of it, where Mastodon keeps media) over https are taken, so a hostile object
+/// cannot make this instance fetch from anywhere else; `allow_http` is the development network.
+pub fn remote_files(object: &Value, object_id: &Url, default_lang: &str, allow_http: bool) -> Vec<Attachment> {
+    let items: Vec<&Value> = match object.get("attachment") {
+        Some(Value::Array(a)) => a.iter().collect(),
+        Some(o @ Value::Object(_)) => vec![o],
+        _ => Vec::new(),
+    };
+    let own_host = object_id.host_str().unwrap_or_default();
+    items
+        .into_iter()
+        .filter(|a| matches!(a.get("type").and_then(Value::as_str), Some("Document" | "Image" | "Audio" | "Video")))
+        .filter_map(|a| {
+            let href = match a.get("url")? {
+                Value::String(s) => s.as_str(),
+                Value::Array(list) => list.iter().find_map(|u| u.as_str().or_else(|| u.get("href")?.as_str()))?,
+                link @ Value::Object(_) => link.get("href")?.as_str()?,
+                _ => return None,
+            };
+            let url = Url::parse(href).ok()?;
+            let host = url.host_str()?;
+            let same_site = host == own_host || host.ends_with(&format!(".{own_host}"));
+            let scheme_ok = url.scheme() == "https" || (allow_http && url.scheme() == "http");
+            if !same_site || !scheme_ok {
+                return None;
+            }
+            let from_url = url.path_segments().and_then(|mut s| s.next_back()).unwrap_or("file").to_string();
+            let name = a.get("name").and_then(Value::as_str).filter(|n| !n.trim().is_empty()).unwrap_or(&from_url);
+            let name: String = name
+                .rsplit(['/', '\\'])
+                .next()
+                .unwrap_or_default()
+                .chars()
+                .filter(|c| !c.is_control())
+                .take(200)
+                .collect();
+            let lang = a
+                .get("schema:inLanguage")
+                .and_then(Value::as_str)
+                .filter(|l| ContentLang::parse(l, &[]).is_some())
+                .unwrap_or(default_lang);
+            Some(Attachment {
+                uid: crate::db::new_uid(),
+                lang: lang.to_string(),
+                name: if name.is_empty() { "file".into() } else { name },
+                media_type: a
+                    .get("mediaType")
+                    .and_then(Value::as_str)
+                    .unwrap_or("application/octet-stream")
+                    .to_string(),
+                size: a.get("size").and_then(Value::as_i64).unwrap_or(0).max(0),
+                sha256: String::new(),
+                remote: Some(RemoteFile {
+                    url: url.to_string(),
+                    digest: a.get("digestMultibase").and_then(Value::as_str).and_then(sha256_of_multibase),
+                }),
+            })
+        })
+        .take(MAX_FILES)
+        .collect()
 }
 
 /// The row standing for the remote actor, as the organisation of its resources.
@@ -311,10 +391,15 @@ async fn store(data: &Data<Ctx>, actor: &ObjectId<ApActor>, object: &Value) -> R
             outgoing: None,
             remote: Some(&origin),
         };
-        match data.db.write_resources(&[write]).await {
+        let written = match data.db.write_resources(&[write]).await {
             Err(AppError::Conflict(_)) if existing.is_none() && tries < 2 => continue,
-            other => return other.map(drop),
+            other => other?,
+        };
+        if let Some((resource_id, _)) = written.first() {
+            let files = remote_files(&object, &id, resource.original_language.as_str(), data.config.dev_network);
+            data.db.replace_remote_attachments(*resource_id, &files).await?;
         }
+        return Ok(());
     }
 }
 
@@ -393,6 +478,42 @@ mod tests {
     fn fixture(name: &str) -> Value {
         let path = format!("{}/federation/fixtures/{name}", env!("CARGO_MANIFEST_DIR"));
         serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn files_are_taken_from_the_objects_own_site_only() {
+        let id = Url::parse("https://social.example/objects/1").unwrap();
+        let digest = crate::federation::objects::digest_multibase(&"ab".repeat(32)).unwrap();
+        let object = serde_json::json!({"attachment": [
+            {"type": "Document", "mediaType": "application/pdf", "name": "../../guide.pdf", "size": 10,
+             "url": "https://social.example/files/guide.pdf", "digestMultibase": digest, "schema:inLanguage": "fr"},
+            {"type": "Image", "mediaType": "image/png", "url": {"type": "Link", "href": "https://files.social.example/a/b.png"}},
+            {"type": "Document", "url": "https://elsewhere.example/x.pdf"},
+            {"type": "Document", "url": "http://social.example/plain.pdf"},
+            {"type": "Document", "url": "https://social.example.evil.example/x.pdf"},
+            {"type": "PropertyValue", "name": "Website", "value": "https://social.example"}
+        ]});
+        let files = remote_files(&object, &id, "en", false);
+        assert_eq!(files.len(), 2, "{files:?}");
+        assert_eq!(files[0].name, "guide.pdf");
+        assert_eq!(files[0].lang, "fr");
+        assert_eq!(files[0].sha256, "", "not fetched yet");
+        assert_eq!(files[0].remote.as_ref().unwrap().digest.as_deref(), Some("ab".repeat(32).as_str()));
+        assert_eq!(files[1].name, "b.png");
+        assert_eq!(files[1].lang, "en");
+        assert_eq!(files[1].remote.as_ref().unwrap().digest, None);
+        // http only on the development network
+        assert_eq!(remote_files(&object, &id, "en", true).len(), 3);
+        assert_eq!(sha256_of_multibase("zQm"), None);
+    }
+
+    #[test]
+    fn recordings_from_other_servers_are_audio_visual() {
+        let vocab = Vocabularies::load(None).unwrap();
+        let video = serde_json::json!({"type": "Video", "name": "Hearing", "content": "<p>Day one.</p>"});
+        assert_eq!(to_resource(&vocab, &[], &video).unwrap().0.resource_type, "audio-visual");
+        let note = serde_json::json!({"type": "Note", "content": "<p>Hearing tomorrow.</p>"});
+        assert_eq!(to_resource(&vocab, &[], &note).unwrap().0.resource_type, "briefing-note");
     }
 
     #[test]

@@ -235,9 +235,9 @@ pub async fn download(
     page: Page,
     Path((uid, _name)): Path<(String, String)>,
 ) -> AppResult<Response> {
-    let (resource_uid, a) = ctx.db.attachment_by_uid(&uid).await?.ok_or(AppError::NotFound)?;
+    let (resource_uid, mut a) = ctx.db.attachment_by_uid(&uid).await?.ok_or(AppError::NotFound)?;
     let r = library::get(&ctx, page.user.as_ref(), &resource_uid).await?;
-    let bytes = library::read_file(&ctx, a.sha256.clone()).await?;
+    let bytes = library::attachment_bytes(&ctx, &mut a).await?;
     let inline = a.media_type.starts_with("image/")
         || a.media_type.starts_with("audio/")
         || a.media_type.starts_with("video/")

@@ -1,0 +1,35 @@
+//! Files of remote resources, fetched by this instance the first time someone here downloads
+//! them, so that readers never contact the other server (it would learn who reads what).
+
+use url::Url;
+
+use crate::app::Ctx;
+use crate::error::{AppError, AppResult};
+
+/// Fetches `url` (a file a followed server listed), allowed by the federation policy, at
+/// most `max_bytes`. A server that cannot be reached or answers an error is `Unavailable`
+/// (the reader may try again); a file too large is `TooLarge`.
+pub async fn fetch(ctx: &Ctx, url: &str, max_bytes: u64) -> AppResult<Vec<u8>> {
+    let url = Url::parse(url).map_err(|_| AppError::NotFound)?;
+    let host = url.host_str().unwrap_or_default();
+    if !super::policy::Policy::of(ctx).allows(host).await? {
+        return Err(AppError::NotFound);
+    }
+    let unavailable = |e: String| AppError::Unavailable(format!("remote file {url}: {e}"));
+    let client = super::context::http_client(&ctx.config)?;
+    let mut res = client.get(url.clone()).send().await.map_err(|e| unavailable(e.to_string()))?;
+    if !res.status().is_success() {
+        return Err(unavailable(format!("HTTP {}", res.status().as_u16())));
+    }
+    if res.content_length().is_some_and(|n| n > max_bytes) {
+        return Err(AppError::TooLarge);
+    }
+    let mut bytes = Vec::new();
+    while let Some(chunk) = res.chunk().await.map_err(|e| unavailable(e.to_string()))? {
+        if (bytes.len() + chunk.len()) as u64 > max_bytes {
+            return Err(AppError::TooLarge);
+        }
+        bytes.extend_from_slice(&chunk);
+    }
+    Ok(bytes)
+}
