@@ -3,11 +3,11 @@
 
 use activitypub_federation::fetch::object_id::ObjectId;
 use activitypub_federation::fetch::webfinger::webfinger_resolve_actor;
-use activitypub_federation::kinds::activity::{AcceptType, FollowType, RejectType, UndoType};
+use activitypub_federation::kinds::activity::{FollowType, UndoType};
 use activitypub_federation::traits::Object;
 use url::Url;
 
-use super::activities::follow::{Accept, Follow, FollowRef, Reject, Undo};
+use super::activities::follow::{Answer, AnswerKind, Follow, FollowRef, Undo};
 use super::activities::new_id;
 use super::apactor::ApActor;
 use super::context::Fed;
@@ -92,23 +92,18 @@ pub async fn answer(fed: &Fed, org: Org, actor_id: &str, accept: bool) -> AppRes
         actor: ObjectId::from(Url::parse(actor_id).map_err(AppError::internal)?),
         object: ObjectId::from(local.id().clone()),
     };
-    if accept {
+    let kind = if accept {
         fed.0.db.approve_follower(org.id, actor_id).await?;
-        let a = Accept {
-            id: new_id(&fed.0, "accept")?,
-            kind: AcceptType::Accept,
-            actor: ObjectId::from(local.id().clone()),
-            object: FollowRef::Embedded(follow),
-        };
-        delivery::queue(&fed.0, &local, &a, vec![follower.inbox.clone()]).await
+        AnswerKind::Accept
     } else {
         fed.0.db.remove_follower(org.id, actor_id).await?;
-        let r = Reject {
-            id: new_id(&fed.0, "reject")?,
-            kind: RejectType::Reject,
-            actor: ObjectId::from(local.id().clone()),
-            object: FollowRef::Embedded(follow),
-        };
-        delivery::queue(&fed.0, &local, &r, vec![follower.inbox.clone()]).await
-    }
+        AnswerKind::Reject
+    };
+    let answer = Answer {
+        id: new_id(&fed.0, if accept { "accept" } else { "reject" })?,
+        kind,
+        actor: ObjectId::from(local.id().clone()),
+        object: FollowRef::Embedded(follow),
+    };
+    delivery::queue(&fed.0, &local, &answer, vec![follower.inbox.clone()]).await
 }

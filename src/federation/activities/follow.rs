@@ -2,7 +2,7 @@
 
 use activitypub_federation::config::Data;
 use activitypub_federation::fetch::object_id::ObjectId;
-use activitypub_federation::kinds::activity::{AcceptType, FollowType, RejectType, UndoType};
+use activitypub_federation::kinds::activity::{FollowType, UndoType};
 use activitypub_federation::protocol::verification::verify_urls_match;
 use activitypub_federation::traits::Activity;
 use serde::{Deserialize, Serialize};
@@ -33,22 +33,20 @@ pub enum FollowRef {
     Id(Url),
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Accept {
-    pub id: Url,
-    #[serde(rename = "type")]
-    pub kind: AcceptType,
-    pub actor: ObjectId<ApActor>,
-    pub object: FollowRef,
+/// Whether a follow request was accepted or rejected.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum AnswerKind {
+    Accept,
+    Reject,
 }
 
+/// `Accept` or `Reject` of a `Follow`: received alike, but for what becomes of the follow.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
-pub struct Reject {
+pub struct Answer {
     pub id: Url,
     #[serde(rename = "type")]
-    pub kind: RejectType,
+    pub kind: AnswerKind,
     pub actor: ObjectId<ApActor>,
     pub object: FollowRef,
 }
@@ -102,9 +100,9 @@ impl Activity for Follow {
         data.db.add_follower(org.id, &remote, approved, self.id.as_str()).await?;
         if approved {
             let local = ApActor::local(data, org).await?;
-            let accept = Accept {
+            let accept = Answer {
                 id: new_id(data, "accept")?,
-                kind: AcceptType::Accept,
+                kind: AnswerKind::Accept,
                 actor: ObjectId::from(local_id(&local)),
                 object: FollowRef::Embedded(self),
             };
@@ -120,7 +118,7 @@ fn local_id(a: &ApActor) -> Url {
 }
 
 #[async_trait::async_trait]
-impl Activity for Accept {
+impl Activity for Answer {
     type DataType = Ctx;
     type Error = AppError;
 
@@ -132,6 +130,7 @@ impl Activity for Accept {
         self.actor.inner()
     }
 
+    /// Only the followed actor answers its follow requests.
     async fn verify(&self, _data: &Data<Ctx>) -> Result<(), AppError> {
         if let FollowRef::Embedded(f) = &self.object {
             verify_urls_match(f.object.inner(), self.actor.inner())?;
@@ -141,34 +140,11 @@ impl Activity for Accept {
 
     async fn receive(self, data: &Data<Ctx>) -> Result<(), AppError> {
         let org = local_follower(data, &self.object).await?;
-        data.db.accept_following(org.id, self.actor.inner().as_str()).await?;
-        Ok(())
-    }
-}
-
-#[async_trait::async_trait]
-impl Activity for Reject {
-    type DataType = Ctx;
-    type Error = AppError;
-
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn actor(&self) -> &Url {
-        self.actor.inner()
-    }
-
-    async fn verify(&self, _data: &Data<Ctx>) -> Result<(), AppError> {
-        if let FollowRef::Embedded(f) = &self.object {
-            verify_urls_match(f.object.inner(), self.actor.inner())?;
-        }
-        Ok(())
-    }
-
-    async fn receive(self, data: &Data<Ctx>) -> Result<(), AppError> {
-        let org = local_follower(data, &self.object).await?;
-        data.db.remove_following(org.id, self.actor.inner().as_str()).await?;
+        let actor = self.actor.inner().as_str();
+        match self.kind {
+            AnswerKind::Accept => data.db.accept_following(org.id, actor).await?,
+            AnswerKind::Reject => data.db.remove_following(org.id, actor).await?,
+        };
         Ok(())
     }
 }

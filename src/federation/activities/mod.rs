@@ -12,14 +12,13 @@ use url::Url;
 use crate::app::Ctx;
 use crate::error::AppError;
 use content::{Announce, Delete, Publish};
-use follow::{Accept, Follow, Reject, Undo};
+use follow::{Answer, Follow, Undo};
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum InboxActivity {
     Follow(Follow),
-    Accept(Accept),
-    Reject(Reject),
+    Answer(Answer),
     Undo(Undo),
     Publish(Publish),
     Delete(Delete),
@@ -34,8 +33,7 @@ impl Activity for InboxActivity {
     fn id(&self) -> &Url {
         match self {
             InboxActivity::Follow(a) => a.id(),
-            InboxActivity::Accept(a) => a.id(),
-            InboxActivity::Reject(a) => a.id(),
+            InboxActivity::Answer(a) => a.id(),
             InboxActivity::Undo(a) => a.id(),
             InboxActivity::Publish(a) => a.id(),
             InboxActivity::Delete(a) => a.id(),
@@ -46,8 +44,7 @@ impl Activity for InboxActivity {
     fn actor(&self) -> &Url {
         match self {
             InboxActivity::Follow(a) => a.actor(),
-            InboxActivity::Accept(a) => a.actor(),
-            InboxActivity::Reject(a) => a.actor(),
+            InboxActivity::Answer(a) => a.actor(),
             InboxActivity::Undo(a) => a.actor(),
             InboxActivity::Publish(a) => a.actor(),
             InboxActivity::Delete(a) => a.actor(),
@@ -58,8 +55,7 @@ impl Activity for InboxActivity {
     async fn verify(&self, data: &Data<Ctx>) -> Result<(), AppError> {
         match self {
             InboxActivity::Follow(a) => a.verify(data).await,
-            InboxActivity::Accept(a) => a.verify(data).await,
-            InboxActivity::Reject(a) => a.verify(data).await,
+            InboxActivity::Answer(a) => a.verify(data).await,
             InboxActivity::Undo(a) => a.verify(data).await,
             InboxActivity::Publish(a) => a.verify(data).await,
             InboxActivity::Delete(a) => a.verify(data).await,
@@ -74,8 +70,7 @@ impl Activity for InboxActivity {
         }
         match self {
             InboxActivity::Follow(a) => a.receive(data).await,
-            InboxActivity::Accept(a) => a.receive(data).await,
-            InboxActivity::Reject(a) => a.receive(data).await,
+            InboxActivity::Answer(a) => a.receive(data).await,
             InboxActivity::Undo(a) => a.receive(data).await,
             InboxActivity::Publish(a) => a.receive(data).await,
             InboxActivity::Delete(a) => a.receive(data).await,
@@ -125,8 +120,8 @@ mod tests {
                     InboxActivity::Publish(_) => "update",
                     InboxActivity::Delete(_) => "delete",
                     InboxActivity::Announce(_) => "announce",
-                    InboxActivity::Accept(_) => "accept",
-                    InboxActivity::Reject(_) => "reject",
+                    InboxActivity::Answer(a) if a.kind == follow::AnswerKind::Accept => "accept",
+                    InboxActivity::Answer(_) => "reject",
                 };
                 assert_eq!(got, expected, "{name}");
             }
