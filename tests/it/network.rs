@@ -638,6 +638,90 @@ async fn two_processes_sharing_a_database_never_send_the_same_delivery_twice() {
     assert_eq!(alpha.ctx.db.delivery_status().await.unwrap().done, 20);
 }
 
+#[tokio::test]
+async fn two_amicus_serve_processes_on_one_database_share_the_deliveries() {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+    use std::sync::Arc;
+    let alpha = peer("alpha").await;
+    let token = alpha.org_with_editor("redress", "amina").await;
+    let received = Arc::new(AtomicUsize::new(0));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let counter = received.clone();
+    let app = axum::Router::new().route(
+        "/inbox",
+        axum::routing::post(move || {
+            let c = counter.clone();
+            async move {
+                c.fetch_add(1, Ordering::SeqCst);
+                // slow enough that both processes have work in flight at once
+                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+                axum::http::StatusCode::ACCEPTED
+            }
+        }),
+    );
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    // ten followers on ten hosts, so the two processes can work side by side
+    let org = alpha.ctx.db.org_by_handle("redress").await.unwrap().unwrap();
+    let mut resolve = Vec::new();
+    for i in 0..10 {
+        let host = format!("f{i}.gamma.localhost");
+        resolve.push(format!("{host}=127.0.0.1"));
+        let actor = amicus::db::federation::RemoteActor {
+            id: 0,
+            ap_id: format!("http://{host}:{port}/users/u"),
+            kind: "Person".into(),
+            preferred_username: Some("u".into()),
+            name: None,
+            inbox: format!("http://{host}:{port}/inbox"),
+            shared_inbox: None,
+            public_key: String::new(),
+            domain: host.clone(),
+            fetched_at: chrono::Utc::now(),
+        };
+        alpha.ctx.db.add_follower(org.id, &actor, true, &format!("http://{host}/follow/1")).await.unwrap();
+    }
+    for i in 0..5 {
+        alpha.post_resource(&token, &crate::helpers::resource("redress", &format!("Guide {i}"))).await;
+    }
+    assert_eq!(alpha.ctx.db.delivery_status().await.unwrap().pending, 50);
+
+    // two real `amicus serve` processes: the same domain, database and data directory
+    let config = &alpha.ctx.config;
+    let spawn = || {
+        let bind = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+        std::process::Command::new(env!("CARGO_BIN_EXE_amicus"))
+            .arg("serve")
+            .env("AMICUS_CONFIG", config.data_dir.join("none.toml"))
+            .env("AMICUS_DATA", &config.data_dir)
+            .env("DATABASE_URL", &config.database_url)
+            .env("AMICUS_DOMAIN", &config.domain)
+            .env("AMICUS_BIND", bind.to_string())
+            .env("AMICUS_DEV_NETWORK", "true")
+            .env("AMICUS_RESOLVE", resolve.join(","))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .unwrap()
+    };
+    std::fs::write(config.data_dir.join("none.toml"), "").unwrap();
+    let mut nodes = [spawn(), spawn()];
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    while alpha.ctx.db.delivery_status().await.unwrap().done < 50 && std::time::Instant::now() < deadline {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+    }
+    // time for a duplicate, if there were one, to arrive
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    for n in &mut nodes {
+        let _ = n.kill();
+        let _ = n.wait();
+    }
+    assert_eq!(alpha.ctx.db.delivery_status().await.unwrap().done, 50);
+    assert_eq!(received.load(Ordering::SeqCst), 50, "each delivery sent exactly once");
+}
+
 /// A server on loopback that keeps what is posted to its inbox.
 async fn recording_sink() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<Value>>>) {
     let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
