@@ -829,3 +829,44 @@ async fn a_partners_files_are_listed_and_fetched_through_the_followers_instance(
     // and it is served from beta's store from then on
     assert_eq!(beta.get(&path).await.bytes().await.unwrap(), original_bytes);
 }
+
+#[tokio::test]
+async fn content_whose_object_is_on_another_server_than_its_actor_is_refused() {
+    let alpha = peer("alpha").await;
+    let beta = peer("beta").await;
+    let token = alpha.org_with_editor("redress", "amina").await;
+    beta.org_with_editor("trial", "bruno").await;
+    let target = format!("trial@{}", beta.ctx.config.domain);
+    alpha.api_post(&token, "/api/v1/orgs/redress/following", &json!({ "target": target })).await;
+    amicus::federation::delivery::drain(&alpha.ctx).await.unwrap();
+    amicus::federation::delivery::drain(&beta.ctx).await.unwrap();
+
+    // beta's organisation, signing with its own key, sends content claiming to be gamma's
+    let org = beta.ctx.db.org_by_handle("trial").await.unwrap().unwrap();
+    let actor = format!("http://{}/orgs/trial", beta.ctx.config.domain);
+    let key = beta.ctx.db.org_private_key(org.id).await.unwrap().unwrap();
+    let signer = amicus::federation::signing::Signer::from_pem(&key, format!("{actor}#main-key")).unwrap();
+    let inbox = url::Url::parse(&alpha.url("/inbox")).unwrap();
+    let post = |object_host: String, n: u32| {
+        let body = json!({
+            "@context": "https://www.w3.org/ns/activitystreams",
+            "id": format!("{actor}/create/{n}"), "type": "Create", "actor": actor,
+            "object": {"id": format!("http://{object_host}/objects/{n}"), "type": "Note", "attributedTo": actor,
+                       "content": format!("<p>Forged statement {n}</p>")}
+        })
+        .to_string();
+        let headers = signer.sign_post(&inbox, body.as_bytes(), std::time::SystemTime::now()).unwrap();
+        let mut req = alpha.client.post(inbox.clone()).body(body);
+        for (name, value) in headers {
+            req = req.header(name, value);
+        }
+        req.send()
+    };
+    let res = post("gamma.localhost:1".into(), 1).await.unwrap();
+    assert!(res.status().is_client_error(), "{}", res.status());
+    assert!(search(&alpha, "forged").await.is_empty());
+    // the same from its own server is taken
+    let res = post(beta.ctx.config.domain.clone(), 2).await.unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    assert_eq!(search(&alpha, "forged").await.len(), 1);
+}

@@ -277,7 +277,13 @@ pub fn remote_files(object: &Value, object_id: &Url, default_lang: &str, allow_h
                 return None;
             }
             let from_url = url.path_segments().and_then(|mut s| s.next_back()).unwrap_or("file").to_string();
-            let name = a.get("name").and_then(Value::as_str).filter(|n| !n.trim().is_empty()).unwrap_or(&from_url);
+            // a `name` that is a file name (Amicus) is kept; one that is a description
+            // (Mastodon's alt text) is not a name for a download
+            let name = a
+                .get("name")
+                .and_then(Value::as_str)
+                .filter(|n| n.contains('.') && !n.contains(char::is_whitespace))
+                .unwrap_or(&from_url);
             let name: String = name
                 .rsplit(['/', '\\'])
                 .next()
@@ -525,6 +531,8 @@ mod tests {
             ("mobilizon-create-event.json", "en", "Vigil for the disappeared"),
             ("gancio-create-event.json", "en", "Screening: the Habré trial"),
             ("lemmy-create-page.json", "en", "Reparations orders at the ICC: a reading list"),
+            ("mastodon-update-note.json", "en", "Hearing on enforced disappearance moved to Thursday in Geneva"),
+            ("writefreely-create-article.json", "es", "Universal jurisdiction in 2026"),
         ];
         for (name, lang, title) in cases {
             let activity = fixture(name);
@@ -534,5 +542,12 @@ mod tests {
             assert!(!r.texts[0].body_html.contains("<script"), "{name}: remote HTML is sanitised");
             assert!(url.starts_with("https://"), "{name}");
         }
+        // Mastodon keeps media on a subdomain: the edited note's picture is listed
+        let update = fixture("mastodon-update-note.json");
+        let id = Url::parse(update["object"]["id"].as_str().unwrap()).unwrap();
+        let files = remote_files(&update["object"], &id, "en", false);
+        assert_eq!(files.len(), 1);
+        assert_eq!(files[0].media_type, "image/jpeg");
+        assert_eq!(files[0].name, "4f1b.jpg", "alt text is no file name");
     }
 }
