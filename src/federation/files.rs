@@ -17,7 +17,10 @@ pub async fn fetch(ctx: &Ctx, url: &str, max_bytes: u64) -> AppResult<Vec<u8>> {
     }
     let unavailable = |e: String| AppError::Unavailable(format!("remote file {url}: {e}"));
     let client = super::context::http_client(&ctx.config)?;
-    let mut res = client.get(url.clone()).send().await.map_err(|e| unavailable(e.to_string()))?;
+    // a document of tens of megabytes from a partner on a slow link takes more than the
+    // 10 s an activity may
+    let request = client.get(url.clone()).timeout(std::time::Duration::from_secs(120));
+    let mut res = request.send().await.map_err(|e| unavailable(e.to_string()))?;
     if !res.status().is_success() {
         return Err(unavailable(format!("HTTP {}", res.status().as_u16())));
     }

@@ -23,8 +23,9 @@ pub fn resource_id(ctx: &Ctx, uid: &str) -> String {
 
 /// `digestMultibase` (FEP-1311): base58btc of the sha2-256 multihash.
 pub fn digest_multibase(sha256_hex: &str) -> Option<String> {
+    let digest = hex::decode(sha256_hex).ok().filter(|d| d.len() == 32)?;
     let mut multihash = vec![0x12, 0x20];
-    multihash.extend(hex::decode(sha256_hex).ok()?);
+    multihash.extend(digest);
     Some(format!("z{}", bs58::encode(multihash).into_string()))
 }
 
@@ -203,6 +204,10 @@ pub fn tombstone(ctx: &Ctx, r: &Resource) -> Response {
 
 /// What `GET /r/{uid}` answers an ActivityPub client.
 pub fn resource_response(ctx: &Ctx, r: &Resource) -> Response {
+    // a partner's resource is served as JSON by its own server, never as this one's
+    if !r.local {
+        return StatusCode::NOT_FOUND.into_response();
+    }
     match r.status {
         Status::Published => activity_json(&resource_object(ctx, r)),
         Status::Withdrawn => tombstone(ctx, r),
@@ -219,6 +224,7 @@ mod tests {
         // sha-256 of the empty string
         let d = digest_multibase("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855").unwrap();
         assert_eq!(d, "zQmdfTbBqBPQ7VNxZEYEj14VmRuZBkqFbiwReogJgS1zR1n");
+        assert_eq!(digest_multibase(""), None, "a file not fetched yet has no digest");
     }
 
     #[test]

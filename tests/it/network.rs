@@ -817,6 +817,10 @@ async fn a_partners_files_are_listed_and_fetched_through_the_followers_instance(
     let file = &copy["attachments"][0];
     assert_eq!(file["name"], "guide.pdf");
     assert_eq!(file["sha256"], "", "not fetched until someone asks for it");
+    // a partner's resource is served as ActivityPub JSON by its own server only
+    let copy_page = format!("/r/{}", copy["id"].as_str().unwrap());
+    assert_eq!(beta.get_ap(&copy_page, AP).await.status(), 404);
+    assert_eq!(beta.get(&copy_page).await.status(), 200);
     // the reader asks beta; beta fetches it from alpha, checks the digest and keeps it
     let path = file["url"].as_str().unwrap().split_once("/files/").map(|(_, p)| format!("/files/{p}")).unwrap();
     let res = beta.get(&path).await;
