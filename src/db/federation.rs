@@ -114,11 +114,12 @@ macro_rules! queue_in_tx {
 }
 pub(crate) use queue_in_tx;
 
-/// A delivery `d` that is due ($1 = now), not leased, not to a dead host, and the first
-/// still pending to its inbox: one inbox gets its activities one at a time, in order.
+/// A delivery `d` that is due ($1 = now), not leased, not to a dead host (but for one try a
+/// day, $4 = a day ago, to see whether it is back), and the first still pending to its
+/// inbox: one inbox gets its activities one at a time, in order.
 const CLAIMABLE: &str = "d.state = 'pending' and d.next_attempt_at <= $1
      and (d.lease_until is null or d.lease_until < $1)
-     and d.host not in (select host from federation_hosts where dead)
+     and d.host not in (select host from federation_hosts where dead and updated_at > $4)
      and not exists (select 1 from deliveries e where e.inbox = d.inbox and e.state = 'pending' and e.id < d.id)";
 
 /// Counts a failure of host $1, once per day ($2); the third day marks it dead.
@@ -267,6 +268,7 @@ impl Db {
     pub async fn claim_deliveries(&self, limit: i64, lease: Duration) -> AppResult<Vec<DueDelivery>> {
         let now = Utc::now();
         let until = now + lease;
+        let a_day_ago = now - Duration::hours(24);
         let select = "select d.id, d.inbox, d.host, d.attempts, a.org_id, a.json, a.created_at as activity_created_at
                       from deliveries d join activities a on a.id = d.activity_id where d.id in";
         let rows: Vec<DueDelivery> = match self {
@@ -277,7 +279,7 @@ impl Db {
                      claimed as (update deliveries set lease_until = $3 where id in (select id from due) returning id)
                      {select} (select id from claimed)"
                 );
-                sqlx::query_as(&sql).bind(now).bind(limit).bind(until).fetch_all(p).await?
+                sqlx::query_as(&sql).bind(now).bind(limit).bind(until).bind(a_day_ago).fetch_all(p).await?
             }
             Db::Sqlite(p) => {
                 // one statement, so the write lock is taken at once: a read-then-write
@@ -290,6 +292,7 @@ impl Db {
                 .bind(now)
                 .bind(limit)
                 .bind(until)
+                .bind(a_day_ago)
                 .fetch_all(p)
                 .await?;
                 let ids = serde_json::to_string(&ids).map_err(crate::error::AppError::internal)?;
@@ -345,6 +348,18 @@ impl Db {
     pub async fn sent_activities(&self, org_id: i64) -> AppResult<Vec<String>> {
         Ok(on_pool!(self, p => sqlx::query_scalar("select json from activities where org_id = $1 order by id")
             .bind(org_id).fetch_all(p).await)?)
+    }
+
+    /// An activity came from `host`: if it was failing or dead, it is alive again. Reads
+    /// first, so the usual case (a healthy host) writes nothing.
+    pub async fn host_seen(&self, host: &str) -> AppResult<()> {
+        let troubled: i64 = on_pool!(self, p => sqlx::query_scalar(
+            "select count(*) from federation_hosts where host = $1 and (failure_days > 0 or dead)")
+            .bind(host).fetch_one(p).await)?;
+        if troubled > 0 {
+            self.host_ok(host).await?;
+        }
+        Ok(())
     }
 
     /// A host answered: it is alive again.

@@ -874,3 +874,45 @@ async fn content_whose_object_is_on_another_server_than_its_actor_is_refused() {
     assert!(res.status().is_success(), "{}", res.status());
     assert_eq!(search(&alpha, "forged").await.len(), 1);
 }
+
+async fn mark_dead(app: &TestApp, host: &str, since: chrono::DateTime<chrono::Utc>) {
+    let sql = "insert into federation_hosts (host, failure_days, last_failure_day, dead, updated_at)
+               values ($1, 3, '2026-01-01', true, $2)
+               on conflict (host) do update set dead = true, failure_days = 3, updated_at = $2";
+    match &app.ctx.db {
+        amicus::db::Db::Sqlite(p) => sqlx::query(sql).bind(host).bind(since).execute(p).await.map(drop).unwrap(),
+        amicus::db::Db::Postgres(p) => sqlx::query(sql).bind(host).bind(since).execute(p).await.map(drop).unwrap(),
+    }
+}
+
+#[tokio::test]
+async fn a_dead_host_is_tried_once_a_day_and_revived_when_it_answers_or_sends() {
+    let alpha = peer("alpha").await;
+    let token = alpha.org_with_editor("redress", "amina").await;
+    let port = sink(202).await;
+    follower_at(&alpha, "redress", port).await;
+    alpha.post_resource(&token, &crate::helpers::resource("redress", "Guide")).await;
+
+    // dead since just now: nothing is sent
+    mark_dead(&alpha, "gamma.localhost", chrono::Utc::now()).await;
+    amicus::federation::delivery::drain(&alpha.ctx).await.unwrap();
+    assert_eq!(alpha.ctx.db.delivery_status().await.unwrap().pending, 1);
+    assert!(alpha.ctx.db.host_status().await.unwrap()[0].3, "still dead");
+
+    // a day later it is tried again, answers, and is alive
+    mark_dead(&alpha, "gamma.localhost", chrono::Utc::now() - chrono::Duration::hours(25)).await;
+    amicus::federation::delivery::drain(&alpha.ctx).await.unwrap();
+    assert_eq!(alpha.ctx.db.delivery_status().await.unwrap().done, 1);
+    assert!(alpha.ctx.db.host_status().await.unwrap().is_empty(), "no longer failing");
+
+    // a dead server that sends us an activity is alive too
+    let beta = peer("beta").await;
+    let beta_token = beta.org_with_editor("trial", "bruno").await;
+    mark_dead(&alpha, "beta.localhost", chrono::Utc::now()).await;
+    let target = format!("redress@{}", alpha.ctx.config.domain);
+    beta.api_post(&beta_token, "/api/v1/orgs/trial/following", &json!({ "target": target })).await;
+    amicus::federation::delivery::drain(&beta.ctx).await.unwrap();
+    let hosts = alpha.ctx.db.host_status().await.unwrap();
+    let s = beta.ctx.db.delivery_status().await.unwrap();
+    assert!(hosts.iter().all(|(h, _, _, dead)| h != "beta.localhost" || !dead), "{hosts:?} {s:?}");
+}

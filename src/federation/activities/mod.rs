@@ -68,6 +68,10 @@ impl Activity for InboxActivity {
         if !data.db.mark_received(self.id().as_str()).await? {
             return Ok(());
         }
+        // a server that sends is up: deliveries to it resume if it had been marked dead
+        if let Some(host) = self.actor().host_str() {
+            data.db.host_seen(host).await?;
+        }
         match self {
             InboxActivity::Follow(a) => a.receive(data).await,
             InboxActivity::Answer(a) => a.receive(data).await,
