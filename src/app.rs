@@ -29,6 +29,8 @@ pub struct Ctx {
     pub login_limiter: Arc<LoginLimiter>,
     /// Inbox requests per remote host.
     pub inbox_limiter: Arc<HostLimiter>,
+    /// Remote hosts heard from this minute (whether they were marked dead is checked once).
+    pub hosts_heard: Arc<HostLimiter>,
     /// Rung when deliveries are queued, so the worker sends them at once.
     pub delivery_bell: Arc<tokio::sync::Notify>,
     /// A real argon2 hash of nothing, checked when a login names an unknown account so
@@ -62,6 +64,7 @@ impl Ctx {
             store,
             login_limiter,
             inbox_limiter,
+            hosts_heard: Arc::new(HostLimiter::new(1)),
             delivery_bell: Arc::new(tokio::sync::Notify::new()),
             dummy_hash,
         })

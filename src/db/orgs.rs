@@ -83,7 +83,13 @@ impl Db {
     }
 
     /// The row standing for a remote actor whose resources this instance keeps.
+    /// Reads first: the row rarely changes, and every activity from the actor comes here.
     pub async fn upsert_remote_org(&self, ap_id: &str, handle: &str, name: &str) -> AppResult<Org> {
+        if let Some(org) = self.org_by_handle(handle).await? {
+            if !org.local && org.name == name {
+                return Ok(org);
+            }
+        }
         let now = Utc::now();
         let sql = format!(
             "insert into orgs (handle, name, local, ap_id, created_at, updated_at) values ($1, $2, false, $3, $4, $4)

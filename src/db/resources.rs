@@ -24,10 +24,60 @@ pub struct Write<'a> {
     pub remote: Option<&'a RemoteRef>,
 }
 
-/// Where a remote resource comes from.
+/// Where a remote resource comes from, the files its server lists, and the id of the activity
+/// that brought it: recorded as received in the same transaction, and if it had been received
+/// already, the write is skipped (a replay changes nothing).
 pub struct RemoteRef {
     pub ap_id: String,
     pub origin_url: String,
+    pub files: Vec<Attachment>,
+    pub activity: Option<String>,
+}
+
+/// Replaces the attachments of remote resource `$id` with `$files` in transaction `$tx`; a
+/// file already fetched is kept if its address and declared digest are unchanged. Writes
+/// first (a `delete ... returning`): on SQLite a transaction that reads first cannot take the
+/// write lock later while another writer is busy.
+macro_rules! replace_remote_files_in_tx {
+    ($tx:ident, $id:expr, $files:expr, $now:expr, $existing:expr) => {{
+        let old: Vec<(String, Option<String>, Option<String>)> = if $existing {
+            sqlx::query_as(
+                "delete from attachments where resource_id = $1 and remote_url is not null
+                 returning sha256, remote_url, remote_digest",
+            )
+            .bind($id)
+            .fetch_all(&mut *$tx)
+            .await?
+        } else {
+            Vec::new()
+        };
+        for a in $files {
+            let Some(remote) = &a.remote else { continue };
+            let kept = old
+                .iter()
+                .find(|(sha, url, digest)| {
+                    !sha.is_empty() && url.as_deref() == Some(remote.url.as_str()) && *digest == remote.digest
+                })
+                .map(|(sha, _, _)| sha.clone())
+                .unwrap_or_default();
+            sqlx::query(
+                "insert into attachments (uid, resource_id, lang, name, media_type, size, sha256, remote_url,
+                 remote_digest, created_at) values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(&a.uid)
+            .bind($id)
+            .bind(&a.lang)
+            .bind(&a.name)
+            .bind(&a.media_type)
+            .bind(a.size)
+            .bind(kept)
+            .bind(&remote.url)
+            .bind(&remote.digest)
+            .bind($now)
+            .execute(&mut *$tx)
+            .await?;
+        }
+    }};
 }
 
 // The search document: an fts5 row on sqlite, a weighted tsvector on postgres.
@@ -111,8 +161,9 @@ fn placeholders(first: usize, n: usize) -> String {
 }
 
 impl Db {
-    /// Writes resources in one transaction and returns their (id, uid), in order.
-    /// Import uses batches; the API and pages write one at a time.
+    /// Writes resources in one transaction and returns their (id, uid), in order (leaving out
+    /// a remote one whose activity had been received already). Import uses batches; the API
+    /// and pages write one at a time.
     pub async fn write_resources(&self, writes: &[Write<'_>]) -> AppResult<Vec<(i64, String)>> {
         let pg = self.is_postgres();
         let now = Utc::now();
@@ -121,6 +172,14 @@ impl Db {
             let mut out = Vec::with_capacity(writes.len());
             for w in writes {
                 let r = w.resource;
+                if let Some(activity) = w.remote.and_then(|x| x.activity.as_deref()) {
+                    let fresh = sqlx::query(
+                        "insert into received_activities (ap_id, received_at) values ($1, $2) on conflict (ap_id) do nothing")
+                        .bind(activity).bind(now).execute(&mut *tx).await?.rows_affected();
+                    if fresh == 0 {
+                        continue;
+                    }
+                }
                 let (id, uid) = match w.id {
                     Some(id) => {
                         let uid: String = sqlx::query_scalar(
@@ -166,7 +225,7 @@ impl Db {
                         .bind(id).bind(i as i32).bind(name).execute(&mut *tx).await?;
                 }
                 let d = w.doc;
-                if !pg {
+                if !pg && w.id.is_some() {
                     sqlx::query(SQLITE_UNINDEX).bind(id).execute(&mut *tx).await?;
                 }
                 sqlx::query(if pg { PG_INDEX } else { SQLITE_INDEX })
@@ -174,6 +233,10 @@ impl Db {
                     .execute(&mut *tx).await?;
                 if let Some(outgoing) = w.outgoing {
                     queue_in_tx!(tx, outgoing);
+                }
+                if let Some(remote) = w.remote {
+                    // a new resource has no files to replace: only the inserts are needed
+                    replace_remote_files_in_tx!(tx, id, &remote.files, now, w.id.is_some());
                 }
                 out.push((id, uid));
             }
@@ -350,35 +413,6 @@ impl Db {
             r.texts.sort_by_key(|t| (t.lang != original, t.lang.clone()));
         }
         Ok(ids.iter().filter_map(|id| by_id.remove(id)).collect())
-    }
-
-    /// Replaces the attachments of a remote resource with those its server now lists; a file
-    /// already fetched is kept if its address and declared digest are unchanged.
-    pub async fn replace_remote_attachments(&self, resource_id: i64, files: &[Attachment]) -> AppResult<()> {
-        let now = Utc::now();
-        let r: Result<(), sqlx::Error> = on_pool!(self, pool => async {
-            let mut tx = pool.begin().await?;
-            let old: Vec<(String, Option<String>, Option<String>)> = sqlx::query_as(
-                "select sha256, remote_url, remote_digest from attachments where resource_id = $1 and remote_url is not null")
-                .bind(resource_id).fetch_all(&mut *tx).await?;
-            sqlx::query("delete from attachments where resource_id = $1 and remote_url is not null")
-                .bind(resource_id).execute(&mut *tx).await?;
-            for a in files {
-                let Some(remote) = &a.remote else { continue };
-                let kept = old.iter()
-                    .find(|(sha, url, digest)| !sha.is_empty() && url.as_deref() == Some(&remote.url) && *digest == remote.digest)
-                    .map(|(sha, _, _)| sha.clone())
-                    .unwrap_or_default();
-                sqlx::query(
-                    "insert into attachments (uid, resource_id, lang, name, media_type, size, sha256, remote_url, remote_digest, created_at)
-                     values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
-                    .bind(&a.uid).bind(resource_id).bind(&a.lang).bind(&a.name).bind(&a.media_type).bind(a.size)
-                    .bind(kept).bind(&remote.url).bind(&remote.digest).bind(now)
-                    .execute(&mut *tx).await?;
-            }
-            tx.commit().await
-        }.await);
-        Ok(r?)
     }
 
     /// Records that a remote attachment's file is now in the store.

@@ -873,6 +873,24 @@ async fn content_whose_object_is_on_another_server_than_its_actor_is_refused() {
     let res = post(beta.ctx.config.domain.clone(), 2).await.unwrap();
     assert!(res.status().is_success(), "{}", res.status());
     assert_eq!(search(&alpha, "forged").await.len(), 1);
+
+    // deleted, then the old Create replayed: it does not come back
+    let delete = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{actor}/delete/2"), "type": "Delete", "actor": actor,
+        "object": format!("http://{}/objects/2", beta.ctx.config.domain)
+    })
+    .to_string();
+    let headers = signer.sign_post(&inbox, delete.as_bytes(), std::time::SystemTime::now()).unwrap();
+    let mut req = alpha.client.post(inbox.clone()).body(delete);
+    for (name, value) in headers {
+        req = req.header(name, value);
+    }
+    assert!(req.send().await.unwrap().status().is_success());
+    assert!(search(&alpha, "forged").await.is_empty());
+    let res = post(beta.ctx.config.domain.clone(), 2).await.unwrap();
+    assert!(res.status().is_success(), "a replay is accepted: {}", res.status());
+    assert!(search(&alpha, "forged").await.is_empty(), "and not acted on");
 }
 
 async fn mark_dead(app: &TestApp, host: &str, since: chrono::DateTime<chrono::Utc>) {

@@ -358,10 +358,17 @@ async fn store_shared(data: &Data<Ctx>, object: &Value) -> Result<(), AppError> 
     let fetched: Value = activitypub_federation::fetch::fetch_object_http(&id, data).await?.object;
     let author = attributed_to(&fetched).ok_or(AppError::BadRequest(IGNORED))?;
     verify_domains_match(&id, &author)?;
-    store(data, &ObjectId::from(author), &fetched).await
+    store(data, &ObjectId::from(author), &fetched, None).await
 }
 
-async fn store(data: &Data<Ctx>, actor: &ObjectId<ApActor>, object: &Value) -> Result<(), AppError> {
+/// Stores (or replaces) the remote object as a resource. `activity`, when given, is recorded
+/// as received in the same transaction (and a replay of it changes nothing).
+async fn store(
+    data: &Data<Ctx>,
+    actor: &ObjectId<ApActor>,
+    object: &Value,
+    activity: Option<&Url>,
+) -> Result<(), AppError> {
     let id = object_id(object, actor.inner())?;
     let object = match object {
         // an id alone: fetch it (signed, through the crate's checks)
@@ -376,7 +383,13 @@ async fn store(data: &Data<Ctx>, actor: &ObjectId<ApActor>, object: &Value) -> R
     let remote = sender.remote().ok_or(AppError::BadRequest(IGNORED))?;
     let org_id = remote_org(data, remote).await?;
     let doc = crate::library::index_doc(data, &resource);
-    let origin = RemoteRef { ap_id: id.to_string(), origin_url: if url.is_empty() { id.to_string() } else { url } };
+    let files = remote_files(&object, &id, resource.original_language.as_str(), data.config.dev_network);
+    let origin = RemoteRef {
+        ap_id: id.to_string(),
+        origin_url: if url.is_empty() { id.to_string() } else { url },
+        files,
+        activity: activity.map(Url::to_string),
+    };
     // twice at most: a Create and an Update of one object arriving at once both find it new,
     // and the second to write finds it taken, and then writes over the first
     let mut tries = 0;
@@ -397,15 +410,10 @@ async fn store(data: &Data<Ctx>, actor: &ObjectId<ApActor>, object: &Value) -> R
             outgoing: None,
             remote: Some(&origin),
         };
-        let written = match data.db.write_resources(&[write]).await {
+        match data.db.write_resources(&[write]).await {
             Err(AppError::Conflict(_)) if existing.is_none() && tries < 2 => continue,
-            other => other?,
-        };
-        if let Some((resource_id, _)) = written.first() {
-            let files = remote_files(&object, &id, resource.original_language.as_str(), data.config.dev_network);
-            data.db.replace_remote_attachments(*resource_id, &files).await?;
+            other => return other.map(drop),
         }
-        return Ok(());
     }
 }
 
@@ -435,7 +443,8 @@ impl Activity for Publish {
         if !followed(data, self.actor.inner()).await? {
             return Err(AppError::BadRequest(IGNORED));
         }
-        store(data, &self.actor, &self.object).await
+        // recorded as received with the resource, in one transaction (see InboxActivity)
+        store(data, &self.actor, &self.object, Some(&self.id)).await
     }
 }
 

@@ -65,11 +65,14 @@ impl Activity for InboxActivity {
 
     /// Each activity id is acted on once: a replay is accepted and ignored.
     async fn receive(self, data: &Data<Ctx>) -> Result<(), AppError> {
-        if !data.db.mark_received(self.id().as_str()).await? {
+        // a Create or Update is recorded with the resource it writes, in one transaction
+        let recorded_later = matches!(self, InboxActivity::Publish(_));
+        if !recorded_later && !data.db.mark_received(self.id().as_str()).await? {
             return Ok(());
         }
         // a server that sends is up: deliveries to it resume if it had been marked dead
-        if let Some(host) = self.actor().host_str() {
+        // (looked at once a minute per host, not for every activity)
+        if let Some(host) = self.actor().host_str().filter(|h| data.hosts_heard.allow(h)) {
             data.db.host_seen(host).await?;
         }
         match self {
