@@ -97,18 +97,21 @@ macro_rules! queue_in_tx {
         let mut inboxes: Vec<&String> = out.inboxes.iter().collect();
         inboxes.sort();
         inboxes.dedup();
-        for inbox in inboxes {
-            let host = url::Url::parse(inbox).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default();
-            sqlx::query(
-                "insert into deliveries (activity_id, inbox, host, next_attempt_at, created_at, updated_at)
-                 values ($1, $2, $3, $4, $4, $4)",
-            )
-            .bind(id)
-            .bind(inbox.as_str())
-            .bind(host)
-            .bind(now)
-            .execute(&mut *$tx)
-            .await?;
+        // many rows per statement: a publication to thousands of servers is one short transaction
+        for chunk in inboxes.chunks(200) {
+            let rows: Vec<String> =
+                (0..chunk.len()).map(|i| format!("($1, ${}, ${}, $2, $2, $2)", 3 + 2 * i, 4 + 2 * i)).collect();
+            let sql = format!(
+                "insert into deliveries (activity_id, inbox, host, next_attempt_at, created_at, updated_at) values {}",
+                rows.join(", ")
+            );
+            let mut q = sqlx::query(&sql).bind(id).bind(now);
+            for inbox in chunk {
+                let host =
+                    url::Url::parse(inbox).ok().and_then(|u| u.host_str().map(str::to_string)).unwrap_or_default();
+                q = q.bind(inbox.as_str()).bind(host);
+            }
+            q.execute(&mut *$tx).await?;
         }
     }};
 }
@@ -319,22 +322,41 @@ impl Db {
         silent.retain(|h| answered.binary_search(h).is_err());
         let r: Result<(), sqlx::Error> = on_pool!(self, pool => async {
             let mut tx = pool.begin().await?;
-            for f in done {
+            // the usual outcome, delivered, in few statements
+            let delivered: Vec<i64> = done.iter().filter(|f| f.finish == Finish::Done).map(|f| f.id).collect();
+            for chunk in delivered.chunks(500) {
+                let list = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
+                let sql = format!(
+                    "update deliveries set state = 'done', lease_until = null, updated_at = $1 where id in ({list})");
+                let mut q = sqlx::query(&sql).bind(now);
+                for id in chunk {
+                    q = q.bind(id);
+                }
+                q.execute(&mut *tx).await?;
+            }
+            for f in done.iter().filter(|f| f.finish != Finish::Done) {
                 let (state, next_at, error) = match &f.finish {
                     Finish::Done => ("done", now, None),
                     Finish::Retry { error, at } => ("pending", *at, Some(error)),
                     Finish::Failed { error } => ("failed", now, Some(error)),
                 };
                 let error: Option<String> = error.map(|e| e.chars().take(500).collect());
-                let attempts = i32::from(!matches!(f.finish, Finish::Done));
                 sqlx::query(
-                    "update deliveries set state = $1, attempts = attempts + $2, next_attempt_at = $3, lease_until = null,
-                     last_error = coalesce($4, last_error), updated_at = $5 where id = $6")
-                    .bind(state).bind(attempts).bind(next_at).bind(error).bind(now).bind(f.id)
+                    "update deliveries set state = $1, attempts = attempts + 1, next_attempt_at = $2, lease_until = null,
+                     last_error = coalesce($3, last_error), updated_at = $4 where id = $5")
+                    .bind(state).bind(next_at).bind(error).bind(now).bind(f.id)
                     .execute(&mut *tx).await?;
             }
-            for host in &answered {
-                sqlx::query(HOST_OK).bind(host).bind(now).execute(&mut *tx).await?;
+            for chunk in answered.chunks(500) {
+                let list = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
+                let sql = format!(
+                    "update federation_hosts set failure_days = 0, dead = false, updated_at = $1
+                     where (failure_days > 0 or dead) and host in ({list})");
+                let mut q = sqlx::query(&sql).bind(now);
+                for host in chunk {
+                    q = q.bind(*host);
+                }
+                q.execute(&mut *tx).await?;
             }
             for host in &silent {
                 sqlx::query(HOST_FAILED).bind(host).bind(&today).bind(now).execute(&mut *tx).await?;
