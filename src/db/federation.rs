@@ -5,7 +5,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 
-use super::{on_pool, Db};
+use super::{on_pool, placeholders, Db};
 use crate::error::AppResult;
 
 /// An actor on another server, as stored.
@@ -135,9 +135,14 @@ const HOST_FAILED: &str = "insert into federation_hosts (host, failure_days, las
                    else federation_hosts.failure_days + 1 >= 3 end,
        last_failure_day = $2, updated_at = $3";
 
-/// Host $1 answered: it is alive again.
-const HOST_OK: &str = "update federation_hosts set failure_days = 0, dead = false, updated_at = $2
-     where host = $1 and (failure_days > 0 or dead)";
+/// The `n` hosts $2, $3 ... answered ($1 = now): those failing or dead are alive again.
+fn revive_hosts(n: usize) -> String {
+    format!(
+        "update federation_hosts set failure_days = 0, dead = false, updated_at = $1
+         where (failure_days > 0 or dead) and host in ({})",
+        placeholders(2, n)
+    )
+}
 
 const REMOTE_COLUMNS: &str =
     "id, ap_id, kind, preferred_username, name, inbox, shared_inbox, public_key, domain, fetched_at";
@@ -325,33 +330,30 @@ impl Db {
             // the usual outcome, delivered, in few statements
             let delivered: Vec<i64> = done.iter().filter(|f| f.finish == Finish::Done).map(|f| f.id).collect();
             for chunk in delivered.chunks(500) {
-                let list = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
                 let sql = format!(
-                    "update deliveries set state = 'done', lease_until = null, updated_at = $1 where id in ({list})");
+                    "update deliveries set state = 'done', lease_until = null, updated_at = $1 where id in ({})",
+                    placeholders(2, chunk.len()));
                 let mut q = sqlx::query(&sql).bind(now);
                 for id in chunk {
                     q = q.bind(id);
                 }
                 q.execute(&mut *tx).await?;
             }
-            for f in done.iter().filter(|f| f.finish != Finish::Done) {
+            for f in done {
                 let (state, next_at, error) = match &f.finish {
-                    Finish::Done => ("done", now, None),
-                    Finish::Retry { error, at } => ("pending", *at, Some(error)),
-                    Finish::Failed { error } => ("failed", now, Some(error)),
+                    Finish::Done => continue,
+                    Finish::Retry { error, at } => ("pending", *at, error),
+                    Finish::Failed { error } => ("failed", now, error),
                 };
-                let error: Option<String> = error.map(|e| e.chars().take(500).collect());
+                let error: String = error.chars().take(500).collect();
                 sqlx::query(
                     "update deliveries set state = $1, attempts = attempts + 1, next_attempt_at = $2, lease_until = null,
-                     last_error = coalesce($3, last_error), updated_at = $4 where id = $5")
+                     last_error = $3, updated_at = $4 where id = $5")
                     .bind(state).bind(next_at).bind(error).bind(now).bind(f.id)
                     .execute(&mut *tx).await?;
             }
             for chunk in answered.chunks(500) {
-                let list = (0..chunk.len()).map(|i| format!("${}", i + 2)).collect::<Vec<_>>().join(", ");
-                let sql = format!(
-                    "update federation_hosts set failure_days = 0, dead = false, updated_at = $1
-                     where (failure_days > 0 or dead) and host in ({list})");
+                let sql = revive_hosts(chunk.len());
                 let mut q = sqlx::query(&sql).bind(now);
                 for host in chunk {
                     q = q.bind(*host);
@@ -372,21 +374,9 @@ impl Db {
             .bind(org_id).fetch_all(p).await)?)
     }
 
-    /// An activity came from `host`: if it was failing or dead, it is alive again. Reads
-    /// first, so the usual case (a healthy host) writes nothing.
-    pub async fn host_seen(&self, host: &str) -> AppResult<()> {
-        let troubled: i64 = on_pool!(self, p => sqlx::query_scalar(
-            "select count(*) from federation_hosts where host = $1 and (failure_days > 0 or dead)")
-            .bind(host).fetch_one(p).await)?;
-        if troubled > 0 {
-            self.host_ok(host).await?;
-        }
-        Ok(())
-    }
-
-    /// A host answered: it is alive again.
+    /// `host` answered, or sent an activity: if it was failing or dead, it is alive again.
     pub async fn host_ok(&self, host: &str) -> AppResult<()> {
-        on_pool!(self, p => sqlx::query(HOST_OK).bind(host).bind(Utc::now()).execute(p).await.map(|r| r.rows_affected()))?;
+        on_pool!(self, p => sqlx::query(&revive_hosts(1)).bind(Utc::now()).bind(host).execute(p).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 

@@ -99,6 +99,11 @@ impl Db {
     }
 }
 
+/// `$first, $first+1, ...` for an `in (...)` list of `n` values.
+pub(crate) fn placeholders(first: usize, n: usize) -> String {
+    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
+}
+
 /// A random, URL-safe identifier: 16 characters of lowercase base32 (80 bits).
 pub fn new_uid() -> String {
     use rand::Rng;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use chrono::{DateTime, Utc};
 
 use super::federation::{queue_in_tx, Outgoing};
-use super::{new_uid, on_pool, Db};
+use super::{new_uid, on_pool, placeholders, Db};
 use crate::error::{AppError, AppResult};
 use crate::model::resource::{Attachment, NewResource, RemoteFile, Resource, Status, StoredText};
 use crate::search::IndexDoc;
@@ -154,11 +154,6 @@ impl From<AttachmentRow> for Attachment {
 }
 
 const ATTACHMENT_COLUMNS: &str = "resource_id, uid, lang, name, media_type, size, sha256, remote_url, remote_digest";
-
-/// `$first, $first+1, ...` for an `in (...)` list of `n` values.
-fn placeholders(first: usize, n: usize) -> String {
-    (first..first + n).map(|i| format!("${i}")).collect::<Vec<_>>().join(", ")
-}
 
 impl Db {
     /// Writes resources in one transaction and returns their (id, uid), in order (leaving out

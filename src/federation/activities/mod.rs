@@ -73,7 +73,7 @@ impl Activity for InboxActivity {
         // a server that sends is up: deliveries to it resume if it had been marked dead
         // (looked at once a minute per host, not for every activity)
         if let Some(host) = self.actor().host_str().filter(|h| data.hosts_heard.allow(h)) {
-            data.db.host_seen(host).await?;
+            data.db.host_ok(host).await?;
         }
         match self {
             InboxActivity::Follow(a) => a.receive(data).await,
