@@ -288,7 +288,7 @@ pub async fn read_file(ctx: &Ctx, sha256: String) -> AppResult<Vec<u8>> {
 
 /// A display file name without paths or control characters, ending in the extension of
 /// the type the bytes really have.
-fn clean_file_name(name: &str, media_type: &str) -> String {
+pub fn clean_file_name(name: &str, media_type: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
     let stem: String = base
         .rsplit_once('.')

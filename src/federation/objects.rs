@@ -29,6 +29,15 @@ pub fn digest_multibase(sha256_hex: &str) -> Option<String> {
     Some(format!("z{}", bs58::encode(multihash).into_string()))
 }
 
+/// The SHA-256 (hex) a `digestMultibase` names, if it is a base58btc sha2-256 multihash.
+pub fn sha256_of_digest(multibase: &str) -> Option<String> {
+    let bytes = bs58::decode(multibase.strip_prefix('z')?).into_vec().ok()?;
+    match bytes.as_slice() {
+        [0x12, 0x20, digest @ ..] if digest.len() == 32 => Some(hex::encode(digest)),
+        _ => None,
+    }
+}
+
 /// `#EnforcedDisappearance` from the English label: stable, ASCII, the same on every
 /// instance whatever its readers' language.
 fn hashtag(label: &str) -> String {
@@ -225,6 +234,11 @@ mod tests {
         let d = digest_multibase("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855").unwrap();
         assert_eq!(d, "zQmdfTbBqBPQ7VNxZEYEj14VmRuZBkqFbiwReogJgS1zR1n");
         assert_eq!(digest_multibase(""), None, "a file not fetched yet has no digest");
+        assert_eq!(
+            sha256_of_digest(&d).as_deref(),
+            Some("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855")
+        );
+        assert_eq!(sha256_of_digest("zQm"), None);
     }
 
     #[test]

@@ -19,7 +19,7 @@ pub struct Policy {
 }
 
 /// Whether `host` is `domain` or one of its subdomains.
-fn covers(domain: &str, host: &str) -> bool {
+pub fn covers(domain: &str, host: &str) -> bool {
     host == domain || host.ends_with(&format!(".{domain}"))
 }
 

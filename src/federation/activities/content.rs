@@ -17,6 +17,7 @@ use crate::db::federation::RemoteActor;
 use crate::db::resources::{RemoteRef, Write};
 use crate::error::AppError;
 use crate::federation::apactor::ApActor;
+use crate::federation::objects::sha256_of_digest;
 use crate::federation::IGNORED;
 use crate::model::lang::ContentLang;
 use crate::model::resource::{Attachment, NewResource, RemoteFile, Status, Text, MAX_SUMMARY, MAX_TITLE};
@@ -239,15 +240,6 @@ pub fn to_resource(
 /// At most this many files of a remote resource are listed.
 const MAX_FILES: usize = 20;
 
-/// The SHA-256 (hex) in a `digestMultibase` (base58btc multihash, as Amicus sends).
-fn sha256_of_multibase(s: &str) -> Option<String> {
-    let bytes = bs58::decode(s.strip_prefix('z')?).into_vec().ok()?;
-    match bytes.as_slice() {
-        [0x12, 0x20, digest @ ..] if digest.len() == 32 => Some(hex::encode(digest)),
-        _ => None,
-    }
-}
-
 /// The files a remote object lists (`Document`, `Image`, `Audio`, `Video` attachments), as
 /// attachments to fetch when first downloaded. Only files on the object's own host (or a
 /// subdomain of it, where Mastodon keeps media) over https are taken, so a hostile object
@@ -271,7 +263,7 @@ pub fn remote_files(object: &Value, object_id: &Url, default_lang: &str, allow_h
             };
             let url = Url::parse(href).ok()?;
             let host = url.host_str()?;
-            let same_site = host == own_host || host.ends_with(&format!(".{own_host}"));
+            let same_site = crate::federation::policy::covers(own_host, host);
             let scheme_ok = url.scheme() == "https" || (allow_http && url.scheme() == "http");
             if !same_site || !scheme_ok {
                 return None;
@@ -284,14 +276,7 @@ pub fn remote_files(object: &Value, object_id: &Url, default_lang: &str, allow_h
                 .and_then(Value::as_str)
                 .filter(|n| n.contains('.') && !n.contains(char::is_whitespace))
                 .unwrap_or(&from_url);
-            let name: String = name
-                .rsplit(['/', '\\'])
-                .next()
-                .unwrap_or_default()
-                .chars()
-                .filter(|c| !c.is_control())
-                .take(200)
-                .collect();
+            let media_type = a.get("mediaType").and_then(Value::as_str).unwrap_or("application/octet-stream");
             let lang = a
                 .get("schema:inLanguage")
                 .and_then(Value::as_str)
@@ -300,17 +285,13 @@ pub fn remote_files(object: &Value, object_id: &Url, default_lang: &str, allow_h
             Some(Attachment {
                 uid: crate::db::new_uid(),
                 lang: lang.to_string(),
-                name: if name.is_empty() { "file".into() } else { name },
-                media_type: a
-                    .get("mediaType")
-                    .and_then(Value::as_str)
-                    .unwrap_or("application/octet-stream")
-                    .to_string(),
+                name: crate::library::clean_file_name(name, media_type),
+                media_type: media_type.to_string(),
                 size: a.get("size").and_then(Value::as_i64).unwrap_or(0).max(0),
                 sha256: String::new(),
                 remote: Some(RemoteFile {
                     url: url.to_string(),
-                    digest: a.get("digestMultibase").and_then(Value::as_str).and_then(sha256_of_multibase),
+                    digest: a.get("digestMultibase").and_then(Value::as_str).and_then(sha256_of_digest),
                 }),
             })
         })
@@ -331,7 +312,6 @@ async fn remote_org(data: &Data<Ctx>, actor: &RemoteActor) -> Result<i64, AppErr
     Ok(data.db.upsert_remote_org(&actor.ap_id, &handle, &display).await?.id)
 }
 
-/// Stores (or replaces) the remote object as a resource.
 /// The first actor an object is `attributedTo`.
 fn attributed_to(object: &Value) -> Option<Url> {
     let v = object.get("attributedTo")?;
@@ -415,18 +395,6 @@ async fn store(
             other => return other.map(drop),
         }
     }
-}
-
-macro_rules! ids {
-    () => {
-        fn id(&self) -> &Url {
-            &self.id
-        }
-
-        fn actor(&self) -> &Url {
-            self.actor.inner()
-        }
-    };
 }
 
 #[async_trait::async_trait]
@@ -519,7 +487,6 @@ mod tests {
         assert_eq!(files[1].remote.as_ref().unwrap().digest, None);
         // http only on the development network
         assert_eq!(remote_files(&object, &id, "en", true).len(), 3);
-        assert_eq!(sha256_of_multibase("zQm"), None);
     }
 
     #[test]

@@ -77,13 +77,7 @@ impl Activity for Follow {
     type DataType = Ctx;
     type Error = AppError;
 
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn actor(&self) -> &Url {
-        self.actor.inner()
-    }
+    ids!();
 
     async fn verify(&self, data: &Data<Ctx>) -> Result<(), AppError> {
         // only organisations of this instance can be followed here
@@ -122,13 +116,7 @@ impl Activity for Answer {
     type DataType = Ctx;
     type Error = AppError;
 
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn actor(&self) -> &Url {
-        self.actor.inner()
-    }
+    ids!();
 
     /// Only the followed actor answers its follow requests.
     async fn verify(&self, _data: &Data<Ctx>) -> Result<(), AppError> {
@@ -154,13 +142,7 @@ impl Activity for Undo {
     type DataType = Ctx;
     type Error = AppError;
 
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn actor(&self) -> &Url {
-        self.actor.inner()
-    }
+    ids!();
 
     async fn verify(&self, _data: &Data<Ctx>) -> Result<(), AppError> {
         match &self.object {

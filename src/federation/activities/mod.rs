@@ -1,6 +1,19 @@
 //! Activities Amicus receives and sends. The inbox accepts any of `InboxActivity`; a type
 //! it does not know is answered 202 and ignored.
 
+/// `id()` and `actor()` of an activity with `id` and `actor` fields.
+macro_rules! ids {
+    () => {
+        fn id(&self) -> &Url {
+            &self.id
+        }
+
+        fn actor(&self) -> &Url {
+            self.actor.inner()
+        }
+    };
+}
+
 pub mod content;
 pub mod follow;
 
