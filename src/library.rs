@@ -259,18 +259,16 @@ pub async fn attachment_bytes(ctx: &Ctx, a: &mut Attachment) -> AppResult<Vec<u8
     }
     let remote = a.remote.clone().ok_or(AppError::NotFound)?;
     let bytes = crate::federation::files::fetch(ctx, &remote.url, ctx.config.max_upload_bytes).await?;
-    if let Some(declared) = &remote.digest {
-        let actual = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(&bytes));
-        if &actual != declared {
+    let store = ctx.store.clone();
+    // sniffing and hashing tens of megabytes: off the async runtime, and once
+    let cleaned = tokio::task::spawn_blocking(move || {
+        let c = media::check(bytes)?;
+        if remote.digest.as_ref().is_some_and(|declared| *declared != c.sha256) {
             tracing::warn!(url = %remote.url, "remote file does not match its declared digest");
             return Err(AppError::Unavailable("remote file does not match its digest".into()));
         }
-    }
-    let store = ctx.store.clone();
-    let cleaned = tokio::task::spawn_blocking(move || {
-        let c = media::check(bytes)?;
         store.put(&c.sha256, &c.bytes)?;
-        Ok::<_, AppError>(c)
+        Ok(c)
     })
     .await??;
     ctx.db.set_attachment_file(&a.uid, &cleaned.sha256, &cleaned.media_type, cleaned.bytes.len() as i64).await?;

@@ -786,6 +786,23 @@ async fn an_editor_shares_a_resource_from_its_page() {
     assert_eq!(res.status(), 404);
 }
 
+/// Sets the declared digest of the instance's (one) remote file; returns the one it had.
+async fn file_digest(app: &TestApp, digest: Option<&str>) -> Option<String> {
+    let (get, set) = ("select remote_digest from attachments", "update attachments set remote_digest = $1");
+    match &app.ctx.db {
+        amicus::db::Db::Sqlite(p) => {
+            let old = sqlx::query_scalar(get).fetch_one(p).await.unwrap();
+            sqlx::query(set).bind(digest).execute(p).await.unwrap();
+            old
+        }
+        amicus::db::Db::Postgres(p) => {
+            let old = sqlx::query_scalar(get).fetch_one(p).await.unwrap();
+            sqlx::query(set).bind(digest).execute(p).await.unwrap();
+            old
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_partners_files_are_listed_and_fetched_through_the_followers_instance() {
     let alpha = peer("alpha").await;
@@ -821,8 +838,12 @@ async fn a_partners_files_are_listed_and_fetched_through_the_followers_instance(
     let copy_page = format!("/r/{}", copy["id"].as_str().unwrap());
     assert_eq!(beta.get_ap(&copy_page, AP).await.status(), 404);
     assert_eq!(beta.get(&copy_page).await.status(), 200);
-    // the reader asks beta; beta fetches it from alpha, checks the digest and keeps it
     let path = file["url"].as_str().unwrap().split_once("/files/").map(|(_, p)| format!("/files/{p}")).unwrap();
+    // a file that is not the one its server declared is refused, and not kept
+    let declared = file_digest(&beta, Some(&"0".repeat(64))).await;
+    assert_eq!(beta.get(&path).await.status(), 503);
+    file_digest(&beta, declared.as_deref()).await;
+    // the reader asks beta; beta fetches it from alpha, checks the digest and keeps it
     let res = beta.get(&path).await;
     assert_eq!(res.status(), 200);
     assert_eq!(res.headers()["content-type"], "application/pdf");
