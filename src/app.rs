@@ -31,6 +31,9 @@ pub struct Ctx {
     pub inbox_limiter: Arc<HostLimiter>,
     /// Remote hosts heard from this minute (whether they were marked dead is checked once).
     pub hosts_heard: Arc<HostLimiter>,
+    /// The one client for other servers (deliveries, fetches, partners' files), with the
+    /// development network's name mappings.
+    pub http: reqwest::Client,
     /// Rung when deliveries are queued, so the worker sends them at once.
     pub delivery_bell: Arc<tokio::sync::Notify>,
     /// A real argon2 hash of nothing, checked when a login names an unknown account so
@@ -53,6 +56,7 @@ impl Ctx {
         let store: Arc<dyn Store> = Arc::new(LocalStore::new(&config.files_dir()));
         let login_limiter = Arc::new(LoginLimiter::new(config.login_attempts));
         let inbox_limiter = Arc::new(HostLimiter::new(config.inbox_per_minute));
+        let http = crate::federation::context::http_client(&config)?;
         let dummy_hash = crate::accounts::hash_password(crate::http::extract::new_secret()).await?.into();
         Ok(Ctx {
             db,
@@ -65,6 +69,7 @@ impl Ctx {
             login_limiter,
             inbox_limiter,
             hosts_heard: Arc::new(HostLimiter::new(1)),
+            http,
             delivery_bell: Arc::new(tokio::sync::Notify::new()),
             dummy_hash,
         })

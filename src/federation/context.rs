@@ -32,7 +32,7 @@ pub type FedConfig = FederationConfig<Ctx>;
 
 /// Builds the federation configuration of an instance.
 pub async fn config(ctx: &Ctx) -> AppResult<FederationConfig<Ctx>> {
-    let client = reqwest_middleware::ClientWithMiddleware::from(http_client(&ctx.config)?);
+    let client = reqwest_middleware::ClientWithMiddleware::from(ctx.http.clone());
     // every fetch is signed by the instance actor (Mastodon's authorized fetch, GoToSocial)
     let instance = super::apactor::ApActor::instance(ctx).await?;
     FederationConfig::builder()

@@ -177,7 +177,6 @@ impl Signers {
 /// `PER_HOST` per host, and records outcomes as they come in. With `until_idle` it returns
 /// once nothing is due or in flight; otherwise it runs for ever.
 async fn pump(ctx: &Ctx, until_idle: bool) -> AppResult<()> {
-    let client = super::context::http_client(&ctx.config)?;
     let policy = super::policy::Policy::of(ctx);
     let mut signers = Signers::default();
     let mut hosts: HashMap<String, Arc<Semaphore>> = HashMap::new();
@@ -188,7 +187,10 @@ async fn pump(ctx: &Ctx, until_idle: bool) -> AppResult<()> {
             let due = ctx.db.claim_deliveries(room, chrono::Duration::minutes(LEASE_MINUTES)).await?;
             let rules = if due.is_empty() { None } else { Some(policy.rules().await?) };
             for d in due {
-                let refused = rules.as_ref().is_some_and(|r| !r.allows(&d.host));
+                if rules.as_ref().is_some_and(|r| !r.allows(&d.host)) {
+                    flying.spawn(async move { finish(&d, Attempt::Refused("refused by federation policy".into())) });
+                    continue;
+                }
                 let signer = match signers.get(ctx, &d).await {
                     Ok(s) => s,
                     Err(e) => {
@@ -198,14 +200,10 @@ async fn pump(ctx: &Ctx, until_idle: bool) -> AppResult<()> {
                     }
                 };
                 let permit = hosts.entry(d.host.clone()).or_insert_with(|| Arc::new(Semaphore::new(PER_HOST))).clone();
-                let client = client.clone();
+                let client = ctx.http.clone();
                 flying.spawn(async move {
-                    let result = if refused {
-                        Attempt::Refused("refused by federation policy".into())
-                    } else {
-                        let _permit = permit.acquire_owned().await;
-                        attempt(&client, signer, &d).await
-                    };
+                    let _permit = permit.acquire_owned().await;
+                    let result = attempt(&client, signer, &d).await;
                     finish(&d, result)
                 });
             }

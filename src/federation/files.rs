@@ -16,10 +16,9 @@ pub async fn fetch(ctx: &Ctx, url: &str, max_bytes: u64) -> AppResult<Vec<u8>> {
         return Err(AppError::NotFound);
     }
     let unavailable = |e: String| AppError::Unavailable(format!("remote file {url}: {e}"));
-    let client = super::context::http_client(&ctx.config)?;
     // a document of tens of megabytes from a partner on a slow link takes more than the
     // 10 s an activity may
-    let request = client.get(url.clone()).timeout(std::time::Duration::from_secs(120));
+    let request = ctx.http.get(url.clone()).timeout(std::time::Duration::from_secs(120));
     let mut res = request.send().await.map_err(|e| unavailable(e.to_string()))?;
     if !res.status().is_success() {
         return Err(unavailable(format!("HTTP {}", res.status().as_u16())));

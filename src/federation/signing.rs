@@ -7,6 +7,7 @@
 //! (docs/PERFORMANCE.md).
 
 use std::collections::BTreeMap;
+use std::sync::LazyLock;
 use std::time::SystemTime;
 
 use aws_lc_rs::rand::SystemRandom;
@@ -70,10 +71,9 @@ impl Signer {
             ("content-type".to_string(), ACTIVITY_JSON.to_string()),
         ]
         .into();
-        let unsigned = Config::new()
-            .mastodon_compat()
-            .begin_sign("POST", &path, headers)
-            .map_err(|e| AppError::internal(format!("cannot sign: {e}")))?;
+        static CONFIG: LazyLock<Config> = LazyLock::new(|| Config::new().mastodon_compat());
+        let unsigned =
+            CONFIG.begin_sign("POST", &path, headers).map_err(|e| AppError::internal(format!("cannot sign: {e}")))?;
         let signature = unsigned
             .sign(self.key_id.clone(), |signing_string| self.sign(signing_string.as_bytes()))?
             .signature_header();
