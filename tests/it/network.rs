@@ -246,20 +246,48 @@ async fn sink(status: u16) -> u16 {
 }
 
 async fn follower_at(app: &TestApp, org: &str, port: u16) {
+    follower_on(app, org, "gamma.localhost", port).await;
+}
+
+/// A follower of `org` whose inbox is `http://<host>:<port>/inbox`.
+async fn follower_on(app: &TestApp, org: &str, host: &str, port: u16) {
     let org = app.ctx.db.org_by_handle(org).await.unwrap().unwrap();
     let actor = amicus::db::federation::RemoteActor {
         id: 0,
-        ap_id: format!("http://gamma.localhost:{port}/users/someone"),
+        ap_id: format!("http://{host}:{port}/users/someone"),
         kind: "Person".into(),
         preferred_username: Some("someone".into()),
         name: None,
-        inbox: format!("http://gamma.localhost:{port}/inbox"),
+        inbox: format!("http://{host}:{port}/inbox"),
         shared_inbox: None,
         public_key: String::new(),
-        domain: "gamma.localhost".into(),
+        domain: host.into(),
         fetched_at: chrono::Utc::now(),
     };
-    app.ctx.db.add_follower(org.id, &actor, true, "http://gamma.localhost/follow/1").await.unwrap();
+    app.ctx.db.add_follower(org.id, &actor, true, &format!("http://{host}/follow/1")).await.unwrap();
+}
+
+/// A server on loopback that keeps what is posted to its inbox, taking `delay_ms` to answer.
+async fn recording_sink(delay_ms: u64) -> (u16, std::sync::Arc<std::sync::Mutex<Vec<Value>>>) {
+    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let keep = got.clone();
+    let app = axum::Router::new().route(
+        "/inbox",
+        axum::routing::post(move |body: String| {
+            let keep = keep.clone();
+            async move {
+                keep.lock().unwrap().push(serde_json::from_str::<Value>(&body).unwrap());
+                tokio::time::sleep(std::time::Duration::from_millis(delay_ms)).await;
+                axum::http::StatusCode::ACCEPTED
+            }
+        }),
+    );
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (port, got)
 }
 
 #[tokio::test]
@@ -602,28 +630,9 @@ async fn the_inbox_rate_limits_each_remote_host() {
 
 #[tokio::test]
 async fn two_processes_sharing_a_database_never_send_the_same_delivery_twice() {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::Arc;
     let alpha = peer("alpha").await;
     let token = alpha.org_with_editor("redress", "amina").await;
-    // a sink that counts what it receives
-    let received = Arc::new(AtomicUsize::new(0));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let counter = received.clone();
-    let app = axum::Router::new().route(
-        "/inbox",
-        axum::routing::post(move || {
-            let c = counter.clone();
-            async move {
-                c.fetch_add(1, Ordering::SeqCst);
-                axum::http::StatusCode::ACCEPTED
-            }
-        }),
-    );
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    let (port, received) = recording_sink(0).await;
     follower_at(&alpha, "redress", port).await;
     for i in 0..20 {
         alpha.post_resource(&token, &crate::helpers::resource("redress", &format!("Guide {i}"))).await;
@@ -634,54 +643,22 @@ async fn two_processes_sharing_a_database_never_send_the_same_delivery_twice() {
         tokio::join!(amicus::federation::delivery::drain(&alpha.ctx), amicus::federation::delivery::drain(&second));
     a.unwrap();
     b.unwrap();
-    assert_eq!(received.load(Ordering::SeqCst), 20);
+    assert_eq!(received.lock().unwrap().len(), 20);
     assert_eq!(alpha.ctx.db.delivery_status().await.unwrap().done, 20);
 }
 
 #[tokio::test]
 async fn two_amicus_serve_processes_on_one_database_share_the_deliveries() {
-    use std::sync::atomic::{AtomicUsize, Ordering};
-    use std::sync::Arc;
     let alpha = peer("alpha").await;
     let token = alpha.org_with_editor("redress", "amina").await;
-    let received = Arc::new(AtomicUsize::new(0));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let counter = received.clone();
-    let app = axum::Router::new().route(
-        "/inbox",
-        axum::routing::post(move || {
-            let c = counter.clone();
-            async move {
-                c.fetch_add(1, Ordering::SeqCst);
-                // slow enough that both processes have work in flight at once
-                tokio::time::sleep(std::time::Duration::from_millis(20)).await;
-                axum::http::StatusCode::ACCEPTED
-            }
-        }),
-    );
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
+    // slow enough that both processes have work in flight at once
+    let (port, received) = recording_sink(20).await;
     // ten followers on ten hosts, so the two processes can work side by side
-    let org = alpha.ctx.db.org_by_handle("redress").await.unwrap().unwrap();
     let mut resolve = Vec::new();
     for i in 0..10 {
         let host = format!("f{i}.gamma.localhost");
         resolve.push(format!("{host}=127.0.0.1"));
-        let actor = amicus::db::federation::RemoteActor {
-            id: 0,
-            ap_id: format!("http://{host}:{port}/users/u"),
-            kind: "Person".into(),
-            preferred_username: Some("u".into()),
-            name: None,
-            inbox: format!("http://{host}:{port}/inbox"),
-            shared_inbox: None,
-            public_key: String::new(),
-            domain: host.clone(),
-            fetched_at: chrono::Utc::now(),
-        };
-        alpha.ctx.db.add_follower(org.id, &actor, true, &format!("http://{host}/follow/1")).await.unwrap();
+        follower_on(&alpha, "redress", &host, port).await;
     }
     for i in 0..5 {
         alpha.post_resource(&token, &crate::helpers::resource("redress", &format!("Guide {i}"))).await;
@@ -719,29 +696,7 @@ async fn two_amicus_serve_processes_on_one_database_share_the_deliveries() {
         let _ = n.wait();
     }
     assert_eq!(alpha.ctx.db.delivery_status().await.unwrap().done, 50);
-    assert_eq!(received.load(Ordering::SeqCst), 50, "each delivery sent exactly once");
-}
-
-/// A server on loopback that keeps what is posted to its inbox.
-async fn recording_sink() -> (u16, std::sync::Arc<std::sync::Mutex<Vec<Value>>>) {
-    let got = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let port = listener.local_addr().unwrap().port();
-    let keep = got.clone();
-    let app = axum::Router::new().route(
-        "/inbox",
-        axum::routing::post(move |body: String| {
-            let keep = keep.clone();
-            async move {
-                keep.lock().unwrap().push(serde_json::from_str::<Value>(&body).unwrap());
-                axum::http::StatusCode::ACCEPTED
-            }
-        }),
-    );
-    tokio::spawn(async move {
-        let _ = axum::serve(listener, app).await;
-    });
-    (port, got)
+    assert_eq!(received.lock().unwrap().len(), 50, "each delivery sent exactly once");
 }
 
 #[tokio::test]
@@ -765,7 +720,7 @@ async fn an_editor_shares_a_resource_from_its_page() {
     let to = res.headers()["location"].to_str().unwrap().to_string();
     assert!(alpha.get(&to).await.text().await.unwrap().contains("Nobody follows"));
 
-    let (port, got) = recording_sink().await;
+    let (port, got) = recording_sink(0).await;
     follower_at(&alpha, "redress", port).await;
     let res = alpha.client.post(alpha.url(&format!("/r/{uid}/share"))).form(&form).send().await.unwrap();
     let to = res.headers()["location"].to_str().unwrap().to_string();
