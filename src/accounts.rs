@@ -42,12 +42,45 @@ pub async fn create_user(ctx: &Ctx, username: &str, password: &str, role: Role) 
     Ok(User { id, username: name.as_str().to_string(), role })
 }
 
-/// Checks a password and opens a session; returns the user and the cookie secret.
-/// Too many failures for one account answer `RateLimited` without checking anything.
-pub async fn login(ctx: &Ctx, username: &str, password: &str) -> AppResult<(User, String)> {
+/// A successful login: the user, the session cookie's secret, and the device cookie that
+/// lets this device through when strangers are guessing the account's password.
+pub struct LoggedIn {
+    pub user: User,
+    pub secret: String,
+    pub device: String,
+}
+
+/// A device token for `username`: a random nonce and its HMAC under the instance's key.
+fn device_token(key: &[u8], username: &str, nonce: &str) -> String {
+    use hmac::Mac;
+    let mac = hmac::Hmac::<sha2::Sha256>::new_from_slice(key)
+        .map(|m| m.chain_update(format!("{username}\n{nonce}")).finalize().into_bytes());
+    match mac {
+        Ok(bytes) => format!("{nonce}.{}", hex::encode(bytes)),
+        Err(_) => String::new(),
+    }
+}
+
+/// The nonce of `token` if it is a device token issued for `username`.
+fn device_of<'a>(key: &[u8], username: &str, token: &'a str) -> Option<&'a str> {
+    let (nonce, _) = token.split_once('.')?;
+    let expected = device_token(key, username, nonce);
+    let same: bool = subtle::ConstantTimeEq::ct_eq(expected.as_bytes(), token.as_bytes()).into();
+    (same && !expected.is_empty()).then_some(nonce)
+}
+
+/// Checks a password and opens a session. Every attempt is counted before the password is
+/// checked (`LoginLimiter`); one that comes too early answers `RateLimited` with the wait.
+/// A device that logged in to this account before (its `device` cookie) has an allowance
+/// of its own, so guesses from elsewhere never keep the owner out.
+pub async fn login(ctx: &Ctx, username: &str, password: &str, device: Option<&str>) -> AppResult<LoggedIn> {
     let username = username.trim().to_lowercase();
-    if !ctx.login_limiter.allowed(&username) {
-        return Err(AppError::RateLimited);
+    let key = match device.and_then(|t| device_of(ctx.device_key.as_slice(), &username, t)) {
+        Some(nonce) => format!("device {nonce}"),
+        None => username.clone(),
+    };
+    if let Err(wait) = ctx.login_limiter.begin(&key) {
+        return Err(AppError::RateLimited(wait.as_secs().max(1)));
     }
     let found = ctx.db.user_for_login(&username).await?;
     // An unknown name costs as much time as a wrong password, so it cannot be told apart.
@@ -55,18 +88,21 @@ pub async fn login(ctx: &Ctx, username: &str, password: &str) -> AppResult<(User
         Some((u, h)) => (Some(u), h),
         None => (None, ctx.dummy_hash.to_string()),
     };
-    let ok = verify_password(password.to_string(), hash).await.unwrap_or(false);
+    let ok = {
+        // one hash per core at a time: a flood waits here, holding no argon2 memory
+        let _permit = ctx.login_limiter.hashing.acquire().await.map_err(AppError::internal)?;
+        verify_password(password.to_string(), hash).await.unwrap_or(false)
+    };
     match (user, ok) {
         (Some(user), true) => {
+            ctx.login_limiter.succeeded(&key);
             ctx.login_limiter.succeeded(&username);
             let secret = new_secret();
             ctx.db.insert_session(&digest(&secret), user.id).await?;
-            Ok((user, secret))
+            let device = device_token(ctx.device_key.as_slice(), &username, &new_secret()[..16]);
+            Ok(LoggedIn { user, secret, device })
         }
-        _ => {
-            ctx.login_limiter.failed(&username);
-            Err(AppError::invalid("password", "err-login-failed", ""))
-        }
+        _ => Err(AppError::invalid("password", "err-login-failed", "")),
     }
 }
 

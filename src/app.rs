@@ -36,6 +36,9 @@ pub struct Ctx {
     pub http: reqwest::Client,
     /// Rung when deliveries are queued, so the worker sends them at once.
     pub delivery_bell: Arc<tokio::sync::Notify>,
+    /// The key of device cookies (`accounts::login`), derived from the instance's private
+    /// key so that it survives restarts and is the same on every node.
+    pub device_key: Arc<[u8; 32]>,
     /// A real argon2 hash of nothing, checked when a login names an unknown account so
     /// that it takes as long as a wrong password.
     pub dummy_hash: Arc<str>,
@@ -57,6 +60,14 @@ impl Ctx {
         let login_limiter = Arc::new(LoginLimiter::new(config.login_attempts));
         let inbox_limiter = Arc::new(HostLimiter::new(config.inbox_per_minute));
         let http = crate::federation::context::http_client(&config)?;
+        let device_key = {
+            use sha2::Digest;
+            let (_, private) = db.instance_keys().await?.ok_or_else(|| anyhow::anyhow!("no instance key"))?;
+            let mut h = sha2::Sha256::new();
+            h.update(b"amicus device cookies\n");
+            h.update(private.as_bytes());
+            Arc::new(<[u8; 32]>::from(h.finalize()))
+        };
         let dummy_hash = crate::accounts::hash_password(crate::http::extract::new_secret()).await?.into();
         Ok(Ctx {
             db,
@@ -71,6 +82,7 @@ impl Ctx {
             hosts_heard: Arc::new(HostLimiter::new(1)),
             http,
             delivery_bell: Arc::new(tokio::sync::Notify::new()),
+            device_key,
             dummy_hash,
         })
     }
@@ -85,17 +97,25 @@ pub async fn serve(
 ) -> std::io::Result<()> {
     let federation = crate::federation::context::config(&ctx).await.map_err(std::io::Error::other)?;
     let sweeper = tokio::spawn(sweep(ctx.clone()));
-    let worker = ctx.config.delivery_worker.then(|| tokio::spawn(crate::federation::delivery::worker(ctx.clone())));
+    let (stop, stopping) = tokio::sync::watch::channel(false);
+    let worker =
+        ctx.config.delivery_worker.then(|| tokio::spawn(crate::federation::delivery::worker(ctx.clone(), stopping)));
     let app = crate::http::router(ctx, federation);
+    // stop accepting, finish the requests in flight, then the deliveries in flight (they
+    // take 10 s at most); whatever was not sent stays queued for the next start
     let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
     sweeper.abort();
-    if let Some(w) = worker {
-        w.abort();
+    let _ = stop.send(true);
+    if let Some(mut w) = worker {
+        if tokio::time::timeout(Duration::from_secs(20), &mut w).await.is_err() {
+            w.abort();
+        }
     }
     result
 }
 
-/// Background housekeeping: forget expired sessions and old login failures.
+/// Background housekeeping: forget expired sessions, old login failures, and federation
+/// records past their retention period.
 async fn sweep(ctx: Ctx) {
     let mut tick = tokio::time::interval(Duration::from_secs(600));
     loop {
@@ -104,5 +124,11 @@ async fn sweep(ctx: Ctx) {
             tracing::warn!("session sweep failed: {e}");
         }
         ctx.login_limiter.forget_old();
+        ctx.inbox_limiter.forget_old();
+        ctx.hosts_heard.forget_old();
+        let cutoff = chrono::Utc::now() - chrono::Duration::days(ctx.config.retention_days);
+        if let Err(e) = ctx.db.purge_federation_records(cutoff).await {
+            tracing::warn!("federation records sweep failed: {e}");
+        }
     }
 }

@@ -29,8 +29,9 @@ pub enum AppError {
     TooLarge,
     #[error("unsupported media type")]
     UnsupportedMedia,
+    /// Too many requests; the number is the seconds to wait (sent as `Retry-After`).
     #[error("rate limited")]
-    RateLimited,
+    RateLimited(u64),
     #[error("service unavailable: {0}")]
     Unavailable(String),
     #[error("internal error: {0}")]
@@ -51,7 +52,7 @@ impl AppError {
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMedia => StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            AppError::RateLimited => StatusCode::TOO_MANY_REQUESTS,
+            AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
@@ -69,7 +70,7 @@ impl AppError {
             AppError::Conflict(_) => "error-conflict",
             AppError::TooLarge => "error-too-large",
             AppError::UnsupportedMedia => "error-unsupported-media",
-            AppError::RateLimited => "error-rate-limited",
+            AppError::RateLimited(_) => "error-rate-limited",
             AppError::Unavailable(_) => "error-unavailable",
             AppError::Internal(_) => "error-internal",
         }
@@ -127,6 +128,9 @@ impl From<tokio::task::JoinError> for AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let mut res = self.status().into_response();
+        if let AppError::RateLimited(seconds) = &self {
+            res.headers_mut().insert(axum::http::header::RETRY_AFTER, axum::http::HeaderValue::from(*seconds));
+        }
         res.extensions_mut().insert(std::sync::Arc::new(self));
         res
     }

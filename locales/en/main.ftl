@@ -102,6 +102,7 @@ role-editor = Editor
 
 login-title = Log in
 login-button = Log in
+login-wait = Too many attempts for this account. Wait { $seconds } seconds, then try again. On a device where you have logged in before, you can try again at once.
 back-to-library = Back to the library
 
 error-not-found = Page not found

@@ -102,6 +102,7 @@ role-editor = Edición
 
 login-title = Iniciar sesión
 login-button = Entrar
+login-wait = Demasiados intentos para esta cuenta. Espere { $seconds } segundos y vuelva a intentarlo. En un dispositivo donde ya haya iniciado sesión, puede intentarlo de nuevo enseguida.
 back-to-library = Volver a la biblioteca
 
 error-not-found = Página no encontrada

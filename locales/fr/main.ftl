@@ -102,6 +102,7 @@ role-editor = Éditeur·rice
 
 login-title = Connexion
 login-button = Se connecter
+login-wait = Trop de tentatives pour ce compte. Attendez { $seconds } secondes, puis réessayez. Sur un appareil où vous vous êtes déjà connecté, vous pouvez réessayer tout de suite.
 back-to-library = Retour à la bibliothèque
 
 error-not-found = Page introuvable

@@ -38,7 +38,10 @@ pub fn show_errors(ctx: &Ctx, lang: Lang, errors: &[FieldError]) -> Vec<ShownErr
 
 pub async fn render(State(ctx): State<Ctx>, req: Request, next: Next) -> Response {
     let lang = request_lang(req.uri().query(), req.headers());
-    let api = req.uri().path().starts_with("/api/");
+    // servers get problem+json too: the inboxes, and anything asked for as ActivityPub
+    let api = req.uri().path().starts_with("/api/")
+        || req.uri().path().ends_with("/inbox")
+        || crate::federation::wants_activity_json(req.headers());
     let path = req.uri().path().to_string();
     let method = req.method().clone();
     let mut res = next.run(req).await;
@@ -84,6 +87,9 @@ pub async fn render(State(ctx): State<Ctx>, req: Request, next: Next) -> Respons
     }
     if matches!(err.as_ref(), AppError::Unavailable(_)) {
         out.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
+    }
+    if let AppError::RateLimited(seconds) = err.as_ref() {
+        out.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(*seconds));
     }
     out.headers_mut().insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     // keep cookies the handler set (a cleared session, a new CSRF token)

@@ -108,15 +108,24 @@ pub struct ResourcePatch {
     pub mechanisms: Option<Vec<String>>,
     pub countries: Option<Vec<String>>,
     pub audiences: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "nullable")]
     pub reading_level: Option<Option<String>>,
     pub content_warnings: Option<Vec<String>>,
     pub sensitive: Option<bool>,
+    #[serde(default, deserialize_with = "nullable")]
     pub published: Option<Option<String>>,
     pub authors: Option<Vec<String>>,
+    #[serde(default, deserialize_with = "nullable")]
     pub licence: Option<Option<String>>,
     pub status: Option<String>,
     pub external_id: Option<String>,
     pub featured: Option<bool>,
+}
+
+/// A field that may be absent (`None`: unchanged), `null` (`Some(None)`: cleared) or set.
+/// Serde alone reads `null` as absent.
+fn nullable<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Option<Option<String>>, D::Error> {
+    Option::<String>::deserialize(d).map(Some)
 }
 
 impl ResourceInput {
@@ -502,6 +511,16 @@ pub fn ui_lang(code: &str) -> Option<Lang> {
 
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn a_patch_with_null_clears_a_field_and_without_it_keeps_it() {
+        let cleared: ResourcePatch = serde_json::from_str(r#"{"licence": null, "published": null}"#).unwrap();
+        assert_eq!(cleared.licence, Some(None));
+        assert_eq!(cleared.published, Some(None));
+        assert_eq!(cleared.reading_level, None, "absent: unchanged");
+        let set: ResourcePatch = serde_json::from_str(r#"{"licence": "CC BY 4.0"}"#).unwrap();
+        assert_eq!(set.licence, Some(Some("CC BY 4.0".into())));
+    }
+
     use super::*;
 
     fn input() -> ResourceInput {

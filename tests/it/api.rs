@@ -35,6 +35,15 @@ async fn a_resource_is_created_read_updated_and_deleted_through_the_api() {
     let got: Value = app.get(&format!("/api/v1/resources/{id}")).await.json().await.unwrap();
     assert_eq!(got["translations"].as_object().unwrap().len(), 3);
 
+    // null clears a field; leaving it out keeps it
+    let path = format!("/api/v1/resources/{id}");
+    let set: Value = app.api_patch(&token, &path, &json!({"licence": "CC BY 4.0"})).await.json().await.unwrap();
+    assert_eq!(set["licence"], "CC BY 4.0");
+    let kept: Value = app.api_patch(&token, &path, &json!({"sensitive": false})).await.json().await.unwrap();
+    assert_eq!(kept["licence"], "CC BY 4.0");
+    let cleared: Value = app.api_patch(&token, &path, &json!({"licence": null})).await.json().await.unwrap();
+    assert_eq!(cleared["licence"], Value::Null, "{cleared}");
+
     let del = app.client.delete(app.url(&format!("/api/v1/resources/{id}"))).bearer_auth(&token).send().await.unwrap();
     assert_eq!(del.status(), 204);
     assert_eq!(app.get(&format!("/api/v1/resources/{id}")).await.status(), 404);

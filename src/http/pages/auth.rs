@@ -20,18 +20,21 @@ fn render(
     username: &str,
     next: &str,
     errors: &[FieldError],
-    limited: bool,
+    wait: Option<u64>,
 ) -> AppResult<Html<String>> {
     page.render(
         ctx,
         "auth/login.html",
-        context! { username => username, next => next, errors => show_errors(ctx, page.lang, errors), limited => limited },
+        context! { username => username, next => next, errors => show_errors(ctx, page.lang, errors), wait => wait },
     )
 }
 
-/// Only local paths are followed after login, never another site.
-fn safe_next(next: &str) -> &str {
-    if next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
+/// Only local paths are followed after login, never another site: a path of printable
+/// characters starting with one `/` (browsers drop tabs and newlines, so `/\t/evil.example`
+/// would become `//evil.example`; a newline would break the `Location` header).
+pub fn safe_next(next: &str) -> &str {
+    let printable = next.chars().all(|c| !c.is_control() && !c.is_whitespace());
+    if printable && next.starts_with('/') && !next.starts_with("//") && !next.contains('\\') {
         next
     } else {
         "/"
@@ -47,27 +50,44 @@ pub async fn login_form(
         .find(|(k, _)| k == "next")
         .map(|(_, v)| v.into_owned())
         .unwrap_or_default();
-    render(&ctx, &page, "", safe_next(&next), &[], false)
+    render(&ctx, &page, "", safe_next(&next), &[], None)
 }
 
-pub async fn login(State(ctx): State<Ctx>, page: Page, CheckedForm(form): CheckedForm) -> AppResult<Response> {
+/// The cookie that marks a device which has logged in to an account before. Sent only to
+/// `/login`, and it says nothing about the person: a nonce and a signature.
+const DEVICE_COOKIE: &str = "amicus_device";
+
+pub async fn login(
+    State(ctx): State<Ctx>,
+    page: Page,
+    headers: axum::http::HeaderMap,
+    CheckedForm(form): CheckedForm,
+) -> AppResult<Response> {
     let username = form.get("username");
     let next = form.get("next");
-    match accounts::login(&ctx, &username, &form.get("password")).await {
-        Ok((_, secret)) => {
+    let device = cookie(&headers, DEVICE_COOKIE);
+    match accounts::login(&ctx, &username, &form.get("password"), device).await {
+        Ok(done) => {
             let secure = if ctx.config.secure_cookies() { "; Secure" } else { "" };
-            let cookie = format!("{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax{secure}");
+            let session = format!("{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax{secure}", done.secret);
+            let device = format!(
+                "{DEVICE_COOKIE}={}; Path=/login; Max-Age=31536000; HttpOnly; SameSite=Strict{secure}",
+                done.device
+            );
             let mut res = Redirect::to(safe_next(&next)).into_response();
-            res.headers_mut().append(header::SET_COOKIE, HeaderValue::from_str(&cookie).map_err(AppError::internal)?);
+            for c in [session, device] {
+                res.headers_mut().append(header::SET_COOKIE, HeaderValue::from_str(&c).map_err(AppError::internal)?);
+            }
             Ok(res)
         }
         Err(AppError::Invalid(errors)) => {
-            Ok((StatusCode::UNAUTHORIZED, render(&ctx, &page, &username, safe_next(&next), &errors, false)?)
+            Ok((StatusCode::UNAUTHORIZED, render(&ctx, &page, &username, safe_next(&next), &errors, None)?)
                 .into_response())
         }
-        Err(AppError::RateLimited) => {
-            Ok((StatusCode::TOO_MANY_REQUESTS, render(&ctx, &page, &username, safe_next(&next), &[], true)?)
-                .into_response())
+        Err(AppError::RateLimited(wait)) => {
+            let html = render(&ctx, &page, &username, safe_next(&next), &[], Some(wait))?;
+            let retry = [(header::RETRY_AFTER, HeaderValue::from(wait))];
+            Ok((StatusCode::TOO_MANY_REQUESTS, retry, html).into_response())
         }
         Err(e) => Err(e),
     }
@@ -87,4 +107,25 @@ pub async fn logout(
         HeaderValue::from_static("amicus_session=; Path=/; Max-Age=0; HttpOnly; SameSite=Lax"),
     );
     Ok(res)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::safe_next;
+
+    #[test]
+    fn only_local_paths_are_followed_after_login() {
+        assert_eq!(safe_next("/orgs/redress?tab=1"), "/orgs/redress?tab=1");
+        for bad in [
+            "//evil.example",
+            "/\t/evil.example",
+            "/\\evil.example",
+            "https://evil.example",
+            "/a\nb",
+            "/\r\nSet-Cookie: x",
+            "/ /evil",
+        ] {
+            assert_eq!(safe_next(bad), "/", "{bad:?}");
+        }
+    }
 }

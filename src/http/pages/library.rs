@@ -221,7 +221,8 @@ pub async fn show(
             can_edit => can_edit,
             share_as => share_as,
             shared => shared,
-            origin => r.origin_url.as_ref().map(|u| context! { url => u, host => url::Url::parse(u).ok().and_then(|x| x.host_str().map(str::to_string)) }),
+            // a link only to a web address, whatever was stored
+            origin => r.origin_url.as_ref().and_then(|u| url::Url::parse(u).ok()).filter(|u| matches!(u.scheme(), "http" | "https")).map(|u| context! { url => u.as_str(), host => u.host_str().map(str::to_string) }),
             withdrawn => r.status == Status::Withdrawn,
             draft => r.status == Status::Draft,
         },
