@@ -51,6 +51,8 @@ pub struct Config {
     pub authorized_fetch: bool,
     /// Activities accepted per remote host per minute before the inbox answers 429.
     pub inbox_per_minute: u32,
+    /// Days that records of received activities and of finished deliveries are kept.
+    pub retention_days: i64,
 }
 
 /// The file format: every key optional, the same names as the environment variables
@@ -73,6 +75,7 @@ struct FileConfig {
     federation_mode: Option<FederationMode>,
     authorized_fetch: Option<bool>,
     inbox_per_minute: Option<u32>,
+    retention_days: Option<i64>,
 }
 
 impl Default for Config {
@@ -95,6 +98,7 @@ impl Default for Config {
             federation_mode: FederationMode::Open,
             authorized_fetch: false,
             inbox_per_minute: 3000,
+            retention_days: 30,
         }
     }
 }
@@ -159,6 +163,9 @@ impl Config {
         if let Some(v) = file.inbox_per_minute {
             c.inbox_per_minute = v;
         }
+        if let Some(v) = file.retention_days {
+            c.retention_days = v;
+        }
         let mut resolve = file.resolve;
 
         let get = |k: &str| env.get(k).filter(|v| !v.is_empty()).cloned();
@@ -202,6 +209,9 @@ impl Config {
         if let Some(v) = get("AMICUS_INBOX_PER_MINUTE") {
             c.inbox_per_minute = parse_num("AMICUS_INBOX_PER_MINUTE", &v)?;
         }
+        if let Some(v) = get("AMICUS_RETENTION_DAYS") {
+            c.retention_days = parse_num("AMICUS_RETENTION_DAYS", &v)?;
+        }
         if let Some(v) = get("AMICUS_AUTHORIZED_FETCH") {
             c.authorized_fetch = matches!(v.trim(), "true" | "1" | "yes");
         }
@@ -228,6 +238,9 @@ impl Config {
         }
         if self.domain.is_empty() || self.domain.contains('/') {
             anyhow::bail!("AMICUS_DOMAIN must be a host name, optionally with a port (for example amicus.example.org)");
+        }
+        if self.retention_days <= 0 {
+            anyhow::bail!("retention_days must be positive");
         }
         if self.session_idle_minutes <= 0 {
             anyhow::bail!("session_idle_minutes must be positive");
@@ -356,6 +369,10 @@ pub const DEFAULT_FILE: &str = r#"# amicus.toml: every key is optional. Environm
 # Activities accepted from one remote server per minute before its requests get 429
 # (AMICUS_INBOX_PER_MINUTE).
 # inbox_per_minute = 3000
+
+# Days that the records of received activities and of finished deliveries (which name other
+# servers' inboxes) are kept before they are deleted (AMICUS_RETENTION_DAYS).
+# retention_days = 30
 
 # Development network (AMICUS_DEV_NETWORK): allow http and loopback peers, to federate several
 # instances on one machine. Never enable it on a server that faces the internet.

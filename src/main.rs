@@ -325,8 +325,26 @@ async fn serve(say: &Say<'_>) -> anyhow::Result<()> {
         eprintln!("{}", say.t("cli-no-accounts", &[]));
         eprintln!("  echo 'a long passphrase' | amicus user create admin --role admin --password-stdin");
     }
+    // Ctrl-C, or SIGTERM from systemd or a container runtime: the same graceful stop
     let shutdown = async {
-        let _ = tokio::signal::ctrl_c().await;
+        #[cfg(unix)]
+        {
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(mut term) => {
+                    tokio::select! {
+                        _ = tokio::signal::ctrl_c() => {}
+                        _ = term.recv() => {}
+                    }
+                }
+                Err(_) => {
+                    let _ = tokio::signal::ctrl_c().await;
+                }
+            }
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = tokio::signal::ctrl_c().await;
+        }
     };
     amicus::serve(listener, ctx.clone(), shutdown).await?;
     ctx.db.close().await;

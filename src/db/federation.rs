@@ -169,6 +169,22 @@ impl Db {
     }
 
     /// Records an activity id; false if it had been seen before (a replay).
+    /// Forgets what is older than `cutoff`: the ids of received activities (a replay that old
+    /// fails the signature's date check anyway), finished deliveries, and sent activities
+    /// with no delivery left. Returns how many rows went.
+    pub async fn purge_federation_records(&self, cutoff: DateTime<Utc>) -> AppResult<u64> {
+        let mut n = 0;
+        for sql in [
+            "delete from received_activities where received_at < $1",
+            "delete from deliveries where state in ('done', 'failed') and updated_at < $1",
+            "delete from activities where created_at < $1
+               and not exists (select 1 from deliveries d where d.activity_id = activities.id)",
+        ] {
+            n += on_pool!(self, p => sqlx::query(sql).bind(cutoff).execute(p).await.map(|r| r.rows_affected()))?;
+        }
+        Ok(n)
+    }
+
     pub async fn mark_received(&self, ap_id: &str) -> AppResult<bool> {
         let n = on_pool!(self, p => sqlx::query(
             "insert into received_activities (ap_id, received_at) values ($1, $2) on conflict (ap_id) do nothing")

@@ -8,13 +8,14 @@ use chrono::{DateTime, Utc};
 use url::Url;
 
 use super::actors::org_id;
-use super::protocol::actor::{ActorEndpoints, ActorKey, ActorObject};
+use super::protocol::actor::{ActorEndpoints, ActorKey, ActorObject, KeyRef};
 use crate::app::Ctx;
 use crate::db::federation::RemoteActor;
 use crate::error::{AppError, AppResult};
 use crate::model::org::Org;
 
-#[derive(Debug, Clone)]
+/// `Debug` is written by hand below, so that no log line can print a private key.
+#[derive(Clone)]
 pub enum ApActor {
     Local {
         id: Url,
@@ -32,6 +33,13 @@ pub enum ApActor {
         public_key: String,
         private_key: String,
     },
+}
+
+impl std::fmt::Debug for ApActor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        use activitypub_federation::traits::Object;
+        f.debug_struct("ApActor").field("id", &self.id().as_str()).finish_non_exhaustive()
+    }
 }
 
 impl ApActor {
@@ -125,20 +133,25 @@ impl Object for ApActor {
             name,
             inbox: self.inbox(),
             endpoints: Some(ActorEndpoints { shared_inbox: self.shared_inbox() }),
-            public_key: key,
+            public_key: KeyRef::Embedded(key),
         })
     }
 
     async fn verify(json: &ActorObject, expected_domain: &Url, _data: &Data<Ctx>) -> Result<(), AppError> {
         verify_domains_match(&json.id, expected_domain)?;
         verify_domains_match(&json.inbox, expected_domain)?;
-        if json.public_key.owner != json.id {
-            return Err(AppError::BadRequest("error-bad-activity"));
+        match &json.public_key {
+            KeyRef::Embedded(key) if key.owner != json.id => Err(AppError::BadRequest("error-bad-activity")),
+            KeyRef::Id(key) if !super::net::same_host(&json.id, key) => Err(AppError::BadRequest("error-bad-activity")),
+            _ => Ok(()),
         }
-        Ok(())
     }
 
     async fn from_json(json: ActorObject, data: &Data<Ctx>) -> Result<Self, AppError> {
+        let public_key = match json.public_key {
+            KeyRef::Embedded(key) => key.public_key_pem,
+            KeyRef::Id(key) => key_document(data, &key, &json.id).await?.public_key_pem,
+        };
         let record = RemoteActor {
             id: 0,
             ap_id: json.id.to_string(),
@@ -146,14 +159,33 @@ impl Object for ApActor {
             preferred_username: json.preferred_username,
             name: json.name,
             inbox: json.inbox.to_string(),
-            shared_inbox: json.endpoints.and_then(|e| e.shared_inbox).map(|u| u.to_string()),
-            public_key: json.public_key.public_key_pem,
+            // a shared inbox elsewhere than the actor's own host is ignored: deliveries for its
+            // followers would go to a server the actor does not speak for
+            shared_inbox: json
+                .endpoints
+                .and_then(|e| e.shared_inbox)
+                .filter(|u| super::net::same_host(&json.id, u))
+                .map(|u| u.to_string()),
+            public_key,
             domain: json.id.host_str().unwrap_or_default().to_string(),
             fetched_at: Utc::now(),
         };
         let actor = data.db.upsert_remote_actor(&record).await?;
         Ok(ApActor::Remote { id: json.id, actor })
     }
+}
+
+/// A key document (`CryptographicKey`) of `owner`, fetched through the crate's checks: it
+/// must be on the owner's host and name the owner.
+pub async fn key_document(data: &Data<Ctx>, key: &Url, owner: &Url) -> Result<ActorKey, AppError> {
+    if !super::net::same_host(owner, key) {
+        return Err(AppError::Unauthorized);
+    }
+    let doc: ActorKey = activitypub_federation::fetch::fetch_object_http(key, data).await?.object;
+    if &doc.owner != owner {
+        return Err(AppError::Unauthorized);
+    }
+    Ok(doc)
 }
 
 impl Actor for ApActor {

@@ -11,12 +11,16 @@ use axum::http::request::Parts;
 use crate::app::Ctx;
 use crate::error::{AppError, AppResult};
 
-/// The HTTP client for remote servers. With the development network, host names listed in
-/// `resolve` go to the given address (port from the URL); nothing else changes.
+/// The HTTP client for remote servers: it connects only to public addresses (`net`). With
+/// the development network, host names listed in `resolve` go to the given address (port
+/// from the URL), and they alone may be loopback or private.
 pub fn http_client(ctx_config: &crate::config::Config) -> AppResult<reqwest::Client> {
     let mut b = reqwest::Client::builder()
         .user_agent(concat!("Amicus/", env!("CARGO_PKG_VERSION"), " (+", env!("CARGO_PKG_REPOSITORY"), ")"))
         .redirect(reqwest::redirect::Policy::none())
+        // no proxy from the environment: it would connect for us, past the address check
+        .no_proxy()
+        .dns_resolver(super::net::PublicResolver)
         .connect_timeout(Duration::from_secs(5))
         .timeout(Duration::from_secs(10));
     if ctx_config.dev_network {

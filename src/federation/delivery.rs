@@ -112,16 +112,20 @@ fn finish(d: &DueDelivery, attempt: Attempt) -> Finished {
         Attempt::Refused(error) => (true, Finish::Failed { error }),
     };
     if let Finish::Retry { error, .. } | Finish::Failed { error } = &finish {
-        tracing::info!(host = %d.host, inbox = %d.inbox, "delivery not accepted: {error}");
+        // the host only: an inbox URL names a person who follows the organisation
+        tracing::info!(host = %d.host, "delivery not accepted: {error}");
     }
     Finished { id: d.id, host: d.host.clone(), host_answered, finish }
 }
 
 /// Signs and posts one delivery.
-async fn attempt(client: &reqwest::Client, signer: Arc<Signer>, d: &DueDelivery) -> Attempt {
+async fn attempt(client: &reqwest::Client, dev_network: bool, signer: Arc<Signer>, d: &DueDelivery) -> Attempt {
     let Ok(inbox) = Url::parse(&d.inbox) else {
         return Attempt::Refused("unparseable inbox URL".into());
     };
+    if super::net::check_url(&inbox, dev_network).is_err() {
+        return Attempt::Refused("not an https URL on a host name".into());
+    }
     let body = d.json.clone().into_bytes();
     let signed = {
         let (inbox, body) = (inbox.clone(), body.clone());
@@ -142,7 +146,8 @@ async fn attempt(client: &reqwest::Client, signer: Arc<Signer>, d: &DueDelivery)
             classify(res.status(), retry_after.as_deref())
         }
         Err(e) if e.is_timeout() => Attempt::Unanswered("timed out".into()),
-        Err(e) => Attempt::Unanswered(format!("{e}")),
+        // without the URL: it would reach the logs and the admin page
+        Err(e) => Attempt::Unanswered(format!("{}", e.without_url())),
     }
 }
 
@@ -176,13 +181,17 @@ impl Signers {
 /// Claims and sends due deliveries, keeping up to `IN_FLIGHT` in flight and at most
 /// `PER_HOST` per host, and records outcomes as they come in. With `until_idle` it returns
 /// once nothing is due or in flight; otherwise it runs for ever.
-async fn pump(ctx: &Ctx, until_idle: bool) -> AppResult<()> {
+async fn pump(ctx: &Ctx, until_idle: bool, stop: &mut tokio::sync::watch::Receiver<bool>) -> AppResult<()> {
     let policy = super::policy::Policy::of(ctx);
     let mut signers = Signers::default();
     let mut hosts: HashMap<String, Arc<Semaphore>> = HashMap::new();
     let mut flying: JoinSet<Finished> = JoinSet::new();
     loop {
-        if flying.len() < IN_FLIGHT / 2 {
+        let stopping = *stop.borrow();
+        if stopping && flying.is_empty() {
+            return Ok(());
+        }
+        if !stopping && flying.len() < IN_FLIGHT / 2 {
             let room = (IN_FLIGHT - flying.len()) as i64;
             let due = ctx.db.claim_deliveries(room, chrono::Duration::minutes(LEASE_MINUTES)).await?;
             let rules = if due.is_empty() { None } else { Some(policy.rules().await?) };
@@ -201,9 +210,10 @@ async fn pump(ctx: &Ctx, until_idle: bool) -> AppResult<()> {
                 };
                 let permit = hosts.entry(d.host.clone()).or_insert_with(|| Arc::new(Semaphore::new(PER_HOST))).clone();
                 let client = ctx.http.clone();
+                let dev_network = ctx.config.dev_network;
                 flying.spawn(async move {
                     let _permit = permit.acquire_owned().await;
-                    let result = attempt(&client, signer, &d).await;
+                    let result = attempt(&client, dev_network, signer, &d).await;
                     finish(&d, result)
                 });
             }
@@ -216,6 +226,7 @@ async fn pump(ctx: &Ctx, until_idle: bool) -> AppResult<()> {
             // due are found by looking again every few seconds
             tokio::select! {
                 _ = ctx.delivery_bell.notified() => {}
+                _ = stop.changed() => {}
                 _ = tokio::time::sleep(Duration::from_secs(2)) => {}
             }
             continue;
@@ -231,15 +242,21 @@ async fn pump(ctx: &Ctx, until_idle: bool) -> AppResult<()> {
 
 /// Delivers until nothing is due (tests drain queues with this instead of waiting).
 pub async fn drain(ctx: &Ctx) -> AppResult<()> {
-    pump(ctx, true).await
+    let (_keep, mut never) = tokio::sync::watch::channel(false);
+    pump(ctx, true, &mut never).await
 }
 
-/// The background worker of `amicus serve`.
-pub async fn worker(ctx: Ctx) {
+/// The background worker of `amicus serve`, until `stop` turns true: then it claims nothing
+/// more and returns once the deliveries in flight are settled.
+pub async fn worker(ctx: Ctx, mut stop: tokio::sync::watch::Receiver<bool>) {
     loop {
-        if let Err(e) = pump(&ctx, false).await {
-            tracing::warn!("delivery worker: {e}");
-            tokio::time::sleep(Duration::from_secs(10)).await;
+        match pump(&ctx, false, &mut stop).await {
+            Ok(()) => return,
+            Err(_) if *stop.borrow() => return,
+            Err(e) => {
+                tracing::warn!("delivery worker: {e}");
+                tokio::time::sleep(Duration::from_secs(10)).await;
+            }
         }
     }
 }

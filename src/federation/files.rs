@@ -11,6 +11,7 @@ use crate::error::{AppError, AppResult};
 /// (the reader may try again); a file too large is `TooLarge`.
 pub async fn fetch(ctx: &Ctx, url: &str, max_bytes: u64) -> AppResult<Vec<u8>> {
     let url = Url::parse(url).map_err(|_| AppError::NotFound)?;
+    super::net::check_url(&url, ctx.config.dev_network).map_err(|_| AppError::NotFound)?;
     let host = url.host_str().unwrap_or_default();
     if !super::policy::Policy::of(ctx).allows(host).await? {
         return Err(AppError::NotFound);

@@ -1,6 +1,8 @@
 //! The shared inbox (`/inbox`) and each organisation's (`/orgs/{handle}/inbox`). Bodies over
-//! 1 MiB get 413, malformed JSON 400, bad signatures or digests 401; anything accepted, or
-//! deliberately ignored, gets 202, so that senders never retry a permanent problem.
+//! 1 MiB get 413, malformed JSON or an activity without an id 400, bad signatures or digests
+//! (or a signature that does not cover what Mastodon requires, or is over an hour off) 401;
+//! a sender over its allowance, counted once its signature is verified, 429; anything
+//! accepted, or deliberately ignored, gets 202, so that senders never retry a permanent problem.
 
 use activitypub_federation::axum::inbox::{receive_activity, ActivityData};
 use activitypub_federation::config::Data;
@@ -12,7 +14,7 @@ use axum::response::{IntoResponse, Response};
 
 use super::activities::InboxActivity;
 use super::apactor::ApActor;
-use super::IGNORED;
+use super::{sigcheck, IGNORED};
 use crate::app::Ctx;
 use crate::error::AppError;
 
@@ -27,15 +29,23 @@ pub async fn receive(data: Data<Ctx>, req: Request) -> Response {
     let Ok(json) = serde_json::from_slice::<serde_json::Value>(&bytes) else {
         return AppError::BadRequest("error-malformed-json").into_response();
     };
-    // each sending server gets its own allowance, counted before any verification work
-    let sender = json
+    // an activity without an id cannot be recognised when it is sent again: refused, not
+    // accepted and ignored
+    if json.get("id").and_then(|i| i.as_str()).is_none_or(|i| url::Url::parse(i).is_err()) {
+        return AppError::BadRequest("error-bad-activity").into_response();
+    }
+    let Some(actor) = json
         .get("actor")
         .and_then(|a| a.as_str().or_else(|| a.get("id").and_then(|i| i.as_str())))
         .and_then(|a| url::Url::parse(a).ok())
-        .and_then(|u| u.host_str().map(str::to_string))
-        .unwrap_or_default();
-    if !data.inbox_limiter.allow(&sender) {
-        return AppError::RateLimited.into_response();
+    else {
+        return AppError::BadRequest("error-bad-activity").into_response();
+    };
+    // what the signature covers, when it was made and whose key it is, before any fetch;
+    // the crate then checks the signature itself against the actor's key
+    match sigcheck::check(&parts.headers, true, std::time::SystemTime::now()) {
+        Ok(p) if sigcheck::key_on_actors_host(&p.key_id, &actor) => {}
+        Ok(_) | Err(_) => return AppError::Unauthorized.into_response(),
     }
     let req = Request::from_parts(parts, Body::from(bytes));
     let activity = match ActivityData::from_request(req, &()).await {

@@ -13,12 +13,14 @@ pub mod files;
 pub mod follow;
 mod inbox;
 pub mod keys;
+pub mod net;
 mod nodeinfo;
 pub mod objects;
 pub mod policy;
 pub mod protocol;
 pub mod publish;
 pub mod share;
+pub mod sigcheck;
 pub mod signing;
 mod webfinger;
 

@@ -74,9 +74,12 @@ impl Signer {
         static CONFIG: LazyLock<Config> = LazyLock::new(|| Config::new().mastodon_compat());
         let unsigned =
             CONFIG.begin_sign("POST", &path, headers).map_err(|e| AppError::internal(format!("cannot sign: {e}")))?;
+        // the library names every algorithm `hs2019`; verifiers such as Python's httpsig
+        // accept only the name of the one used, as Mastodon sends it
         let signature = unsigned
             .sign(self.key_id.clone(), |signing_string| self.sign(signing_string.as_bytes()))?
-            .signature_header();
+            .signature_header()
+            .replace("algorithm=\"hs2019\"", "algorithm=\"rsa-sha256\"");
         Ok(vec![
             ("host", host),
             ("date", date),
@@ -116,6 +119,7 @@ mod tests {
         let sig = get("signature");
         assert!(sig.contains(r#"keyId="https://a.example/orgs/x#main-key""#), "{sig}");
         assert!(sig.contains(r#"headers="(request-target) content-type date digest host""#), "{sig}");
+        assert!(sig.contains(r#"algorithm="rsa-sha256""#), "{sig}");
 
         // the signature is over the signing string, checked with the `rsa` crate
         let b64 = sig.split("signature=\"").nth(1).unwrap().trim_end_matches('"');

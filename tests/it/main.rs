@@ -7,6 +7,7 @@
 mod api;
 mod cli;
 mod federation;
+mod hardening;
 mod helpers;
 mod network;
 mod outage;

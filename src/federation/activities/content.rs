@@ -216,9 +216,14 @@ pub fn to_resource(
             .unwrap_or_default(),
         _ => String::new(),
     };
+    // only a web address is a link: `javascript:` or `data:` from another server never is
+    let web = |u: &str| Url::parse(u).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
     // without a page address (Lemmy posts), the object's id is where it lives
-    let url =
-        if url.is_empty() { object.get("id").and_then(Value::as_str).unwrap_or_default().to_string() } else { url };
+    let url = if web(&url) {
+        url
+    } else {
+        object.get("id").and_then(Value::as_str).filter(|id| web(id)).unwrap_or_default().to_string()
+    };
     let sensitive = object.get("sensitive").and_then(Value::as_bool).unwrap_or(false);
     let r = NewResource {
         external_id: None,
@@ -444,10 +449,14 @@ impl Activity for Delete {
         object_id(&self.object, self.actor.inner()).map(|_| ())
     }
 
-    /// Removes the copy; only the server that published an object can delete it here.
+    /// Removes the copy. Only the object's own actor can delete it here, never another
+    /// actor of the same server.
     async fn receive(self, data: &Data<Ctx>) -> Result<(), AppError> {
         let id = object_id(&self.object, self.actor.inner())?;
-        if let Some((local_id, _)) = data.db.resource_id_by_ap_id(id.as_str()).await? {
+        if let Some((local_id, owner)) = data.db.resource_id_by_ap_id(id.as_str()).await? {
+            if data.db.org_ap_id(owner).await?.as_deref() != Some(self.actor.inner().as_str()) {
+                return Err(AppError::Forbidden);
+            }
             data.db.delete_resource(local_id, None).await?;
         }
         Ok(())
@@ -487,6 +496,18 @@ mod tests {
         assert_eq!(files[1].remote.as_ref().unwrap().digest, None);
         // http only on the development network
         assert_eq!(remote_files(&object, &id, "en", true).len(), 3);
+    }
+
+    #[test]
+    fn a_remote_url_that_is_not_a_web_address_is_never_a_link() {
+        let vocab = Vocabularies::load(None).unwrap();
+        for url in ["javascript:alert(document.cookie)", "data:text/html,<script>x</script>", "JaVaScRiPt:x"] {
+            let note = serde_json::json!({"id": "https://social.example/notes/1", "type": "Note",
+                                          "url": url, "content": "<p>Hearing tomorrow.</p>"});
+            assert_eq!(to_resource(&vocab, &[], &note).unwrap().1, "https://social.example/notes/1", "{url}");
+        }
+        let note = serde_json::json!({"id": "javascript:x", "type": "Note", "content": "<p>Hearing.</p>"});
+        assert_eq!(to_resource(&vocab, &[], &note).unwrap().1, "");
     }
 
     #[test]

@@ -13,6 +13,7 @@ use crate::app::Ctx;
 use crate::error::AppError;
 use crate::federation::apactor::{local_handle, ApActor};
 use crate::federation::delivery;
+use crate::federation::protocol::actor_ref;
 use crate::federation::IGNORED;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -21,16 +22,42 @@ pub struct Follow {
     pub id: Url,
     #[serde(rename = "type")]
     pub kind: FollowType,
+    #[serde(deserialize_with = "actor_ref")]
     pub actor: ObjectId<ApActor>,
+    #[serde(deserialize_with = "actor_ref")]
     pub object: ObjectId<ApActor>,
 }
 
-/// The `object` of an answer: the `Follow` itself (as Mastodon sends it) or its id.
+/// A `Follow` embedded in an answer without an id of its own: matched by actor and object.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct AnonymousFollow {
+    #[serde(rename = "type")]
+    pub kind: FollowType,
+    #[serde(deserialize_with = "actor_ref")]
+    pub actor: ObjectId<ApActor>,
+    #[serde(deserialize_with = "actor_ref")]
+    pub object: ObjectId<ApActor>,
+}
+
+/// The `object` of an answer: the `Follow` itself (as Mastodon sends it, with the actors as
+/// ids or, as Fedify sends it, as objects), without its id, or its id alone.
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum FollowRef {
     Embedded(Follow),
+    Anonymous(AnonymousFollow),
     Id(Url),
+}
+
+impl FollowRef {
+    /// The follower and the followed, when the follow is embedded.
+    fn actors(&self) -> Option<(&Url, &Url)> {
+        match self {
+            FollowRef::Embedded(f) => Some((f.actor.inner(), f.object.inner())),
+            FollowRef::Anonymous(f) => Some((f.actor.inner(), f.object.inner())),
+            FollowRef::Id(_) => None,
+        }
+    }
 }
 
 /// Whether a follow request was accepted or rejected.
@@ -63,10 +90,11 @@ pub struct Undo {
 
 /// The local organisation a follow answer is about, and the remote actor it names.
 async fn local_follower(data: &Data<Ctx>, follow: &FollowRef) -> Result<crate::model::org::Org, AppError> {
-    let url = match follow {
-        FollowRef::Embedded(f) => f.actor.inner().clone(),
+    let url = match (follow, follow.actors()) {
+        (_, Some((follower, _))) => follower.clone(),
         // our follow ids are <base>/orgs/<handle>/follows/<uid>
-        FollowRef::Id(id) => id.clone(),
+        (FollowRef::Id(id), None) => id.clone(),
+        _ => return Err(AppError::BadRequest(IGNORED)),
     };
     let handle = local_handle(data, &url).ok_or(AppError::BadRequest(IGNORED))?;
     data.db.org_by_handle(&handle).await?.ok_or(AppError::BadRequest(IGNORED))
@@ -120,8 +148,8 @@ impl Activity for Answer {
 
     /// Only the followed actor answers its follow requests.
     async fn verify(&self, _data: &Data<Ctx>) -> Result<(), AppError> {
-        if let FollowRef::Embedded(f) = &self.object {
-            verify_urls_match(f.object.inner(), self.actor.inner())?;
+        if let Some((_, followed)) = self.object.actors() {
+            verify_urls_match(followed, self.actor.inner())?;
         }
         Ok(())
     }
@@ -145,16 +173,16 @@ impl Activity for Undo {
     ids!();
 
     async fn verify(&self, _data: &Data<Ctx>) -> Result<(), AppError> {
-        match &self.object {
-            FollowRef::Embedded(f) => Ok(verify_urls_match(f.actor.inner(), self.actor.inner())?),
-            FollowRef::Id(_) => Ok(()),
+        match self.object.actors() {
+            Some((follower, _)) => Ok(verify_urls_match(follower, self.actor.inner())?),
+            None => Ok(()),
         }
     }
 
     /// `Undo(Follow)`: the actor no longer follows the organisation.
     async fn receive(self, data: &Data<Ctx>) -> Result<(), AppError> {
-        let FollowRef::Embedded(follow) = &self.object else { return Err(AppError::BadRequest(IGNORED)) };
-        let handle = local_handle(data, follow.object.inner()).ok_or(AppError::BadRequest(IGNORED))?;
+        let Some((_, followed)) = self.object.actors() else { return Err(AppError::BadRequest(IGNORED)) };
+        let handle = local_handle(data, followed).ok_or(AppError::BadRequest(IGNORED))?;
         if let Some(org) = data.db.org_by_handle(&handle).await? {
             data.db.remove_follower(org.id, self.actor.inner().as_str()).await?;
         }

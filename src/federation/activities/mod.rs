@@ -65,7 +65,12 @@ impl Activity for InboxActivity {
         }
     }
 
+    /// Called once the signature is verified: each sending server's allowance is counted
+    /// here, so that nobody can spend another server's by naming it.
     async fn verify(&self, data: &Data<Ctx>) -> Result<(), AppError> {
+        if !data.inbox_limiter.allow(self.actor().host_str().unwrap_or_default()) {
+            return Err(AppError::RateLimited(60));
+        }
         match self {
             InboxActivity::Follow(a) => a.verify(data).await,
             InboxActivity::Answer(a) => a.verify(data).await,

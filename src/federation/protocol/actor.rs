@@ -78,7 +78,17 @@ pub struct ActorObject {
     pub inbox: url::Url,
     #[serde(default)]
     pub endpoints: Option<ActorEndpoints>,
-    pub public_key: ActorKey,
+    pub public_key: KeyRef,
+}
+
+/// `publicKey` of an actor: the key itself (Mastodon, Amicus), or the id of a key document
+/// served apart (`{"type": "CryptographicKey", "owner": ..., "publicKeyPem": ...}`, as
+/// activitypub-bot and others publish), which is fetched.
+#[derive(Debug, Clone, Serialize, serde::Deserialize)]
+#[serde(untagged)]
+pub enum KeyRef {
+    Embedded(ActorKey),
+    Id(url::Url),
 }
 
 #[derive(Debug, Clone, Serialize, serde::Deserialize)]

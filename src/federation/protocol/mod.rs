@@ -36,6 +36,26 @@ pub fn activity_json(body: &Value) -> Response {
     ([(header::CONTENT_TYPE, super::ACTIVITY_JSON), (header::VARY, "Accept")], body.to_string()).into_response()
 }
 
+/// An actor named by its id, or embedded as an object with an `id` (Fedify embeds the follower
+/// in the `Follow` of its `Accept`): either way, the id.
+pub fn actor_ref<'de, D>(
+    d: D,
+) -> Result<activitypub_federation::fetch::object_id::ObjectId<super::apactor::ApActor>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    #[derive(serde::Deserialize)]
+    #[serde(untagged)]
+    enum Ref {
+        Id(url::Url),
+        Object { id: url::Url },
+    }
+    let id = match <Ref as serde::Deserialize>::deserialize(d)? {
+        Ref::Id(id) | Ref::Object { id } => id,
+    };
+    Ok(id.into())
+}
+
 /// `GET /ns/context.jsonld`: the extension context, for those who want to read it.
 pub async fn context_document() -> Response {
     (

@@ -1,0 +1,344 @@
+//! What an independent security review and tests against other servers found, each as a test
+//! that failed before its fix: outbound requests only to public or listed addresses, strict
+//! signatures, ownership of deletions, the inbox's allowance counted after verification,
+//! logins that slow guessers without locking the owner out, Fedify's Accept, graceful SIGTERM.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, SystemTime};
+
+use serde_json::{json, Value};
+
+use crate::helpers::{TestApp, PASSWORD};
+use crate::network::{count, peer, search};
+
+const AP: &str = "application/activity+json";
+
+/// A TCP listener on loopback that counts the connections made to it and answers nothing
+/// useful: what matters is whether anything connected at all.
+async fn connection_counter() -> (u16, Arc<AtomicUsize>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let seen = Arc::new(AtomicUsize::new(0));
+    let counter = seen.clone();
+    tokio::spawn(async move {
+        while let Ok((mut socket, _)) = listener.accept().await {
+            counter.fetch_add(1, Ordering::SeqCst);
+            tokio::spawn(async move {
+                use tokio::io::AsyncWriteExt;
+                let _ = socket.write_all(b"HTTP/1.1 404 Not Found\r\ncontent-length: 0\r\n\r\n").await;
+            });
+        }
+    });
+    (port, seen)
+}
+
+#[tokio::test]
+async fn no_request_leaves_for_a_loopback_address_that_is_not_listed() {
+    let alpha = peer("alpha").await;
+    let (port, seen) = connection_counter().await;
+    // gamma.localhost is listed in AMICUS_RESOLVE: it may be loopback, and is reached
+    let _ = alpha.ctx.http.get(format!("http://gamma.localhost:{port}/")).send().await;
+    assert_eq!(seen.load(Ordering::SeqCst), 1);
+    // `localhost` resolves to 127.0.0.1 but is not listed: refused when connecting
+    let refused = alpha.ctx.http.get(format!("http://localhost:{port}/")).send().await;
+    assert!(refused.is_err());
+    // an IP literal never reaches the resolver: refused before any request
+    for url in [format!("http://127.0.0.1:{port}/file.pdf"), format!("http://localhost:{port}/file.pdf")] {
+        assert!(amicus::federation::files::fetch(&alpha.ctx, &url, 1000).await.is_err(), "{url}");
+    }
+    assert_eq!(seen.load(Ordering::SeqCst), 1, "nothing connected but the listed name");
+
+    // a follower whose inbox is on an unlisted loopback name gets nothing
+    let token = alpha.org_with_editor("redress", "amina").await;
+    crate::network::follower_on(&alpha, "redress", "localhost", port).await;
+    alpha.post_resource(&token, &crate::helpers::resource("redress", "Guide")).await;
+    amicus::federation::delivery::drain(&alpha.ctx).await.unwrap();
+    assert_eq!(seen.load(Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
+async fn outside_the_development_network_only_https_to_public_addresses_leaves() {
+    let app = TestApp::spawn().await;
+    let (port, seen) = connection_counter().await;
+    for url in [
+        format!("https://localhost:{port}/file.pdf"),
+        format!("http://localhost:{port}/file.pdf"),
+        format!("https://127.0.0.1:{port}/file.pdf"),
+    ] {
+        assert!(amicus::federation::files::fetch(&app.ctx, &url, 1000).await.is_err(), "{url}");
+    }
+    assert!(app.ctx.http.get(format!("https://localhost:{port}/")).send().await.is_err());
+    assert_eq!(seen.load(Ordering::SeqCst), 0);
+}
+
+/// `body` posted to `to`'s shared inbox, signed by the key of `from`'s organisation `org`,
+/// at `when`, under `key_id` (the organisation's own by default).
+async fn signed_post(
+    from: &TestApp,
+    org: &str,
+    to: &TestApp,
+    body: &Value,
+    when: SystemTime,
+    key_id: Option<String>,
+) -> reqwest::Response {
+    let record = from.ctx.db.org_by_handle(org).await.unwrap().unwrap();
+    let actor = format!("http://{}/orgs/{org}", from.ctx.config.domain);
+    let key = from.ctx.db.org_private_key(record.id).await.unwrap().unwrap();
+    let key_id = key_id.unwrap_or_else(|| format!("{actor}#main-key"));
+    let signer = amicus::federation::signing::Signer::from_pem(&key, key_id).unwrap();
+    let inbox = url::Url::parse(&to.url("/inbox")).unwrap();
+    let text = body.to_string();
+    let headers = signer.sign_post(&inbox, text.as_bytes(), when).unwrap();
+    let mut req = to.client.post(inbox).body(text);
+    for (name, value) in headers {
+        req = req.header(name, value);
+    }
+    req.send().await.unwrap()
+}
+
+fn note(actor: &str, n: u32, text: &str) -> Value {
+    json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{actor}/create/{n}"), "type": "Create", "actor": actor,
+        "object": {"id": format!("{actor}/notes/{n}"), "type": "Note", "attributedTo": actor,
+                   "content": format!("<p>{text}</p>")}
+    })
+}
+
+/// alpha's `redress` follows beta's `trial`, and beta's answer has been delivered.
+async fn alpha_follows_trial(alpha: &TestApp, beta: &TestApp) -> String {
+    let token = alpha.org_with_editor("redress", "amina").await;
+    beta.org_with_editor("trial", "bruno").await;
+    let target = format!("trial@{}", beta.ctx.config.domain);
+    let res = alpha.api_post(&token, "/api/v1/orgs/redress/following", &json!({ "target": target })).await;
+    assert_eq!(res.status(), 202);
+    amicus::federation::delivery::drain(&alpha.ctx).await.unwrap();
+    token
+}
+
+#[tokio::test]
+async fn one_actor_of_a_server_cannot_delete_anothers_object() {
+    let alpha = peer("alpha").await;
+    let beta = peer("beta").await;
+    alpha_follows_trial(&alpha, &beta).await;
+    amicus::federation::delivery::drain(&beta.ctx).await.unwrap();
+    beta.org_with_editor("other", "olga").await;
+    let trial = format!("http://{}/orgs/trial", beta.ctx.config.domain);
+    let other = format!("http://{}/orgs/other", beta.ctx.config.domain);
+    let res =
+        signed_post(&beta, "trial", &alpha, &note(&trial, 1, "Testimony of the hearing"), SystemTime::now(), None)
+            .await;
+    assert!(res.status().is_success(), "{}", res.status());
+    assert_eq!(search(&alpha, "testimony").await.len(), 1);
+
+    // another organisation of the same server deletes trial's note
+    let delete = |actor: &str, n: u32| {
+        json!({"@context": "https://www.w3.org/ns/activitystreams", "id": format!("{actor}/delete/{n}"),
+               "type": "Delete", "actor": actor, "object": format!("{trial}/notes/1")})
+    };
+    let res = signed_post(&beta, "other", &alpha, &delete(&other, 1), SystemTime::now(), None).await;
+    assert_eq!(res.status(), 403);
+    assert_eq!(search(&alpha, "testimony").await.len(), 1, "the note is still there");
+    // its own actor can
+    let res = signed_post(&beta, "trial", &alpha, &delete(&trial, 2), SystemTime::now(), None).await;
+    assert!(res.status().is_success(), "{}", res.status());
+    assert!(search(&alpha, "testimony").await.is_empty());
+}
+
+#[tokio::test]
+async fn signatures_must_be_recent_by_the_actors_own_key_and_activities_need_an_id() {
+    let alpha = peer("alpha").await;
+    let beta = peer("beta").await;
+    alpha_follows_trial(&alpha, &beta).await;
+    amicus::federation::delivery::drain(&beta.ctx).await.unwrap();
+    let trial = format!("http://{}/orgs/trial", beta.ctx.config.domain);
+    let hours = |h: u64| Duration::from_secs(h * 3600);
+
+    let future = note(&trial, 1, "From the future");
+    let ahead = signed_post(&beta, "trial", &alpha, &future, SystemTime::now() + hours(2), None).await;
+    assert_eq!(ahead.status(), 401, "a date two hours ahead");
+    let past = note(&trial, 2, "From the past");
+    let old = signed_post(&beta, "trial", &alpha, &past, SystemTime::now() - hours(2), None).await;
+    assert_eq!(old.status(), 401, "a date two hours old");
+    // the right key, but named on another host
+    let elsewhere = Some("http://gamma.localhost:1/orgs/trial#main-key".to_string());
+    let res = signed_post(&beta, "trial", &alpha, &note(&trial, 3, "Another host"), SystemTime::now(), elsewhere).await;
+    assert_eq!(res.status(), 401);
+    assert!(search(&alpha, "future").await.is_empty() && search(&alpha, "host").await.is_empty());
+
+    // without an id, refused rather than accepted and ignored
+    let mut anonymous = note(&trial, 4, "Anonymous");
+    anonymous.as_object_mut().unwrap().remove("id");
+    let res = signed_post(&beta, "trial", &alpha, &anonymous, SystemTime::now(), None).await;
+    assert_eq!(res.status(), 400);
+
+    // unsigned: 401 as problem+json, not the login page
+    let res = alpha.client.post(alpha.url("/inbox")).header("content-type", AP).body(note(&trial, 5, "x").to_string());
+    let res = res.send().await.unwrap();
+    assert_eq!(res.status(), 401);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+
+    // a recent one by the actor's own key is taken
+    let res = signed_post(&beta, "trial", &alpha, &note(&trial, 6, "Present"), SystemTime::now(), None).await;
+    assert!(res.status().is_success(), "{}", res.status());
+    assert_eq!(search(&alpha, "present").await.len(), 1);
+}
+
+#[tokio::test]
+async fn the_inbox_allowance_is_spent_only_by_the_verified_sender() {
+    let alpha = TestApp::spawn_with(|c| {
+        let port = c.bind.rsplit(':').next().unwrap_or_default().to_string();
+        c.domain = format!("alpha.localhost:{port}");
+        c.dev_network = true;
+        c.resolve = vec![("beta.localhost".into(), std::net::IpAddr::from([127, 0, 0, 1]))];
+        c.delivery_worker = false;
+        c.inbox_per_minute = 2;
+    })
+    .await;
+    let beta = peer("beta").await;
+    alpha_follows_trial(&alpha, &beta).await;
+    let trial = format!("http://{}/orgs/trial", beta.ctx.config.domain);
+    // strangers naming beta's actor, unsigned, spend nothing of beta's allowance
+    for n in 0..5 {
+        let body = note(&trial, 100 + n, "Forged").to_string();
+        let res = alpha.client.post(alpha.url("/inbox")).header("content-type", AP).body(body).send().await.unwrap();
+        assert_eq!(res.status(), 401);
+    }
+    for n in 0..2 {
+        let res = signed_post(&beta, "trial", &alpha, &note(&trial, n, "Allowed"), SystemTime::now(), None).await;
+        assert!(res.status().is_success(), "{}", res.status());
+    }
+    let res = signed_post(&beta, "trial", &alpha, &note(&trial, 9, "Too many"), SystemTime::now(), None).await;
+    assert_eq!(res.status(), 429);
+    assert!(res.headers().contains_key("retry-after"));
+}
+
+#[tokio::test]
+async fn fedifys_accept_with_the_follower_embedded_completes_the_follow() {
+    let alpha = peer("alpha").await;
+    let beta = peer("beta").await;
+    alpha_follows_trial(&alpha, &beta).await;
+    // beta's own Accept is never sent: a Fedify server answers instead, in its shape
+    let fixture =
+        std::fs::read_to_string(format!("{}/federation/fixtures/fedify-accept.json", env!("CARGO_MANIFEST_DIR")))
+            .unwrap()
+            .replace("https://fedify.example/users/bot", &format!("http://{}/orgs/trial", beta.ctx.config.domain))
+            .replace("https://amicus.example", &format!("http://{}", alpha.ctx.config.domain));
+    let mut accept: Value = serde_json::from_str(&fixture).unwrap();
+    // the Follow's id is the one alpha sent
+    let sent =
+        alpha.ctx.db.sent_activities(alpha.ctx.db.org_by_handle("redress").await.unwrap().unwrap().id).await.unwrap();
+    let follow: Value = serde_json::from_str(sent.iter().find(|j| j.contains("\"Follow\"")).unwrap()).unwrap();
+    accept["object"]["id"] = follow["id"].clone();
+    assert_eq!(count(&alpha, "/orgs/redress/following").await, 0);
+    let res = signed_post(&beta, "trial", &alpha, &accept, SystemTime::now(), None).await;
+    assert!(res.status().is_success(), "{}", res.status());
+    assert_eq!(count(&alpha, "/orgs/redress/following").await, 1);
+}
+
+/// Posts a login form for amina from `client` to the instance at `base`.
+async fn login(base: String, client: reqwest::Client, password: &'static str) -> reqwest::Response {
+    let html = client.get(format!("{base}/login")).send().await.unwrap().text().await.unwrap();
+    let start = html.find("name=\"csrf\" value=\"").unwrap() + 19;
+    let csrf = html[start..].split('"').next().unwrap().to_string();
+    let form = [("csrf", csrf.as_str()), ("username", "amina"), ("password", password), ("next", "/")];
+    client.post(format!("{base}/login")).form(&form).send().await.unwrap()
+}
+
+fn browser() -> reqwest::Client {
+    reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().unwrap()
+}
+
+#[tokio::test]
+async fn guessing_a_password_slows_the_guesser_and_never_locks_the_owner_out() {
+    let app = TestApp::spawn().await;
+    app.user("amina", amicus::model::user::Role::Editor).await;
+    let owner = browser();
+    let res = login(app.base.clone(), owner.clone(), PASSWORD).await;
+    assert_eq!(res.status(), 303, "her phone, which she has used before");
+
+    // 64 guesses at once: five are checked, the rest must wait
+    let attacker = browser();
+    let mut guesses = tokio::task::JoinSet::new();
+    for _ in 0..64 {
+        let (base, attacker) = (app.base.clone(), attacker.clone());
+        guesses.spawn(async move { login(base, attacker, "wrong password").await.status().as_u16() });
+    }
+    let statuses = guesses.join_all().await;
+    assert_eq!(statuses.iter().filter(|s| **s == 401).count(), 5, "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 59);
+
+    // the right password on a new device waits like anyone else, and is told how long
+    let res = login(app.base.clone(), browser(), PASSWORD).await;
+    assert_eq!(res.status(), 429);
+    let wait: u64 = res.headers()["retry-after"].to_str().unwrap().parse().unwrap();
+    assert!((1..=900).contains(&wait));
+    assert!(res.text().await.unwrap().contains("seconds"));
+    // on her own phone, she gets in at once
+    assert_eq!(login(app.base.clone(), owner, PASSWORD).await.status(), 303);
+}
+
+#[tokio::test]
+async fn sigterm_stops_the_server_gracefully() {
+    let dir = tempfile::tempdir().unwrap();
+    let bind = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap();
+    std::fs::write(dir.path().join("none.toml"), "").unwrap();
+    let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_amicus"))
+        .arg("serve")
+        .env("AMICUS_CONFIG", dir.path().join("none.toml"))
+        .env("AMICUS_DATA", dir.path())
+        .env("AMICUS_BIND", bind.to_string())
+        .env_remove("DATABASE_URL")
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .unwrap();
+    let client = reqwest::Client::new();
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    while client.get(format!("http://{bind}/healthz")).send().await.is_err() {
+        assert!(std::time::Instant::now() < deadline, "the server did not start");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    let killed = std::process::Command::new("kill").arg("-TERM").arg(child.id().to_string()).status().unwrap();
+    assert!(killed.success());
+    let deadline = std::time::Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(std::time::Instant::now() < deadline, "still running after SIGTERM");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(status.success(), "exited with {status}: a signal death is not a graceful stop");
+}
+
+#[tokio::test]
+async fn records_of_received_activities_and_finished_deliveries_are_purged_after_retention() {
+    let alpha = peer("alpha").await;
+    let beta = peer("beta").await;
+    alpha_follows_trial(&alpha, &beta).await;
+    amicus::federation::delivery::drain(&beta.ctx).await.unwrap();
+    let rows = |app: &TestApp, table: &'static str| {
+        let db = app.ctx.db.clone();
+        async move {
+            let sql = format!("select count(*) from {table}");
+            match &db {
+                amicus::db::Db::Sqlite(p) => sqlx::query_scalar::<_, i64>(&sql).fetch_one(p).await.unwrap(),
+                amicus::db::Db::Postgres(p) => sqlx::query_scalar::<_, i64>(&sql).fetch_one(p).await.unwrap(),
+            }
+        }
+    };
+    assert!(rows(&beta, "received_activities").await > 0);
+    assert!(rows(&alpha, "deliveries").await > 0);
+    // not yet old enough
+    let month_ago = chrono::Utc::now() - chrono::Duration::days(30);
+    assert_eq!(beta.ctx.db.purge_federation_records(month_ago).await.unwrap(), 0);
+    let later = chrono::Utc::now() + chrono::Duration::days(1);
+    beta.ctx.db.purge_federation_records(later).await.unwrap();
+    alpha.ctx.db.purge_federation_records(later).await.unwrap();
+    assert_eq!(rows(&beta, "received_activities").await, 0);
+    assert_eq!(rows(&alpha, "deliveries").await, 0);
+    // the follow itself is kept
+    assert_eq!(count(&alpha, "/orgs/redress/following").await, 1);
+}
