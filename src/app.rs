@@ -34,6 +34,9 @@ pub struct Ctx {
     /// The one client for other servers (deliveries, fetches, partners' files), with the
     /// development network's name mappings.
     pub http: reqwest::Client,
+    /// Memory-heavy work (decoding and re-encoding uploaded images, cleaning documents): one
+    /// at a time per core, so that several large uploads at once cannot exhaust memory.
+    pub heavy_work: Arc<tokio::sync::Semaphore>,
     /// Rung when deliveries are queued, so the worker sends them at once.
     pub delivery_bell: Arc<tokio::sync::Notify>,
     /// The key of device cookies (`accounts::login`), derived from the instance's private
@@ -81,6 +84,9 @@ impl Ctx {
             inbox_limiter,
             hosts_heard: Arc::new(HostLimiter::new(1)),
             http,
+            heavy_work: Arc::new(tokio::sync::Semaphore::new(
+                std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
+            )),
             delivery_bell: Arc::new(tokio::sync::Notify::new()),
             device_key,
             dummy_hash,

@@ -241,6 +241,7 @@ pub async fn attach(
 /// async runtime. `images_only` is for logos.
 pub async fn store_upload(ctx: &Ctx, bytes: Vec<u8>, images_only: bool) -> AppResult<media::Cleaned> {
     let store = ctx.store.clone();
+    let _permit = ctx.heavy_work.acquire().await.map_err(AppError::internal)?;
     tokio::task::spawn_blocking(move || {
         let c = media::clean(bytes, images_only)?;
         store.put(&c.sha256, &c.bytes)?;

@@ -1,8 +1,10 @@
 //! Checking and cleaning uploads: the type comes from the bytes (never the file name),
-//! images are re-encoded (which drops EXIF, GPS and XMP and defeats polyglot files),
-//! PDFs lose their document information and XMP metadata, and DOCX and ODT files their
-//! author, editor, company and revision properties. The SHA-256 is taken after
-//! cleaning, so it identifies exactly what is served.
+//! images are re-encoded (which drops EXIF, GPS and XMP and defeats polyglot files) once their
+//! pixel count, read from the header, is known to be reasonable; PDFs lose their document
+//! information and every XMP stream (the document's and each page's); DOCX and ODT files their
+//! author, editor, company and revision properties, and DOCX files the names of who tracked
+//! changes or commented (`word/people.xml` too). The SHA-256 is taken after cleaning, so it
+//! identifies exactly what is served.
 
 use std::io::Cursor;
 
@@ -88,16 +90,29 @@ fn sniff(bytes: &[u8]) -> Option<&'static str> {
     Some("application/zip")
 }
 
+/// The most pixels an image may have: decoding takes four bytes a pixel (a 236 KB PNG of
+/// 9000x9000 would take 324 MB), so the count is read from the header first.
+pub const MAX_PIXELS: u64 = 40_000_000;
+
 fn reencode_image(bytes: &[u8], mime: &str) -> AppResult<(Vec<u8>, String)> {
     use image::{ImageFormat, ImageReader};
+    let bad = || AppError::invalid("file", "err-bad-file", mime);
+    let (width, height) = ImageReader::new(Cursor::new(bytes))
+        .with_guessed_format()
+        .map_err(|_| bad())?
+        .into_dimensions()
+        .map_err(|_| bad())?;
+    if u64::from(width) * u64::from(height) > MAX_PIXELS {
+        return Err(AppError::invalid("file", "err-image-too-large", &(MAX_PIXELS / 1_000_000).to_string()));
+    }
     let mut reader = ImageReader::new(Cursor::new(bytes));
-    reader = reader.with_guessed_format().map_err(|_| AppError::invalid("file", "err-bad-file", mime))?;
+    reader = reader.with_guessed_format().map_err(|_| bad())?;
     let mut limits = image::Limits::default();
     limits.max_image_width = Some(12_000);
     limits.max_image_height = Some(12_000);
     limits.max_alloc = Some(256 * 1024 * 1024);
     reader.limits(limits);
-    let img = reader.decode().map_err(|_| AppError::invalid("file", "err-bad-file", mime))?;
+    let img = reader.decode().map_err(|_| bad())?;
     let (format, out_mime) = match mime {
         "image/jpeg" => (ImageFormat::Jpeg, "image/jpeg"),
         "image/webp" => (ImageFormat::WebP, "image/webp"),
@@ -116,8 +131,16 @@ fn strip_pdf(bytes: Vec<u8>) -> AppResult<Vec<u8>> {
         return Err(AppError::invalid("file", "err-bad-pdf", ""));
     }
     doc.trailer.remove(b"Info");
-    if let Ok(catalog) = doc.catalog_mut() {
-        catalog.remove(b"Metadata");
+    // XMP hangs off the catalog, but also off pages, images and fonts (`Metadata`), and
+    // applications keep their own data, authors included, in `PieceInfo`
+    for object in doc.objects.values_mut() {
+        let dict = match object {
+            lopdf::Object::Dictionary(d) => d,
+            lopdf::Object::Stream(s) => &mut s.dict,
+            _ => continue,
+        };
+        dict.remove(b"Metadata");
+        dict.remove(b"PieceInfo");
     }
     // drop the now-unreferenced info dictionary and XMP stream objects
     doc.prune_objects();
@@ -157,19 +180,75 @@ fn strip_office(bytes: &[u8]) -> AppResult<Vec<u8>> {
     let bad = |_| AppError::invalid("file", "err-bad-file", "DOCX/ODT");
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(bad)?;
     let mut out = zip::ZipWriter::new(Cursor::new(Vec::with_capacity(bytes.len())));
+    let deflated = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     for i in 0..archive.len() {
         let entry = archive.by_index_raw(i).map_err(bad)?;
-        match EMPTY.iter().find(|(name, _)| *name == entry.name()) {
-            Some((name, xml)) => {
-                drop(entry);
-                let options = SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-                out.start_file(*name, options).map_err(AppError::internal)?;
-                out.write_all(xml.as_bytes()).map_err(AppError::internal)?;
-            }
-            None => out.raw_copy_file(entry).map_err(AppError::internal)?,
+        let name = entry.name().to_string();
+        if let Some((name, xml)) = EMPTY.iter().find(|(n, _)| *n == name) {
+            drop(entry);
+            out.start_file(*name, deflated).map_err(AppError::internal)?;
+            out.write_all(xml.as_bytes()).map_err(AppError::internal)?;
+        } else if names_people(&name) {
+            // who tracked a change or commented: w:author and w:initials are blanked; the
+            // people part lists them all, and goes empty
+            drop(entry);
+            let xml = if name == "word/people.xml" {
+                r#"<?xml version="1.0" encoding="UTF-8" standalone="yes"?>
+<w15:people xmlns:w15="http://schemas.microsoft.com/office/word/2012/wordml"/>"#
+                    .to_string()
+            } else {
+                let mut text = String::new();
+                let mut part = archive.by_index(i).map_err(bad)?;
+                std::io::Read::read_to_string(&mut part, &mut text)
+                    .map_err(|_| AppError::invalid("file", "err-bad-file", "DOCX"))?;
+                blank_attributes(&text, &["w:author", "w:initials", "w15:author", "w15:userId"])
+            };
+            out.start_file(name, deflated).map_err(AppError::internal)?;
+            out.write_all(xml.as_bytes()).map_err(AppError::internal)?;
+        } else {
+            out.raw_copy_file(entry).map_err(AppError::internal)?;
         }
     }
     Ok(out.finish().map_err(AppError::internal)?.into_inner())
+}
+
+/// The parts of a Word document that can name people: the body, headers, footers, notes and
+/// comments (tracked changes and comments carry `w:author`), and the people list.
+fn names_people(name: &str) -> bool {
+    name.starts_with("word/")
+        && name.ends_with(".xml")
+        && !name.starts_with("word/_rels/")
+        && !name.starts_with("word/theme/")
+        && !matches!(name, "word/styles.xml" | "word/fontTable.xml" | "word/settings.xml" | "word/webSettings.xml")
+}
+
+/// `xml` with the value of each attribute in `names` emptied (`w:author="..."` becomes
+/// `w:author=""`).
+fn blank_attributes(xml: &str, names: &[&str]) -> String {
+    let mut out = String::with_capacity(xml.len());
+    let mut rest = xml;
+    'scan: while !rest.is_empty() {
+        for name in names {
+            for quote in ['"', '\''] {
+                let pattern = format!(" {name}={quote}");
+                if rest.starts_with(&pattern) {
+                    let after = &rest[pattern.len()..];
+                    let Some(end) = after.find(quote) else { break 'scan };
+                    out.push_str(&pattern);
+                    out.push(quote);
+                    rest = &after[end + 1..];
+                    continue 'scan;
+                }
+            }
+        }
+        let mut chars = rest.chars();
+        if let Some(c) = chars.next() {
+            out.push(c);
+        }
+        rest = chars.as_str();
+    }
+    out.push_str(rest);
+    out
 }
 
 #[cfg(test)]
@@ -192,6 +271,87 @@ mod tests {
             archive.by_index(i).unwrap().read_to_end(&mut all).unwrap();
         }
         String::from_utf8_lossy(&all).into_owned()
+    }
+
+    #[test]
+    fn an_image_of_too_many_pixels_is_refused_before_it_is_decoded() {
+        // a 9000x9000 PNG is a few hundred kilobytes, and 324 MB once decoded
+        let img = image::GrayImage::new(9000, 9000);
+        let mut png = Cursor::new(Vec::new());
+        img.write_to(&mut png, image::ImageFormat::Png).unwrap();
+        let png = png.into_inner();
+        assert!(png.len() < 1_000_000);
+        match clean(png, false) {
+            Err(AppError::Invalid(e)) => assert_eq!(e[0].code, "err-image-too-large"),
+            other => panic!("{:?}", other.map(|c| c.media_type)),
+        }
+        let small = image::GrayImage::new(64, 64);
+        let mut png = Cursor::new(Vec::new());
+        small.write_to(&mut png, image::ImageFormat::Png).unwrap();
+        assert_eq!(clean(png.into_inner(), false).unwrap().media_type, "image/png");
+    }
+
+    #[test]
+    fn a_pdf_loses_the_xmp_of_its_pages_too() {
+        use lopdf::{dictionary, Document, Object, Stream};
+        let mut doc = Document::with_version("1.5");
+        let pages_id = doc.new_object_id();
+        let xmp = doc.add_object(Stream::new(
+            dictionary! { "Type" => "Metadata", "Subtype" => "XML" },
+            b"<x:xmpmeta><dc:creator>Secret Witness Name</dc:creator></x:xmpmeta>".to_vec(),
+        ));
+        let content = doc.add_object(Stream::new(dictionary! {}, b"BT ET".to_vec()));
+        let page = doc.add_object(dictionary! { "Type" => "Page", "Parent" => pages_id, "Contents" => content,
+        "Metadata" => xmp, "MediaBox" => vec![0.into(), 0.into(), 100.into(), 100.into()] });
+        doc.objects.insert(
+            pages_id,
+            Object::Dictionary(dictionary! { "Type" => "Pages", "Kids" => vec![page.into()], "Count" => 1 }),
+        );
+        let catalog = doc.add_object(dictionary! { "Type" => "Catalog", "Pages" => pages_id });
+        doc.trailer.set("Root", catalog);
+        let mut bytes = Vec::new();
+        doc.save_to(&mut bytes).unwrap();
+        assert!(String::from_utf8_lossy(&bytes).contains("Secret Witness"));
+        let cleaned = clean(bytes, false).unwrap();
+        assert!(!String::from_utf8_lossy(&cleaned.bytes).contains("Secret Witness"));
+        assert!(Document::load_mem(&cleaned.bytes).unwrap().get_pages().len() == 1);
+    }
+
+    #[test]
+    fn a_word_document_loses_who_tracked_changes_and_commented() {
+        use std::io::Write;
+        let mut zip = zip::ZipWriter::new(Cursor::new(Vec::new()));
+        let options = zip::write::SimpleFileOptions::default();
+        let parts = [
+            (
+                "[Content_Types].xml",
+                r#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"/>"#,
+            ),
+            (
+                "word/document.xml",
+                r#"<w:document><w:body><w:p><w:ins w:id="1" w:author="Secret Name" w:date="2026-01-01T00:00:00Z"><w:r><w:t>Testimony text</w:t></w:r></w:ins></w:p></w:body></w:document>"#,
+            ),
+            (
+                "word/comments.xml",
+                r#"<w:comments><w:comment w:id="0" w:author='Secret Name' w:initials="SN"><w:p><w:r><w:t>Check the date</w:t></w:r></w:p></w:comment></w:comments>"#,
+            ),
+            (
+                "word/people.xml",
+                r#"<w15:people><w15:person w15:author="Secret Name"><w15:presenceInfo w15:providerId="None" w15:userId="Secret Name"/></w15:person></w15:people>"#,
+            ),
+        ];
+        for (name, text) in parts {
+            zip.start_file(name, options).unwrap();
+            zip.write_all(text.as_bytes()).unwrap();
+        }
+        let bytes = zip.finish().unwrap().into_inner();
+        assert!(zip_text(bytes.clone()).contains("Secret Name"));
+        let cleaned = clean(bytes, false).unwrap();
+        assert_eq!(cleaned.media_type, DOCX);
+        let text = zip_text(cleaned.bytes);
+        assert!(!text.contains("Secret Name") && !text.contains("\"SN\""), "{text}");
+        assert!(text.contains("Testimony text") && text.contains("Check the date"));
+        assert!(text.contains(r#"<w:ins w:id="1" w:author="" w:date="#));
     }
 
     #[test]
