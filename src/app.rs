@@ -34,6 +34,8 @@ pub struct Ctx {
     /// The one client for other servers (deliveries, fetches, partners' files), with the
     /// development network's name mappings.
     pub http: reqwest::Client,
+    /// Remote files being fetched, so that two readers share one fetch.
+    pub fetching: Arc<crate::library::Fetching>,
     /// Memory-heavy work (decoding and re-encoding uploaded images, cleaning documents): one
     /// at a time per core, so that several large uploads at once cannot exhaust memory.
     pub heavy_work: Arc<tokio::sync::Semaphore>,
@@ -84,6 +86,7 @@ impl Ctx {
             inbox_limiter,
             hosts_heard: Arc::new(HostLimiter::new(1)),
             http,
+            fetching: Arc::default(),
             heavy_work: Arc::new(tokio::sync::Semaphore::new(
                 std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2),
             )),

@@ -250,14 +250,33 @@ pub async fn store_upload(ctx: &Ctx, bytes: Vec<u8>, images_only: bool) -> AppRe
     .await?
 }
 
-/// The bytes of an attachment. A remote resource's file is fetched from its server the first
-/// time, checked against the digest its server declared and against the types an upload may
-/// have (but left as it is, so it stays the file its digest names), and kept; `a` is updated
-/// to match.
-pub async fn attachment_bytes(ctx: &Ctx, a: &mut Attachment) -> AppResult<Vec<u8>> {
-    if !a.sha256.is_empty() {
-        return read_file(ctx, a.sha256.clone()).await;
+/// Where an attachment's file is on disk, to be streamed. A remote resource's file is
+/// fetched from its server the first time, checked against the digest its server declared and
+/// against the types an upload may have (but left as it is, so it stays the file its digest
+/// names), and kept; `a` is updated to match. Two readers asking at once share one fetch.
+pub async fn attachment_file(ctx: &Ctx, a: &mut Attachment) -> AppResult<std::path::PathBuf> {
+    if a.sha256.is_empty() {
+        let lock = ctx.fetching.lock_for(&a.uid);
+        let held = lock.lock().await;
+        // the reader who held the lock before may have fetched it meanwhile
+        let fetched = match ctx.db.attachment_by_uid(&a.uid).await {
+            Ok(Some((_, stored))) if !stored.sha256.is_empty() => {
+                *a = stored;
+                Ok(())
+            }
+            Ok(_) => fetch_remote_file(ctx, a).await,
+            Err(e) => Err(e),
+        };
+        drop(held);
+        ctx.fetching.release(&a.uid);
+        fetched?;
     }
+    let store = ctx.store.clone();
+    let sha256 = a.sha256.clone();
+    tokio::task::spawn_blocking(move || store.local_path(&sha256)).await?.map_err(|_| AppError::NotFound)
+}
+
+async fn fetch_remote_file(ctx: &Ctx, a: &mut Attachment) -> AppResult<()> {
     let remote = a.remote.clone().ok_or(AppError::NotFound)?;
     let bytes = crate::federation::files::fetch(ctx, &remote.url, ctx.config.max_upload_bytes).await?;
     let store = ctx.store.clone();
@@ -265,7 +284,7 @@ pub async fn attachment_bytes(ctx: &Ctx, a: &mut Attachment) -> AppResult<Vec<u8
     let cleaned = tokio::task::spawn_blocking(move || {
         let c = media::check(bytes)?;
         if remote.digest.as_ref().is_some_and(|declared| *declared != c.sha256) {
-            tracing::warn!(url = %remote.url, "remote file does not match its declared digest");
+            tracing::warn!("a remote file does not match its declared digest");
             return Err(AppError::Unavailable("remote file does not match its digest".into()));
         }
         store.put(&c.sha256, &c.bytes)?;
@@ -276,7 +295,26 @@ pub async fn attachment_bytes(ctx: &Ctx, a: &mut Attachment) -> AppResult<Vec<u8
     a.sha256 = cleaned.sha256;
     a.media_type = cleaned.media_type;
     a.size = cleaned.bytes.len() as i64;
-    Ok(cleaned.bytes)
+    Ok(())
+}
+
+/// One lock per file being fetched, so that a file is fetched once however many ask.
+#[derive(Default)]
+pub struct Fetching(std::sync::Mutex<std::collections::HashMap<String, std::sync::Arc<tokio::sync::Mutex<()>>>>);
+
+impl Fetching {
+    fn lock_for(&self, uid: &str) -> std::sync::Arc<tokio::sync::Mutex<()>> {
+        match self.0.lock() {
+            Ok(mut map) => map.entry(uid.to_string()).or_default().clone(),
+            Err(_) => std::sync::Arc::default(),
+        }
+    }
+
+    fn release(&self, uid: &str) {
+        if let Ok(mut map) = self.0.lock() {
+            map.remove(uid);
+        }
+    }
 }
 
 /// Reads a stored file, off the async runtime; a missing file is `NotFound`.

@@ -9,6 +9,8 @@ pub trait Store: Send + Sync {
     fn put(&self, sha256: &str, bytes: &[u8]) -> io::Result<()>;
     fn get(&self, sha256: &str) -> io::Result<Vec<u8>>;
     fn delete(&self, sha256: &str) -> io::Result<()>;
+    /// Where the file is on the local disk, to be streamed from there (with `Range`).
+    fn local_path(&self, sha256: &str) -> io::Result<PathBuf>;
 }
 
 /// Files on the local disk, two levels of directories deep (`ab/cd/abcd...`).
@@ -47,6 +49,15 @@ impl Store for LocalStore {
 
     fn get(&self, sha256: &str) -> io::Result<Vec<u8>> {
         std::fs::read(self.path(sha256)?)
+    }
+
+    fn local_path(&self, sha256: &str) -> io::Result<PathBuf> {
+        let path = self.path(sha256)?;
+        if path.is_file() {
+            Ok(path)
+        } else {
+            Err(io::Error::new(io::ErrorKind::NotFound, "no such file"))
+        }
     }
 
     fn delete(&self, sha256: &str) -> io::Result<()> {

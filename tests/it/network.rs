@@ -790,6 +790,58 @@ async fn a_partners_files_are_listed_and_fetched_through_the_followers_instance(
 }
 
 #[tokio::test]
+async fn a_partners_file_asked_for_by_two_readers_at_once_is_fetched_once() {
+    let alpha = peer("alpha").await;
+    let beta = peer("beta").await;
+    let token = alpha.org_with_editor("redress", "amina").await;
+    beta_follows_alpha(&alpha, &beta).await;
+    let r = alpha.post_resource(&token, &crate::helpers::resource("redress", "Guide with a file")).await;
+    let form = reqwest::multipart::Form::new()
+        .text("lang", "en")
+        .part("file", reqwest::multipart::Part::bytes(crate::helpers::pdf_with_author()).file_name("guide.pdf"));
+    let uid = r["id"].as_str().unwrap();
+    let url = alpha.url(&format!("/api/v1/resources/{uid}/attachments"));
+    assert_eq!(alpha.client.post(url).bearer_auth(&token).multipart(form).send().await.unwrap().status(), 201);
+    amicus::federation::delivery::drain(&alpha.ctx).await.unwrap();
+    let copy = &search(&beta, "guide").await[0];
+    let copy: Value =
+        beta.get(&format!("/api/v1/resources/{}", copy["id"].as_str().unwrap())).await.json().await.unwrap();
+    let file = &copy["attachments"][0];
+    let path = file["url"].as_str().unwrap().split_once("/files/").map(|(_, p)| format!("/files/{p}")).unwrap();
+
+    // the partner's server answers slowly and counts how often it is asked
+    let asked = std::sync::Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let pdf = crate::helpers::pdf_with_author();
+    let counter = asked.clone();
+    let app = axum::Router::new().route(
+        "/guide.pdf",
+        axum::routing::get(move || {
+            let (counter, pdf) = (counter.clone(), pdf.clone());
+            async move {
+                counter.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+                tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+                ([("content-type", "application/pdf")], pdf)
+            }
+        }),
+    );
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let sql = "update attachments set remote_url = $1, remote_digest = null";
+    let moved = format!("http://gamma.localhost:{port}/guide.pdf");
+    match &beta.ctx.db {
+        amicus::db::Db::Sqlite(p) => sqlx::query(sql).bind(&moved).execute(p).await.unwrap().rows_affected(),
+        amicus::db::Db::Postgres(p) => sqlx::query(sql).bind(&moved).execute(p).await.unwrap().rows_affected(),
+    };
+    let (one, two) = tokio::join!(beta.get(&path), beta.get(&path));
+    assert_eq!((one.status().as_u16(), two.status().as_u16()), (200, 200));
+    assert_eq!(one.bytes().await.unwrap(), two.bytes().await.unwrap());
+    assert_eq!(asked.load(std::sync::atomic::Ordering::SeqCst), 1);
+}
+
+#[tokio::test]
 async fn content_whose_object_is_on_another_server_than_its_actor_is_refused() {
     let alpha = peer("alpha").await;
     let beta = peer("beta").await;

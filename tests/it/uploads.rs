@@ -55,6 +55,21 @@ async fn pdf_metadata_and_image_exif_are_removed_and_the_digest_recorded() {
     use sha2::Digest;
     assert_eq!(a["sha256"], hex::encode(sha2::Sha256::digest(&served)));
 
+    // streamed: a range (a player seeking in a recording), and a cached copy kept
+    let path = format!("/files/{}/{}", a["id"].as_str().unwrap(), a["name"].as_str().unwrap());
+    let res = app.client.get(app.url(&path)).header("range", "bytes=5-14").send().await.unwrap();
+    assert_eq!(res.status(), 206);
+    assert_eq!(res.headers()["content-type"], "application/pdf");
+    assert_eq!(res.bytes().await.unwrap(), served[5..15]);
+    let etag = format!("\"{}\"", a["sha256"].as_str().unwrap());
+    let res = app.client.get(app.url(&path)).header("if-none-match", &etag).send().await.unwrap();
+    assert_eq!(res.status(), 304);
+    let res = app.client.get(app.url(&path)).send().await.unwrap();
+    assert_eq!(res.headers()["etag"], etag.as_str());
+    let modified = res.headers()["last-modified"].to_str().unwrap().to_string();
+    let res = app.client.get(app.url(&path)).header("if-modified-since", &modified).send().await.unwrap();
+    assert_eq!(res.status(), 304);
+
     let res = upload(&app, &token, id, "photo.jpg", jpeg_with_exif()).await;
     assert_eq!(res.status(), 201);
     let a: serde_json::Value = res.json().await.unwrap();

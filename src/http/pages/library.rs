@@ -230,15 +230,18 @@ pub async fn show(
     Ok(html.into_response())
 }
 
-/// `GET /files/{uid}/{name}`: an attachment, if its resource may be seen.
+/// `GET /files/{uid}/{name}`: an attachment, if its resource may be seen, streamed from
+/// disk with `Range` (seeking in audio and video), `If-None-Match` (its SHA-256 is its ETag)
+/// and `If-Modified-Since` honoured.
 pub async fn download(
     State(ctx): State<Ctx>,
     page: Page,
     Path((uid, _name)): Path<(String, String)>,
+    request: axum::extract::Request,
 ) -> AppResult<Response> {
     let (resource_uid, mut a) = ctx.db.attachment_by_uid(&uid).await?.ok_or(AppError::NotFound)?;
     let r = library::get(&ctx, page.user.as_ref(), &resource_uid).await?;
-    let bytes = library::attachment_bytes(&ctx, &mut a).await?;
+    let path = library::attachment_file(&ctx, &mut a).await?;
     let inline = a.media_type.starts_with("image/")
         || a.media_type.starts_with("audio/")
         || a.media_type.starts_with("video/")
@@ -246,16 +249,21 @@ pub async fn download(
     let disposition =
         format!("{}; filename*=UTF-8''{}", if inline { "inline" } else { "attachment" }, urlencode(&a.name));
     let cache = if r.status == Status::Published { "public, max-age=86400" } else { "private, no-store" };
-    Ok((
-        [
-            (header::CONTENT_TYPE, a.media_type.clone()),
-            (header::CONTENT_DISPOSITION, disposition),
-            (header::CACHE_CONTROL, cache.to_string()),
-            (header::ETAG, format!("\"{}\"", a.sha256)),
-        ],
-        bytes,
-    )
-        .into_response())
+    let etag = format!("\"{}\"", a.sha256);
+    let mut res = if request.headers().get(header::IF_NONE_MATCH).is_some_and(|v| v.as_bytes() == etag.as_bytes()) {
+        axum::http::StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        let mime = a.media_type.parse().map_err(AppError::internal)?;
+        let served = tower::ServiceExt::oneshot(tower_http::services::ServeFile::new_with_mime(path, &mime), request);
+        served.await.map_err(AppError::internal)?.map(axum::body::Body::new)
+    };
+    let headers = res.headers_mut();
+    for (name, value) in
+        [(header::CONTENT_DISPOSITION, disposition), (header::CACHE_CONTROL, cache.to_string()), (header::ETAG, etag)]
+    {
+        headers.insert(name, value.parse().map_err(AppError::internal)?);
+    }
+    Ok(res)
 }
 
 fn urlencode(s: &str) -> String {
