@@ -9,7 +9,7 @@ use crate::db::search::{Facets, Filters};
 use crate::error::{AppError, AppResult};
 use crate::federation::publish;
 use crate::media;
-use crate::model::resource::{Attachment, NewResource, Resource, ResourceInput, ResourcePatch, Status};
+use crate::model::resource::{made_public_at, Attachment, NewResource, Resource, ResourceInput, ResourcePatch, Status};
 use crate::model::text::markdown_to_plain;
 use crate::model::user::User;
 use crate::model::vocab;
@@ -72,7 +72,9 @@ pub async fn create(ctx: &Ctx, user: &User, input: &ResourceInput) -> AppResult<
     let doc = index_doc(ctx, &r);
     let uid = crate::db::new_uid();
     let now = chrono::Utc::now();
-    let preview = Resource::preview(&r, 0, &uid, (org.id, &org.handle, &org.name), now, now, Vec::new());
+    let published_at = made_public_at(None, r.status, now);
+    let preview =
+        Resource::preview(&r, 0, &uid, (org.id, &org.handle, &org.name), (now, now, published_at), Vec::new());
     let outgoing = publish::outgoing(ctx, &preview, publish::change(None, Some(r.status))).await?;
     let write = Write {
         id: None,
@@ -82,6 +84,7 @@ pub async fn create(ctx: &Ctx, user: &User, input: &ResourceInput) -> AppResult<
         doc: &doc,
         outgoing: outgoing.as_ref(),
         remote: None,
+        published_at,
     };
     let written = ctx.db.write_resources(&[write]).await?;
     ctx.delivery_bell.notify_one();
@@ -132,13 +135,14 @@ pub async fn update(ctx: &Ctx, user: &User, uid: &str, patch: ResourcePatch) -> 
     let r = validate(ctx, &input)?;
     let doc = index_doc(ctx, &r);
     let org = (current.org_id, current.org_handle.as_str(), current.org_name.as_str());
+    let now = chrono::Utc::now();
+    let published_at = made_public_at(current.published_at, r.status, now);
     let preview = Resource::preview(
         &r,
         current.id,
         &current.uid,
         org,
-        current.created_at,
-        chrono::Utc::now(),
+        (current.created_at, now, published_at),
         current.attachments.clone(),
     );
     let outgoing = publish::outgoing(ctx, &preview, publish::change(Some(current.status), Some(r.status))).await?;
@@ -150,6 +154,7 @@ pub async fn update(ctx: &Ctx, user: &User, uid: &str, patch: ResourcePatch) -> 
         doc: &doc,
         outgoing: outgoing.as_ref(),
         remote: None,
+        published_at,
     };
     ctx.db.write_resources(&[write]).await?;
     ctx.delivery_bell.notify_one();
@@ -161,8 +166,9 @@ pub async fn set_status(ctx: &Ctx, user: &User, uid: &str, status: Status) -> Ap
     let mut after = r.clone();
     after.status = status;
     after.updated_at = chrono::Utc::now();
+    after.published_at = made_public_at(r.published_at, status, after.updated_at);
     let outgoing = publish::outgoing(ctx, &after, publish::change(Some(r.status), Some(status))).await?;
-    ctx.db.set_resource_status(r.id, status, outgoing.as_ref()).await?;
+    ctx.db.set_resource_status(r.id, status, after.published_at, outgoing.as_ref()).await?;
     ctx.delivery_bell.notify_one();
     load(ctx, r.id).await
 }

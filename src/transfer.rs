@@ -109,6 +109,7 @@ async fn flush(ctx: &Ctx, org_id: i64, batch: &mut Vec<Pending>, report: &mut Im
         return Ok(());
     }
     // a bulk load is not announced to followers one resource at a time
+    let now = chrono::Utc::now();
     let writes: Vec<Write> = batch
         .iter()
         .map(|p| Write {
@@ -119,6 +120,8 @@ async fn flush(ctx: &Ctx, org_id: i64, batch: &mut Vec<Pending>, report: &mut Im
             doc: &p.doc,
             outgoing: None,
             remote: None,
+            // a resource imported again keeps the time it was first made public
+            published_at: crate::model::resource::made_public_at(None, p.resource.status, now),
         })
         .collect();
     ctx.db.write_resources(&writes).await?;

@@ -22,6 +22,9 @@ pub struct Write<'a> {
     pub doc: &'a IndexDoc,
     pub outgoing: Option<&'a Outgoing>,
     pub remote: Option<&'a RemoteRef>,
+    /// When the resource was made public (kept from its first publication); `None` while it
+    /// has never been.
+    pub published_at: Option<DateTime<Utc>>,
 }
 
 /// Where a remote resource comes from, the files its server lists, and the id of the activity
@@ -113,6 +116,7 @@ struct ResourceRow {
     origin_url: Option<String>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+    published_at: Option<DateTime<Utc>>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -180,10 +184,10 @@ impl Db {
                         let uid: String = sqlx::query_scalar(
                             "update resources set external_id = $1, resource_type = $2, original_language = $3, status = $4,
                              sensitive = $5, reading_level = $6, licence = $7, published_on = $8, updated_at = $9,
-                             featured = $11 where id = $10 returning uid")
+                             featured = $11, published_at = coalesce(published_at, $12) where id = $10 returning uid")
                             .bind(&r.external_id).bind(&r.resource_type).bind(r.original_language.as_str())
                             .bind(r.status.as_str()).bind(r.sensitive).bind(&r.reading_level).bind(&r.licence)
-                            .bind(&r.published_on).bind(now).bind(id).bind(r.featured)
+                            .bind(&r.published_on).bind(now).bind(id).bind(r.featured).bind(w.published_at)
                             .fetch_one(&mut *tx).await?;
                         for table in ["resource_texts", "resource_terms", "resource_authors"] {
                             sqlx::query(&format!("delete from {table} where resource_id = $1")).bind(id).execute(&mut *tx).await?;
@@ -195,13 +199,13 @@ impl Db {
                         let id: i64 = sqlx::query_scalar(
                             "insert into resources (uid, org_id, external_id, resource_type, original_language, status,
                              sensitive, reading_level, licence, published_on, created_at, updated_at, featured, local, ap_id,
-                             origin_url)
-                             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15) returning id")
+                             origin_url, published_at)
+                             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15, $16) returning id")
                             .bind(&uid).bind(w.org_id).bind(&r.external_id).bind(&r.resource_type)
                             .bind(r.original_language.as_str()).bind(r.status.as_str()).bind(r.sensitive)
                             .bind(&r.reading_level).bind(&r.licence).bind(&r.published_on).bind(now).bind(r.featured)
                             .bind(w.remote.is_none()).bind(w.remote.map(|x| x.ap_id.as_str()))
-                            .bind(w.remote.map(|x| x.origin_url.as_str()))
+                            .bind(w.remote.map(|x| x.origin_url.as_str())).bind(w.published_at)
                             .fetch_one(&mut *tx).await?;
                         (id, uid)
                     }
@@ -244,12 +248,19 @@ impl Db {
         })
     }
 
-    /// Changes a resource's status, with the activity announcing it if any.
-    pub async fn set_resource_status(&self, id: i64, status: Status, outgoing: Option<&Outgoing>) -> AppResult<()> {
+    /// Changes a resource's status (and when it was made public), with the activity
+    /// announcing it if any.
+    pub async fn set_resource_status(
+        &self,
+        id: i64,
+        status: Status,
+        published_at: Option<DateTime<Utc>>,
+        outgoing: Option<&Outgoing>,
+    ) -> AppResult<()> {
         let r: Result<(), sqlx::Error> = on_pool!(self, pool => async {
             let mut tx = pool.begin().await?;
-            sqlx::query("update resources set status = $1, updated_at = $2 where id = $3")
-                .bind(status.as_str()).bind(Utc::now()).bind(id).execute(&mut *tx).await?;
+            sqlx::query("update resources set status = $1, updated_at = $2, published_at = $4 where id = $3")
+                .bind(status.as_str()).bind(Utc::now()).bind(id).bind(published_at).execute(&mut *tx).await?;
             if let Some(outgoing) = outgoing {
                 queue_in_tx!(tx, outgoing);
             }
@@ -319,7 +330,7 @@ impl Db {
             "select r.id, r.uid, r.org_id, o.handle as org_handle, o.name as org_name, r.external_id, r.resource_type,
              r.original_language, r.status, r.sensitive, r.reading_level, r.licence, r.published_on, r.featured, r.local, r.ap_id,
              r.origin_url, r.created_at,
-             r.updated_at
+             r.updated_at, r.published_at
              from resources r join orgs o on o.id = r.org_id where r.id in ({list})");
         let body = if with_body { "body, body_html" } else { "'' as body, '' as body_html" };
         let texts_sql = format!(
@@ -369,6 +380,7 @@ impl Db {
                     origin_url: r.origin_url,
                     created_at: r.created_at,
                     updated_at: r.updated_at,
+                    published_at: r.published_at,
                     texts: Vec::new(),
                     terms: Vec::new(),
                     authors: Vec::new(),

@@ -93,7 +93,9 @@ async fn render(
                 author => r.org_name,
                 type_label => ctx.vocab.label("resource-type", &r.resource_type, lang),
                 updated => r.updated_at.to_rfc3339(),
-                updated_rfc2822 => r.updated_at.to_rfc2822(),
+                // when it was made public here, not when its draft was begun
+                published => r.published_at.unwrap_or(r.updated_at).to_rfc3339(),
+                published_rfc2822 => r.published_at.unwrap_or(r.updated_at).to_rfc2822(),
             }
         })
         .collect();

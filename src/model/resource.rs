@@ -382,10 +382,18 @@ pub struct Resource {
     pub origin_url: Option<String>,
     pub created_at: DateTime<Utc>,
     pub updated_at: DateTime<Utc>,
+    /// When it was made public here (its first publication), not when its draft was made.
+    pub published_at: Option<DateTime<Utc>>,
     pub texts: Vec<StoredText>,
     pub terms: Vec<(String, String)>,
     pub authors: Vec<String>,
     pub attachments: Vec<Attachment>,
+}
+
+/// When a resource is public from, after a change to `status`: kept from its first
+/// publication, `now` if this change publishes it first, none while it never was public.
+pub fn made_public_at(before: Option<DateTime<Utc>>, status: Status, now: DateTime<Utc>) -> Option<DateTime<Utc>> {
+    before.or((status != Status::Draft).then_some(now))
 }
 
 impl Resource {
@@ -396,8 +404,7 @@ impl Resource {
         id: i64,
         uid: &str,
         org: (i64, &str, &str),
-        created_at: DateTime<Utc>,
-        updated_at: DateTime<Utc>,
+        (created_at, updated_at, published_at): (DateTime<Utc>, DateTime<Utc>, Option<DateTime<Utc>>),
         attachments: Vec<Attachment>,
     ) -> Resource {
         let original = new.original_language.as_str().to_string();
@@ -435,6 +442,7 @@ impl Resource {
             origin_url: None,
             created_at,
             updated_at,
+            published_at,
             texts,
             terms,
             authors: new.authors.clone(),

@@ -342,3 +342,37 @@ async fn records_of_received_activities_and_finished_deliveries_are_purged_after
     // the follow itself is kept
     assert_eq!(count(&alpha, "/orgs/redress/following").await, 1);
 }
+
+#[tokio::test]
+async fn published_is_when_a_resource_was_made_public_not_when_its_draft_began() {
+    let app = TestApp::spawn().await;
+    let token = app.org_with_editor("redress", "amina").await;
+    let mut draft = crate::helpers::resource("redress", "Guide drafted long ago");
+    draft["status"] = json!("draft");
+    let r = app.post_resource(&token, &draft).await;
+    let uid = r["id"].as_str().unwrap();
+    // the draft was begun in 2020
+    let sql = "update resources set created_at = $1";
+    let then = chrono::DateTime::parse_from_rfc3339("2020-01-02T03:04:05Z").unwrap().with_timezone(&chrono::Utc);
+    match &app.ctx.db {
+        amicus::db::Db::Sqlite(p) => sqlx::query(sql).bind(then).execute(p).await.unwrap().rows_affected(),
+        amicus::db::Db::Postgres(p) => sqlx::query(sql).bind(then).execute(p).await.unwrap().rows_affected(),
+    };
+    let res = app.api_patch(&token, &format!("/api/v1/resources/{uid}"), &json!({"status": "published"})).await;
+    assert_eq!(res.status(), 200);
+    let year = chrono::Utc::now().format("%Y-").to_string();
+    let object: Value =
+        app.client.get(app.url(&format!("/r/{uid}"))).header("accept", AP).send().await.unwrap().json().await.unwrap();
+    let published = object["published"].as_str().unwrap();
+    assert!(published.starts_with(&year), "{published}");
+    let atom = app.get("/library/feed.atom").await.text().await.unwrap();
+    assert!(atom.contains(&format!("<published>{year}")), "{atom}");
+    assert!(!atom.contains("2020-01-02"));
+    // withdrawn and published again, it keeps its first publication
+    let path = format!("/api/v1/resources/{uid}");
+    app.api_patch(&token, &path, &json!({"status": "withdrawn"})).await;
+    app.api_patch(&token, &path, &json!({"status": "published"})).await;
+    let again: Value =
+        app.client.get(app.url(&format!("/r/{uid}"))).header("accept", AP).send().await.unwrap().json().await.unwrap();
+    assert_eq!(again["published"], published);
+}

@@ -394,6 +394,16 @@ async fn store(
             doc: &doc,
             outgoing: None,
             remote: Some(&origin),
+            // when its own server says it was published, or when it arrived here
+            published_at: Some(
+                object
+                    .get("published")
+                    .and_then(Value::as_str)
+                    .and_then(|p| chrono::DateTime::parse_from_rfc3339(p).ok())
+                    .map(|p| p.with_timezone(&chrono::Utc))
+                    .filter(|p| *p <= chrono::Utc::now())
+                    .unwrap_or_else(chrono::Utc::now),
+            ),
         };
         match data.db.write_resources(&[write]).await {
             Err(AppError::Conflict(_)) if existing.is_none() && tries < 2 => continue,
