@@ -34,6 +34,9 @@ pub enum AppError {
     RateLimited(u64),
     #[error("service unavailable: {0}")]
     Unavailable(String),
+    /// Another server could not be reached, or answered an error: worth trying again later.
+    #[error("remote server unavailable: {0}")]
+    RemoteUnavailable(String),
     #[error("internal error: {0}")]
     Internal(String),
 }
@@ -53,7 +56,7 @@ impl AppError {
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
             AppError::UnsupportedMedia => StatusCode::UNSUPPORTED_MEDIA_TYPE,
             AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
-            AppError::Unavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
+            AppError::Unavailable(_) | AppError::RemoteUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
         }
     }
@@ -72,6 +75,7 @@ impl AppError {
             AppError::UnsupportedMedia => "error-unsupported-media",
             AppError::RateLimited(_) => "error-rate-limited",
             AppError::Unavailable(_) => "error-unavailable",
+            AppError::RemoteUnavailable(_) => "error-remote-unreachable",
             AppError::Internal(_) => "error-internal",
         }
     }

@@ -291,7 +291,7 @@ async fn fetch_remote_file(ctx: &Ctx, a: &mut Attachment) -> AppResult<()> {
         let c = media::check(bytes)?;
         if remote.digest.as_ref().is_some_and(|declared| *declared != c.sha256) {
             tracing::warn!("a remote file does not match its declared digest");
-            return Err(AppError::Unavailable("remote file does not match its digest".into()));
+            return Err(AppError::RemoteUnavailable("remote file does not match its digest".into()));
         }
         store.put(&c.sha256, &c.bytes)?;
         Ok(c)

@@ -171,7 +171,9 @@ impl Say<'_> {
                 .collect::<Vec<_>>()
                 .join("; ")),
             AppError::Conflict(field) => anyhow::anyhow!(self.t("cli-taken", &[("field", field.into())])),
-            AppError::Unavailable(cause) | AppError::Internal(cause) => anyhow::anyhow!(cause),
+            AppError::Unavailable(cause) | AppError::RemoteUnavailable(cause) | AppError::Internal(cause) => {
+                anyhow::anyhow!(cause)
+            }
             other => anyhow::anyhow!(self.t(other.message_id(), &[])),
         }
     }

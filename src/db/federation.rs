@@ -185,6 +185,13 @@ impl Db {
         Ok(n)
     }
 
+    /// Whether the activity `ap_id` was received (and acted on) already.
+    pub async fn was_received(&self, ap_id: &str) -> AppResult<bool> {
+        let found: Option<i32> = on_pool!(self, p => sqlx::query_scalar("select 1 from received_activities where ap_id = $1")
+            .bind(ap_id).fetch_optional(p).await)?;
+        Ok(found.is_some())
+    }
+
     pub async fn mark_received(&self, ap_id: &str) -> AppResult<bool> {
         let n = on_pool!(self, p => sqlx::query(
             "insert into received_activities (ap_id, received_at) values ($1, $2) on conflict (ap_id) do nothing")

@@ -7,7 +7,7 @@ use crate::app::Ctx;
 use crate::error::{AppError, AppResult};
 
 /// Fetches `url` (a file a followed server listed), allowed by the federation policy, at
-/// most `max_bytes`. A server that cannot be reached or answers an error is `Unavailable`
+/// most `max_bytes`. A server that cannot be reached or answers an error is `RemoteUnavailable`
 /// (the reader may try again); a file too large is `TooLarge`.
 pub async fn fetch(ctx: &Ctx, url: &str, max_bytes: u64) -> AppResult<Vec<u8>> {
     let url = Url::parse(url).map_err(|_| AppError::NotFound)?;
@@ -16,11 +16,11 @@ pub async fn fetch(ctx: &Ctx, url: &str, max_bytes: u64) -> AppResult<Vec<u8>> {
     if !super::policy::Policy::of(ctx).allows(host).await? {
         return Err(AppError::NotFound);
     }
-    let unavailable = |e: String| AppError::Unavailable(format!("remote file {url}: {e}"));
+    let unavailable = |e: String| AppError::RemoteUnavailable(format!("remote file: {e}"));
     // a document of tens of megabytes from a partner on a slow link takes more than the
     // 10 s an activity may
     let request = ctx.http.get(url.clone()).timeout(std::time::Duration::from_secs(120));
-    let mut res = request.send().await.map_err(|e| unavailable(e.to_string()))?;
+    let mut res = request.send().await.map_err(|e| unavailable(e.without_url().to_string()))?;
     if !res.status().is_success() {
         return Err(unavailable(format!("HTTP {}", res.status().as_u16())));
     }
@@ -28,7 +28,7 @@ pub async fn fetch(ctx: &Ctx, url: &str, max_bytes: u64) -> AppResult<Vec<u8>> {
         return Err(AppError::TooLarge);
     }
     let mut bytes = Vec::new();
-    while let Some(chunk) = res.chunk().await.map_err(|e| unavailable(e.to_string()))? {
+    while let Some(chunk) = res.chunk().await.map_err(|e| unavailable(e.without_url().to_string()))? {
         if (bytes.len() + chunk.len()) as u64 > max_bytes {
             return Err(AppError::TooLarge);
         }

@@ -28,8 +28,16 @@ async fn resolve(fed: &Fed, target: &str) -> AppResult<ApActor> {
         }
         webfinger_resolve_actor::<_, ApActor>(acct, &fed.0).await
     };
+    // say why: refused here, unreachable, not ActivityPub, unreadable, or unknown there
     actor.map_err(|e| match e {
         AppError::Forbidden => AppError::invalid("target", "err-target-refused", target),
+        AppError::RemoteUnavailable(_) => AppError::invalid("target", "err-target-unreachable", target),
+        AppError::BadRequest("error-remote-not-activitypub") => {
+            AppError::invalid("target", "err-target-not-activitypub", target)
+        }
+        AppError::BadRequest("error-remote-unparseable") => {
+            AppError::invalid("target", "err-target-unparseable", target)
+        }
         AppError::BadRequest(_) => AppError::invalid("target", "err-target-not-found", target),
         other => other,
     })

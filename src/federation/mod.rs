@@ -62,25 +62,37 @@ pub fn wants_activity_json(headers: &HeaderMap) -> bool {
     })
 }
 
-/// How the crate's errors reach clients: signature and digest failures are 401 (senders
-/// that double-knock fall back on them); an activity of a type Amicus does not handle is
-/// accepted and ignored; anything else about a remote object is a bad request, never a 5xx.
+/// How the crate's errors reach clients, decided by their type (and, for the policy, by
+/// which of our own two answers it gave): signature and digest failures are 401 (on the
+/// receiving path the crate's `Other` errors come only from checking a signature or parsing a
+/// key); an activity of a type Amicus does not handle is accepted and ignored; another server
+/// that cannot be reached, or the policy's rules that cannot be read, are 503, so that a sender
+/// tries again rather than dropping the activity for good; anything wrong with what another
+/// server sent is a 400 that says what.
 impl From<activitypub_federation::error::Error> for crate::error::AppError {
     fn from(e: activitypub_federation::error::Error) -> Self {
         use activitypub_federation::error::Error as E;
         match e {
-            E::ActivityBodyDigestInvalid | E::ActivitySignatureInvalid | E::SignError(_) => Self::Unauthorized,
-            E::UrlVerificationError(m) if m.contains("policy") => Self::Forbidden,
-            E::Other(ref m) if m.contains("ignature") => Self::Unauthorized,
-            E::ParseReceivedActivity { .. } => Self::BadRequest(IGNORED),
-            E::NotFound | E::ObjectDeleted(_) => Self::BadRequest(IGNORED),
-            E::ReqwestMiddleware(_) | E::Reqwest(_) | E::DomainResolveError(_) => {
-                Self::BadRequest("error-remote-unreachable")
+            E::ActivityBodyDigestInvalid | E::ActivitySignatureInvalid | E::SignError(_) | E::Other(_) => {
+                Self::Unauthorized
             }
-            other => Self::BadRequest(match other {
-                E::UrlVerificationError(_) | E::ResolveInternalIpError(..) => "error-remote-refused",
-                _ => "error-bad-activity",
-            }),
+            E::UrlVerificationError(m) if m == policy::REFUSED => Self::Forbidden,
+            E::UrlVerificationError(m) if m == policy::UNAVAILABLE => Self::Unavailable(m.to_string()),
+            E::ParseReceivedActivity { .. } | E::NotFound | E::ObjectDeleted(_) => Self::BadRequest(IGNORED),
+            E::ReqwestMiddleware(ref inner) => Self::RemoteUnavailable(inner.to_string()),
+            E::Reqwest(inner) => Self::RemoteUnavailable(inner.without_url().to_string()),
+            E::RequestLimit | E::IoError(_) | E::StopActivityQueue(_) | E::ActivityQueueError(_) => {
+                Self::RemoteUnavailable(e.to_string())
+            }
+            E::FetchInvalidContentType(_) => Self::BadRequest("error-remote-not-activitypub"),
+            E::FetchWrongId(_) | E::ParseFetchedObject(..) | E::ResponseBodyLimit | E::Utf8(_) => {
+                Self::BadRequest("error-remote-unparseable")
+            }
+            E::WebfingerResolveFailed(_) => Self::BadRequest("error-remote-not-found"),
+            E::UrlVerificationError(_) | E::ResolveInternalIpError(..) | E::DomainResolveError(_) | E::UrlParse(_) => {
+                Self::BadRequest("error-remote-refused")
+            }
+            E::SerializeOutgoingActivity(..) => Self::internal(e),
         }
     }
 }

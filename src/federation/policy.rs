@@ -64,14 +64,20 @@ impl Policy {
     }
 }
 
+/// What the verifier answers when the policy refuses a domain; `federation` maps it to 403.
+pub const REFUSED: &str = "domain refused by federation policy";
+/// What it answers when the rules cannot be read (the database is down); mapped to 503, so
+/// that the sender tries again instead of dropping the activity for good.
+pub const UNAVAILABLE: &str = "federation policy unavailable";
+
 #[async_trait::async_trait]
 impl UrlVerifier for Policy {
     async fn verify(&self, url: &Url) -> Result<(), Error> {
         let host = url.host_str().unwrap_or_default();
         match self.allows(host).await {
             Ok(true) => Ok(()),
-            Ok(false) => Err(Error::UrlVerificationError("domain refused by federation policy")),
-            Err(_) => Err(Error::UrlVerificationError("federation policy unavailable")),
+            Ok(false) => Err(Error::UrlVerificationError(REFUSED)),
+            Err(_) => Err(Error::UrlVerificationError(UNAVAILABLE)),
         }
     }
 }

@@ -50,6 +50,7 @@ pub async fn render(State(ctx): State<Ctx>, req: Request, next: Next) -> Respons
     match err.as_ref() {
         AppError::Internal(cause) => tracing::error!(%method, %path, "internal error: {cause}"),
         AppError::Unavailable(cause) => tracing::warn!(%method, %path, "database unavailable: {cause}"),
+        AppError::RemoteUnavailable(cause) => tracing::info!(%method, %path, "another server unavailable: {cause}"),
         _ => {}
     }
     let title = ctx.i18n.t(lang, err.message_id());
@@ -85,7 +86,7 @@ pub async fn render(State(ctx): State<Ctx>, req: Request, next: Next) -> Respons
     if matches!(err.as_ref(), AppError::Unauthorized) && api {
         out.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     }
-    if matches!(err.as_ref(), AppError::Unavailable(_)) {
+    if matches!(err.as_ref(), AppError::Unavailable(_) | AppError::RemoteUnavailable(_)) {
         out.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("30"));
     }
     if let AppError::RateLimited(seconds) = err.as_ref() {

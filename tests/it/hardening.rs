@@ -376,3 +376,45 @@ async fn published_is_when_a_resource_was_made_public_not_when_its_draft_began()
         app.client.get(app.url(&format!("/r/{uid}"))).header("accept", AP).send().await.unwrap().json().await.unwrap();
     assert_eq!(again["published"], published);
 }
+
+#[tokio::test]
+async fn an_activity_whose_effect_failed_is_acted_on_when_the_sender_retries() {
+    let alpha = peer("alpha").await;
+    // alpha reaches beta through a proxy that can cut it off, as an outage would
+    let proxy = Arc::new(crate::helpers::Proxy::start(String::new()).await);
+    let set_target = proxy.clone();
+    let beta = TestApp::spawn_with(move |c| {
+        set_target.retarget(c.bind.clone());
+        c.domain = format!("beta.localhost:{}", set_target.port);
+        c.dev_network = true;
+        c.resolve = vec![("alpha.localhost".into(), std::net::IpAddr::from([127, 0, 0, 1]))];
+        c.delivery_worker = false;
+    })
+    .await;
+    alpha_follows_trial(&alpha, &beta).await;
+    amicus::federation::delivery::drain(&beta.ctx).await.unwrap();
+    assert_eq!(count(&alpha, "/orgs/redress/following").await, 1);
+    let bruno = amicus::accounts::create_token(&beta.ctx, "bruno").await.unwrap();
+    let r = beta.post_resource(&bruno, &crate::helpers::resource("trial", "Shared hearing notes")).await;
+    let object = format!("http://{}/r/{}", beta.ctx.config.domain, r["id"].as_str().unwrap());
+    let trial = format!("http://{}/orgs/trial", beta.ctx.config.domain);
+    let announce = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{trial}/announce/1"), "type": "Announce", "actor": trial, "object": object,
+        "to": ["https://www.w3.org/ns/activitystreams#Public"]
+    });
+    // beta cannot be reached when alpha fetches the shared object: try again later
+    proxy.down();
+    let res = signed_post(&beta, "trial", &alpha, &announce, SystemTime::now(), None).await;
+    assert_eq!(res.status(), 503, "{}", res.text().await.unwrap());
+    assert!(search(&alpha, "hearing").await.is_empty());
+    // the sender retries the same activity once beta is back: it is acted on, not a replay
+    proxy.up();
+    let res = signed_post(&beta, "trial", &alpha, &announce, SystemTime::now(), None).await;
+    assert!(res.status().is_success(), "{}", res.status());
+    assert_eq!(search(&alpha, "hearing").await.len(), 1);
+    // and a true replay is accepted and changes nothing
+    let res = signed_post(&beta, "trial", &alpha, &announce, SystemTime::now(), None).await;
+    assert!(res.status().is_success(), "{}", res.status());
+    assert_eq!(search(&alpha, "hearing").await.len(), 1);
+}

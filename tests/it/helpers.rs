@@ -1,12 +1,14 @@
 //! `TestApp`: one instance on 127.0.0.1:0 with a fresh database, and typed helpers.
 
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use amicus::model::user::{OrgRole, Role};
 use amicus::{accounts, Config, Ctx};
 use reqwest::{Client, Response};
 use serde_json::{json, Value};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 
 pub const PASSWORD: &str = "correct horse battery staple";
 
@@ -263,5 +265,57 @@ impl Browser {
         let csrf = html[start..].split('"').next().expect("csrf value").to_string();
         let form = [("csrf", csrf.as_str()), ("username", username), ("password", password), ("next", "/")];
         self.client.post(format!("{}/login", self.base)).form(&form).send().await.expect("login").status().as_u16()
+    }
+}
+
+/// Forwards connections to a server (PostgreSQL, another instance) while up; while down, cuts every open connection and
+/// refuses new ones.
+pub struct Proxy {
+    pub port: u16,
+    target: Arc<Mutex<String>>,
+    up: Arc<AtomicBool>,
+    conns: Arc<Mutex<Vec<tokio::task::AbortHandle>>>,
+}
+
+impl Proxy {
+    pub async fn start(target: String) -> Proxy {
+        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let up = Arc::new(AtomicBool::new(true));
+        let conns: Arc<Mutex<Vec<tokio::task::AbortHandle>>> = Arc::default();
+        let target = Arc::new(Mutex::new(target));
+        let (u, c, t) = (up.clone(), conns.clone(), target.clone());
+        tokio::spawn(async move {
+            while let Ok((mut client, _)) = listener.accept().await {
+                if !u.load(Ordering::SeqCst) {
+                    drop(client);
+                    continue;
+                }
+                let target = t.lock().unwrap().clone();
+                let task = tokio::spawn(async move {
+                    if let Ok(mut server) = TcpStream::connect(&target).await {
+                        let _ = tokio::io::copy_bidirectional(&mut client, &mut server).await;
+                    }
+                });
+                c.lock().unwrap().push(task.abort_handle());
+            }
+        });
+        Proxy { port, target, up, conns }
+    }
+
+    /// Forwards new connections to `target` from now on.
+    pub fn retarget(&self, target: String) {
+        *self.target.lock().unwrap() = target;
+    }
+
+    pub fn down(&self) {
+        self.up.store(false, Ordering::SeqCst);
+        for c in self.conns.lock().unwrap().drain(..) {
+            c.abort();
+        }
+    }
+
+    pub fn up(&self) {
+        self.up.store(true, Ordering::SeqCst);
     }
 }

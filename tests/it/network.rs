@@ -668,11 +668,14 @@ async fn two_amicus_serve_processes_on_one_database_share_the_deliveries() {
     while alpha.ctx.db.delivery_status().await.unwrap().done < 50 && std::time::Instant::now() < deadline {
         tokio::time::sleep(std::time::Duration::from_millis(100)).await;
     }
-    // time for a duplicate, if there were one, to arrive
-    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    // a graceful stop settles every delivery in flight: a duplicate, if there were one,
+    // would have arrived by the time both have exited
+    for n in &nodes {
+        let term = std::process::Command::new("kill").arg("-TERM").arg(n.id().to_string()).status().unwrap();
+        assert!(term.success());
+    }
     for n in &mut nodes {
-        let _ = n.kill();
-        let _ = n.wait();
+        assert!(n.wait().unwrap().success());
     }
     assert_eq!(alpha.ctx.db.delivery_status().await.unwrap().done, 50);
     assert_eq!(received.lock().unwrap().len(), 50, "each delivery sent exactly once");

@@ -81,11 +81,15 @@ impl Activity for InboxActivity {
         }
     }
 
-    /// Each activity id is acted on once: a replay is accepted and ignored.
+    /// Each activity id is acted on once: a replay is accepted and ignored. A `Create` or
+    /// `Update` is recorded as received in the transaction that writes its object; any other
+    /// activity once its effect has succeeded (each of those effects is idempotent), so that
+    /// when the effect fails, on a database or another server unavailable for a moment, the
+    /// sender's retry is acted on rather than dropped as a replay.
     async fn receive(self, data: &Data<Ctx>) -> Result<(), AppError> {
-        // a Create or Update is recorded with the resource it writes, in one transaction
-        let recorded_later = matches!(self, InboxActivity::Publish(_));
-        if !recorded_later && !data.db.mark_received(self.id().as_str()).await? {
+        let recorded_with_effect = matches!(self, InboxActivity::Publish(_));
+        let id = self.id().clone();
+        if !recorded_with_effect && data.db.was_received(id.as_str()).await? {
             return Ok(());
         }
         // a server that sends is up: deliveries to it resume if it had been marked dead
@@ -93,13 +97,20 @@ impl Activity for InboxActivity {
         if let Some(host) = self.actor().host_str().filter(|h| data.hosts_heard.allow(h)) {
             data.db.host_ok(host).await?;
         }
-        match self {
+        let done = match self {
             InboxActivity::Follow(a) => a.receive(data).await,
             InboxActivity::Answer(a) => a.receive(data).await,
             InboxActivity::Undo(a) => a.receive(data).await,
             InboxActivity::Publish(a) => a.receive(data).await,
             InboxActivity::Delete(a) => a.receive(data).await,
             InboxActivity::Announce(a) => a.receive(data).await,
+        };
+        match done {
+            Ok(()) | Err(AppError::BadRequest(crate::federation::IGNORED)) if !recorded_with_effect => {
+                data.db.mark_received(id.as_str()).await?;
+                done
+            }
+            other => other,
         }
     }
 }
