@@ -295,37 +295,58 @@ impl Db {
         Ok(r?)
     }
 
-    /// Claims up to `limit` due deliveries for `lease` (they come back if the claimer dies).
-    pub async fn claim_deliveries(&self, limit: i64, lease: Duration) -> AppResult<Vec<DueDelivery>> {
+    /// Claims up to `limit` due deliveries for `lease` (they come back if the claimer dies):
+    /// at most `per_host` of any one host, and none of the hosts in `busy` (which already
+    /// have requests in flight), so that every row claimed can be sent at once.
+    pub async fn claim_deliveries(
+        &self,
+        limit: i64,
+        per_host: i64,
+        busy: &[&str],
+        lease: Duration,
+    ) -> AppResult<Vec<DueDelivery>> {
         let now = Utc::now();
         let until = now + lease;
         let a_day_ago = now - Duration::hours(24);
+        let not_busy = if busy.is_empty() {
+            String::new()
+        } else {
+            format!("and d.host not in ({})", placeholders(6, busy.len()))
+        };
+        let ranked = format!(
+            "select id from (select d.id, d.next_attempt_at,
+                row_number() over (partition by d.host order by d.next_attempt_at, d.id) as n
+                from deliveries d where {CLAIMABLE} {not_busy}) ranked
+             where n <= $5 order by next_attempt_at limit $2"
+        );
         let select = "select d.id, d.inbox, d.host, d.attempts, a.org_id, a.json, a.created_at as activity_created_at
                       from deliveries d join activities a on a.id = d.activity_id where d.id in";
         let rows: Vec<DueDelivery> = match self {
             Db::Postgres(p) => {
                 let sql = format!(
-                    "with due as (select id from deliveries d where {CLAIMABLE}
-                       order by next_attempt_at limit $2 for update skip locked),
+                    // the lease is checked again on the locked row itself: a row another node
+                    // claimed between this one's snapshot and its lock is passed over
+                    "with due as (select id from deliveries d where id in ({ranked})
+                       and d.state = 'pending' and (d.lease_until is null or d.lease_until < $1)
+                       for update skip locked),
                      claimed as (update deliveries set lease_until = $3 where id in (select id from due) returning id)
                      {select} (select id from claimed)"
                 );
-                sqlx::query_as(&sql).bind(now).bind(limit).bind(until).bind(a_day_ago).fetch_all(p).await?
+                let mut q = sqlx::query_as(&sql).bind(now).bind(limit).bind(until).bind(a_day_ago).bind(per_host);
+                for h in busy {
+                    q = q.bind(*h);
+                }
+                q.fetch_all(p).await?
             }
             Db::Sqlite(p) => {
                 // one statement, so the write lock is taken at once: a read-then-write
                 // transaction could not upgrade its lock while another writer is busy
-                let ids: Vec<i64> = sqlx::query_scalar(&format!(
-                    "update deliveries set lease_until = $3 where id in
-                       (select id from deliveries d where {CLAIMABLE} order by next_attempt_at limit $2)
-                     returning id"
-                ))
-                .bind(now)
-                .bind(limit)
-                .bind(until)
-                .bind(a_day_ago)
-                .fetch_all(p)
-                .await?;
+                let sql = format!("update deliveries set lease_until = $3 where id in ({ranked}) returning id");
+                let mut q = sqlx::query_scalar(&sql).bind(now).bind(limit).bind(until).bind(a_day_ago).bind(per_host);
+                for h in busy {
+                    q = q.bind(*h);
+                }
+                let ids: Vec<i64> = q.fetch_all(p).await?;
                 let ids = serde_json::to_string(&ids).map_err(crate::error::AppError::internal)?;
                 sqlx::query_as(&format!("{select} (select value from json_each($1))")).bind(ids).fetch_all(p).await?
             }
@@ -385,6 +406,18 @@ impl Db {
             }
             for host in &silent {
                 sqlx::query(HOST_FAILED).bind(host).bind(&today).bind(now).execute(&mut *tx).await?;
+                // a host that does not answer is backed off as a whole: its other deliveries
+                // wait as long as the one that failed, instead of each timing out in turn
+                let retry_at = done.iter().filter(|f| f.host == *host).filter_map(|f| match &f.finish {
+                    Finish::Retry { at, .. } => Some(*at),
+                    _ => None,
+                }).max();
+                if let Some(at) = retry_at {
+                    sqlx::query("update deliveries set next_attempt_at = $1
+                                 where host = $2 and state = 'pending' and next_attempt_at < $1
+                                 and (lease_until is null or lease_until < $3)")
+                        .bind(at).bind(host).bind(now).execute(&mut *tx).await?;
+                }
             }
             tx.commit().await
         }.await);

@@ -3,6 +3,13 @@
 //! host at once, and retries failures with exponential backoff for three days. Nothing lives
 //! only in memory: a restart picks up where it stopped.
 //!
+//! No host holds up the others: a claim takes at most `PER_HOST` rows of a host and none of a
+//! host that already has requests in flight, so every claimed row is sent at once and a slow
+//! host never holds slots that others wait for; a host that does not answer is backed off as
+//! a whole (its other deliveries wait with the one that failed). Each attempt ends within the
+//! client's 10 s timeout, so a claim's lease is short (`LEASE`): deliveries claimed by a
+//! process that died are sent by another, or after a restart, within a minute.
+//!
 //! Sending is ours rather than the federation crate's, for two reasons: the crate treats
 //! every 4xx but 408 and 429 as delivered, where a 401 (a key the receiver has not fetched
 //! yet, a clock out of step) must be retried; and signing with aws-lc-rs is several times
@@ -15,7 +22,6 @@ use std::time::{Duration, SystemTime};
 use activitypub_federation::protocol::context::WithContext;
 use activitypub_federation::traits::Activity;
 use serde::Serialize;
-use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use url::Url;
 
@@ -26,11 +32,12 @@ use crate::db::federation::{DueDelivery, Finish, Finished};
 use crate::error::{AppError, AppResult};
 
 /// Sends at once to one host, at most.
-const PER_HOST: usize = 2;
-/// Deliveries in flight at once, at most.
-const IN_FLIGHT: usize = 128;
-/// A claimed delivery comes back to the queue after this if its claimer died.
-const LEASE_MINUTES: i64 = 5;
+const PER_HOST: i64 = 2;
+/// Deliveries in flight at once, at most: requests waiting on slow servers are cheap.
+const IN_FLIGHT: usize = 256;
+/// A claimed delivery comes back to the queue after this if its claimer died: well over the
+/// longest an attempt takes (the client's 10 s timeout, and signing).
+const LEASE: Duration = Duration::from_secs(60);
 /// Give up on a delivery this long after its activity was made.
 const GIVE_UP_AFTER_HOURS: i64 = 72;
 /// The longest a 429's `Retry-After` may push an attempt back.
@@ -180,20 +187,23 @@ impl Signers {
 
 /// Claims and sends due deliveries, keeping up to `IN_FLIGHT` in flight and at most
 /// `PER_HOST` per host, and records outcomes as they come in. With `until_idle` it returns
-/// once nothing is due or in flight; otherwise it runs for ever.
+/// once nothing is due or in flight; otherwise it runs until `stop`.
 async fn pump(ctx: &Ctx, until_idle: bool, stop: &mut tokio::sync::watch::Receiver<bool>) -> AppResult<()> {
     let policy = super::policy::Policy::of(ctx);
     let mut signers = Signers::default();
-    let mut hosts: HashMap<String, Arc<Semaphore>> = HashMap::new();
+    // requests in flight per host: such hosts get no new claims until they are done
+    let mut busy: HashMap<String, usize> = HashMap::new();
     let mut flying: JoinSet<Finished> = JoinSet::new();
+    let lease = chrono::Duration::from_std(LEASE).map_err(AppError::internal)?;
     loop {
         let stopping = *stop.borrow();
         if stopping && flying.is_empty() {
             return Ok(());
         }
-        if !stopping && flying.len() < IN_FLIGHT / 2 {
+        if !stopping && flying.len() < IN_FLIGHT {
             let room = (IN_FLIGHT - flying.len()) as i64;
-            let due = ctx.db.claim_deliveries(room, chrono::Duration::minutes(LEASE_MINUTES)).await?;
+            let busy_hosts: Vec<&str> = busy.keys().map(String::as_str).collect();
+            let due = ctx.db.claim_deliveries(room, PER_HOST, &busy_hosts, lease).await?;
             let rules = if due.is_empty() { None } else { Some(policy.rules().await?) };
             for d in due {
                 if rules.as_ref().is_some_and(|r| !r.allows(&d.host)) {
@@ -208,11 +218,10 @@ async fn pump(ctx: &Ctx, until_idle: bool, stop: &mut tokio::sync::watch::Receiv
                         continue;
                     }
                 };
-                let permit = hosts.entry(d.host.clone()).or_insert_with(|| Arc::new(Semaphore::new(PER_HOST))).clone();
+                *busy.entry(d.host.clone()).or_default() += 1;
                 let client = ctx.http.clone();
                 let dev_network = ctx.config.dev_network;
                 flying.spawn(async move {
-                    let _permit = permit.acquire_owned().await;
                     let result = attempt(&client, dev_network, signer, &d).await;
                     finish(&d, result)
                 });
@@ -235,8 +244,15 @@ async fn pump(ctx: &Ctx, until_idle: bool, stop: &mut tokio::sync::watch::Receiv
         while let Some(more) = flying.try_join_next() {
             done.push(more?);
         }
+        for f in &done {
+            if let Some(n) = busy.get_mut(&f.host) {
+                *n = n.saturating_sub(1);
+                if *n == 0 {
+                    busy.remove(&f.host);
+                }
+            }
+        }
         ctx.db.finish_deliveries(&done).await?;
-        hosts.retain(|_, s| Arc::strong_count(s) > 1);
     }
 }
 

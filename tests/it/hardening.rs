@@ -418,3 +418,62 @@ async fn an_activity_whose_effect_failed_is_acted_on_when_the_sender_retries() {
     assert!(res.status().is_success(), "{}", res.status());
     assert_eq!(search(&alpha, "hearing").await.len(), 1);
 }
+
+#[tokio::test]
+async fn a_server_that_never_answers_holds_up_no_other() {
+    let loopback = std::net::IpAddr::from([127, 0, 0, 1]);
+    let alpha = TestApp::spawn_with(move |c| {
+        c.dev_network = true;
+        c.resolve = vec![("hang.localhost".into(), loopback), ("quick.localhost".into(), loopback)];
+        c.delivery_worker = false;
+    })
+    .await;
+    let token = alpha.org_with_editor("redress", "amina").await;
+    // a server that accepts connections and never answers, with 150 followers of redress
+    let hanging = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hang_port = hanging.local_addr().unwrap().port();
+    let connections = Arc::new(AtomicUsize::new(0));
+    let counter = connections.clone();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = hanging.accept().await {
+            counter.fetch_add(1, Ordering::SeqCst);
+            held.push(socket);
+        }
+    });
+    let org = alpha.ctx.db.org_by_handle("redress").await.unwrap().unwrap();
+    for i in 0..150 {
+        let actor = amicus::db::federation::RemoteActor {
+            id: 0,
+            ap_id: format!("http://hang.localhost:{hang_port}/users/{i}"),
+            kind: "Person".into(),
+            preferred_username: Some(format!("u{i}")),
+            name: None,
+            inbox: format!("http://hang.localhost:{hang_port}/users/{i}/inbox"),
+            shared_inbox: None,
+            public_key: String::new(),
+            domain: "hang.localhost".into(),
+            fetched_at: chrono::Utc::now(),
+        };
+        alpha.ctx.db.add_follower(org.id, &actor, true, &format!("http://hang.localhost/follow/{i}")).await.unwrap();
+    }
+    // and one follower on a server that answers at once
+    let (quick_port, received) = crate::network::recording_sink(0).await;
+    crate::network::follower_on(&alpha, "redress", "quick.localhost", quick_port).await;
+    alpha.post_resource(&token, &crate::helpers::resource("redress", "Guide")).await;
+    assert_eq!(alpha.ctx.db.delivery_status().await.unwrap().pending, 151);
+
+    let started = std::time::Instant::now();
+    let ctx = alpha.ctx.clone();
+    let drained = tokio::spawn(async move { amicus::federation::delivery::drain(&ctx).await.unwrap() });
+    while received.lock().unwrap().is_empty() {
+        assert!(started.elapsed() < Duration::from_secs(5), "the answering server waited on the hanging one");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // the hanging server times out twice, and its other deliveries are backed off with them
+    // rather than each waiting ten seconds in turn
+    tokio::time::timeout(Duration::from_secs(30), drained).await.unwrap().unwrap();
+    assert_eq!(connections.load(Ordering::SeqCst), 2);
+    let status = alpha.ctx.db.delivery_status().await.unwrap();
+    assert_eq!((status.done, status.pending), (1, 150));
+}
