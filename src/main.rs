@@ -131,7 +131,10 @@ fn main() -> ExitCode {
     }
     tracing_subscriber::fmt()
         .with_env_filter(
-            tracing_subscriber::EnvFilter::try_from_env("AMICUS_LOG").unwrap_or_else(|_| "info,sqlx=warn".into()),
+            tracing_subscriber::EnvFilter::try_from_env("AMICUS_LOG")
+                // the federation crate logs every URL it fetches at info: actors' addresses
+                // are not for the logs
+                .unwrap_or_else(|_| "info,sqlx=warn,activitypub_federation=warn".into()),
         )
         .with_writer(std::io::stderr)
         .init();

@@ -40,9 +40,14 @@ pub async fn webfinger(State(ctx): State<Ctx>, RawQuery(q): RawQuery) -> AppResu
         let id = org_id(&ctx, &org.handle);
         (id.clone(), id, "Organization")
     };
+    // an organisation's page is its actor's URL: each alias once
+    let mut aliases = vec![id.clone()];
+    if page != id {
+        aliases.push(page.clone());
+    }
     let body = json!({
         "subject": format!("acct:{name}@{domain}"),
-        "aliases": [id, page],
+        "aliases": aliases,
         "links": [
             {"rel": "self", "type": ACTIVITY_JSON, "href": id, "properties": {"https://www.w3.org/ns/activitystreams#type": kind}},
             {"rel": "http://webfinger.net/rel/profile-page", "type": "text/html", "href": page},

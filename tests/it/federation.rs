@@ -30,6 +30,8 @@ async fn webfinger_finds_organisations_and_the_instance_actor() {
     let me = jrd["links"].as_array().unwrap().iter().find(|l| l["rel"] == "self").unwrap();
     assert_eq!(me["type"], AP);
     assert_eq!(me["href"], format!("{}/orgs/redress", app.public_base()));
+    // each alias once (the organisation's page is its actor's URL)
+    assert_eq!(jrd["aliases"], serde_json::json!([format!("{}/orgs/redress", app.public_base())]));
 
     // by actor URL too, and the instance actor by its name or the site's root
     let by_url: Value = app
