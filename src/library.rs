@@ -73,9 +73,11 @@ pub async fn create(ctx: &Ctx, user: &User, input: &ResourceInput) -> AppResult<
     let uid = crate::db::new_uid();
     let now = chrono::Utc::now();
     let published_at = made_public_at(None, r.status, now);
-    let preview =
+    let mut preview =
         Resource::preview(&r, 0, &uid, (org.id, &org.handle, &org.name), (now, now, published_at), Vec::new());
-    let outgoing = publish::outgoing(ctx, &preview, publish::change(None, Some(r.status))).await?;
+    let change = publish::change(None, Some(r.status));
+    preview.create_id = (change == Some(publish::Change::Created)).then(|| publish::new_create_id(ctx));
+    let outgoing = publish::outgoing(ctx, &preview, change).await?;
     let write = Write {
         id: None,
         uid: Some(&uid),
@@ -85,6 +87,7 @@ pub async fn create(ctx: &Ctx, user: &User, input: &ResourceInput) -> AppResult<
         outgoing: outgoing.as_ref(),
         remote: None,
         published_at,
+        create_id: preview.create_id.as_deref(),
     };
     let written = ctx.db.write_resources(&[write]).await?;
     ctx.delivery_bell.notify_one();
@@ -137,7 +140,7 @@ pub async fn update(ctx: &Ctx, user: &User, uid: &str, patch: ResourcePatch) -> 
     let org = (current.org_id, current.org_handle.as_str(), current.org_name.as_str());
     let now = chrono::Utc::now();
     let published_at = made_public_at(current.published_at, r.status, now);
-    let preview = Resource::preview(
+    let mut preview = Resource::preview(
         &r,
         current.id,
         &current.uid,
@@ -145,7 +148,10 @@ pub async fn update(ctx: &Ctx, user: &User, uid: &str, patch: ResourcePatch) -> 
         (current.created_at, now, published_at),
         current.attachments.clone(),
     );
-    let outgoing = publish::outgoing(ctx, &preview, publish::change(Some(current.status), Some(r.status))).await?;
+    let change = publish::change(Some(current.status), Some(r.status));
+    let new_create = (change == Some(publish::Change::Created)).then(|| publish::new_create_id(ctx));
+    preview.create_id = new_create.clone().or(current.create_id.clone());
+    let outgoing = publish::outgoing(ctx, &preview, change).await?;
     let write = Write {
         id: Some(current.id),
         uid: None,
@@ -155,6 +161,7 @@ pub async fn update(ctx: &Ctx, user: &User, uid: &str, patch: ResourcePatch) -> 
         outgoing: outgoing.as_ref(),
         remote: None,
         published_at,
+        create_id: new_create.as_deref(),
     };
     ctx.db.write_resources(&[write]).await?;
     ctx.delivery_bell.notify_one();
@@ -167,8 +174,13 @@ pub async fn set_status(ctx: &Ctx, user: &User, uid: &str, status: Status) -> Ap
     after.status = status;
     after.updated_at = chrono::Utc::now();
     after.published_at = made_public_at(r.published_at, status, after.updated_at);
-    let outgoing = publish::outgoing(ctx, &after, publish::change(Some(r.status), Some(status))).await?;
-    ctx.db.set_resource_status(r.id, status, after.published_at, outgoing.as_ref()).await?;
+    let change = publish::change(Some(r.status), Some(status));
+    let new_create = (change == Some(publish::Change::Created)).then(|| publish::new_create_id(ctx));
+    if new_create.is_some() {
+        after.create_id = new_create.clone();
+    }
+    let outgoing = publish::outgoing(ctx, &after, change).await?;
+    ctx.db.set_resource_status(r.id, status, after.published_at, new_create.as_deref(), outgoing.as_ref()).await?;
     ctx.delivery_bell.notify_one();
     load(ctx, r.id).await
 }

@@ -122,6 +122,8 @@ async fn flush(ctx: &Ctx, org_id: i64, batch: &mut Vec<Pending>, report: &mut Im
             remote: None,
             // a resource imported again keeps the time it was first made public
             published_at: crate::model::resource::made_public_at(None, p.resource.status, now),
+            // not announced: the outbox names its Create after the resource
+            create_id: None,
         })
         .collect();
     ctx.db.write_resources(&writes).await?;

@@ -3,3 +3,8 @@
 -- dates. null while it has never been public. resources already public take their creation.
 alter table resources add column published_at text;
 update resources set published_at = created_at where status <> 'draft';
+
+-- the id of the Create that made the resource public (a new one each time it is published
+-- again): the outbox lists it and /activities/create/<uid> serves it, so that what followers
+-- received and what the outbox shows are one activity.
+alter table resources add column create_id text;

@@ -424,6 +424,12 @@ impl Db {
         Ok(r?)
     }
 
+    /// The JSON of an activity this instance sent, while it is kept.
+    pub async fn sent_activity(&self, ap_id: &str) -> AppResult<Option<String>> {
+        Ok(on_pool!(self, p => sqlx::query_scalar("select json from activities where ap_id = $1")
+            .bind(ap_id).fetch_optional(p).await)?)
+    }
+
     /// The JSON of activities an organisation sent, oldest first.
     pub async fn sent_activities(&self, org_id: i64) -> AppResult<Vec<String>> {
         Ok(on_pool!(self, p => sqlx::query_scalar("select json from activities where org_id = $1 order by id")

@@ -25,6 +25,8 @@ pub struct Write<'a> {
     /// When the resource was made public (kept from its first publication); `None` while it
     /// has never been.
     pub published_at: Option<DateTime<Utc>>,
+    /// The id of the `Create` that makes it public, when this write does.
+    pub create_id: Option<&'a str>,
 }
 
 /// Where a remote resource comes from, the files its server lists, and the id of the activity
@@ -117,6 +119,7 @@ struct ResourceRow {
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
     published_at: Option<DateTime<Utc>>,
+    create_id: Option<String>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -184,10 +187,11 @@ impl Db {
                         let uid: String = sqlx::query_scalar(
                             "update resources set external_id = $1, resource_type = $2, original_language = $3, status = $4,
                              sensitive = $5, reading_level = $6, licence = $7, published_on = $8, updated_at = $9,
-                             featured = $11, published_at = coalesce(published_at, $12) where id = $10 returning uid")
+                             featured = $11, published_at = coalesce(published_at, $12), create_id = coalesce($13, create_id)
+                             where id = $10 returning uid")
                             .bind(&r.external_id).bind(&r.resource_type).bind(r.original_language.as_str())
                             .bind(r.status.as_str()).bind(r.sensitive).bind(&r.reading_level).bind(&r.licence)
-                            .bind(&r.published_on).bind(now).bind(id).bind(r.featured).bind(w.published_at)
+                            .bind(&r.published_on).bind(now).bind(id).bind(r.featured).bind(w.published_at).bind(w.create_id)
                             .fetch_one(&mut *tx).await?;
                         for table in ["resource_texts", "resource_terms", "resource_authors"] {
                             sqlx::query(&format!("delete from {table} where resource_id = $1")).bind(id).execute(&mut *tx).await?;
@@ -199,13 +203,14 @@ impl Db {
                         let id: i64 = sqlx::query_scalar(
                             "insert into resources (uid, org_id, external_id, resource_type, original_language, status,
                              sensitive, reading_level, licence, published_on, created_at, updated_at, featured, local, ap_id,
-                             origin_url, published_at)
-                             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15, $16) returning id")
+                             origin_url, published_at, create_id)
+                             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15, $16, $17)
+                             returning id")
                             .bind(&uid).bind(w.org_id).bind(&r.external_id).bind(&r.resource_type)
                             .bind(r.original_language.as_str()).bind(r.status.as_str()).bind(r.sensitive)
                             .bind(&r.reading_level).bind(&r.licence).bind(&r.published_on).bind(now).bind(r.featured)
                             .bind(w.remote.is_none()).bind(w.remote.map(|x| x.ap_id.as_str()))
-                            .bind(w.remote.map(|x| x.origin_url.as_str())).bind(w.published_at)
+                            .bind(w.remote.map(|x| x.origin_url.as_str())).bind(w.published_at).bind(w.create_id)
                             .fetch_one(&mut *tx).await?;
                         (id, uid)
                     }
@@ -255,12 +260,15 @@ impl Db {
         id: i64,
         status: Status,
         published_at: Option<DateTime<Utc>>,
+        create_id: Option<&str>,
         outgoing: Option<&Outgoing>,
     ) -> AppResult<()> {
         let r: Result<(), sqlx::Error> = on_pool!(self, pool => async {
             let mut tx = pool.begin().await?;
-            sqlx::query("update resources set status = $1, updated_at = $2, published_at = $4 where id = $3")
-                .bind(status.as_str()).bind(Utc::now()).bind(id).bind(published_at).execute(&mut *tx).await?;
+            sqlx::query("update resources set status = $1, updated_at = $2, published_at = $4,
+                         create_id = coalesce($5, create_id) where id = $3")
+                .bind(status.as_str()).bind(Utc::now()).bind(id).bind(published_at).bind(create_id)
+                .execute(&mut *tx).await?;
             if let Some(outgoing) = outgoing {
                 queue_in_tx!(tx, outgoing);
             }
@@ -330,7 +338,7 @@ impl Db {
             "select r.id, r.uid, r.org_id, o.handle as org_handle, o.name as org_name, r.external_id, r.resource_type,
              r.original_language, r.status, r.sensitive, r.reading_level, r.licence, r.published_on, r.featured, r.local, r.ap_id,
              r.origin_url, r.created_at,
-             r.updated_at, r.published_at
+             r.updated_at, r.published_at, r.create_id
              from resources r join orgs o on o.id = r.org_id where r.id in ({list})");
         let body = if with_body { "body, body_html" } else { "'' as body, '' as body_html" };
         let texts_sql = format!(
@@ -381,6 +389,7 @@ impl Db {
                     created_at: r.created_at,
                     updated_at: r.updated_at,
                     published_at: r.published_at,
+                    create_id: r.create_id,
                     texts: Vec::new(),
                     terms: Vec::new(),
                     authors: Vec::new(),
@@ -465,6 +474,12 @@ impl Db {
     }
 
     /// The (local id, organisation) of a resource received from another server.
+    /// The resource whose publication `Create` has id `create_id`.
+    pub async fn resource_id_by_create_id(&self, create_id: &str) -> AppResult<Option<i64>> {
+        Ok(on_pool!(self, p => sqlx::query_scalar("select id from resources where create_id = $1 and local")
+            .bind(create_id).fetch_optional(p).await)?)
+    }
+
     pub async fn resource_id_by_ap_id(&self, ap_id: &str) -> AppResult<Option<(i64, i64)>> {
         Ok(on_pool!(self, p => sqlx::query_as("select id, org_id from resources where ap_id = $1")
             .bind(ap_id).fetch_optional(p).await)?)

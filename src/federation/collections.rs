@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use super::actors::org_id;
 use super::authorized::Signed;
-use super::objects::{resource_object, PUBLIC};
+use super::objects::resource_object;
 use super::protocol::{activity_json, context};
 use crate::app::Ctx;
 use crate::db::search::Filters;
@@ -26,23 +26,6 @@ fn page_number(q: Option<String>) -> Option<i64> {
         .find(|(k, _)| k == "page")
         .and_then(|(_, v)| v.parse::<i64>().ok())
         .filter(|p| *p >= 1 && *p <= 100_000)
-}
-
-/// The `Create` wrapping a resource, as it appears in the outbox.
-pub fn create_activity(object: Value, actor: &str) -> Value {
-    let id = format!("{}#create", object["id"].as_str().unwrap_or_default());
-    let mut object = object;
-    let context = object.as_object_mut().and_then(|o| o.remove("@context"));
-    json!({
-        "@context": context,
-        "id": id,
-        "type": "Create",
-        "actor": actor,
-        "published": object["published"],
-        "to": [PUBLIC],
-        "cc": [format!("{actor}/followers")],
-        "object": object,
-    })
 }
 
 /// `GET /orgs/{handle}/outbox` (and `?page=n`): newest first, 20 a page.
@@ -75,9 +58,10 @@ pub async fn outbox(
         .await?
         .iter()
         .map(|r| {
-            let mut activity = create_activity(resource_object(&ctx, r), &actor);
+            // the very activity followers received, with the same id
+            let mut activity = super::publish::create_activity(&ctx, r);
             if let Some(o) = activity.as_object_mut() {
-                o.remove("@context");
+                o.shift_remove("@context");
             }
             activity
         })
@@ -112,7 +96,7 @@ pub async fn featured(State(ctx): State<Ctx>, signed: Signed, Path(handle): Path
         .map(|r| {
             let mut o = resource_object(&ctx, r);
             if let Some(m) = o.as_object_mut() {
-                m.remove("@context");
+                m.shift_remove("@context");
             }
             o
         })

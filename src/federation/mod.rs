@@ -19,6 +19,7 @@ pub mod objects;
 pub mod policy;
 pub mod protocol;
 pub mod publish;
+mod sent;
 pub mod share;
 pub mod sigcheck;
 pub mod signing;
@@ -46,6 +47,7 @@ pub fn router() -> Router<Ctx> {
         .route("/orgs/{handle}/featured", get(collections::featured))
         .route("/orgs/{handle}/followers", get(collections::followers))
         .route("/orgs/{handle}/following", get(collections::following))
+        .route("/activities/{kind}/{uid}", get(sent::show))
         .route("/ns/context.jsonld", get(protocol::context_document))
         .route("/inbox", post(inbox::receive))
         .route("/orgs/{handle}/inbox", post(inbox::receive).layer(DefaultBodyLimit::max(inbox::MAX_BODY)))

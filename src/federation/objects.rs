@@ -131,6 +131,9 @@ pub fn resource_object(ctx: &Ctx, r: &Resource) -> Value {
         "summaryMap": summaries,
         "content": original.map(|t| t.body_html.clone()),
         "contentMap": contents,
+        // language maps are unordered once a JSON-LD processor has read them: the original
+        // language is said, not implied by which key comes first
+        "amicus:originalLanguage": r.original_language,
         "mediaType": "text/html",
         "url": urls,
         "attachment": attachments,

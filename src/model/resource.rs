@@ -384,6 +384,8 @@ pub struct Resource {
     pub updated_at: DateTime<Utc>,
     /// When it was made public here (its first publication), not when its draft was made.
     pub published_at: Option<DateTime<Utc>>,
+    /// The id of the `Create` that made it public (the last time it was).
+    pub create_id: Option<String>,
     pub texts: Vec<StoredText>,
     pub terms: Vec<(String, String)>,
     pub authors: Vec<String>,
@@ -443,6 +445,7 @@ impl Resource {
             created_at,
             updated_at,
             published_at,
+            create_id: None,
             texts,
             terms,
             authors: new.authors.clone(),

@@ -477,3 +477,55 @@ async fn a_server_that_never_answers_holds_up_no_other() {
     let status = alpha.ctx.db.delivery_status().await.unwrap();
     assert_eq!((status.done, status.pending), (1, 150));
 }
+
+#[tokio::test]
+async fn the_outbox_lists_the_activities_delivered_and_their_ids_dereference() {
+    let alpha = peer("alpha").await;
+    let beta = peer("beta").await;
+    let token = alpha.org_with_editor("redress", "amina").await;
+    beta.org_with_editor("trial", "bruno").await;
+    let target = format!("redress@{}", alpha.ctx.config.domain);
+    let bruno = amicus::accounts::create_token(&beta.ctx, "bruno").await.unwrap();
+    beta.api_post(&bruno, "/api/v1/orgs/trial/following", &json!({ "target": target })).await;
+    amicus::federation::delivery::drain(&beta.ctx).await.unwrap();
+    amicus::federation::delivery::drain(&alpha.ctx).await.unwrap();
+    let r = alpha.post_resource(&token, &crate::helpers::resource("redress", "Guide")).await;
+    let path = format!("/api/v1/resources/{}", r["id"].as_str().unwrap());
+    alpha.api_patch(&token, &path, &json!({"translations": {"fr": {"title": "Guide pratique"}}})).await;
+    let org = alpha.ctx.db.org_by_handle("redress").await.unwrap().unwrap();
+    let sent: Vec<Value> =
+        alpha.ctx.db.sent_activities(org.id).await.unwrap().iter().map(|j| serde_json::from_str(j).unwrap()).collect();
+    let of = |kind: &str| sent.iter().find(|a| a["type"] == kind).unwrap().clone();
+    let (accept, create, update) = (of("Accept"), of("Create"), of("Update"));
+
+    let get = |url: &str| {
+        let path = url.strip_prefix(&format!("http://{}", alpha.ctx.config.domain)).unwrap().to_string();
+        alpha.client.get(alpha.url(&path)).header("accept", AP).send()
+    };
+    let outbox: Value = get(&format!("http://{}/orgs/redress/outbox?page=1", alpha.ctx.config.domain))
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(outbox["orderedItems"][0]["id"], create["id"], "the outbox shows the Create followers received");
+    for activity in [&create, &update] {
+        let res = get(activity["id"].as_str().unwrap()).await.unwrap();
+        assert_eq!(res.status(), 200, "{}", activity["id"]);
+        let got: Value = res.json().await.unwrap();
+        assert_eq!(got["id"], activity["id"]);
+        assert_eq!(got["type"], activity["type"]);
+    }
+    // who follows whom is not served
+    assert_eq!(get(accept["id"].as_str().unwrap()).await.unwrap().status(), 404);
+    // withdrawn, its Create is gone; published again, it is a new Create
+    alpha.api_patch(&token, &path, &json!({"status": "withdrawn"})).await;
+    assert_eq!(get(create["id"].as_str().unwrap()).await.unwrap().status(), 410);
+    alpha.api_patch(&token, &path, &json!({"status": "published"})).await;
+    let again: Vec<String> = alpha.ctx.db.sent_activities(org.id).await.unwrap();
+    let creates: Vec<Value> =
+        again.iter().map(|j| serde_json::from_str::<Value>(j).unwrap()).filter(|a| a["type"] == "Create").collect();
+    assert_eq!(creates.len(), 2);
+    assert_ne!(creates[0]["id"], creates[1]["id"]);
+    assert_eq!(get(creates[1]["id"].as_str().unwrap()).await.unwrap().status(), 200);
+}

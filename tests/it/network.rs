@@ -597,6 +597,7 @@ async fn every_activity_amicus_sends_matches_its_example() {
     for (name, activity) in [
         ("accept.json", kind(&from_alpha, "Accept")),
         ("reject.json", kind(&from_alpha, "Reject")),
+        ("create.json", kind(&from_alpha, "Create")),
         ("update.json", kind(&from_alpha, "Update")),
         ("delete.json", kind(&from_alpha, "Delete")),
         ("follow.json", kind(&from_beta, "Follow")),

@@ -106,6 +106,27 @@ fn map_of(object: &Value, key: &str) -> Vec<(String, String)> {
         .unwrap_or_default()
 }
 
+/// The original language of an object: as stated (`amicus:originalLanguage`, or
+/// `originalLanguage` once a processor compacted it), else the language whose map entry is the
+/// plain `content` (or `name`, `summary`) in the original, else the first key of a map (a map
+/// re-sorted by a JSON-LD processor loses that, hence the first two).
+fn original_language(object: &Value, maps: &[&Vec<(String, String)>; 3]) -> Option<String> {
+    let stated = ["amicus:originalLanguage", "originalLanguage", "https://w3id.org/amicus#originalLanguage"]
+        .iter()
+        .find_map(|k| object.get(*k).and_then(Value::as_str));
+    if let Some(lang) = stated {
+        return Some(lang.to_string());
+    }
+    for (map, plain) in maps.iter().zip(["content", "name", "summary"]) {
+        let Some(text) = object.get(plain).and_then(Value::as_str) else { continue };
+        let mut same = map.iter().filter(|(_, v)| v == text);
+        if let (Some((lang, _)), None) = (same.next(), same.next()) {
+            return Some(lang.clone());
+        }
+    }
+    maps.iter().find_map(|m| m.first().map(|(l, _)| l.clone()))
+}
+
 /// Terms of one of our schemes among concept URIs.
 fn terms(object: &Value, key: &str, scheme: &str, vocab: &Vocabularies) -> Vec<(String, String)> {
     let prefix = format!("{CONCEPT_BASE}/{scheme}/");
@@ -137,12 +158,8 @@ pub fn to_resource(
     let summaries = map_of(object, "summaryMap");
     let contents = map_of(object, "contentMap");
     let known = |l: &str| ContentLang::parse(l, extra_langs);
-    // the declared language: the first key of a map, as Mastodon reads it
-    let first = [&contents, &names, &summaries]
-        .iter()
-        .find_map(|m| m.first().map(|(l, _)| l.clone()))
-        .and_then(|l| known(&l))
-        .unwrap_or_else(ContentLang::fallback);
+    let first = original_language(object, &[&contents, &names, &summaries]).and_then(|l| known(&l));
+    let first = first.unwrap_or_else(ContentLang::fallback);
     let mut langs: Vec<String> = vec![first.as_str().to_string()];
     for m in [&contents, &names, &summaries] {
         for (l, _) in m.iter() {
@@ -404,6 +421,7 @@ async fn store(
                     .filter(|p| *p <= chrono::Utc::now())
                     .unwrap_or_else(chrono::Utc::now),
             ),
+            create_id: None,
         };
         match data.db.write_resources(&[write]).await {
             Err(AppError::Conflict(_)) if existing.is_none() && tries < 2 => continue,
@@ -518,6 +536,27 @@ mod tests {
         }
         let note = serde_json::json!({"id": "javascript:x", "type": "Note", "content": "<p>Hearing.</p>"});
         assert_eq!(to_resource(&vocab, &[], &note).unwrap().1, "");
+    }
+
+    #[test]
+    fn the_original_language_survives_a_json_ld_processor_re_sorting_the_maps() {
+        let vocab = Vocabularies::load(None).unwrap();
+        // maps sorted by key, as Fedify and activitypub-bot send them back: "ar" comes first
+        let stated = serde_json::json!({"type": "Article", "id": "https://a.example/r/1",
+            "amicus:originalLanguage": "fr",
+            "nameMap": {"ar": "دليل", "en": "Guide", "fr": "Guide pratique"},
+            "contentMap": {"ar": "<p>نص</p>", "en": "<p>Text</p>", "fr": "<p>Texte</p>"}});
+        assert_eq!(to_resource(&vocab, &[], &stated).unwrap().0.original_language.as_str(), "fr");
+        // without the term, the plain content says which one is the original
+        let mut plain = stated.clone();
+        plain.as_object_mut().unwrap().remove("amicus:originalLanguage");
+        plain["content"] = serde_json::json!("<p>Text</p>");
+        assert_eq!(to_resource(&vocab, &[], &plain).unwrap().0.original_language.as_str(), "en");
+        // and a compacted name of the term is read too
+        let mut compacted = plain.clone();
+        compacted["originalLanguage"] = serde_json::json!("es");
+        compacted["nameMap"]["es"] = serde_json::json!("Guía");
+        assert_eq!(to_resource(&vocab, &[], &compacted).unwrap().0.original_language.as_str(), "es");
     }
 
     #[test]

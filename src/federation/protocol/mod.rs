@@ -26,7 +26,10 @@ pub fn context() -> Value {
             "schema": "http://schema.org/",
             "PropertyValue": "schema:PropertyValue",
             "value": "schema:value",
-            "amicus": "https://w3id.org/amicus#"
+            "Hashtag": "as:Hashtag",
+            "digestMultibase": "https://www.w3.org/ns/credentials/v2#digestMultibase",
+            "amicus": "https://w3id.org/amicus#",
+            "size": "amicus:size"
         }
     ])
 }
