@@ -30,7 +30,9 @@ use rsa::{Pkcs1v15Sign, RsaPublicKey};
 use serde_json::{json, Value};
 use sha2::{Digest, Sha256};
 
-type Res<T> = Result<T, Box<dyn std::error::Error + Send + Sync>>;
+mod common;
+
+use common::{free_port, Instance, Res};
 
 fn main() -> Res<()> {
     let args: Vec<String> = std::env::args().skip(1).filter(|a| a != "--bench").collect();
@@ -44,83 +46,6 @@ fn main() -> Res<()> {
             Ok(())
         }
     }
-}
-
-/// A scratch instance: data directory, configuration file, ports.
-struct Instance {
-    dir: tempfile::TempDir,
-    port: u16,
-    child: Option<std::process::Child>,
-}
-
-impl Instance {
-    /// Writes the configuration (the sink's host names resolve to loopback) and sets the
-    /// environment this process and the server share.
-    fn new(sink_hosts: &[String]) -> Res<Instance> {
-        let dir = tempfile::tempdir()?;
-        let port = free_port()?;
-        let resolve: Vec<String> = sink_hosts.iter().map(|h| format!("{h}=127.0.0.1")).collect();
-        let toml = format!(
-            "bind = \"127.0.0.1:{port}\"\ndomain = \"localhost:{port}\"\ndata = \"{}\"\ndev_network = true\n\
-             inbox_per_minute = 1000000\nresolve = \"{}\"\n",
-            dir.path().join("data").display(),
-            resolve.join(",")
-        );
-        let config = dir.path().join("amicus.toml");
-        std::fs::write(&config, toml)?;
-        std::env::set_var("AMICUS_CONFIG", &config);
-        Ok(Instance { dir, port, child: None })
-    }
-
-    fn url(&self, path: &str) -> String {
-        format!("http://localhost:{}{path}", self.port)
-    }
-
-    async fn start(&mut self) -> Res<()> {
-        let bin = std::env::var("AMICUS_BIN").unwrap_or_else(|_| "target/release/amicus".into());
-        let child = std::process::Command::new(bin)
-            .arg("serve")
-            .current_dir(self.dir.path())
-            .stdout(std::process::Stdio::null())
-            .stderr(std::process::Stdio::null())
-            .spawn()?;
-        self.child = Some(child);
-        for _ in 0..100 {
-            if reqwest::get(self.url("/healthz")).await.is_ok_and(|r| r.status().is_success()) {
-                return Ok(());
-            }
-            tokio::time::sleep(Duration::from_millis(100)).await;
-        }
-        Err("the server did not start".into())
-    }
-
-    /// (current, peak) resident memory of the server in MB.
-    fn memory(&self) -> (f64, f64) {
-        let Some(pid) = self.child.as_ref().map(|c| c.id()) else { return (0.0, 0.0) };
-        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-        let kb = |key: &str| {
-            status
-                .lines()
-                .find(|l| l.starts_with(key))
-                .and_then(|l| l.split_whitespace().nth(1))
-                .and_then(|v| v.parse::<f64>().ok())
-                .unwrap_or(0.0)
-        };
-        (kb("VmRSS:") / 1024.0, kb("VmHWM:") / 1024.0)
-    }
-}
-
-impl Drop for Instance {
-    fn drop(&mut self) {
-        if let Some(mut c) = self.child.take() {
-            let _ = c.kill();
-            let _ = c.wait();
-        }
-    }
-}
-
-fn free_port() -> Res<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port())
 }
 
 async fn serve_sink(app: axum::Router) -> Res<u16> {

@@ -57,8 +57,14 @@ pub fn validate(ctx: &Ctx, input: &ResourceInput) -> AppResult<NewResource> {
 }
 
 /// Creates a resource in `input.org` on behalf of `user`; a published one is announced to
-/// the organisation's followers in the same transaction.
-pub async fn create(ctx: &Ctx, user: &User, input: &ResourceInput) -> AppResult<Resource> {
+/// the organisation's followers in the same transaction. With an `Idempotency-Key`, a request
+/// made again (the answer to the first was lost) returns the resource the first created.
+pub async fn create(
+    ctx: &Ctx,
+    user: &User,
+    input: &ResourceInput,
+    idempotency_key: Option<&str>,
+) -> AppResult<Resource> {
     let org = ctx
         .db
         .org_by_handle(&input.org)
@@ -68,6 +74,14 @@ pub async fn create(ctx: &Ctx, user: &User, input: &ResourceInput) -> AppResult<
         return Err(AppError::Forbidden);
     }
     require_editor(ctx, user, org.id).await?;
+    if let Some(key) = idempotency_key {
+        if key.is_empty() || key.len() > 255 || !key.chars().all(|c| c.is_ascii_graphic()) {
+            return Err(AppError::invalid("idempotency_key", "err-bad-idempotency-key", ""));
+        }
+        if let Some(id) = ctx.db.resource_id_by_idempotency_key(org.id, key).await? {
+            return load(ctx, id).await;
+        }
+    }
     let r = validate(ctx, input)?;
     let doc = index_doc(ctx, &r);
     let uid = crate::db::new_uid();
@@ -88,8 +102,20 @@ pub async fn create(ctx: &Ctx, user: &User, input: &ResourceInput) -> AppResult<
         remote: None,
         published_at,
         create_id: preview.create_id.as_deref(),
+        idempotency_key,
     };
-    let written = ctx.db.write_resources(&[write]).await?;
+    let written = match ctx.db.write_resources(&[write]).await {
+        // the same request, at the same moment: the first one's resource
+        Err(AppError::Conflict(_)) if idempotency_key.is_some() => {
+            let key = idempotency_key.unwrap_or_default();
+            let id = ctx.db.resource_id_by_idempotency_key(org.id, key).await?;
+            return match id {
+                Some(id) => load(ctx, id).await,
+                None => Err(AppError::Conflict("external_id")),
+            };
+        }
+        other => other?,
+    };
     ctx.delivery_bell.notify_one();
     let id = written.first().map(|(id, _)| *id).ok_or_else(|| AppError::internal("no resource written"))?;
     load(ctx, id).await
@@ -162,6 +188,7 @@ pub async fn update(ctx: &Ctx, user: &User, uid: &str, patch: ResourcePatch) -> 
         remote: None,
         published_at,
         create_id: new_create.as_deref(),
+        idempotency_key: None,
     };
     ctx.db.write_resources(&[write]).await?;
     ctx.delivery_bell.notify_one();

@@ -124,6 +124,7 @@ async fn flush(ctx: &Ctx, org_id: i64, batch: &mut Vec<Pending>, report: &mut Im
             published_at: crate::model::resource::made_public_at(None, p.resource.status, now),
             // not announced: the outbox names its Create after the resource
             create_id: None,
+            idempotency_key: None,
         })
         .collect();
     ctx.db.write_resources(&writes).await?;

@@ -156,6 +156,7 @@ err-taken = This name is already taken.
 err-no-file = Choose a file to upload.
 err-bad-file = The file is damaged or not really a { $value } file.
 err-bad-pdf = This PDF cannot be opened to remove its metadata (it may be damaged or encrypted). Save it again without a password and retry.
+err-bad-idempotency-key = The Idempotency-Key header must be 1 to 255 printable ASCII characters.
 err-image-too-large = The image is too large: at most { $value } megapixels. Make it smaller and try again.
 err-bad-cursor = “{ $value }” is not a valid page cursor.
 err-json-shape = The JSON does not have the expected shape: { $value }

@@ -156,6 +156,7 @@ err-taken = Este nombre ya está en uso.
 err-no-file = Elija un archivo para subir.
 err-bad-file = El archivo está dañado o no es realmente un archivo { $value }.
 err-bad-pdf = No se puede abrir este PDF para quitarle los metadatos (puede estar dañado o cifrado). Guárdelo de nuevo sin contraseña e inténtelo otra vez.
+err-bad-idempotency-key = La cabecera Idempotency-Key debe tener de 1 a 255 caracteres ASCII imprimibles.
 err-image-too-large = La imagen es demasiado grande: { $value } megapíxeles como máximo. Redúzcala e inténtelo de nuevo.
 err-bad-cursor = «{ $value }» no es un cursor de página válido.
 err-json-shape = El JSON no tiene la forma esperada: { $value }

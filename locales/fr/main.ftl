@@ -156,6 +156,7 @@ err-taken = Ce nom est déjà utilisé.
 err-no-file = Choisissez un fichier à téléverser.
 err-bad-file = Le fichier est abîmé ou n'est pas vraiment un fichier { $value }.
 err-bad-pdf = Ce PDF ne peut pas être ouvert pour en retirer les métadonnées (il est peut-être abîmé ou chiffré). Enregistrez-le à nouveau sans mot de passe et réessayez.
+err-bad-idempotency-key = L’en-tête Idempotency-Key doit compter de 1 à 255 caractères ASCII imprimables.
 err-image-too-large = L’image est trop grande : { $value } mégapixels au plus. Réduisez-la et réessayez.
 err-bad-cursor = « { $value } » n'est pas un curseur de page valide.
 err-json-shape = Le JSON n'a pas la forme attendue : { $value }

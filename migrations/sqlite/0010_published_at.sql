@@ -8,3 +8,9 @@ update resources set published_at = created_at where status <> 'draft';
 -- again): the outbox lists it and /activities/create/<uid> serves it, so that what followers
 -- received and what the outbox shows are one activity.
 alter table resources add column create_id text;
+
+-- the Idempotency-Key of the API request that created a resource, unique per organisation:
+-- a client retrying after a lost answer (a 503, a dropped connection) gets the resource it
+-- created instead of a second one. written in the same insert as the resource.
+alter table resources add column idempotency_key text;
+create unique index resources_idempotency on resources (org_id, idempotency_key);

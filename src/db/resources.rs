@@ -27,6 +27,8 @@ pub struct Write<'a> {
     pub published_at: Option<DateTime<Utc>>,
     /// The id of the `Create` that makes it public, when this write does.
     pub create_id: Option<&'a str>,
+    /// The API client's `Idempotency-Key` of a new resource.
+    pub idempotency_key: Option<&'a str>,
 }
 
 /// Where a remote resource comes from, the files its server lists, and the id of the activity
@@ -203,14 +205,15 @@ impl Db {
                         let id: i64 = sqlx::query_scalar(
                             "insert into resources (uid, org_id, external_id, resource_type, original_language, status,
                              sensitive, reading_level, licence, published_on, created_at, updated_at, featured, local, ap_id,
-                             origin_url, published_at, create_id)
-                             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15, $16, $17)
+                             origin_url, published_at, create_id, idempotency_key)
+                             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15, $16, $17, $18)
                              returning id")
                             .bind(&uid).bind(w.org_id).bind(&r.external_id).bind(&r.resource_type)
                             .bind(r.original_language.as_str()).bind(r.status.as_str()).bind(r.sensitive)
                             .bind(&r.reading_level).bind(&r.licence).bind(&r.published_on).bind(now).bind(r.featured)
                             .bind(w.remote.is_none()).bind(w.remote.map(|x| x.ap_id.as_str()))
                             .bind(w.remote.map(|x| x.origin_url.as_str())).bind(w.published_at).bind(w.create_id)
+                            .bind(w.idempotency_key)
                             .fetch_one(&mut *tx).await?;
                         (id, uid)
                     }
@@ -474,6 +477,14 @@ impl Db {
     }
 
     /// The (local id, organisation) of a resource received from another server.
+    /// The resource an API request with `key` created in organisation `org_id`.
+    pub async fn resource_id_by_idempotency_key(&self, org_id: i64, key: &str) -> AppResult<Option<i64>> {
+        Ok(
+            on_pool!(self, p => sqlx::query_scalar("select id from resources where org_id = $1 and idempotency_key = $2")
+            .bind(org_id).bind(key).fetch_optional(p).await)?,
+        )
+    }
+
     /// The resource whose publication `Create` has id `create_id`.
     pub async fn resource_id_by_create_id(&self, create_id: &str) -> AppResult<Option<i64>> {
         Ok(on_pool!(self, p => sqlx::query_scalar("select id from resources where create_id = $1 and local")

@@ -529,3 +529,33 @@ async fn the_outbox_lists_the_activities_delivered_and_their_ids_dereference() {
     assert_ne!(creates[0]["id"], creates[1]["id"]);
     assert_eq!(get(creates[1]["id"].as_str().unwrap()).await.unwrap().status(), 200);
 }
+
+#[tokio::test]
+async fn a_retried_publication_with_an_idempotency_key_is_created_once() {
+    let app = TestApp::spawn().await;
+    let token = app.org_with_editor("redress", "amina").await;
+    let body = crate::helpers::resource("redress", "Statement on the hearing");
+    let post = |key: &'static str| {
+        app.client
+            .post(app.url("/api/v1/resources"))
+            .bearer_auth(&token)
+            .header("idempotency-key", key)
+            .json(&body)
+            .send()
+    };
+    // the client never saw the first answer (a 503, a dropped connection) and sends it again
+    let first: Value = post("5b0c3e2a-retry").await.unwrap().json().await.unwrap();
+    let (a, b) = tokio::join!(post("5b0c3e2a-retry"), post("5b0c3e2a-retry"));
+    for res in [a.unwrap(), b.unwrap()] {
+        assert_eq!(res.status(), 201);
+        let again: Value = res.json().await.unwrap();
+        assert_eq!(again["id"], first["id"]);
+    }
+    assert_eq!(search(&app, "statement").await.len(), 1);
+    // another key is another publication; a malformed key is refused
+    let other = post("another-key").await.unwrap();
+    assert_eq!(other.status(), 201);
+    assert_eq!(search(&app, "statement").await.len(), 2);
+    let bad = app.client.post(app.url("/api/v1/resources")).bearer_auth(&token).header("idempotency-key", "a b");
+    assert_eq!(bad.json(&body).send().await.unwrap().status(), 422);
+}

@@ -422,6 +422,7 @@ async fn store(
                     .unwrap_or_else(chrono::Utc::now),
             ),
             create_id: None,
+            idempotency_key: None,
         };
         match data.db.write_resources(&[write]).await {
             Err(AppError::Conflict(_)) if existing.is_none() && tries < 2 => continue,

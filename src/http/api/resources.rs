@@ -62,13 +62,16 @@ pub fn resource_json(ctx: &Ctx, r: &Resource, with_body: bool) -> Value {
     })
 }
 
+/// `POST /api/v1/resources`; an `Idempotency-Key` header makes a retry safe.
 pub async fn create(
     State(ctx): State<Ctx>,
     user: ApiUser,
+    headers: axum::http::HeaderMap,
     JsonBody(input): JsonBody<ResourceInput>,
 ) -> AppResult<impl IntoResponse> {
     let user = user.required()?;
-    let r = library::create(&ctx, &user, &input).await?;
+    let key = headers.get("idempotency-key").map(|v| v.to_str().unwrap_or_default());
+    let r = library::create(&ctx, &user, &input, key).await?;
     let url = format!("{}/api/v1/resources/{}", ctx.config.base_url(), r.uid);
     Ok((StatusCode::CREATED, [(axum::http::header::LOCATION, url)], Json(resource_json(&ctx, &r, true))))
 }

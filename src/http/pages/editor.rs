@@ -256,7 +256,7 @@ pub async fn new_form(State(ctx): State<Ctx>, page: Page, RawQuery(query): RawQu
 pub async fn create(State(ctx): State<Ctx>, page: Page, CheckedForm(form): CheckedForm) -> AppResult<Response> {
     let user = page.user()?.clone();
     let values = FormValues::from_form(&form);
-    match library::create(&ctx, &user, &values.to_input()).await {
+    match library::create(&ctx, &user, &values.to_input(), None).await {
         Ok(r) => Ok(Redirect::to(&format!("/r/{}", r.uid)).into_response()),
         Err(AppError::Invalid(errors)) => {
             let orgs = editable_orgs(&ctx, &page).await?;
