@@ -35,7 +35,7 @@ async fn public_key(fed: &Fed, key_id: &str) -> AppResult<String> {
         AppError::Forbidden => AppError::Forbidden,
         _ => AppError::Unauthorized,
     };
-    match ObjectId::<ApActor>::from(actor_url).dereference(&fed.0).await {
+    match super::lenient::actor(&fed.0, &actor_url).await {
         Ok(actor) => Ok(actor.public_key_pem().to_string()),
         Err(AppError::Forbidden) => Err(AppError::Forbidden),
         Err(_) => {

@@ -20,13 +20,17 @@ async fn resolve(fed: &Fed, target: &str) -> AppResult<ApActor> {
     let target = target.trim();
     let actor = if target.starts_with("http://") || target.starts_with("https://") {
         let url = Url::parse(target).map_err(|_| AppError::invalid("target", "err-bad-target", target))?;
-        ObjectId::<ApActor>::from(url).dereference(&fed.0).await
+        super::lenient::actor(&fed.0, &url).await
     } else {
         let acct = target.trim_start_matches('@');
         if !acct.contains('@') {
             return Err(AppError::invalid("target", "err-bad-target", target));
         }
-        webfinger_resolve_actor::<_, ApActor>(acct, &fed.0).await
+        match webfinger_resolve_actor::<_, ApActor>(acct, &fed.0).await {
+            // the crate gives up on an actor served as plain application/ld+json: look again
+            Err(AppError::BadRequest(_)) => super::lenient::webfinger(&fed.0, acct).await,
+            other => other,
+        }
     };
     // say why: refused here, unreachable, not ActivityPub, unreadable, or unknown there
     actor.map_err(|e| match e {

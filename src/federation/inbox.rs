@@ -47,6 +47,13 @@ pub async fn receive(data: Data<Ctx>, req: Request) -> Response {
         Ok(p) if sigcheck::key_on_actors_host(&p.key_id, &actor) => {}
         Ok(_) | Err(_) => return AppError::Unauthorized.into_response(),
     }
+    // an actor met for the first time whose server the crate would refuse for its media type
+    // alone (plain application/ld+json) is fetched here, so that the crate finds it stored
+    if actor.host_str() != Some(data.config.domain.split(':').next().unwrap_or_default()) {
+        if let Ok(None) = data.db.remote_actor(actor.as_str()).await {
+            let _ = super::lenient::actor(&data, &actor).await;
+        }
+    }
     let req = Request::from_parts(parts, Body::from(bytes));
     let activity = match ActivityData::from_request(req, &()).await {
         Ok(a) => a,

@@ -13,6 +13,7 @@ pub mod files;
 pub mod follow;
 mod inbox;
 pub mod keys;
+mod lenient;
 pub mod net;
 mod nodeinfo;
 pub mod objects;

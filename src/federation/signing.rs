@@ -89,6 +89,31 @@ impl Signer {
         ])
     }
 
+    /// The headers of a signed GET of `url` at `now` (a fetch, for servers that require
+    /// authorized fetch): `Host`, `Date` and `Signature` over `(request-target) host date`.
+    pub fn sign_get(&self, url: &Url, now: SystemTime) -> AppResult<Vec<(&'static str, String)>> {
+        let host = match (url.host_str(), url.port()) {
+            (Some(h), Some(p)) => format!("{h}:{p}"),
+            (Some(h), None) => h.to_string(),
+            (None, _) => return Err(AppError::internal("URL without a host")),
+        };
+        let date = httpdate::fmt_http_date(now);
+        let mut path = url.path().to_string();
+        if let Some(q) = url.query() {
+            path = format!("{path}?{q}");
+        }
+        let headers: BTreeMap<String, String> =
+            [("host".to_string(), host.clone()), ("date".to_string(), date.clone())].into();
+        static CONFIG: LazyLock<Config> = LazyLock::new(|| Config::new().mastodon_compat());
+        let unsigned =
+            CONFIG.begin_sign("GET", &path, headers).map_err(|e| AppError::internal(format!("cannot sign: {e}")))?;
+        let signature = unsigned
+            .sign(self.key_id.clone(), |signing_string| self.sign(signing_string.as_bytes()))?
+            .signature_header()
+            .replace("algorithm=\"hs2019\"", "algorithm=\"rsa-sha256\"");
+        Ok(vec![("host", host), ("date", date), ("signature", signature)])
+    }
+
     /// Base64 of the RSASSA-PKCS1-v1_5 SHA-256 signature of `message`.
     pub fn sign(&self, message: &[u8]) -> AppResult<String> {
         let mut sig = vec![0u8; self.key.public_modulus_len()];

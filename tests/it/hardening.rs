@@ -559,3 +559,69 @@ async fn a_retried_publication_with_an_idempotency_key_is_created_once() {
     let bad = app.client.post(app.url("/api/v1/resources")).bearer_auth(&token).header("idempotency-key", "a b");
     assert_eq!(bad.json(&body).send().await.unwrap().status(), 422);
 }
+
+/// A server in Epicyon's shape: its actor is served as `application/ld+json` without the
+/// ActivityStreams profile; it records what reaches its inbox.
+async fn epicyon(key_pem: String) -> (u16, Arc<std::sync::Mutex<Vec<Value>>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let base = format!("http://gamma.localhost:{port}");
+    let fixture =
+        std::fs::read_to_string(format!("{}/federation/fixtures/epicyon-person.json", env!("CARGO_MANIFEST_DIR")))
+            .unwrap()
+            .replace("https://epicyon.example", &base);
+    let mut actor: Value = serde_json::from_str(&fixture).unwrap();
+    actor["publicKey"]["publicKeyPem"] = json!(key_pem);
+    let jrd = json!({"subject": format!("acct:ep@gamma.localhost:{port}"),
+                     "links": [{"rel": "self", "type": AP, "href": format!("{base}/users/ep")}]});
+    let got = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let keep = got.clone();
+    let app = axum::Router::new()
+        .route("/.well-known/webfinger", axum::routing::get(move || async move { axum::Json(jrd) }))
+        .route(
+            "/users/ep",
+            axum::routing::get(move || async move { ([("content-type", "application/ld+json")], actor.to_string()) }),
+        )
+        .route(
+            "/users/ep/inbox",
+            axum::routing::post(move |body: String| {
+                let keep = keep.clone();
+                async move {
+                    keep.lock().unwrap().push(serde_json::from_str::<Value>(&body).unwrap());
+                    axum::http::StatusCode::ACCEPTED
+                }
+            }),
+        );
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (port, got)
+}
+
+#[tokio::test]
+async fn an_actor_served_as_plain_ld_json_can_be_followed() {
+    let alpha = peer("alpha").await;
+    let token = alpha.org_with_editor("redress", "amina").await;
+    let keys = amicus::federation::keys::generate().await.unwrap();
+    let (port, inbox) = epicyon(keys.public_key.clone()).await;
+    let target = json!({"target": format!("ep@gamma.localhost:{port}")});
+    let res = alpha.api_post(&token, "/api/v1/orgs/redress/following", &target).await;
+    assert_eq!(res.status(), 202, "{}", res.text().await.unwrap());
+    amicus::federation::delivery::drain(&alpha.ctx).await.unwrap();
+    let follow = inbox.lock().unwrap().first().cloned().expect("the Follow arrived");
+    assert_eq!(follow["type"], "Follow");
+
+    // it accepts, signing with its key
+    let actor = format!("http://gamma.localhost:{port}/users/ep");
+    let accept = json!({"@context": "https://www.w3.org/ns/activitystreams", "id": format!("{actor}#accepts/1"),
+                        "type": "Accept", "actor": actor, "object": follow});
+    let signer = amicus::federation::signing::Signer::from_pem(&keys.private_key, format!("{actor}#main-key")).unwrap();
+    let url = url::Url::parse(&alpha.url("/inbox")).unwrap();
+    let body = accept.to_string();
+    let mut req = alpha.client.post(url.clone()).body(body.clone());
+    for (name, value) in signer.sign_post(&url, body.as_bytes(), SystemTime::now()).unwrap() {
+        req = req.header(name, value);
+    }
+    assert!(req.send().await.unwrap().status().is_success());
+    assert_eq!(count(&alpha, "/orgs/redress/following").await, 1);
+}
