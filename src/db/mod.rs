@@ -1,7 +1,10 @@
 //! The only place with SQL. `Db` is SQLite or PostgreSQL, chosen from `DATABASE_URL`;
 //! the same SQL text serves both (lowercase, `$n` placeholders), and the few places where
-//! the dialects differ (search) branch visibly.
+//! the dialects differ branch visibly: full-text search (`search`), claiming deliveries
+//! (`deliveries`) and the search document written with a resource (`resources`).
 
+pub mod attachments;
+pub mod deliveries;
 pub mod federation;
 pub mod orgs;
 pub mod resources;

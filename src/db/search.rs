@@ -1,5 +1,5 @@
-//! Listing and full-text search over the library, with facet counts. The one place where
-//! the dialects differ: SQLite matches an FTS5 table and ranks with `bm25`, PostgreSQL
+//! Listing and full-text search over the library, with facet counts. The dialects differ
+//! here most: SQLite matches an FTS5 table and ranks with `bm25`, PostgreSQL
 //! matches a `tsvector` and ranks with `ts_rank`. Both index the same tokens (see
 //! `crate::search`), so they find the same documents.
 

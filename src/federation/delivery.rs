@@ -28,7 +28,7 @@ use url::Url;
 use super::apactor::ApActor;
 use super::signing::Signer;
 use crate::app::Ctx;
-use crate::db::federation::{DueDelivery, Finish, Finished};
+use crate::db::deliveries::{DueDelivery, Finish, Finished};
 use crate::error::{AppError, AppResult};
 
 /// Sends at once to one host, at most.

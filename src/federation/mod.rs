@@ -20,6 +20,7 @@ pub mod objects;
 pub mod policy;
 pub mod protocol;
 pub mod publish;
+pub mod remote;
 mod sent;
 pub mod share;
 pub mod sigcheck;

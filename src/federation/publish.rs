@@ -10,7 +10,7 @@ use super::actors::org_id;
 use super::objects::{resource_id, resource_object, PUBLIC};
 use super::protocol::context;
 use crate::app::Ctx;
-use crate::db::federation::Outgoing;
+use crate::db::deliveries::Outgoing;
 use crate::error::{AppError, AppResult};
 use crate::model::resource::{Resource, Status};
 

@@ -3,6 +3,7 @@
 pub mod lang;
 pub mod org;
 pub mod resource;
+pub mod stored;
 pub mod text;
 pub mod user;
 pub mod vocab;

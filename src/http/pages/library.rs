@@ -1,5 +1,5 @@
-//! The library pages: search with facets, a resource in the reader's language, and the
-//! editor's forms (create, edit, translate, attach, publish, withdraw, delete).
+//! The library pages: search with facets, a resource in the reader's language, and its files.
+//! The editor's forms are in `editor`.
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::header;
