@@ -4,12 +4,26 @@
 use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 
-use crate::app::Ctx;
 use crate::db::search::Viewer;
+use crate::domain::Core;
 use crate::error::{AppError, AppResult};
-use crate::http::extract::{digest, new_secret};
 use crate::model::org::{check_name, Handle, Org};
 use crate::model::user::{check_password, OrgRole, Role, User, Username};
+
+/// SHA-256 of a secret, hex: what the database stores for session cookies and tokens.
+pub fn digest(secret: &str) -> String {
+    use sha2::Digest;
+    hex::encode(sha2::Sha256::digest(secret.as_bytes()))
+}
+
+/// A new random secret for a cookie or token: 32 bytes, URL-safe base64.
+pub fn new_secret() -> String {
+    use base64::Engine;
+    use rand::RngCore;
+    let mut bytes = [0u8; 32];
+    rand::thread_rng().fill_bytes(&mut bytes);
+    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
+}
 
 /// argon2id with the OWASP minimum: 19 MiB, two passes, one lane.
 fn argon2() -> AppResult<Argon2<'static>> {
@@ -34,7 +48,7 @@ async fn verify_password(password: String, hash: String) -> AppResult<bool> {
     .await?
 }
 
-pub async fn create_user(ctx: &Ctx, username: &str, password: &str, role: Role) -> AppResult<User> {
+pub async fn create_user(ctx: &Core, username: &str, password: &str, role: Role) -> AppResult<User> {
     let name = Username::parse(username)?;
     check_password(password)?;
     let hash = hash_password(password.to_string()).await?;
@@ -73,7 +87,7 @@ fn device_of<'a>(key: &[u8], username: &str, token: &'a str) -> Option<&'a str> 
 /// checked (`LoginLimiter`); one that comes too early answers `RateLimited` with the wait.
 /// A device that logged in to this account before (its `device` cookie) has an allowance
 /// of its own, so guesses from elsewhere never keep the owner out.
-pub async fn login(ctx: &Ctx, username: &str, password: &str, device: Option<&str>) -> AppResult<LoggedIn> {
+pub async fn login(ctx: &Core, username: &str, password: &str, device: Option<&str>) -> AppResult<LoggedIn> {
     let username = username.trim().to_lowercase();
     let key = match device.and_then(|t| device_of(ctx.device_key.as_slice(), &username, t)) {
         Some(nonce) => format!("device {nonce}"),
@@ -108,7 +122,7 @@ pub async fn login(ctx: &Ctx, username: &str, password: &str, device: Option<&st
 
 /// Ends this session, or with `everywhere` every session of its user (a lost phone, a
 /// shared computer in an internet café).
-pub async fn logout(ctx: &Ctx, session_secret: &str, everywhere: bool) -> AppResult<()> {
+pub async fn logout(ctx: &Core, session_secret: &str, everywhere: bool) -> AppResult<()> {
     let hash = digest(session_secret);
     if everywhere {
         if let Some(user) = ctx.db.user_by_session(&hash, ctx.config.session_idle_minutes).await? {
@@ -119,7 +133,7 @@ pub async fn logout(ctx: &Ctx, session_secret: &str, everywhere: bool) -> AppRes
 }
 
 /// Creates an API token for a user and returns it; only its digest is kept.
-pub async fn create_token(ctx: &Ctx, username: &str) -> AppResult<String> {
+pub async fn create_token(ctx: &Core, username: &str) -> AppResult<String> {
     let user = ctx
         .db
         .user_by_username(username)
@@ -131,7 +145,7 @@ pub async fn create_token(ctx: &Ctx, username: &str) -> AppResult<String> {
 }
 
 /// Creates an organisation, making `owner` (if given) its admin.
-pub async fn create_org(ctx: &Ctx, handle: &str, name: &str, owner: Option<&str>) -> AppResult<Org> {
+pub async fn create_org(ctx: &Core, handle: &str, name: &str, owner: Option<&str>) -> AppResult<Org> {
     let handle = Handle::parse(handle)?;
     let name = check_name("name", name)?;
     let owner = match owner {
@@ -148,7 +162,7 @@ pub async fn create_org(ctx: &Ctx, handle: &str, name: &str, owner: Option<&str>
     Ok(org)
 }
 
-pub async fn add_member(ctx: &Ctx, handle: &str, username: &str, role: OrgRole) -> AppResult<()> {
+pub async fn add_member(ctx: &Core, handle: &str, username: &str, role: OrgRole) -> AppResult<()> {
     let org = ctx.db.org_by_handle(handle).await?.ok_or_else(|| AppError::invalid("org", "err-no-such-org", handle))?;
     let user = ctx
         .db
@@ -159,7 +173,7 @@ pub async fn add_member(ctx: &Ctx, handle: &str, username: &str, role: OrgRole) 
 }
 
 /// The user's role in an organisation; instance admins count as organisation admins.
-pub async fn org_role(ctx: &Ctx, user: &User, org_id: i64) -> AppResult<Option<OrgRole>> {
+pub async fn org_role(ctx: &Core, user: &User, org_id: i64) -> AppResult<Option<OrgRole>> {
     if user.is_admin() {
         return Ok(Some(OrgRole::Admin));
     }
@@ -167,14 +181,14 @@ pub async fn org_role(ctx: &Ctx, user: &User, org_id: i64) -> AppResult<Option<O
 }
 
 /// Editors and admins of the organisation may create and change its resources.
-pub async fn require_editor(ctx: &Ctx, user: &User, org_id: i64) -> AppResult<()> {
+pub async fn require_editor(ctx: &Core, user: &User, org_id: i64) -> AppResult<()> {
     match org_role(ctx, user, org_id).await? {
         Some(_) => Ok(()),
         None => Err(AppError::Forbidden),
     }
 }
 
-pub async fn require_org_admin(ctx: &Ctx, user: &User, org_id: i64) -> AppResult<()> {
+pub async fn require_org_admin(ctx: &Core, user: &User, org_id: i64) -> AppResult<()> {
     match org_role(ctx, user, org_id).await? {
         Some(OrgRole::Admin) => Ok(()),
         _ => Err(AppError::Forbidden),
@@ -182,7 +196,7 @@ pub async fn require_org_admin(ctx: &Ctx, user: &User, org_id: i64) -> AppResult
 }
 
 /// What a (possibly anonymous) reader may see in listings.
-pub async fn viewer_scope(ctx: &Ctx, user: Option<&User>) -> AppResult<Viewer> {
+pub async fn viewer_scope(ctx: &Core, user: Option<&User>) -> AppResult<Viewer> {
     Ok(match user {
         None => Viewer::Public,
         Some(u) if u.is_admin() => Viewer::Admin,

@@ -3,12 +3,14 @@
 
 /// Accounts, organisations, sessions and tokens: the rules.
 pub mod accounts;
-/// The running instance: shared state, start-up, serve.
+/// The running instance: the HTTP state around the domain core, and serve.
 pub mod app;
 /// Configuration from defaults, `amicus.toml` and the environment.
 pub mod config;
 /// The only place with SQL: SQLite or PostgreSQL behind one `Db`.
 pub mod db;
+/// The domain's state of an instance (`Core`), for everything but HTTP handlers.
+pub mod domain;
 /// The one error type.
 pub mod error;
 /// ActivityPub: actors, keys, discovery, and the documents other servers read.
@@ -19,6 +21,8 @@ pub mod http;
 pub mod i18n;
 /// The resource library's operations, shared by pages, API and CLI.
 pub mod library;
+/// Rate limits kept in memory: logins, inbox requests per remote host.
+pub mod limits;
 /// Checking and cleaning uploads (type by magic bytes, metadata removal).
 pub mod media;
 /// Domain types and validation: resources, organisations, users, languages, vocabularies.
@@ -32,3 +36,4 @@ pub mod transfer;
 
 pub use app::{serve, Ctx};
 pub use config::Config;
+pub use domain::Core;

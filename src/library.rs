@@ -3,9 +3,9 @@
 //! what, what is valid, what is indexed) live in one place.
 
 use crate::accounts::{require_editor, viewer_scope};
-use crate::app::Ctx;
 use crate::db::resources::Write;
 use crate::db::search::{Facets, Filters};
+use crate::domain::Core;
 use crate::error::{AppError, AppResult};
 use crate::federation::publish;
 use crate::media;
@@ -17,7 +17,7 @@ use crate::search::IndexDoc;
 
 /// The search document of a resource: its texts in every language, its vocabulary labels
 /// in all four languages, and the case numbers it mentions.
-pub fn index_doc(ctx: &Ctx, r: &NewResource) -> IndexDoc {
+pub fn index_doc(ctx: &Core, r: &NewResource) -> IndexDoc {
     let a = &ctx.analyzer;
     let mut doc = IndexDoc::default();
     let mut keywords = String::new();
@@ -52,7 +52,7 @@ pub fn index_doc(ctx: &Ctx, r: &NewResource) -> IndexDoc {
 }
 
 /// Validates an input against this instance's vocabularies and languages.
-pub fn validate(ctx: &Ctx, input: &ResourceInput) -> AppResult<NewResource> {
+pub fn validate(ctx: &Core, input: &ResourceInput) -> AppResult<NewResource> {
     input.validate(&ctx.vocab, &ctx.config.extra_content_languages).map_err(AppError::Invalid)
 }
 
@@ -60,7 +60,7 @@ pub fn validate(ctx: &Ctx, input: &ResourceInput) -> AppResult<NewResource> {
 /// the organisation's followers in the same transaction. With an `Idempotency-Key`, a request
 /// made again (the answer to the first was lost) returns the resource the first created.
 pub async fn create(
-    ctx: &Ctx,
+    ctx: &Core,
     user: &User,
     input: &ResourceInput,
     idempotency_key: Option<&str>,
@@ -121,13 +121,13 @@ pub async fn create(
     load(ctx, id).await
 }
 
-async fn load(ctx: &Ctx, id: i64) -> AppResult<Resource> {
+async fn load(ctx: &Core, id: i64) -> AppResult<Resource> {
     ctx.db.load_resources(&[id], true).await?.pop().ok_or(AppError::NotFound)
 }
 
 /// A resource by uid, if `user` may see it. Drafts exist only for their organisation
 /// (404 to everyone else); a withdrawn resource is gone (410) for everyone else.
-pub async fn get(ctx: &Ctx, user: Option<&User>, uid: &str) -> AppResult<Resource> {
+pub async fn get(ctx: &Core, user: Option<&User>, uid: &str) -> AppResult<Resource> {
     let r = ctx.db.resource_by_uid(uid).await?.ok_or(AppError::NotFound)?;
     if r.status != Status::Published {
         let member = match user {
@@ -144,7 +144,7 @@ pub async fn get(ctx: &Ctx, user: Option<&User>, uid: &str) -> AppResult<Resourc
 }
 
 /// A resource `user` may edit.
-pub async fn get_for_edit(ctx: &Ctx, user: &User, uid: &str) -> AppResult<Resource> {
+pub async fn get_for_edit(ctx: &Core, user: &User, uid: &str) -> AppResult<Resource> {
     let r = ctx.db.resource_by_uid(uid).await?.ok_or(AppError::NotFound)?;
     if require_editor(ctx, user, r.org_id).await.is_err() {
         // do not reveal drafts of other organisations
@@ -154,7 +154,7 @@ pub async fn get_for_edit(ctx: &Ctx, user: &User, uid: &str) -> AppResult<Resour
 }
 
 /// Applies a partial update: a translation added or changed alone, terms, status...
-pub async fn update(ctx: &Ctx, user: &User, uid: &str, patch: ResourcePatch) -> AppResult<Resource> {
+pub async fn update(ctx: &Core, user: &User, uid: &str, patch: ResourcePatch) -> AppResult<Resource> {
     let current = get_for_edit(ctx, user, uid).await?;
     let mut input = current.to_input();
     if current.external_id.is_none() {
@@ -195,7 +195,7 @@ pub async fn update(ctx: &Ctx, user: &User, uid: &str, patch: ResourcePatch) -> 
     load(ctx, current.id).await
 }
 
-pub async fn set_status(ctx: &Ctx, user: &User, uid: &str, status: Status) -> AppResult<Resource> {
+pub async fn set_status(ctx: &Core, user: &User, uid: &str, status: Status) -> AppResult<Resource> {
     let r = get_for_edit(ctx, user, uid).await?;
     let mut after = r.clone();
     after.status = status;
@@ -214,7 +214,7 @@ pub async fn set_status(ctx: &Ctx, user: &User, uid: &str, status: Status) -> Ap
 
 /// `org`, which `user` edits, shares (announces) a published resource, its own or a
 /// partner's, with its followers. False when nobody follows `org` yet (nothing is sent).
-pub async fn share(ctx: &Ctx, user: &User, uid: &str, org: &str) -> AppResult<bool> {
+pub async fn share(ctx: &Core, user: &User, uid: &str, org: &str) -> AppResult<bool> {
     let org = ctx.db.org_by_handle(org).await?.filter(|o| o.local).ok_or(AppError::NotFound)?;
     crate::accounts::require_editor(ctx, user, org.id).await?;
     let r = get(ctx, Some(user), uid).await?;
@@ -229,7 +229,7 @@ pub async fn share(ctx: &Ctx, user: &User, uid: &str, org: &str) -> AppResult<bo
 }
 
 /// Deletes a resource for good, with the files only it used.
-pub async fn delete(ctx: &Ctx, user: &User, uid: &str) -> AppResult<()> {
+pub async fn delete(ctx: &Core, user: &User, uid: &str) -> AppResult<()> {
     let r = get_for_edit(ctx, user, uid).await?;
     let outgoing = publish::outgoing(ctx, &r, publish::change(Some(r.status), None)).await?;
     let orphans = ctx.db.delete_resource(r.id, outgoing.as_ref()).await?;
@@ -248,7 +248,7 @@ pub async fn delete(ctx: &Ctx, user: &User, uid: &str) -> AppResult<()> {
 
 /// Checks, cleans and stores an uploaded file, then attaches it in language `lang`.
 pub async fn attach(
-    ctx: &Ctx,
+    ctx: &Core,
     user: &User,
     uid: &str,
     lang: &str,
@@ -284,7 +284,7 @@ pub async fn attach(
 
 /// Checks and cleans an upload (see `media::clean`) and puts it in the file store, off the
 /// async runtime. `images_only` is for logos.
-pub async fn store_upload(ctx: &Ctx, bytes: Vec<u8>, images_only: bool) -> AppResult<media::Cleaned> {
+pub async fn store_upload(ctx: &Core, bytes: Vec<u8>, images_only: bool) -> AppResult<media::Cleaned> {
     let store = ctx.store.clone();
     let _permit = ctx.heavy_work.acquire().await.map_err(AppError::internal)?;
     tokio::task::spawn_blocking(move || {
@@ -299,7 +299,7 @@ pub async fn store_upload(ctx: &Ctx, bytes: Vec<u8>, images_only: bool) -> AppRe
 /// fetched from its server the first time, checked against the digest its server declared and
 /// against the types an upload may have (but left as it is, so it stays the file its digest
 /// names), and kept; `a` is updated to match. Two readers asking at once share one fetch.
-pub async fn attachment_file(ctx: &Ctx, a: &mut Attachment) -> AppResult<std::path::PathBuf> {
+pub async fn attachment_file(ctx: &Core, a: &mut Attachment) -> AppResult<std::path::PathBuf> {
     if a.sha256.is_empty() {
         let lock = ctx.fetching.lock_for(&a.uid);
         let held = lock.lock().await;
@@ -321,7 +321,7 @@ pub async fn attachment_file(ctx: &Ctx, a: &mut Attachment) -> AppResult<std::pa
     tokio::task::spawn_blocking(move || store.local_path(&sha256)).await?.map_err(|_| AppError::NotFound)
 }
 
-async fn fetch_remote_file(ctx: &Ctx, a: &mut Attachment) -> AppResult<()> {
+async fn fetch_remote_file(ctx: &Core, a: &mut Attachment) -> AppResult<()> {
     let remote = a.remote.clone().ok_or(AppError::NotFound)?;
     let bytes = crate::federation::files::fetch(ctx, &remote.url, ctx.config.max_upload_bytes).await?;
     let store = ctx.store.clone();
@@ -363,7 +363,7 @@ impl Fetching {
 }
 
 /// Reads a stored file, off the async runtime; a missing file is `NotFound`.
-pub async fn read_file(ctx: &Ctx, sha256: String) -> AppResult<Vec<u8>> {
+pub async fn read_file(ctx: &Core, sha256: String) -> AppResult<Vec<u8>> {
     let store = ctx.store.clone();
     tokio::task::spawn_blocking(move || store.get(&sha256)).await?.map_err(|_| AppError::NotFound)
 }
@@ -414,7 +414,7 @@ pub struct Results {
 /// Searches the library as `user` sees it. Facets are computed only when asked for
 /// (the HTML library page), since the API does not show them.
 pub async fn search(
-    ctx: &Ctx,
+    ctx: &Core,
     user: Option<&User>,
     mut f: Filters,
     offset: i64,

@@ -8,7 +8,7 @@ use amicus::error::AppError;
 use amicus::i18n::terminal_lang;
 use amicus::model::lang::Lang;
 use amicus::model::user::{OrgRole, Role};
-use amicus::{accounts, transfer, Config, Ctx};
+use amicus::{accounts, transfer, Config, Core, Ctx};
 use clap::{Parser, Subcommand};
 use fluent_bundle::FluentValue;
 
@@ -156,7 +156,7 @@ fn main() -> ExitCode {
 
 /// What the command line says, in the terminal's language (`LANG`).
 struct Say<'a> {
-    ctx: &'a Ctx,
+    ctx: &'a Core,
     lang: Lang,
 }
 
@@ -184,7 +184,8 @@ impl Say<'_> {
 
 async fn run(command: Command) -> anyhow::Result<()> {
     let config = Config::load()?;
-    let ctx = Ctx::build(config).await?;
+    // the domain core only: templates are built by `serve` alone
+    let ctx = Core::build(config).await?;
     let say = Say { ctx: &ctx, lang: terminal_lang(|k| std::env::var(k).ok()) };
     let result = match command {
         Command::Serve => return serve(&say).await,
@@ -314,7 +315,7 @@ async fn import(say: &Say<'_>, file: &PathBuf, org: &str, create: Option<&str>) 
 }
 
 async fn serve(say: &Say<'_>) -> anyhow::Result<()> {
-    let ctx = say.ctx;
+    let ctx = Ctx::with_templates(say.ctx.clone())?;
     let listener = tokio::net::TcpListener::bind(&ctx.config.bind)
         .await
         .map_err(|e| anyhow::anyhow!("{}: {e}", ctx.config.bind))?;

@@ -5,8 +5,8 @@
 use std::collections::HashSet;
 use std::io::BufRead;
 
-use crate::app::Ctx;
 use crate::db::resources::Write;
+use crate::domain::Core;
 use crate::error::{AppError, AppResult};
 use crate::library::{index_doc, validate};
 use crate::model::lang::Lang;
@@ -34,7 +34,7 @@ struct Pending {
 /// called with the bytes read so far. The `org` field of each line is ignored: everything
 /// goes to `org`.
 pub async fn import(
-    ctx: &Ctx,
+    ctx: &Core,
     org: &str,
     lang: Lang,
     reader: impl BufRead,
@@ -104,7 +104,7 @@ pub async fn import(
     Ok(report)
 }
 
-async fn flush(ctx: &Ctx, org_id: i64, batch: &mut Vec<Pending>, report: &mut ImportReport) -> AppResult<()> {
+async fn flush(ctx: &Core, org_id: i64, batch: &mut Vec<Pending>, report: &mut ImportReport) -> AppResult<()> {
     if batch.is_empty() {
         return Ok(());
     }
@@ -140,7 +140,7 @@ async fn flush(ctx: &Ctx, org_id: i64, batch: &mut Vec<Pending>, report: &mut Im
 }
 
 /// Writes every resource of `org` (drafts and withdrawn ones too) as JSON Lines.
-pub async fn export(ctx: &Ctx, org: &str, out: &mut impl std::io::Write) -> AppResult<usize> {
+pub async fn export(ctx: &Core, org: &str, out: &mut impl std::io::Write) -> AppResult<usize> {
     let org = ctx.db.org_by_handle(org).await?.ok_or_else(|| AppError::invalid("org", "err-no-such-org", org))?;
     let ids = ctx.db.resource_ids_of_org(org.id).await?;
     for chunk in ids.chunks(200) {

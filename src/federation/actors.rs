@@ -10,7 +10,7 @@ use serde_json::Value;
 
 use super::protocol::actor::{Actor, Endpoints, Image, PublicKey};
 use super::protocol::{activity_json, context};
-use crate::app::Ctx;
+use crate::domain::Core;
 use crate::error::{AppError, AppResult};
 use crate::model::org::Org;
 
@@ -18,11 +18,11 @@ use crate::model::org::Org;
 /// may have, so the two can never collide.
 pub const INSTANCE_NAME: &str = "instance.actor";
 
-pub fn org_id(ctx: &Ctx, handle: &str) -> String {
+pub fn org_id(ctx: &Core, handle: &str) -> String {
     format!("{}/orgs/{handle}", ctx.config.base_url())
 }
 
-pub fn instance_id(ctx: &Ctx) -> String {
+pub fn instance_id(ctx: &Core) -> String {
     format!("{}/actor", ctx.config.base_url())
 }
 
@@ -41,7 +41,7 @@ fn paragraph(text: &str) -> String {
 }
 
 /// The `Organization` document of an organisation.
-pub fn org_actor(ctx: &Ctx, org: &Org) -> AppResult<Actor> {
+pub fn org_actor(ctx: &Core, org: &Org) -> AppResult<Actor> {
     let id = org_id(ctx, &org.handle);
     let pem = org.public_key.clone().ok_or_else(|| AppError::internal("organisation without a key"))?;
     let summary_map: BTreeMap<String, String> =
@@ -76,7 +76,7 @@ pub fn org_actor(ctx: &Ctx, org: &Org) -> AppResult<Actor> {
 }
 
 /// The organisation as `application/activity+json`.
-pub fn org_response(ctx: &Ctx, org: &Org) -> AppResult<Response> {
+pub fn org_response(ctx: &Core, org: &Org) -> AppResult<Response> {
     if !org.local {
         return Err(AppError::NotFound);
     }
@@ -84,7 +84,7 @@ pub fn org_response(ctx: &Ctx, org: &Org) -> AppResult<Response> {
 }
 
 /// `GET /actor`: the instance's `Application` actor, which signs fetches.
-pub async fn instance(State(ctx): State<Ctx>) -> AppResult<Response> {
+pub async fn instance(State(ctx): State<Core>) -> AppResult<Response> {
     let (public_key, _) = ctx.db.instance_keys().await?.ok_or_else(|| AppError::internal("no instance key"))?;
     let id = instance_id(&ctx);
     let base = ctx.config.base_url();

@@ -9,8 +9,8 @@ use url::Url;
 
 use super::actors::org_id;
 use super::protocol::actor::{ActorEndpoints, ActorKey, ActorObject, KeyRef};
-use crate::app::Ctx;
 use crate::db::federation::RemoteActor;
+use crate::domain::Core;
 use crate::error::{AppError, AppResult};
 use crate::model::org::Org;
 
@@ -44,7 +44,7 @@ impl std::fmt::Debug for ApActor {
 
 impl ApActor {
     /// A local organisation with its signing key.
-    pub async fn local(ctx: &Ctx, org: Org) -> AppResult<ApActor> {
+    pub async fn local(ctx: &Core, org: Org) -> AppResult<ApActor> {
         let id = Url::parse(&org_id(ctx, &org.handle)).map_err(AppError::internal)?;
         let private_key = ctx.db.org_private_key(org.id).await?;
         let shared_inbox = Url::parse(&format!("{}/inbox", ctx.config.base_url())).map_err(AppError::internal)?;
@@ -52,7 +52,7 @@ impl ApActor {
     }
 
     /// The instance actor, with its keys.
-    pub async fn instance(ctx: &Ctx) -> AppResult<ApActor> {
+    pub async fn instance(ctx: &Core) -> AppResult<ApActor> {
         let (public_key, private_key) =
             ctx.db.instance_keys().await?.ok_or_else(|| AppError::internal("no instance key"))?;
         let id = Url::parse(&super::actors::instance_id(ctx)).map_err(AppError::internal)?;
@@ -75,7 +75,7 @@ impl ApActor {
 }
 
 /// The handle of a local organisation URL (`<base>/orgs/<handle>`), if it is one.
-pub fn local_handle(ctx: &Ctx, url: &Url) -> Option<String> {
+pub fn local_handle(ctx: &Core, url: &Url) -> Option<String> {
     let rest = url.as_str().strip_prefix(&format!("{}/orgs/", ctx.config.base_url()))?;
     let handle = rest.split(['/', '?', '#']).next()?;
     (!handle.is_empty()).then(|| handle.to_string())
@@ -83,7 +83,7 @@ pub fn local_handle(ctx: &Ctx, url: &Url) -> Option<String> {
 
 #[async_trait::async_trait]
 impl Object for ApActor {
-    type DataType = Ctx;
+    type DataType = Core;
     type Kind = ActorObject;
     type Error = AppError;
 
@@ -97,7 +97,7 @@ impl Object for ApActor {
         self.remote().map(|a| a.fetched_at)
     }
 
-    async fn read_from_id(object_id: Url, data: &Data<Ctx>) -> Result<Option<Self>, AppError> {
+    async fn read_from_id(object_id: Url, data: &Data<Core>) -> Result<Option<Self>, AppError> {
         if object_id.as_str() == super::actors::instance_id(data) {
             return Ok(Some(ApActor::instance(data).await?));
         }
@@ -110,7 +110,7 @@ impl Object for ApActor {
         Ok(data.db.remote_actor(object_id.as_str()).await?.map(|actor| ApActor::Remote { id: object_id, actor }))
     }
 
-    async fn into_json(self, _data: &Data<Ctx>) -> Result<ActorObject, AppError> {
+    async fn into_json(self, _data: &Data<Core>) -> Result<ActorObject, AppError> {
         let id = self.id().clone();
         let key = ActorKey {
             id: format!("{id}#main-key"),
@@ -137,7 +137,7 @@ impl Object for ApActor {
         })
     }
 
-    async fn verify(json: &ActorObject, expected_domain: &Url, _data: &Data<Ctx>) -> Result<(), AppError> {
+    async fn verify(json: &ActorObject, expected_domain: &Url, _data: &Data<Core>) -> Result<(), AppError> {
         verify_domains_match(&json.id, expected_domain)?;
         verify_domains_match(&json.inbox, expected_domain)?;
         match &json.public_key {
@@ -147,7 +147,7 @@ impl Object for ApActor {
         }
     }
 
-    async fn from_json(json: ActorObject, data: &Data<Ctx>) -> Result<Self, AppError> {
+    async fn from_json(json: ActorObject, data: &Data<Core>) -> Result<Self, AppError> {
         let public_key = match json.public_key {
             KeyRef::Embedded(key) => key.public_key_pem,
             KeyRef::Id(key) => key_document(data, &key, &json.id).await?.public_key_pem,
@@ -177,7 +177,7 @@ impl Object for ApActor {
 
 /// A key document (`CryptographicKey`) of `owner`, fetched through the crate's checks: it
 /// must be on the owner's host and name the owner.
-pub async fn key_document(data: &Data<Ctx>, key: &Url, owner: &Url) -> Result<ActorKey, AppError> {
+pub async fn key_document(data: &Data<Core>, key: &Url, owner: &Url) -> Result<ActorKey, AppError> {
     if !super::net::same_host(owner, key) {
         return Err(AppError::Unauthorized);
     }

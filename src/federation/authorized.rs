@@ -20,7 +20,6 @@ use url::Url;
 use super::apactor::ApActor;
 use super::context::Fed;
 use super::protocol::actor::ActorKey;
-use crate::app::Ctx;
 use crate::error::{AppError, AppResult};
 
 /// The public key a `keyId` names: the key of the actor at the URL before `#main-key`
@@ -106,11 +105,11 @@ impl Signed {
     }
 }
 
-impl FromRequestParts<Ctx> for Signed {
+impl<S: Send + Sync> FromRequestParts<S> for Signed {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, ctx: &Ctx) -> Result<Self, Self::Rejection> {
-        let fed = Fed::from_request_parts(parts, ctx).await?;
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        let fed = Fed::from_request_parts(parts, state).await?;
         Ok(Signed(fed, parts.method.clone(), parts.uri.clone(), parts.headers.clone()))
     }
 }

@@ -10,14 +10,14 @@ use super::actors::org_id;
 use super::authorized::Signed;
 use super::objects::resource_object;
 use super::protocol::{activity_json, context};
-use crate::app::Ctx;
 use crate::db::search::Filters;
+use crate::domain::Core;
 use crate::error::{AppError, AppResult};
 use crate::model::org::Org;
 
 const PAGE: i64 = 20;
 
-async fn find(ctx: &Ctx, handle: &str) -> AppResult<Org> {
+async fn find(ctx: &Core, handle: &str) -> AppResult<Org> {
     ctx.db.org_by_handle(handle).await?.filter(|o| o.local).ok_or(AppError::NotFound)
 }
 
@@ -30,7 +30,7 @@ fn page_number(q: Option<String>) -> Option<i64> {
 
 /// `GET /orgs/{handle}/outbox` (and `?page=n`): newest first, 20 a page.
 pub async fn outbox(
-    State(ctx): State<Ctx>,
+    State(ctx): State<Core>,
     signed: Signed,
     Path(handle): Path<String>,
     RawQuery(q): RawQuery,
@@ -84,7 +84,7 @@ pub async fn outbox(
 }
 
 /// `GET /orgs/{handle}/featured`: pinned resources, as Mastodon shows pinned posts.
-pub async fn featured(State(ctx): State<Ctx>, signed: Signed, Path(handle): Path<String>) -> AppResult<Response> {
+pub async fn featured(State(ctx): State<Core>, signed: Signed, Path(handle): Path<String>) -> AppResult<Response> {
     signed.check().await?;
     let org = find(&ctx, &handle).await?;
     let ids = ctx.db.featured_ids(org.id).await?;
@@ -110,7 +110,7 @@ pub async fn featured(State(ctx): State<Ctx>, signed: Signed, Path(handle): Path
     })))
 }
 
-async fn count_only(ctx: &Ctx, handle: &str, which: &str) -> AppResult<Response> {
+async fn count_only(ctx: &Core, handle: &str, which: &str) -> AppResult<Response> {
     let org = find(ctx, handle).await?;
     let (_, followers, following) = ctx.db.org_counts(org.id).await?;
     let total = if which == "followers" { followers } else { following };
@@ -123,13 +123,13 @@ async fn count_only(ctx: &Ctx, handle: &str, which: &str) -> AppResult<Response>
 }
 
 /// `GET /orgs/{handle}/followers`: the count, never the list.
-pub async fn followers(State(ctx): State<Ctx>, signed: Signed, Path(handle): Path<String>) -> AppResult<Response> {
+pub async fn followers(State(ctx): State<Core>, signed: Signed, Path(handle): Path<String>) -> AppResult<Response> {
     signed.check().await?;
     count_only(&ctx, &handle, "followers").await
 }
 
 /// `GET /orgs/{handle}/following`: the count, never the list.
-pub async fn following(State(ctx): State<Ctx>, signed: Signed, Path(handle): Path<String>) -> AppResult<Response> {
+pub async fn following(State(ctx): State<Core>, signed: Signed, Path(handle): Path<String>) -> AppResult<Response> {
     signed.check().await?;
     count_only(&ctx, &handle, "following").await
 }

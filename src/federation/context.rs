@@ -8,7 +8,7 @@ use activitypub_federation::config::{Data, FederationConfig, FederationMiddlewar
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 
-use crate::app::Ctx;
+use crate::domain::Core;
 use crate::error::{AppError, AppResult};
 
 /// The HTTP client for remote servers: it connects only to public addresses (`net`). With
@@ -32,10 +32,10 @@ pub fn http_client(ctx_config: &crate::config::Config) -> AppResult<reqwest::Cli
 }
 
 /// The crate's configuration, under a name `http/` can use without importing the crate.
-pub type FedConfig = FederationConfig<Ctx>;
+pub type FedConfig = FederationConfig<Core>;
 
 /// Builds the federation configuration of an instance.
-pub async fn config(ctx: &Ctx) -> AppResult<FederationConfig<Ctx>> {
+pub async fn config(ctx: &Core) -> AppResult<FederationConfig<Core>> {
     let client = reqwest_middleware::ClientWithMiddleware::from(ctx.http.clone());
     // every fetch is signed by the instance actor (Mastodon's authorized fetch, GoToSocial)
     let instance = super::apactor::ApActor::instance(ctx).await?;
@@ -56,20 +56,20 @@ pub async fn config(ctx: &Ctx) -> AppResult<FederationConfig<Ctx>> {
         .map_err(AppError::internal)
 }
 
-pub fn middleware(config: FederationConfig<Ctx>) -> FederationMiddleware<Ctx> {
+pub fn middleware(config: FederationConfig<Core>) -> FederationMiddleware<Core> {
     FederationMiddleware::new(config)
 }
 
 /// Per-request federation data, for handlers outside `federation/` that start federation
 /// work (following an organisation, say).
 #[derive(Clone)]
-pub struct Fed(pub Data<Ctx>);
+pub struct Fed(pub Data<Core>);
 
-impl FromRequestParts<Ctx> for Fed {
+impl<S: Send + Sync> FromRequestParts<S> for Fed {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, ctx: &Ctx) -> Result<Self, Self::Rejection> {
-        Data::<Ctx>::from_request_parts(parts, ctx)
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
+        Data::<Core>::from_request_parts(parts, state)
             .await
             .map(Fed)
             .map_err(|_| AppError::internal("federation middleware missing"))

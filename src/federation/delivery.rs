@@ -27,8 +27,8 @@ use url::Url;
 
 use super::apactor::ApActor;
 use super::signing::Signer;
-use crate::app::Ctx;
 use crate::db::deliveries::{DueDelivery, Finish, Finished};
+use crate::domain::Core;
 use crate::error::{AppError, AppResult};
 
 /// Sends at once to one host, at most.
@@ -45,7 +45,7 @@ const MAX_RETRY_AFTER: Duration = Duration::from_secs(6 * 3600);
 
 /// Stores `activity` (with its `@context`) and queues it for `inboxes`.
 pub async fn queue<A: Serialize + Activity>(
-    ctx: &Ctx,
+    ctx: &Core,
     actor: &ApActor,
     activity: &A,
     inboxes: Vec<String>,
@@ -164,7 +164,7 @@ struct Signers(HashMap<Option<i64>, Arc<Signer>>);
 
 impl Signers {
     /// The signer of `d`, whose activity's `actor` names the key.
-    async fn get(&mut self, ctx: &Ctx, d: &DueDelivery) -> AppResult<Arc<Signer>> {
+    async fn get(&mut self, ctx: &Core, d: &DueDelivery) -> AppResult<Arc<Signer>> {
         if let Some(s) = self.0.get(&d.org_id) {
             return Ok(s.clone());
         }
@@ -188,7 +188,7 @@ impl Signers {
 /// Claims and sends due deliveries, keeping up to `IN_FLIGHT` in flight and at most
 /// `PER_HOST` per host, and records outcomes as they come in. With `until_idle` it returns
 /// once nothing is due or in flight; otherwise it runs until `stop`.
-async fn pump(ctx: &Ctx, until_idle: bool, stop: &mut tokio::sync::watch::Receiver<bool>) -> AppResult<()> {
+async fn pump(ctx: &Core, until_idle: bool, stop: &mut tokio::sync::watch::Receiver<bool>) -> AppResult<()> {
     let policy = super::policy::Policy::of(ctx);
     let mut signers = Signers::default();
     // requests in flight per host: such hosts get no new claims until they are done
@@ -257,14 +257,14 @@ async fn pump(ctx: &Ctx, until_idle: bool, stop: &mut tokio::sync::watch::Receiv
 }
 
 /// Delivers until nothing is due (tests drain queues with this instead of waiting).
-pub async fn drain(ctx: &Ctx) -> AppResult<()> {
+pub async fn drain(ctx: &Core) -> AppResult<()> {
     let (_keep, mut never) = tokio::sync::watch::channel(false);
     pump(ctx, true, &mut never).await
 }
 
 /// The background worker of `amicus serve`, until `stop` turns true: then it claims nothing
 /// more and returns once the deliveries in flight are settled.
-pub async fn worker(ctx: Ctx, mut stop: tokio::sync::watch::Receiver<bool>) {
+pub async fn worker(ctx: Core, mut stop: tokio::sync::watch::Receiver<bool>) {
     loop {
         match pump(&ctx, false, &mut stop).await {
             Ok(()) => return,

@@ -3,13 +3,13 @@
 
 use url::Url;
 
-use crate::app::Ctx;
+use crate::domain::Core;
 use crate::error::{AppError, AppResult};
 
 /// Fetches `url` (a file a followed server listed), allowed by the federation policy, at
 /// most `max_bytes`. A server that cannot be reached or answers an error is `RemoteUnavailable`
 /// (the reader may try again); a file too large is `TooLarge`.
-pub async fn fetch(ctx: &Ctx, url: &str, max_bytes: u64) -> AppResult<Vec<u8>> {
+pub async fn fetch(ctx: &Core, url: &str, max_bytes: u64) -> AppResult<Vec<u8>> {
     let url = Url::parse(url).map_err(|_| AppError::NotFound)?;
     super::net::check_url(&url, ctx.config.dev_network).map_err(|_| AppError::NotFound)?;
     let host = url.host_str().unwrap_or_default();

@@ -15,12 +15,12 @@ use axum::response::{IntoResponse, Response};
 use super::activities::InboxActivity;
 use super::apactor::ApActor;
 use super::{sigcheck, IGNORED};
-use crate::app::Ctx;
+use crate::domain::Core;
 use crate::error::AppError;
 
 pub const MAX_BODY: usize = 1024 * 1024;
 
-pub async fn receive(data: Data<Ctx>, req: Request) -> Response {
+pub async fn receive(data: Data<Core>, req: Request) -> Response {
     let (parts, body) = req.into_parts();
     let bytes = match axum::body::to_bytes(body, MAX_BODY).await {
         Ok(b) => b,
@@ -61,7 +61,7 @@ pub async fn receive(data: Data<Ctx>, req: Request) -> Response {
     };
     let result = tokio::time::timeout(
         std::time::Duration::from_secs(9),
-        receive_activity::<WithContext<InboxActivity>, ApActor, Ctx>(activity, &data),
+        receive_activity::<WithContext<InboxActivity>, ApActor, Core>(activity, &data),
     )
     .await;
     match result {

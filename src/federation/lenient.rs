@@ -16,7 +16,7 @@ use url::Url;
 use super::apactor::ApActor;
 use super::protocol::actor::ActorObject;
 use super::signing::Signer;
-use crate::app::Ctx;
+use crate::domain::Core;
 use crate::error::{AppError, AppResult};
 
 const MAX_BODY: usize = 1024 * 1024;
@@ -24,7 +24,7 @@ const AS_CONTEXT: &str = "https://www.w3.org/ns/activitystreams";
 
 /// The actor at `url`: through the crate, or, when the crate refuses its media type, through
 /// `fetch_actor`.
-pub async fn actor(data: &Data<Ctx>, url: &Url) -> AppResult<ApActor> {
+pub async fn actor(data: &Data<Core>, url: &Url) -> AppResult<ApActor> {
     match ObjectId::<ApActor>::from(url.clone()).dereference(data).await {
         Err(AppError::BadRequest("error-remote-not-activitypub")) => fetch_actor(data, url).await,
         other => other,
@@ -33,7 +33,7 @@ pub async fn actor(data: &Data<Ctx>, url: &Url) -> AppResult<ApActor> {
 
 /// The actor a WebFinger account (`name@domain`) names, looked up directly: its `self` link of
 /// an ActivityPub media type, with or without the profile.
-pub async fn webfinger(data: &Data<Ctx>, acct: &str) -> AppResult<ApActor> {
+pub async fn webfinger(data: &Data<Core>, acct: &str) -> AppResult<ApActor> {
     let (_, domain) = acct.rsplit_once('@').ok_or(AppError::BadRequest("error-remote-not-found"))?;
     let scheme = if data.config.dev_network { "http" } else { "https" };
     let resource: String = url::form_urlencoded::byte_serialize(format!("acct:{acct}").as_bytes()).collect();
@@ -84,7 +84,7 @@ fn activitypub_media_type(content_type: &str) -> bool {
     matches!(essence.as_str(), "application/activity+json" | "application/ld+json")
 }
 
-async fn fetch_actor(data: &Data<Ctx>, url: &Url) -> AppResult<ApActor> {
+async fn fetch_actor(data: &Data<Core>, url: &Url) -> AppResult<ApActor> {
     super::net::check_url(url, data.config.dev_network)?;
     if !super::policy::Policy::of(data).allows(url.host_str().unwrap_or_default()).await? {
         return Err(AppError::Forbidden);

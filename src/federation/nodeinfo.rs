@@ -5,20 +5,20 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use serde_json::json;
 
-use crate::app::Ctx;
+use crate::domain::Core;
 use crate::error::AppResult;
 
 const SCHEMA: &str = "http://nodeinfo.diaspora.software/ns/schema/2.1";
 
 /// `GET /.well-known/nodeinfo`
-pub async fn links(State(ctx): State<Ctx>) -> Response {
+pub async fn links(State(ctx): State<Core>) -> Response {
     let body = json!({"links": [{"rel": SCHEMA, "href": format!("{}/nodeinfo/2.1", ctx.config.base_url())}]});
     ([(header::CONTENT_TYPE, "application/json")], body.to_string()).into_response()
 }
 
 /// `GET /nodeinfo/2.1`. Usage counts organisations (the actors) and published resources;
 /// how many people log in is nobody else's business.
-pub async fn nodeinfo(State(ctx): State<Ctx>) -> AppResult<Response> {
+pub async fn nodeinfo(State(ctx): State<Core>) -> AppResult<Response> {
     let (orgs, posts) = ctx.db.public_counts().await?;
     let body = json!({
         "version": "2.1",

@@ -10,14 +10,14 @@ use serde_json::{json, Map, Value};
 use super::actors::org_id;
 use super::protocol::{activity_json, context};
 use super::ACTIVITY_JSON;
-use crate::app::Ctx;
+use crate::domain::Core;
 use crate::model::lang::Lang;
 use crate::model::resource::{Resource, Status};
 use crate::model::vocab::{self, Vocabularies};
 
 pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
 
-pub fn resource_id(ctx: &Ctx, uid: &str) -> String {
+pub fn resource_id(ctx: &Core, uid: &str) -> String {
     format!("{}/r/{uid}", ctx.config.base_url())
 }
 
@@ -61,7 +61,7 @@ fn paragraph(text: &str) -> String {
 }
 
 /// The `Article` (or, if sensitive, the `Note` teaser) for a published resource.
-pub fn resource_object(ctx: &Ctx, r: &Resource) -> Value {
+pub fn resource_object(ctx: &Core, r: &Resource) -> Value {
     if r.sensitive {
         return teaser(ctx, r);
     }
@@ -157,7 +157,7 @@ pub fn resource_object(ctx: &Ctx, r: &Resource) -> Value {
 
 /// A sensitive resource leaves the instance only as this: a neutral line and a link, behind
 /// a content warning that every Mastodon-compatible client hides.
-fn teaser(ctx: &Ctx, r: &Resource) -> Value {
+fn teaser(ctx: &Core, r: &Resource) -> Value {
     let id = resource_id(ctx, &r.uid);
     let actor = org_id(ctx, &r.org_handle);
     let mut warnings: Vec<&str> = r.terms_of(vocab::CONTENT_WARNING).collect();
@@ -203,7 +203,7 @@ fn teaser(ctx: &Ctx, r: &Resource) -> Value {
 }
 
 /// A withdrawn resource's URL: 410 with a `Tombstone`.
-pub fn tombstone(ctx: &Ctx, r: &Resource) -> Response {
+pub fn tombstone(ctx: &Core, r: &Resource) -> Response {
     let body = json!({
         "@context": context(),
         "id": resource_id(ctx, &r.uid),
@@ -215,7 +215,7 @@ pub fn tombstone(ctx: &Ctx, r: &Resource) -> Response {
 }
 
 /// What `GET /r/{uid}` answers an ActivityPub client.
-pub fn resource_response(ctx: &Ctx, r: &Resource) -> Response {
+pub fn resource_response(ctx: &Core, r: &Resource) -> Response {
     // a partner's resource is served as JSON by its own server, never as this one's
     if !r.local {
         return StatusCode::NOT_FOUND.into_response();

@@ -46,7 +46,7 @@ impl Rules {
 }
 
 impl Policy {
-    pub fn of(ctx: &crate::app::Ctx) -> Policy {
+    pub fn of(ctx: &crate::domain::Core) -> Policy {
         Policy {
             db: ctx.db.clone(),
             mode: ctx.config.federation_mode,

@@ -9,8 +9,8 @@ use serde_json::{json, Value};
 use super::actors::org_id;
 use super::objects::{resource_id, resource_object, PUBLIC};
 use super::protocol::context;
-use crate::app::Ctx;
 use crate::db::deliveries::Outgoing;
+use crate::domain::Core;
 use crate::error::{AppError, AppResult};
 use crate::model::resource::{Resource, Status};
 
@@ -34,23 +34,23 @@ pub fn change(before: Option<Status>, after: Option<Status>) -> Option<Change> {
 }
 
 /// The id of a new `Create`, made when a resource becomes public.
-pub fn new_create_id(ctx: &Ctx) -> String {
+pub fn new_create_id(ctx: &Core) -> String {
     format!("{}/activities/create/{}", ctx.config.base_url(), crate::db::new_uid())
 }
 
 /// The id of the `Create` that made `r` public: the one stored with it, or, for a resource
 /// published before ids were stored, one made of its uid (served all the same).
-pub fn create_id(ctx: &Ctx, r: &Resource) -> String {
+pub fn create_id(ctx: &Core, r: &Resource) -> String {
     r.create_id.clone().unwrap_or_else(|| format!("{}/activities/create/{}", ctx.config.base_url(), r.uid))
 }
 
 /// The `Create` that made `r` public, with its object as it is now: what followers received
 /// (the same id), what the outbox lists, and what its id dereferences to.
-pub fn create_activity(ctx: &Ctx, r: &Resource) -> Value {
+pub fn create_activity(ctx: &Core, r: &Resource) -> Value {
     activity(ctx, r, "Create", create_id(ctx, r), object(ctx, r, Change::Created))
 }
 
-fn object(ctx: &Ctx, r: &Resource, change: Change) -> Value {
+fn object(ctx: &Core, r: &Resource, change: Change) -> Value {
     match change {
         Change::Removed => json!({"id": resource_id(ctx, &r.uid), "type": "Tombstone"}),
         _ => {
@@ -63,7 +63,7 @@ fn object(ctx: &Ctx, r: &Resource, change: Change) -> Value {
     }
 }
 
-fn activity(ctx: &Ctx, r: &Resource, kind: &str, id: String, object: Value) -> Value {
+fn activity(ctx: &Core, r: &Resource, kind: &str, id: String, object: Value) -> Value {
     let actor = org_id(ctx, &r.org_handle);
     // a Create is dated by the publication it makes; an Update or Delete by now
     let published = match kind {
@@ -84,7 +84,7 @@ fn activity(ctx: &Ctx, r: &Resource, kind: &str, id: String, object: Value) -> V
 
 /// The activity announcing `change` of `r` to its organisation's followers, or `None` when
 /// nobody follows it or nothing public changed. A `Create` has the id stored with `r`.
-pub async fn outgoing(ctx: &Ctx, r: &Resource, change: Option<Change>) -> AppResult<Option<Outgoing>> {
+pub async fn outgoing(ctx: &Core, r: &Resource, change: Option<Change>) -> AppResult<Option<Outgoing>> {
     let Some(change) = change else { return Ok(None) };
     let inboxes = ctx.db.follower_inboxes(r.org_id).await?;
     if inboxes.is_empty() {

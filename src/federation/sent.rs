@@ -11,13 +11,13 @@ use serde_json::Value;
 use super::authorized::Signed;
 use super::objects::PUBLIC;
 use super::protocol::activity_json;
-use crate::app::Ctx;
+use crate::domain::Core;
 use crate::error::{AppError, AppResult};
 use crate::model::resource::Status;
 
 /// `GET /activities/{kind}/{uid}`
 pub async fn show(
-    State(ctx): State<Ctx>,
+    State(ctx): State<Core>,
     signed: Signed,
     Path((kind, uid)): Path<(String, String)>,
 ) -> AppResult<Response> {

@@ -6,14 +6,14 @@ use serde_json::json;
 use super::actors::org_id;
 use super::objects::{resource_id, PUBLIC};
 use super::protocol::context;
-use crate::app::Ctx;
+use crate::domain::Core;
 use crate::error::{AppError, AppResult};
 use crate::model::org::Org;
 use crate::model::resource::Resource;
 
 /// Queues an `Announce` of `r` from `org` to its followers; the resource's own organisation
 /// is addressed too. Returns false when nobody follows `org`.
-pub async fn share(ctx: &Ctx, org: &Org, r: &Resource) -> AppResult<bool> {
+pub async fn share(ctx: &Core, org: &Org, r: &Resource) -> AppResult<bool> {
     let inboxes = ctx.db.follower_inboxes(org.id).await?;
     if inboxes.is_empty() {
         return Ok(false);

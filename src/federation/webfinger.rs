@@ -7,12 +7,12 @@ use serde_json::json;
 
 use super::actors::{instance_id, org_id, INSTANCE_NAME};
 use super::ACTIVITY_JSON;
-use crate::app::Ctx;
+use crate::domain::Core;
 use crate::error::{AppError, AppResult};
 
 /// The account name a WebFinger `resource` asks for, if it is one of ours: `acct:name@domain`,
 /// `name@domain`, or an actor URL of this instance.
-fn local_name(ctx: &Ctx, resource: &str) -> Option<String> {
+fn local_name(ctx: &Core, resource: &str) -> Option<String> {
     let base = ctx.config.base_url();
     if let Some(handle) = resource.strip_prefix(&format!("{base}/orgs/")) {
         return Some(handle.to_string());
@@ -26,7 +26,7 @@ fn local_name(ctx: &Ctx, resource: &str) -> Option<String> {
 }
 
 /// `GET /.well-known/webfinger?resource=acct:redress@amicus.example`
-pub async fn webfinger(State(ctx): State<Ctx>, RawQuery(q): RawQuery) -> AppResult<Response> {
+pub async fn webfinger(State(ctx): State<Core>, RawQuery(q): RawQuery) -> AppResult<Response> {
     let resource = url::form_urlencoded::parse(q.unwrap_or_default().as_bytes())
         .find(|(k, _)| k == "resource")
         .map(|(_, v)| v.into_owned())
@@ -58,7 +58,7 @@ pub async fn webfinger(State(ctx): State<Ctx>, RawQuery(q): RawQuery) -> AppResu
 }
 
 /// `GET /.well-known/host-meta`: where WebFinger lives, for older servers.
-pub async fn host_meta(State(ctx): State<Ctx>) -> Response {
+pub async fn host_meta(State(ctx): State<Core>) -> Response {
     let base = ctx.config.base_url();
     let xml = format!(
         "<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<XRD xmlns=\"http://docs.oasis-open.org/ns/xri/xrd-1.0\">\n  \

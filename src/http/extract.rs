@@ -5,9 +5,9 @@ use axum::extract::FromRequestParts;
 use axum::http::header::{ACCEPT_LANGUAGE, AUTHORIZATION, COOKIE};
 use axum::http::request::Parts;
 use axum::http::HeaderMap;
-use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
+use crate::accounts::digest;
 use crate::app::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::i18n::negotiate;
@@ -36,20 +36,6 @@ pub fn request_lang(parts_uri_query: Option<&str>, headers: &HeaderMap) -> Lang 
     let q = query_lang(parts_uri_query);
     let accept = headers.get(ACCEPT_LANGUAGE).and_then(|v| v.to_str().ok());
     negotiate(q.as_deref(), cookie(headers, LANG_COOKIE), accept)
-}
-
-/// SHA-256 of a secret, hex: what the database stores for session cookies and tokens.
-pub fn digest(secret: &str) -> String {
-    hex::encode(Sha256::digest(secret.as_bytes()))
-}
-
-/// A new random secret for a cookie or token: 32 bytes, URL-safe base64.
-pub fn new_secret() -> String {
-    use base64::Engine;
-    use rand::RngCore;
-    let mut bytes = [0u8; 32];
-    rand::thread_rng().fill_bytes(&mut bytes);
-    base64::engine::general_purpose::URL_SAFE_NO_PAD.encode(bytes)
 }
 
 /// The interface language for this request.

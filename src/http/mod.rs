@@ -5,7 +5,6 @@ pub mod api;
 pub mod errors;
 pub mod extract;
 pub mod feeds;
-pub mod limits;
 pub mod pages;
 pub mod params;
 pub mod templates;
@@ -19,9 +18,10 @@ use axum::Router;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::compression::CompressionLayer;
 
+use crate::accounts::new_secret;
 use crate::app::Ctx;
 use crate::error::AppError;
-use extract::{cookie, new_secret, query_lang, CsrfToken, CSRF_COOKIE, LANG_COOKIE};
+use extract::{cookie, query_lang, CsrfToken, CSRF_COOKIE, LANG_COOKIE};
 
 /// Largest body outside file uploads: forms and JSON.
 pub const BODY_LIMIT: usize = 1024 * 1024;

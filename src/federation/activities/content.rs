@@ -13,9 +13,9 @@ use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use url::Url;
 
-use crate::app::Ctx;
 use crate::db::federation::RemoteActor;
 use crate::db::resources::{RemoteRef, Write};
+use crate::domain::Core;
 use crate::error::AppError;
 use crate::federation::apactor::ApActor;
 use crate::federation::remote::{remote_files, to_resource};
@@ -72,12 +72,12 @@ fn object_id(object: &Value, actor: &Url) -> Result<Url, AppError> {
 }
 
 /// Whether some organisation here follows `actor`: only then is its content kept.
-async fn followed(data: &Data<Ctx>, actor: &Url) -> Result<bool, AppError> {
+async fn followed(data: &Data<Core>, actor: &Url) -> Result<bool, AppError> {
     data.db.is_followed(actor.as_str()).await
 }
 
 /// The row standing for the remote actor, as the organisation of its resources.
-async fn remote_org(data: &Data<Ctx>, actor: &RemoteActor) -> Result<i64, AppError> {
+async fn remote_org(data: &Data<Core>, actor: &RemoteActor) -> Result<i64, AppError> {
     let url = Url::parse(&actor.ap_id).map_err(AppError::internal)?;
     let host = match url.port() {
         Some(p) => format!("{}:{p}", url.host_str().unwrap_or_default()),
@@ -103,7 +103,7 @@ fn attributed_to(object: &Value) -> Option<Url> {
 
 /// A shared object: fetched from its own server (whatever the announcer embedded), kept as
 /// its author's, not the announcer's.
-async fn store_shared(data: &Data<Ctx>, object: &Value) -> Result<(), AppError> {
+async fn store_shared(data: &Data<Core>, object: &Value) -> Result<(), AppError> {
     let id = match object {
         Value::String(s) => Url::parse(s).map_err(|_| AppError::BadRequest("error-bad-activity"))?,
         other => other
@@ -121,7 +121,7 @@ async fn store_shared(data: &Data<Ctx>, object: &Value) -> Result<(), AppError> 
 /// Stores (or replaces) the remote object as a resource. `activity`, when given, is recorded
 /// as received in the same transaction (and a replay of it changes nothing).
 async fn store(
-    data: &Data<Ctx>,
+    data: &Data<Core>,
     actor: &ObjectId<ApActor>,
     object: &Value,
     activity: Option<&Url>,
@@ -188,15 +188,15 @@ async fn store(
 
 #[async_trait::async_trait]
 impl Activity for Publish {
-    type DataType = Ctx;
+    type DataType = Core;
     type Error = AppError;
     ids!();
 
-    async fn verify(&self, _data: &Data<Ctx>) -> Result<(), AppError> {
+    async fn verify(&self, _data: &Data<Core>) -> Result<(), AppError> {
         object_id(&self.object, self.actor.inner()).map(|_| ())
     }
 
-    async fn receive(self, data: &Data<Ctx>) -> Result<(), AppError> {
+    async fn receive(self, data: &Data<Core>) -> Result<(), AppError> {
         if !followed(data, self.actor.inner()).await? {
             return Err(AppError::BadRequest(IGNORED));
         }
@@ -207,15 +207,15 @@ impl Activity for Publish {
 
 #[async_trait::async_trait]
 impl Activity for Announce {
-    type DataType = Ctx;
+    type DataType = Core;
     type Error = AppError;
     ids!();
 
-    async fn verify(&self, _data: &Data<Ctx>) -> Result<(), AppError> {
+    async fn verify(&self, _data: &Data<Core>) -> Result<(), AppError> {
         Ok(())
     }
 
-    async fn receive(self, data: &Data<Ctx>) -> Result<(), AppError> {
+    async fn receive(self, data: &Data<Core>) -> Result<(), AppError> {
         if !followed(data, self.actor.inner()).await? {
             return Err(AppError::BadRequest(IGNORED));
         }
@@ -225,17 +225,17 @@ impl Activity for Announce {
 
 #[async_trait::async_trait]
 impl Activity for Delete {
-    type DataType = Ctx;
+    type DataType = Core;
     type Error = AppError;
     ids!();
 
-    async fn verify(&self, _data: &Data<Ctx>) -> Result<(), AppError> {
+    async fn verify(&self, _data: &Data<Core>) -> Result<(), AppError> {
         object_id(&self.object, self.actor.inner()).map(|_| ())
     }
 
     /// Removes the copy. Only the object's own actor can delete it here, never another
     /// actor of the same server.
-    async fn receive(self, data: &Data<Ctx>) -> Result<(), AppError> {
+    async fn receive(self, data: &Data<Core>) -> Result<(), AppError> {
         let id = object_id(&self.object, self.actor.inner())?;
         if let Some((local_id, owner)) = data.db.resource_id_by_ap_id(id.as_str()).await? {
             if data.db.org_ap_id(owner).await?.as_deref() != Some(self.actor.inner().as_str()) {

@@ -9,7 +9,7 @@ use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::new_id;
-use crate::app::Ctx;
+use crate::domain::Core;
 use crate::error::AppError;
 use crate::federation::apactor::{local_handle, ApActor};
 use crate::federation::delivery;
@@ -89,7 +89,7 @@ pub struct Undo {
 }
 
 /// The local organisation a follow answer is about, and the remote actor it names.
-async fn local_follower(data: &Data<Ctx>, follow: &FollowRef) -> Result<crate::model::org::Org, AppError> {
+async fn local_follower(data: &Data<Core>, follow: &FollowRef) -> Result<crate::model::org::Org, AppError> {
     let url = match (follow, follow.actors()) {
         (_, Some((follower, _))) => follower.clone(),
         // our follow ids are <base>/orgs/<handle>/follows/<uid>
@@ -102,18 +102,18 @@ async fn local_follower(data: &Data<Ctx>, follow: &FollowRef) -> Result<crate::m
 
 #[async_trait::async_trait]
 impl Activity for Follow {
-    type DataType = Ctx;
+    type DataType = Core;
     type Error = AppError;
 
     ids!();
 
-    async fn verify(&self, data: &Data<Ctx>) -> Result<(), AppError> {
+    async fn verify(&self, data: &Data<Core>) -> Result<(), AppError> {
         // only organisations of this instance can be followed here
         local_handle(data, self.object.inner()).map(|_| ()).ok_or(AppError::BadRequest(IGNORED))
     }
 
     /// Records the follower, then answers `Accept` (or waits for an admin's approval).
-    async fn receive(self, data: &Data<Ctx>) -> Result<(), AppError> {
+    async fn receive(self, data: &Data<Core>) -> Result<(), AppError> {
         let handle = local_handle(data, self.object.inner()).ok_or(AppError::BadRequest(IGNORED))?;
         let org = data.db.org_by_handle(&handle).await?.ok_or(AppError::BadRequest(IGNORED))?;
         let follower = self.actor.dereference(data).await?;
@@ -141,20 +141,20 @@ fn local_id(a: &ApActor) -> Url {
 
 #[async_trait::async_trait]
 impl Activity for Answer {
-    type DataType = Ctx;
+    type DataType = Core;
     type Error = AppError;
 
     ids!();
 
     /// Only the followed actor answers its follow requests.
-    async fn verify(&self, _data: &Data<Ctx>) -> Result<(), AppError> {
+    async fn verify(&self, _data: &Data<Core>) -> Result<(), AppError> {
         if let Some((_, followed)) = self.object.actors() {
             verify_urls_match(followed, self.actor.inner())?;
         }
         Ok(())
     }
 
-    async fn receive(self, data: &Data<Ctx>) -> Result<(), AppError> {
+    async fn receive(self, data: &Data<Core>) -> Result<(), AppError> {
         let org = local_follower(data, &self.object).await?;
         let actor = self.actor.inner().as_str();
         match self.kind {
@@ -167,12 +167,12 @@ impl Activity for Answer {
 
 #[async_trait::async_trait]
 impl Activity for Undo {
-    type DataType = Ctx;
+    type DataType = Core;
     type Error = AppError;
 
     ids!();
 
-    async fn verify(&self, _data: &Data<Ctx>) -> Result<(), AppError> {
+    async fn verify(&self, _data: &Data<Core>) -> Result<(), AppError> {
         match self.object.actors() {
             Some((follower, _)) => Ok(verify_urls_match(follower, self.actor.inner())?),
             None => Ok(()),
@@ -180,7 +180,7 @@ impl Activity for Undo {
     }
 
     /// `Undo(Follow)`: the actor no longer follows the organisation.
-    async fn receive(self, data: &Data<Ctx>) -> Result<(), AppError> {
+    async fn receive(self, data: &Data<Core>) -> Result<(), AppError> {
         let Some((_, followed)) = self.object.actors() else { return Err(AppError::BadRequest(IGNORED)) };
         let handle = local_handle(data, followed).ok_or(AppError::BadRequest(IGNORED))?;
         if let Some(org) = data.db.org_by_handle(&handle).await? {

@@ -22,7 +22,7 @@ use activitypub_federation::traits::Activity;
 use serde::{Deserialize, Serialize};
 use url::Url;
 
-use crate::app::Ctx;
+use crate::domain::Core;
 use crate::error::AppError;
 use content::{Announce, Delete, Publish};
 use follow::{Answer, Follow, Undo};
@@ -40,7 +40,7 @@ pub enum InboxActivity {
 
 #[async_trait::async_trait]
 impl Activity for InboxActivity {
-    type DataType = Ctx;
+    type DataType = Core;
     type Error = AppError;
 
     fn id(&self) -> &Url {
@@ -67,7 +67,7 @@ impl Activity for InboxActivity {
 
     /// Called once the signature is verified: each sending server's allowance is counted
     /// here, so that nobody can spend another server's by naming it.
-    async fn verify(&self, data: &Data<Ctx>) -> Result<(), AppError> {
+    async fn verify(&self, data: &Data<Core>) -> Result<(), AppError> {
         if !data.inbox_limiter.allow(self.actor().host_str().unwrap_or_default()) {
             return Err(AppError::RateLimited(60));
         }
@@ -86,7 +86,7 @@ impl Activity for InboxActivity {
     /// activity once its effect has succeeded (each of those effects is idempotent), so that
     /// when the effect fails, on a database or another server unavailable for a moment, the
     /// sender's retry is acted on rather than dropped as a replay.
-    async fn receive(self, data: &Data<Ctx>) -> Result<(), AppError> {
+    async fn receive(self, data: &Data<Core>) -> Result<(), AppError> {
         let recorded_with_effect = matches!(self, InboxActivity::Publish(_));
         let id = self.id().clone();
         if !recorded_with_effect && data.db.was_received(id.as_str()).await? {
@@ -116,7 +116,7 @@ impl Activity for InboxActivity {
 }
 
 /// A new activity id under this instance: `<base>/activities/<kind>/<uid>`.
-pub fn new_id(ctx: &Ctx, kind: &str) -> Result<Url, AppError> {
+pub fn new_id(ctx: &Core, kind: &str) -> Result<Url, AppError> {
     Url::parse(&format!("{}/activities/{kind}/{}", ctx.config.base_url(), crate::db::new_uid()))
         .map_err(AppError::internal)
 }
