@@ -625,3 +625,72 @@ async fn an_actor_served_as_plain_ld_json_can_be_followed() {
     assert!(req.send().await.unwrap().status().is_success());
     assert_eq!(count(&alpha, "/orgs/redress/following").await, 1);
 }
+
+/// A server in activitypub-bot's shape: its actor's `publicKey` is the id of a key document
+/// (`CryptographicKey`) served apart, and its signatures name that document as `keyId`.
+async fn key_document_server(key_pem: String) -> (u16, String) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let base = format!("http://gamma.localhost:{port}");
+    let read = |name: &str| {
+        let text = std::fs::read_to_string(format!("{}/federation/fixtures/{name}", env!("CARGO_MANIFEST_DIR")));
+        serde_json::from_str::<Value>(&text.unwrap().replace("https://bots.example", &base)).unwrap()
+    };
+    let actor = read("activitypub-bot-person.json");
+    let mut key = read("activitypub-bot-key.json");
+    key["publicKeyPem"] = json!(key_pem);
+    let app = axum::Router::new()
+        .route("/user/ok", axum::routing::get(move || async move { ([("content-type", AP)], actor.to_string()) }))
+        .route(
+            "/user/ok/publickey",
+            axum::routing::get(move || async move { ([("content-type", AP)], key.to_string()) }),
+        )
+        .route("/user/ok/inbox", axum::routing::post(|| async { axum::http::StatusCode::ACCEPTED }));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (port, format!("{base}/user/ok"))
+}
+
+#[tokio::test]
+async fn a_server_whose_keys_are_documents_of_their_own_can_follow_and_fetch() {
+    let alpha = TestApp::spawn_with(|c| {
+        let port = c.bind.rsplit(':').next().unwrap_or_default().to_string();
+        c.domain = format!("alpha.localhost:{port}");
+        c.dev_network = true;
+        c.resolve = vec![("gamma.localhost".into(), std::net::IpAddr::from([127, 0, 0, 1]))];
+        c.delivery_worker = false;
+        c.authorized_fetch = true;
+    })
+    .await;
+    alpha.org_with_editor("redress", "amina").await;
+    let keys = amicus::federation::keys::generate().await.unwrap();
+    let (_, actor) = key_document_server(keys.public_key.clone()).await;
+    let signer =
+        amicus::federation::signing::Signer::from_pem(&keys.private_key, format!("{actor}/publickey")).unwrap();
+
+    // a signed fetch naming the key document is served under authorized fetch
+    let org_url = url::Url::parse(&format!("http://{}/orgs/redress", alpha.ctx.config.domain)).unwrap();
+    let mut req = alpha.client.get(alpha.url("/orgs/redress")).header("accept", AP);
+    for (name, value) in signer.sign_get(&org_url, SystemTime::now()).unwrap() {
+        if name != "host" {
+            req = req.header(name, value);
+        }
+    }
+    let res = req.header("host", alpha.ctx.config.domain.clone()).send().await.unwrap();
+    assert_eq!(res.status(), 200);
+
+    // and its Follow, signed the same way, is accepted
+    let follow = json!({"@context": "https://www.w3.org/ns/activitystreams", "id": format!("{actor}/follow/1"),
+                        "type": "Follow", "actor": actor, "object": org_url.as_str()});
+    let inbox = url::Url::parse(&format!("http://{}/inbox", alpha.ctx.config.domain)).unwrap();
+    let body = follow.to_string();
+    let mut req = alpha.client.post(alpha.url("/inbox")).body(body.clone());
+    for (name, value) in signer.sign_post(&inbox, body.as_bytes(), SystemTime::now()).unwrap() {
+        req = req.header(name, value);
+    }
+    let res = req.send().await.unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    let org = alpha.ctx.db.org_by_handle("redress").await.unwrap().unwrap();
+    assert_eq!(alpha.ctx.db.org_counts(org.id).await.unwrap().1, 1, "one follower");
+}

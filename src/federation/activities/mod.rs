@@ -127,7 +127,7 @@ mod tests {
 
     use super::content::PublishKind;
     use super::*;
-    use crate::federation::protocol::actor::ActorObject;
+    use crate::federation::protocol::actor::{ActorKey, ActorObject};
 
     fn fixture(name: &str) -> String {
         std::fs::read_to_string(format!("{}/federation/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap()
@@ -145,6 +145,9 @@ mod tests {
             if name.ends_with("-person.json") {
                 let a: ActorObject = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
                 assert!(a.preferred_username.is_some(), "{name}");
+            } else if name.ends_with("-key.json") {
+                let k: ActorKey = serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
+                assert!(k.public_key_pem.contains("PUBLIC KEY"), "{name}");
             } else {
                 let a: WithContext<InboxActivity> =
                     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
