@@ -45,7 +45,7 @@ async fn login(instance: &Instance, client: &reqwest::Client, token: &str, user:
 async fn flood(logins: usize, connections: usize) -> Res<()> {
     let mut instance = Instance::new(&[])?;
     let mut create = std::process::Command::new(bin())
-        .args(["user", "create", "amina", "--password-stdin"])
+        .args(["user", "create", "amina", "--role", "editor", "--password-stdin"])
         .current_dir(instance.dir.path())
         .stdin(std::process::Stdio::piped())
         .stdout(std::process::Stdio::null())

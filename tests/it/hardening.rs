@@ -140,6 +140,18 @@ async fn one_actor_of_a_server_cannot_delete_anothers_object() {
     let res = signed_post(&beta, "other", &alpha, &delete(&other, 1), SystemTime::now(), None).await;
     assert_eq!(res.status(), 403);
     assert_eq!(search(&alpha, "testimony").await.len(), 1, "the note is still there");
+    // nor rewrite it, even when alpha follows it too
+    let amina = amicus::accounts::create_token(&alpha.ctx, "amina").await.unwrap();
+    let target = json!({ "target": format!("other@{}", beta.ctx.config.domain) });
+    alpha.api_post(&amina, "/api/v1/orgs/redress/following", &target).await;
+    amicus::federation::delivery::drain(&alpha.ctx).await.unwrap();
+    let update = json!({"@context": "https://www.w3.org/ns/activitystreams", "id": format!("{other}/update/1"),
+        "type": "Update", "actor": other,
+        "object": {"id": format!("{trial}/notes/1"), "type": "Note", "attributedTo": trial, "content": "<p>Retracted</p>"}});
+    let res = signed_post(&beta, "other", &alpha, &update, SystemTime::now(), None).await;
+    assert!(res.status().is_client_error(), "{}", res.status());
+    assert!(search(&alpha, "retracted").await.is_empty());
+    assert_eq!(search(&alpha, "testimony").await.len(), 1);
     // its own actor can
     let res = signed_post(&beta, "trial", &alpha, &delete(&trial, 2), SystemTime::now(), None).await;
     assert!(res.status().is_success(), "{}", res.status());
