@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use super::actors::org_id;
 use super::authorized::Signed;
-use super::objects::resource_object;
+use super::objects::embedded_object;
 use super::protocol::{activity_json, context};
 use crate::db::search::Filters;
 use crate::domain::Core;
@@ -58,8 +58,8 @@ pub async fn outbox(
         .await?
         .iter()
         .map(|r| {
-            // the very activity followers received, with the same id
-            let mut activity = super::publish::create_activity(&ctx, r);
+            // the very activity followers received, with the same id; the page has the context
+            let mut activity = serde_json::to_value(super::publish::create_activity(&ctx, r)).unwrap_or_default();
             if let Some(o) = activity.as_object_mut() {
                 o.shift_remove("@context");
             }
@@ -88,19 +88,7 @@ pub async fn featured(State(ctx): State<Core>, signed: Signed, Path(handle): Pat
     signed.check().await?;
     let org = find(&ctx, &handle).await?;
     let ids = ctx.db.featured_ids(org.id).await?;
-    let items: Vec<Value> = ctx
-        .db
-        .load_resources(&ids, true)
-        .await?
-        .iter()
-        .map(|r| {
-            let mut o = resource_object(&ctx, r);
-            if let Some(m) = o.as_object_mut() {
-                m.shift_remove("@context");
-            }
-            o
-        })
-        .collect();
+    let items: Vec<Value> = ctx.db.load_resources(&ids, true).await?.iter().map(|r| embedded_object(&ctx, r)).collect();
     Ok(activity_json(&json!({
         "@context": context(),
         "id": format!("{}/featured", org_id(&ctx, &org.handle)),

@@ -5,9 +5,12 @@
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use chrono::SecondsFormat;
-use serde_json::{json, Map, Value};
+use serde_json::{Map, Value};
 
 use super::actors::org_id;
+use super::protocol::article::{Article, Document, Hashtag, Link, Preview};
+use super::protocol::note::NoteTeaser;
+use super::protocol::tombstone::Tombstone;
 use super::protocol::{activity_json, context};
 use super::ACTIVITY_JSON;
 use crate::domain::Core;
@@ -60,24 +63,46 @@ fn paragraph(text: &str) -> String {
     format!("<p>{}</p>", escape(text))
 }
 
-/// The `Article` (or, if sensitive, the `Note` teaser) for a published resource.
+/// The `Article` (or, if sensitive, the `Note` teaser) for a published resource, as a
+/// document of its own.
 pub fn resource_object(ctx: &Core, r: &Resource) -> Value {
-    if r.sensitive {
-        return teaser(ctx, r);
-    }
+    let with_context = Some(context());
+    let json = if r.sensitive {
+        serde_json::to_value(teaser(ctx, r, with_context))
+    } else {
+        serde_json::to_value(article(ctx, r, with_context))
+    };
+    json.unwrap_or(Value::Null)
+}
+
+/// The same object inside an activity, which carries the context.
+pub fn embedded_object(ctx: &Core, r: &Resource) -> Value {
+    let json = if r.sensitive {
+        serde_json::to_value(teaser(ctx, r, None))
+    } else {
+        serde_json::to_value(article(ctx, r, None))
+    };
+    json.unwrap_or(Value::Null)
+}
+
+fn time(t: chrono::DateTime<chrono::Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
+}
+
+fn article(ctx: &Core, r: &Resource, context: Option<Value>) -> Article {
     let base = ctx.config.base_url();
     let id = resource_id(ctx, &r.uid);
     let actor = org_id(ctx, &r.org_handle);
     let original = r.text_for(&r.original_language);
     let (mut names, mut summaries, mut contents) = (Map::new(), Map::new(), Map::new());
     for t in &r.texts {
-        names.insert(t.lang.clone(), json!(t.title));
+        names.insert(t.lang.clone(), Value::from(t.title.clone()));
         if !t.summary.is_empty() {
-            summaries.insert(t.lang.clone(), json!(paragraph(&t.summary)));
+            summaries.insert(t.lang.clone(), Value::from(paragraph(&t.summary)));
         }
-        contents.insert(t.lang.clone(), json!(t.body_html));
+        contents.insert(t.lang.clone(), Value::from(t.body_html.clone()));
     }
-    let urls: Vec<Value> = r
+    let url = r
         .languages()
         .iter()
         .map(|l| {
@@ -85,28 +110,28 @@ pub fn resource_object(ctx: &Core, r: &Resource) -> Value {
                 Some(_) => format!("{id}?lang={l}"),
                 None => format!("{id}?text={l}"),
             };
-            json!({"type": "Link", "href": href, "mediaType": "text/html", "hreflang": l})
+            Link { kind: "Link", href, media_type: "text/html", hreflang: l.to_string() }
         })
         .collect();
-    let attachments: Vec<Value> = r
+    let attachment = r
         .attachments
         .iter()
-        .map(|a| {
-            json!({
-                "type": "Document",
-                "name": a.name,
-                "mediaType": a.media_type,
-                "url": format!("{base}/files/{}/{}", a.uid, a.name),
-                "size": a.size,
-                "digestMultibase": digest_multibase(&a.sha256),
-                "schema:inLanguage": a.lang,
-            })
+        .map(|a| Document {
+            kind: "Document",
+            name: a.name.clone(),
+            media_type: a.media_type.clone(),
+            url: format!("{base}/files/{}/{}", a.uid, a.name),
+            size: a.size,
+            digest_multibase: digest_multibase(&a.sha256),
+            in_language: a.lang.clone(),
         })
         .collect();
-    let tags: Vec<Value> = r
+    let tag = r
         .terms_of(vocab::THEME)
-        .map(|t| {
-            json!({"type": "Hashtag", "name": hashtag(ctx.vocab.label(vocab::THEME, t, Lang::En)), "href": format!("{base}/library?theme={t}")})
+        .map(|t| Hashtag {
+            kind: "Hashtag",
+            name: hashtag(ctx.vocab.label(vocab::THEME, t, Lang::En)),
+            href: format!("{base}/library?theme={t}"),
         })
         .collect();
     let uris = |scheme: &str| r.terms_of(scheme).map(|t| Vocabularies::concept_uri(scheme, t)).collect::<Vec<_>>();
@@ -116,54 +141,46 @@ pub fn resource_object(ctx: &Core, r: &Resource) -> Value {
     if !summary.is_empty() {
         preview.push_str(&paragraph(&summary));
     }
-    let mut doc = json!({
-        "@context": context(),
-        "id": id,
-        "type": "Article",
-        "attributedTo": actor,
-        "to": [PUBLIC],
-        "cc": [format!("{actor}/followers")],
-        "published": r.published_at.unwrap_or(r.updated_at).to_rfc3339_opts(SecondsFormat::Secs, true),
-        "updated": r.updated_at.to_rfc3339_opts(SecondsFormat::Secs, true),
-        "name": title,
-        "nameMap": names,
-        "summary": (!summary.is_empty()).then(|| paragraph(&summary)),
-        "summaryMap": summaries,
-        "content": original.map(|t| t.body_html.clone()),
-        "contentMap": contents,
+    Article {
+        context,
+        id,
+        kind: "Article",
+        attributed_to: actor.clone(),
+        to: vec![PUBLIC.to_string()],
+        cc: vec![format!("{actor}/followers")],
+        published: time(r.published_at.unwrap_or(r.updated_at)),
+        updated: time(r.updated_at),
+        name: title,
+        name_map: names,
+        summary: (!summary.is_empty()).then(|| paragraph(&summary)),
+        summary_map: summaries,
+        content: original.map(|t| t.body_html.clone()),
+        content_map: contents,
         // language maps are unordered once a JSON-LD processor has read them: the original
         // language is said, not implied by which key comes first
-        "amicus:originalLanguage": r.original_language,
-        "mediaType": "text/html",
-        "url": urls,
-        "attachment": attachments,
-        "tag": tags,
-        "preview": {"type": "Note", "content": preview},
-        "amicus:resourceType": Vocabularies::concept_uri(vocab::RESOURCE_TYPE, &r.resource_type),
-        "amicus:theme": uris(vocab::THEME),
-        "amicus:mechanism": uris(vocab::MECHANISM),
-        "amicus:country": uris(vocab::COUNTRY),
-        "amicus:intendedAudience": uris(vocab::AUDIENCE),
-        "amicus:readingLevel": r.reading_level.as_ref().map(|l| Vocabularies::concept_uri(vocab::READING_LEVEL, l)),
-        "amicus:dateIssued": r.published_on,
-        "schema:license": r.licence,
-        "sensitive": false,
-    });
-    if let Value::Object(map) = &mut doc {
-        map.retain(|_, v| !v.is_null());
+        original_language: r.original_language.clone(),
+        media_type: "text/html",
+        url,
+        attachment,
+        tag,
+        preview: Preview { kind: "Note", content: preview },
+        resource_type: Vocabularies::concept_uri(vocab::RESOURCE_TYPE, &r.resource_type),
+        theme: uris(vocab::THEME),
+        mechanism: uris(vocab::MECHANISM),
+        country: uris(vocab::COUNTRY),
+        intended_audience: uris(vocab::AUDIENCE),
+        reading_level: r.reading_level.as_ref().map(|l| Vocabularies::concept_uri(vocab::READING_LEVEL, l)),
+        date_issued: r.published_on.clone(),
+        license: r.licence.clone(),
+        sensitive: false,
     }
-    doc
 }
 
 /// A sensitive resource leaves the instance only as this: a neutral line and a link, behind
 /// a content warning that every Mastodon-compatible client hides.
-fn teaser(ctx: &Core, r: &Resource) -> Value {
+fn teaser(ctx: &Core, r: &Resource, context: Option<Value>) -> NoteTeaser {
     let id = resource_id(ctx, &r.uid);
     let actor = org_id(ctx, &r.org_handle);
-    let mut warnings: Vec<&str> = r.terms_of(vocab::CONTENT_WARNING).collect();
-    if warnings.is_empty() {
-        warnings.push("sensitive");
-    }
     let cw = |lang: Lang| {
         let labels: Vec<String> = r
             .terms_of(vocab::CONTENT_WARNING)
@@ -178,40 +195,44 @@ fn teaser(ctx: &Core, r: &Resource) -> Value {
     };
     let original = Lang::parse(&r.original_language).unwrap_or(Lang::En);
     let mut summary_map = Map::new();
-    summary_map.insert(original.code().into(), json!(cw(original)));
+    summary_map.insert(original.code().into(), Value::from(cw(original)));
     for l in Lang::ALL {
-        summary_map.entry(l.code()).or_insert_with(|| json!(cw(l)));
+        summary_map.entry(l.code()).or_insert_with(|| Value::from(cw(l)));
     }
     let type_label = ctx.vocab.label(vocab::RESOURCE_TYPE, &r.resource_type, original);
     let link = format!("{id}?lang={}", original.code());
-    json!({
-        "@context": context(),
-        "id": id,
-        "type": "Note",
-        "attributedTo": actor,
-        "to": [PUBLIC],
-        "cc": [format!("{actor}/followers")],
-        "published": r.published_at.unwrap_or(r.updated_at).to_rfc3339_opts(SecondsFormat::Secs, true),
-        "updated": r.updated_at.to_rfc3339_opts(SecondsFormat::Secs, true),
-        "sensitive": true,
-        "summary": cw(original),
-        "summaryMap": summary_map,
-        "content": format!("<p>{type_label}: <a href=\"{link}\">{link}</a></p>"),
-        "url": link,
-        "amicus:contentWarning": r.terms_of(vocab::CONTENT_WARNING).map(|w| Vocabularies::concept_uri(vocab::CONTENT_WARNING, w)).collect::<Vec<_>>(),
-    })
+    NoteTeaser {
+        context,
+        id,
+        kind: "Note",
+        attributed_to: actor.clone(),
+        to: vec![PUBLIC.to_string()],
+        cc: vec![format!("{actor}/followers")],
+        published: time(r.published_at.unwrap_or(r.updated_at)),
+        updated: time(r.updated_at),
+        sensitive: true,
+        summary: cw(original),
+        summary_map,
+        content: format!("<p>{type_label}: <a href=\"{link}\">{link}</a></p>"),
+        url: link,
+        content_warning: r
+            .terms_of(vocab::CONTENT_WARNING)
+            .map(|w| Vocabularies::concept_uri(vocab::CONTENT_WARNING, w))
+            .collect(),
+    }
 }
 
 /// A withdrawn resource's URL: 410 with a `Tombstone`.
 pub fn tombstone(ctx: &Core, r: &Resource) -> Response {
-    let body = json!({
-        "@context": context(),
-        "id": resource_id(ctx, &r.uid),
-        "type": "Tombstone",
-        "formerType": if r.sensitive { "Note" } else { "Article" },
-        "deleted": r.updated_at.to_rfc3339_opts(SecondsFormat::Secs, true),
-    });
-    (StatusCode::GONE, [(header::CONTENT_TYPE, ACTIVITY_JSON)], body.to_string()).into_response()
+    let body = Tombstone {
+        context: context(),
+        id: resource_id(ctx, &r.uid),
+        kind: "Tombstone",
+        former_type: if r.sensitive { "Note" } else { "Article" },
+        deleted: time(r.updated_at),
+    };
+    let json = serde_json::to_string(&body).unwrap_or_default();
+    (StatusCode::GONE, [(header::CONTENT_TYPE, ACTIVITY_JSON)], json).into_response()
 }
 
 /// What `GET /r/{uid}` answers an ActivityPub client.

@@ -4,11 +4,14 @@
 //! that both are stored in one transaction.
 
 use chrono::{SecondsFormat, Utc};
-use serde_json::{json, Value};
+use serde_json::Value;
 
 use super::actors::org_id;
-use super::objects::{resource_id, resource_object, PUBLIC};
-use super::protocol::context;
+use super::objects::{embedded_object, resource_id};
+use super::protocol::create::Create;
+use super::protocol::delete::Delete;
+use super::protocol::tombstone::TombstoneRef;
+use super::protocol::update::Update;
 use crate::db::deliveries::Outgoing;
 use crate::domain::Core;
 use crate::error::{AppError, AppResult};
@@ -46,57 +49,46 @@ pub fn create_id(ctx: &Core, r: &Resource) -> String {
 
 /// The `Create` that made `r` public, with its object as it is now: what followers received
 /// (the same id), what the outbox lists, and what its id dereferences to.
-pub fn create_activity(ctx: &Core, r: &Resource) -> Value {
-    activity(ctx, r, "Create", create_id(ctx, r), object(ctx, r, Change::Created))
-}
-
-fn object(ctx: &Core, r: &Resource, change: Change) -> Value {
-    match change {
-        Change::Removed => json!({"id": resource_id(ctx, &r.uid), "type": "Tombstone"}),
-        _ => {
-            let mut o = resource_object(ctx, r);
-            if let Some(m) = o.as_object_mut() {
-                m.shift_remove("@context");
-            }
-            o
-        }
-    }
-}
-
-fn activity(ctx: &Core, r: &Resource, kind: &str, id: String, object: Value) -> Value {
+pub fn create_activity(ctx: &Core, r: &Resource) -> Create<Value> {
     let actor = org_id(ctx, &r.org_handle);
-    // a Create is dated by the publication it makes; an Update or Delete by now
-    let published = match kind {
-        "Create" => r.published_at.unwrap_or(r.updated_at),
-        _ => Utc::now(),
-    };
-    json!({
-        "@context": context(),
-        "id": id,
-        "type": kind,
-        "actor": actor,
-        "published": published.to_rfc3339_opts(SecondsFormat::Secs, true),
-        "to": [PUBLIC],
-        "cc": [format!("{actor}/followers")],
-        "object": object,
-    })
+    // a Create is dated by the publication it makes
+    let published = time(r.published_at.unwrap_or(r.updated_at));
+    let cc = vec![format!("{actor}/followers")];
+    Create::new(create_id(ctx, r), actor, published, cc, embedded_object(ctx, r))
+}
+
+fn time(t: chrono::DateTime<Utc>) -> String {
+    t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
 /// The activity announcing `change` of `r` to its organisation's followers, or `None` when
-/// nobody follows it or nothing public changed. A `Create` has the id stored with `r`.
+/// nobody follows it or nothing public changed. A `Create` has the id stored with `r`; an
+/// `Update` or `Delete` is dated now.
 pub async fn outgoing(ctx: &Core, r: &Resource, change: Option<Change>) -> AppResult<Option<Outgoing>> {
     let Some(change) = change else { return Ok(None) };
     let inboxes = ctx.db.follower_inboxes(r.org_id).await?;
     if inboxes.is_empty() {
         return Ok(None);
     }
-    let (kind, ap_id) = match change {
-        Change::Created => ("Create", create_id(ctx, r)),
-        Change::Updated => ("Update", format!("{}/activities/update/{}", ctx.config.base_url(), crate::db::new_uid())),
-        Change::Removed => ("Delete", format!("{}/activities/delete/{}", ctx.config.base_url(), crate::db::new_uid())),
+    let actor = org_id(ctx, &r.org_handle);
+    let cc = vec![format!("{actor}/followers")];
+    let new_id = |kind: &str| format!("{}/activities/{kind}/{}", ctx.config.base_url(), crate::db::new_uid());
+    let (ap_id, json) = match change {
+        Change::Created => {
+            let activity = create_activity(ctx, r);
+            (activity.id.clone(), serde_json::to_string(&activity))
+        }
+        Change::Updated => {
+            let activity = Update::new(new_id("update"), actor, time(Utc::now()), cc, embedded_object(ctx, r));
+            (activity.id.clone(), serde_json::to_string(&activity))
+        }
+        Change::Removed => {
+            let object = TombstoneRef { id: resource_id(ctx, &r.uid), kind: "Tombstone" };
+            let activity = Delete::new(new_id("delete"), actor, time(Utc::now()), cc, object);
+            (activity.id.clone(), serde_json::to_string(&activity))
+        }
     };
-    let activity = activity(ctx, r, kind, ap_id.clone(), object(ctx, r, change));
-    let json = serde_json::to_string(&activity).map_err(AppError::internal)?;
+    let json = json.map_err(AppError::internal)?;
     Ok(Some(Outgoing { org_id: Some(r.org_id), ap_id, json, inboxes }))
 }
 

@@ -32,7 +32,10 @@ pub async fn show(
             };
             let r = found.ok_or(AppError::NotFound)?;
             match r.status {
-                Status::Published => Ok(activity_json(&super::publish::create_activity(&ctx, &r))),
+                Status::Published => {
+                    let activity = serde_json::to_value(super::publish::create_activity(&ctx, &r));
+                    Ok(activity_json(&activity.map_err(AppError::internal)?))
+                }
                 Status::Withdrawn => Err(AppError::Gone),
                 Status::Draft => Err(AppError::NotFound),
             }

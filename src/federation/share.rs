@@ -1,15 +1,13 @@
 //! An organisation sharing (`Announce`) a resource, its own or a partner's, with its followers.
 
-use chrono::{SecondsFormat, Utc};
-use serde_json::json;
-
 use super::actors::org_id;
-use super::objects::{resource_id, PUBLIC};
-use super::protocol::context;
+use super::objects::resource_id;
+use super::protocol::announce::Announce;
 use crate::domain::Core;
 use crate::error::{AppError, AppResult};
 use crate::model::org::Org;
 use crate::model::resource::Resource;
+use chrono::{SecondsFormat, Utc};
 
 /// Queues an `Announce` of `r` from `org` to its followers; the resource's own organisation
 /// is addressed too. Returns false when nobody follows `org`.
@@ -23,16 +21,9 @@ pub async fn share(ctx: &Core, org: &Org, r: &Resource) -> AppResult<bool> {
     let author =
         if r.local { org_id(ctx, &r.org_handle) } else { ctx.db.org_ap_id(r.org_id).await?.unwrap_or_default() };
     let ap_id = format!("{}/activities/announce/{}", ctx.config.base_url(), crate::db::new_uid());
-    let activity = json!({
-        "@context": context(),
-        "id": ap_id,
-        "type": "Announce",
-        "actor": actor,
-        "published": Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true),
-        "to": [PUBLIC],
-        "cc": [format!("{actor}/followers"), author],
-        "object": object,
-    });
+    let published = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
+    let cc = vec![format!("{actor}/followers"), author];
+    let activity = Announce::new(ap_id.clone(), actor, published, cc, object);
     let json = serde_json::to_string(&activity).map_err(AppError::internal)?;
     ctx.db.queue_activity(Some(org.id), &ap_id, &json, &inboxes).await?;
     Ok(true)

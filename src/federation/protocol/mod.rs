@@ -1,6 +1,15 @@
-//! Wire shapes: what Amicus sends, as serde structs named after their ActivityStreams types.
+//! Wire shapes: what Amicus sends, as serde structs named after their ActivityStreams types,
+//! one activity or object per file (`Follow`, `Accept`/`Reject` and `Undo`, which Amicus also
+//! receives, are typed in `activities::follow`).
 
 pub mod actor;
+pub mod announce;
+pub mod article;
+pub mod create;
+pub mod delete;
+pub mod note;
+pub mod tombstone;
+pub mod update;
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
