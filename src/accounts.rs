@@ -1,7 +1,7 @@
 //! Accounts, organisations, memberships, sessions and tokens: the rules, over `db`.
 //! Used alike by the web pages, the API and the CLI.
 
-use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, PasswordVerifier, SaltString};
+use argon2::password_hash::{rand_core::OsRng, PasswordHash, PasswordHasher, SaltString};
 use argon2::{Algorithm, Argon2, Params, Version};
 
 use crate::db::search::Viewer;
@@ -40,12 +40,56 @@ pub async fn hash_password(password: String) -> AppResult<String> {
     .await?
 }
 
-async fn verify_password(password: String, hash: String) -> AppResult<bool> {
-    tokio::task::spawn_blocking(move || {
-        let parsed = PasswordHash::new(&hash).map_err(AppError::internal)?;
-        Ok(argon2()?.verify_password(password.as_bytes(), &parsed).is_ok())
-    })
-    .await?
+/// Checks passwords: one argon2 run per core at a time, each in memory kept from one run to
+/// the next. Allocating argon2's 19 MiB afresh for every attempt left the allocator holding
+/// hundreds of megabytes after a flood of logins (docs/PERFORMANCE.md); with the memory kept,
+/// a flood costs time and at most one block of memory per core.
+pub struct PasswordChecker {
+    permits: tokio::sync::Semaphore,
+    memory: std::sync::Mutex<Vec<Vec<argon2::Block>>>,
+}
+
+impl Default for PasswordChecker {
+    fn default() -> Self {
+        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        PasswordChecker { permits: tokio::sync::Semaphore::new(cores), memory: std::sync::Mutex::new(Vec::new()) }
+    }
+}
+
+impl PasswordChecker {
+    /// Whether `password` is the one `hash` (a PHC string) was made from. Waits for a core.
+    pub async fn verify(&self, password: String, hash: String) -> AppResult<bool> {
+        let _permit = self.permits.acquire().await.map_err(AppError::internal)?;
+        let mut memory = self.memory.lock().ok().and_then(|mut m| m.pop()).unwrap_or_default();
+        let (ok, memory) = tokio::task::spawn_blocking(move || {
+            let ok = verify_in(&password, &hash, &mut memory);
+            (ok, memory)
+        })
+        .await?;
+        if let Ok(mut kept) = self.memory.lock() {
+            kept.push(memory);
+        }
+        ok
+    }
+}
+
+/// argon2 verification of `password` against the PHC string `hash`, in `memory`.
+fn verify_in(password: &str, hash: &str, memory: &mut Vec<argon2::Block>) -> AppResult<bool> {
+    let parsed = PasswordHash::new(hash).map_err(AppError::internal)?;
+    let params = Params::try_from(&parsed).map_err(AppError::internal)?;
+    let algorithm = Algorithm::try_from(parsed.algorithm).map_err(AppError::internal)?;
+    let version = parsed.version.map(Version::try_from).transpose().map_err(AppError::internal)?;
+    let (Some(salt), Some(expected)) = (parsed.salt, parsed.hash) else {
+        return Err(AppError::internal("password hash without salt or output"));
+    };
+    let mut salt_buf = [0u8; 64];
+    let salt = salt.decode_b64(&mut salt_buf).map_err(AppError::internal)?;
+    let mut out = vec![0u8; expected.len()];
+    memory.resize(params.block_count(), argon2::Block::default());
+    Argon2::new(algorithm, version.unwrap_or_default(), params)
+        .hash_password_into_with_memory(password.as_bytes(), salt, &mut out, &mut memory[..])
+        .map_err(AppError::internal)?;
+    Ok(subtle::ConstantTimeEq::ct_eq(out.as_slice(), expected.as_bytes()).into())
 }
 
 pub async fn create_user(ctx: &Core, username: &str, password: &str, role: Role) -> AppResult<User> {
@@ -102,11 +146,8 @@ pub async fn login(ctx: &Core, username: &str, password: &str, device: Option<&s
         Some((u, h)) => (Some(u), h),
         None => (None, ctx.dummy_hash.to_string()),
     };
-    let ok = {
-        // one hash per core at a time: a flood waits here, holding no argon2 memory
-        let _permit = ctx.login_limiter.hashing.acquire().await.map_err(AppError::internal)?;
-        verify_password(password.to_string(), hash).await.unwrap_or(false)
-    };
+    // one hash per core at a time: a flood waits here
+    let ok = ctx.passwords.verify(password.to_string(), hash).await.unwrap_or(false);
     match (user, ok) {
         (Some(user), true) => {
             ctx.login_limiter.succeeded(&key);
@@ -202,4 +243,20 @@ pub async fn viewer_scope(ctx: &Core, user: Option<&User>) -> AppResult<Viewer> 
         Some(u) if u.is_admin() => Viewer::Admin,
         Some(u) => Viewer::Member(ctx.db.orgs_of_user(u.id).await?.into_iter().map(|(id, _, _)| id).collect()),
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_password_checks_against_its_hash_in_kept_memory() {
+        let checker = PasswordChecker::default();
+        let hash = hash_password("correct horse battery staple".into()).await.unwrap();
+        for _ in 0..3 {
+            assert!(checker.verify("correct horse battery staple".into(), hash.clone()).await.unwrap());
+            assert!(!checker.verify("wrong".into(), hash.clone()).await.unwrap());
+        }
+        assert_eq!(checker.memory.lock().unwrap().len(), 1, "one block of memory, kept and reused");
+    }
 }

@@ -26,6 +26,8 @@ pub struct Core {
     pub analyzer: Arc<Analyzer>,
     pub store: Arc<dyn Store>,
     pub login_limiter: Arc<LoginLimiter>,
+    /// Password checks, one per core at once, in kept memory.
+    pub passwords: Arc<crate::accounts::PasswordChecker>,
     /// Inbox requests per remote host.
     pub inbox_limiter: Arc<HostLimiter>,
     /// Remote hosts heard from this minute (whether they were marked dead is checked once).
@@ -77,6 +79,7 @@ impl Core {
             analyzer: Arc::new(Analyzer::default()),
             store,
             login_limiter: Arc::new(LoginLimiter::new(config.login_attempts)),
+            passwords: Arc::default(),
             inbox_limiter: Arc::new(HostLimiter::new(config.inbox_per_minute)),
             hosts_heard: Arc::new(HostLimiter::new(1)),
             http,

@@ -23,22 +23,14 @@ struct Attempts {
 /// further one must wait, 1 s doubling up to 15 minutes: guessing is slowed to a crawl, but
 /// the owner is never refused for good, and on a device she has logged in from before she
 /// has an allowance of her own that strangers' guesses cannot spend.
-/// Password hashing is also capped here: no more than one argon2 run per core at once, so a
-/// flood of logins costs time, never memory.
 pub struct LoginLimiter {
     max: u32,
     attempts: Mutex<HashMap<String, Attempts>>,
-    pub hashing: tokio::sync::Semaphore,
 }
 
 impl LoginLimiter {
     pub fn new(max: u32) -> LoginLimiter {
-        let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
-        LoginLimiter {
-            max: max.max(1),
-            attempts: Mutex::new(HashMap::new()),
-            hashing: tokio::sync::Semaphore::new(cores),
-        }
+        LoginLimiter { max: max.max(1), attempts: Mutex::new(HashMap::new()) }
     }
 
     /// Counts an attempt for `key` now; `Err(wait)` when it comes too early, without counting.
