@@ -31,12 +31,40 @@ pub fn http_client(ctx_config: &crate::config::Config) -> AppResult<reqwest::Cli
     b.build().map_err(AppError::internal)
 }
 
+/// Names the algorithm of the crate's signed fetches `rsa-sha256`, as Mastodon does and as
+/// our deliveries do: the signing library writes `hs2019` for every algorithm, and verifiers
+/// such as Python's httpsig accept only the name of the one used. The name is not part of the
+/// signed string, so the signature stays valid.
+struct RsaSha256;
+
+#[async_trait::async_trait]
+impl reqwest_middleware::Middleware for RsaSha256 {
+    async fn handle(
+        &self,
+        mut req: reqwest::Request,
+        extensions: &mut axum::http::Extensions,
+        next: reqwest_middleware::Next<'_>,
+    ) -> reqwest_middleware::Result<reqwest::Response> {
+        let renamed = req
+            .headers()
+            .get("signature")
+            .and_then(|v| v.to_str().ok())
+            .filter(|v| v.contains("algorithm=\"hs2019\""))
+            .map(|v| v.replace("algorithm=\"hs2019\"", "algorithm=\"rsa-sha256\""))
+            .and_then(|v| reqwest::header::HeaderValue::from_str(&v).ok());
+        if let Some(v) = renamed {
+            req.headers_mut().insert("signature", v);
+        }
+        next.run(req, extensions).await
+    }
+}
+
 /// The crate's configuration, under a name `http/` can use without importing the crate.
 pub type FedConfig = FederationConfig<Core>;
 
 /// Builds the federation configuration of an instance.
 pub async fn config(ctx: &Core) -> AppResult<FederationConfig<Core>> {
-    let client = reqwest_middleware::ClientWithMiddleware::from(ctx.http.clone());
+    let client = reqwest_middleware::ClientBuilder::new(ctx.http.clone()).with(RsaSha256).build();
     // every fetch is signed by the instance actor (Mastodon's authorized fetch, GoToSocial)
     let instance = super::apactor::ApActor::instance(ctx).await?;
     FederationConfig::builder()

@@ -588,11 +588,19 @@ async fn epicyon(key_pem: String) -> (u16, Arc<std::sync::Mutex<Vec<Value>>>) {
                      "links": [{"rel": "self", "type": AP, "href": format!("{base}/users/ep")}]});
     let got = Arc::new(std::sync::Mutex::new(Vec::new()));
     let keep = got.clone();
+    let signatures = got.clone();
     let app = axum::Router::new()
         .route("/.well-known/webfinger", axum::routing::get(move || async move { axum::Json(jrd) }))
         .route(
             "/users/ep",
-            axum::routing::get(move || async move { ([("content-type", "application/ld+json")], actor.to_string()) }),
+            axum::routing::get(move |headers: axum::http::HeaderMap| {
+                let (keep, actor) = (signatures.clone(), actor.clone());
+                async move {
+                    let sig = headers.get("signature").and_then(|v| v.to_str().ok()).unwrap_or_default();
+                    keep.lock().unwrap().push(json!({"signature": sig}));
+                    ([("content-type", "application/ld+json")], actor.to_string())
+                }
+            }),
         )
         .route(
             "/users/ep/inbox",
@@ -620,7 +628,15 @@ async fn an_actor_served_as_plain_ld_json_can_be_followed() {
     let res = alpha.api_post(&token, "/api/v1/orgs/redress/following", &target).await;
     assert_eq!(res.status(), 202, "{}", res.text().await.unwrap());
     amicus::federation::delivery::drain(&alpha.ctx).await.unwrap();
-    let follow = inbox.lock().unwrap().first().cloned().expect("the Follow arrived");
+    // every fetch of the actor was signed, naming its algorithm as Mastodon does
+    let fetches: Vec<Value> = inbox.lock().unwrap().iter().filter(|v| v.get("signature").is_some()).cloned().collect();
+    assert!(!fetches.is_empty());
+    for f in &fetches {
+        let sig = f["signature"].as_str().unwrap();
+        assert!(sig.contains(r#"algorithm="rsa-sha256""#), "{sig}");
+        assert!(sig.contains("(request-target)") && sig.contains("host") && sig.contains("date"), "{sig}");
+    }
+    let follow = inbox.lock().unwrap().iter().find(|v| v["type"] == "Follow").cloned().expect("the Follow arrived");
     assert_eq!(follow["type"], "Follow");
 
     // it accepts, signing with its key
