@@ -4,9 +4,10 @@
 //! only in memory: a restart picks up where it stopped.
 //!
 //! No host holds up the others: a claim takes at most `PER_HOST` rows of a host and none of a
-//! host that already has requests in flight, so every claimed row is sent at once and a slow
-//! host never holds slots that others wait for; a host that does not answer is backed off as
-//! a whole (its other deliveries wait with the one that failed). Each attempt ends within the
+//! host that already has requests in flight, so every claimed row is sent at once; a request
+//! unanswered after `SLOW` stops counting against the slots, so hanging hosts never hold slots
+//! that others wait for; a host that does not answer is backed off as a whole (its other
+//! deliveries wait with the one that failed). Each attempt ends within the
 //! client's 10 s timeout, so a claim's lease is short (`LEASE`): deliveries claimed by a
 //! process that died are sent by another, or after a restart, within a minute.
 //!
@@ -16,6 +17,7 @@
 //! faster than with the crate's `rsa` (docs/PERFORMANCE.md).
 
 use std::collections::HashMap;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
@@ -34,7 +36,12 @@ use crate::error::{AppError, AppResult};
 /// Sends at once to one host, at most.
 const PER_HOST: i64 = 2;
 /// Deliveries in flight at once, at most: requests waiting on slow servers are cheap.
-const IN_FLIGHT: usize = 256;
+const IN_FLIGHT: usize = 128;
+/// Requests waiting on servers slower than `SLOW` do not count against `IN_FLIGHT` (they
+/// cost a socket, not work), up to this many in all: hanging servers never hold up the rest.
+const IN_FLIGHT_MAX: usize = 1024;
+/// An answer slower than this marks its request slow.
+const SLOW: Duration = Duration::from_secs(2);
 /// A claimed delivery comes back to the queue after this if its claimer died: well over the
 /// longest an attempt takes (the client's 10 s timeout, and signing).
 const LEASE: Duration = Duration::from_secs(60);
@@ -126,7 +133,13 @@ fn finish(d: &DueDelivery, attempt: Attempt) -> Finished {
 }
 
 /// Signs and posts one delivery.
-async fn attempt(client: &reqwest::Client, dev_network: bool, signer: Arc<Signer>, d: &DueDelivery) -> Attempt {
+async fn attempt(
+    client: &reqwest::Client,
+    dev_network: bool,
+    slow: Arc<AtomicUsize>,
+    signer: Arc<Signer>,
+    d: &DueDelivery,
+) -> Attempt {
     let Ok(inbox) = Url::parse(&d.inbox) else {
         return Attempt::Refused("unparseable inbox URL".into());
     };
@@ -147,7 +160,19 @@ async fn attempt(client: &reqwest::Client, dev_network: bool, signer: Arc<Signer
     for (name, value) in headers {
         request = request.header(name, value);
     }
-    match request.send().await {
+    let sending = request.send();
+    tokio::pin!(sending);
+    let answer = match tokio::time::timeout(SLOW, &mut sending).await {
+        Ok(answer) => answer,
+        Err(_) => {
+            // a slow server: its request no longer counts against the worker's slots
+            slow.fetch_add(1, Ordering::SeqCst);
+            let answer = sending.await;
+            slow.fetch_sub(1, Ordering::SeqCst);
+            answer
+        }
+    };
+    match answer {
         Ok(res) => {
             let retry_after = res.headers().get("retry-after").and_then(|v| v.to_str().ok()).map(str::to_string);
             classify(res.status(), retry_after.as_deref())
@@ -194,14 +219,17 @@ async fn pump(ctx: &Core, until_idle: bool, stop: &mut tokio::sync::watch::Recei
     // requests in flight per host: such hosts get no new claims until they are done
     let mut busy: HashMap<String, usize> = HashMap::new();
     let mut flying: JoinSet<Finished> = JoinSet::new();
+    let slow = Arc::new(AtomicUsize::new(0));
     let lease = chrono::Duration::from_std(LEASE).map_err(AppError::internal)?;
     loop {
         let stopping = *stop.borrow();
         if stopping && flying.is_empty() {
             return Ok(());
         }
-        if !stopping && flying.len() < IN_FLIGHT {
-            let room = (IN_FLIGHT - flying.len()) as i64;
+        // claims are made in batches (when half the slots are free): each is one query
+        let working = flying.len().saturating_sub(slow.load(Ordering::SeqCst));
+        if !stopping && working < IN_FLIGHT / 2 && flying.len() < IN_FLIGHT_MAX {
+            let room = (IN_FLIGHT - working).min(IN_FLIGHT_MAX - flying.len()) as i64;
             let busy_hosts: Vec<&str> = busy.keys().map(String::as_str).collect();
             let due = ctx.db.claim_deliveries(room, PER_HOST, &busy_hosts, lease).await?;
             let rules = if due.is_empty() { None } else { Some(policy.rules().await?) };
@@ -219,15 +247,20 @@ async fn pump(ctx: &Core, until_idle: bool, stop: &mut tokio::sync::watch::Recei
                     }
                 };
                 *busy.entry(d.host.clone()).or_default() += 1;
-                let client = ctx.http.clone();
+                let (client, slow) = (ctx.http.clone(), slow.clone());
                 let dev_network = ctx.config.dev_network;
                 flying.spawn(async move {
-                    let result = attempt(&client, dev_network, signer, &d).await;
+                    let result = attempt(&client, dev_network, slow, signer, &d).await;
                     finish(&d, result)
                 });
             }
         }
-        let Some(first) = flying.join_next().await else {
+        // look for room again now and then: requests to slow servers stop counting after `SLOW`
+        let next = tokio::select! {
+            done = flying.join_next() => done,
+            _ = tokio::time::sleep(SLOW / 4), if !flying.is_empty() => continue,
+        };
+        let Some(first) = next else {
             if until_idle {
                 return Ok(());
             }

@@ -722,3 +722,44 @@ async fn a_server_whose_keys_are_documents_of_their_own_can_follow_and_fetch() {
     let org = alpha.ctx.db.org_by_handle("redress").await.unwrap().unwrap();
     assert_eq!(alpha.ctx.db.org_counts(org.id).await.unwrap().1, 1, "one follower");
 }
+
+#[tokio::test]
+async fn a_third_of_followers_servers_hanging_does_not_hold_up_the_rest() {
+    let loopback = std::net::IpAddr::from([127, 0, 0, 1]);
+    let hosts: Vec<String> = (0..400).map(|i| format!("f{i}.localhost")).collect();
+    let resolve: Vec<(String, std::net::IpAddr)> = hosts.iter().map(|h| (h.clone(), loopback)).collect();
+    let alpha = TestApp::spawn_with(move |c| {
+        c.dev_network = true;
+        c.resolve = resolve;
+        c.delivery_worker = false;
+    })
+    .await;
+    let token = alpha.org_with_editor("redress", "amina").await;
+    let hanging = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let hang_port = hanging.local_addr().unwrap().port();
+    tokio::spawn(async move {
+        let mut held = Vec::new();
+        while let Ok((socket, _)) = hanging.accept().await {
+            held.push(socket);
+        }
+    });
+    let (quick_port, received) = crate::network::recording_sink(0).await;
+    for (i, host) in hosts.iter().enumerate() {
+        let port = if i % 3 == 0 { hang_port } else { quick_port };
+        crate::network::follower_on(&alpha, "redress", host, port).await;
+    }
+    alpha.post_resource(&token, &crate::helpers::resource("redress", "Guide")).await;
+    let answering = hosts.len() - hosts.len().div_ceil(3);
+    let started = std::time::Instant::now();
+    let ctx = alpha.ctx.clone();
+    let drain = tokio::spawn(async move { amicus::federation::delivery::drain(&ctx).await });
+    while received.lock().unwrap().len() < answering {
+        assert!(
+            started.elapsed() < Duration::from_secs(7),
+            "{} of {answering} answering servers reached: they waited on the hanging ones",
+            received.lock().unwrap().len()
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+    drain.abort();
+}
