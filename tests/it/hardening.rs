@@ -278,8 +278,10 @@ async fn guessing_a_password_slows_the_guesser_and_never_locks_the_owner_out() {
         guesses.spawn(async move { login(base, attacker, "wrong password").await.status().as_u16() });
     }
     let statuses = guesses.join_all().await;
-    assert_eq!(statuses.iter().filter(|s| **s == 401).count(), 5, "{statuses:?}");
-    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 59);
+    // five, and one more per second of waits passed if the machine spread the 64 out that long
+    let checked = statuses.iter().filter(|s| **s == 401).count();
+    assert!((5..=7).contains(&checked), "{statuses:?}");
+    assert_eq!(statuses.iter().filter(|s| **s == 429).count(), 64 - checked);
 
     // the right password on a new device waits like anyone else, and is told how long
     let res = login(app.base.clone(), browser(), PASSWORD).await;
