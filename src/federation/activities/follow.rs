@@ -1,11 +1,10 @@
-//! `Follow`, and the `Accept`, `Reject` and `Undo` that answer or take it back.
+//! Receiving `Follow`, and the `Accept`, `Reject` and `Undo` that answer or take it back (their
+//! wire shapes are in `protocol`).
 
 use activitypub_federation::config::Data;
 use activitypub_federation::fetch::object_id::ObjectId;
-use activitypub_federation::kinds::activity::{FollowType, UndoType};
 use activitypub_federation::protocol::verification::verify_urls_match;
 use activitypub_federation::traits::Activity;
-use serde::{Deserialize, Serialize};
 use url::Url;
 
 use super::new_id;
@@ -13,80 +12,10 @@ use crate::domain::Core;
 use crate::error::AppError;
 use crate::federation::apactor::{local_handle, ApActor};
 use crate::federation::delivery;
-use crate::federation::protocol::actor_ref;
+pub use crate::federation::protocol::answer::{Answer, AnswerKind};
+pub use crate::federation::protocol::follow::{AnonymousFollow, Follow, FollowRef};
+pub use crate::federation::protocol::undo::Undo;
 use crate::federation::IGNORED;
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Follow {
-    pub id: Url,
-    #[serde(rename = "type")]
-    pub kind: FollowType,
-    #[serde(deserialize_with = "actor_ref")]
-    pub actor: ObjectId<ApActor>,
-    #[serde(deserialize_with = "actor_ref")]
-    pub object: ObjectId<ApActor>,
-}
-
-/// A `Follow` embedded in an answer without an id of its own: matched by actor and object.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-pub struct AnonymousFollow {
-    #[serde(rename = "type")]
-    pub kind: FollowType,
-    #[serde(deserialize_with = "actor_ref")]
-    pub actor: ObjectId<ApActor>,
-    #[serde(deserialize_with = "actor_ref")]
-    pub object: ObjectId<ApActor>,
-}
-
-/// The `object` of an answer: the `Follow` itself (as Mastodon sends it, with the actors as
-/// ids or, as Fedify sends it, as objects), without its id, or its id alone.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(untagged)]
-pub enum FollowRef {
-    Embedded(Follow),
-    Anonymous(AnonymousFollow),
-    Id(Url),
-}
-
-impl FollowRef {
-    /// The follower and the followed, when the follow is embedded.
-    fn actors(&self) -> Option<(&Url, &Url)> {
-        match self {
-            FollowRef::Embedded(f) => Some((f.actor.inner(), f.object.inner())),
-            FollowRef::Anonymous(f) => Some((f.actor.inner(), f.object.inner())),
-            FollowRef::Id(_) => None,
-        }
-    }
-}
-
-/// Whether a follow request was accepted or rejected.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
-pub enum AnswerKind {
-    Accept,
-    Reject,
-}
-
-/// `Accept` or `Reject` of a `Follow`: received alike, but for what becomes of the follow.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Answer {
-    pub id: Url,
-    #[serde(rename = "type")]
-    pub kind: AnswerKind,
-    pub actor: ObjectId<ApActor>,
-    pub object: FollowRef,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
-pub struct Undo {
-    pub id: Url,
-    #[serde(rename = "type")]
-    pub kind: UndoType,
-    pub actor: ObjectId<ApActor>,
-    pub object: FollowRef,
-}
 
 /// The local organisation a follow answer is about, and the remote actor it names.
 async fn local_follower(data: &Data<Core>, follow: &FollowRef) -> Result<crate::model::org::Org, AppError> {
