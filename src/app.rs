@@ -57,6 +57,11 @@ pub async fn serve(
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let federation = crate::federation::context::config(&ctx).await.map_err(std::io::Error::other)?;
+    // this node's previous run, if it died while sending, is gone (the address is ours now):
+    // what it had claimed goes out at once
+    if let Err(e) = ctx.db.release_claims(&ctx.node_id).await {
+        tracing::warn!("could not give back the deliveries of this node's previous run: {e}");
+    }
     let sweeper = tokio::spawn(sweep(ctx.core.clone()));
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let worker = ctx

@@ -45,6 +45,9 @@ pub struct Core {
     /// The key of device cookies (`accounts::login`), derived from the instance's private
     /// key so that it survives restarts and is the same on every node.
     pub device_key: Arc<[u8; 32]>,
+    /// This node, as the owner of the deliveries it claims: its host name and listening
+    /// address, which no other running node shares.
+    pub node_id: Arc<str>,
     /// A real argon2 hash of nothing, checked when a login names an unknown account so
     /// that it takes as long as a wrong password.
     pub dummy_hash: Arc<str>,
@@ -72,7 +75,10 @@ impl Core {
         };
         let dummy_hash = crate::accounts::hash_password(crate::accounts::new_secret()).await?.into();
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
+        let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
+        let node_id = format!("{}/{}", host.trim(), config.bind).into();
         Ok(Core {
+            node_id,
             db,
             vocab,
             i18n,

@@ -14,3 +14,7 @@ alter table resources add column create_id text;
 -- created instead of a second one. written in the same insert as the resource.
 alter table resources add column idempotency_key text;
 create unique index resources_idempotency on resources (org_id, idempotency_key);
+
+-- which node claimed a delivery (host name and listening address): a node that starts again
+-- gives back what its previous run had claimed, instead of waiting for the lease to run out.
+alter table deliveries add column lease_owner text;

@@ -148,11 +148,13 @@ impl Db {
         Ok(r?)
     }
 
-    /// Claims up to `limit` due deliveries for `lease` (they come back if the claimer dies):
-    /// at most `per_host` of any one host, and none of the hosts in `busy` (which already
-    /// have requests in flight), so that every row claimed can be sent at once.
+    /// Claims up to `limit` due deliveries for `owner` (a node) for `lease` (they come back
+    /// if the claimer dies): at most `per_host` of any one host, and none of the hosts in
+    /// `busy` (which already have requests in flight), so that every row claimed can be sent
+    /// at once.
     pub async fn claim_deliveries(
         &self,
+        owner: &str,
         limit: i64,
         per_host: i64,
         busy: &[&str],
@@ -164,7 +166,7 @@ impl Db {
         let not_busy = if busy.is_empty() {
             String::new()
         } else {
-            format!("and d.host not in ({})", placeholders(6, busy.len()))
+            format!("and d.host not in ({})", placeholders(7, busy.len()))
         };
         let ranked = format!(
             "select id from (select d.id, d.next_attempt_at,
@@ -182,10 +184,12 @@ impl Db {
                     "with due as (select id from deliveries d where id in ({ranked})
                        and d.state = 'pending' and (d.lease_until is null or d.lease_until < $1)
                        for update skip locked),
-                     claimed as (update deliveries set lease_until = $3 where id in (select id from due) returning id)
+                     claimed as (update deliveries set lease_until = $3, lease_owner = $6
+                       where id in (select id from due) returning id)
                      {select} (select id from claimed)"
                 );
-                let mut q = sqlx::query_as(&sql).bind(now).bind(limit).bind(until).bind(a_day_ago).bind(per_host);
+                let mut q =
+                    sqlx::query_as(&sql).bind(now).bind(limit).bind(until).bind(a_day_ago).bind(per_host).bind(owner);
                 for h in busy {
                     q = q.bind(*h);
                 }
@@ -194,8 +198,16 @@ impl Db {
             Db::Sqlite(p) => {
                 // one statement, so the write lock is taken at once: a read-then-write
                 // transaction could not upgrade its lock while another writer is busy
-                let sql = format!("update deliveries set lease_until = $3 where id in ({ranked}) returning id");
-                let mut q = sqlx::query_scalar(&sql).bind(now).bind(limit).bind(until).bind(a_day_ago).bind(per_host);
+                let sql = format!(
+                    "update deliveries set lease_until = $3, lease_owner = $6 where id in ({ranked}) returning id"
+                );
+                let mut q = sqlx::query_scalar(&sql)
+                    .bind(now)
+                    .bind(limit)
+                    .bind(until)
+                    .bind(a_day_ago)
+                    .bind(per_host)
+                    .bind(owner);
                 for h in busy {
                     q = q.bind(*h);
                 }
@@ -205,6 +217,16 @@ impl Db {
             }
         };
         Ok(rows)
+    }
+
+    /// Gives back the deliveries `owner` had claimed and not settled: called when a node starts,
+    /// so that what its previous run was sending when it died goes out at once rather than
+    /// when the lease runs out. Safe with several nodes: only this node's claims, and its
+    /// previous run is gone (it held the same address, which this one has just bound).
+    pub async fn release_claims(&self, owner: &str) -> AppResult<u64> {
+        Ok(on_pool!(self, p => sqlx::query(
+            "update deliveries set lease_until = null, lease_owner = null where lease_owner = $1 and state = 'pending'")
+            .bind(owner).execute(p).await.map(|r| r.rows_affected()))?)
     }
 
     /// Records what became of sent deliveries, and what it says of their hosts, in one

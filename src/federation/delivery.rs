@@ -231,7 +231,7 @@ async fn pump(ctx: &Core, until_idle: bool, stop: &mut tokio::sync::watch::Recei
         if !stopping && working < IN_FLIGHT / 2 && flying.len() < IN_FLIGHT_MAX {
             let room = (IN_FLIGHT - working).min(IN_FLIGHT_MAX - flying.len()) as i64;
             let busy_hosts: Vec<&str> = busy.keys().map(String::as_str).collect();
-            let due = ctx.db.claim_deliveries(room, PER_HOST, &busy_hosts, lease).await?;
+            let due = ctx.db.claim_deliveries(&ctx.node_id, room, PER_HOST, &busy_hosts, lease).await?;
             let rules = if due.is_empty() { None } else { Some(policy.rules().await?) };
             for d in due {
                 if rules.as_ref().is_some_and(|r| !r.allows(&d.host)) {

@@ -765,3 +765,27 @@ async fn a_third_of_followers_servers_hanging_does_not_hold_up_the_rest() {
     }
     drain.abort();
 }
+
+#[tokio::test]
+async fn deliveries_claimed_by_a_process_that_died_go_out_as_soon_as_it_restarts() {
+    let mut alpha = peer("alpha").await;
+    let token = alpha.org_with_editor("redress", "amina").await;
+    let (port, received) = crate::network::recording_sink(0).await;
+    crate::network::follower_on(&alpha, "redress", "gamma.localhost", port).await;
+    alpha.post_resource(&token, &crate::helpers::resource("redress", "Guide")).await;
+    // the process claims the delivery, then dies before sending it
+    let lease = chrono::Duration::minutes(1);
+    let claimed = alpha.ctx.db.claim_deliveries(&alpha.ctx.node_id, 10, 2, &[], lease).await.unwrap();
+    assert_eq!(claimed.len(), 1);
+    amicus::federation::delivery::drain(&alpha.ctx).await.unwrap();
+    assert!(received.lock().unwrap().is_empty(), "leased: nobody else sends it meanwhile");
+    // started again on the same address, it sends at once, not a minute later
+    alpha.restart().await;
+    let started = std::time::Instant::now();
+    while received.lock().unwrap().is_empty() {
+        assert!(started.elapsed() < Duration::from_secs(20), "still waiting for the lease");
+        amicus::federation::delivery::drain(&alpha.ctx).await.unwrap();
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    assert_eq!(received.lock().unwrap().len(), 1);
+}
