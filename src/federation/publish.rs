@@ -8,10 +8,8 @@ use serde_json::Value;
 
 use super::actors::org_id;
 use super::objects::{embedded_object, resource_id};
-use super::protocol::create::Create;
-use super::protocol::delete::Delete;
+use super::protocol::activity::{Addressed, Create};
 use super::protocol::tombstone::TombstoneRef;
-use super::protocol::update::Update;
 use crate::db::deliveries::Outgoing;
 use crate::domain::Core;
 use crate::error::{AppError, AppResult};
@@ -54,7 +52,7 @@ pub fn create_activity(ctx: &Core, r: &Resource) -> Create<Value> {
     // a Create is dated by the publication it makes
     let published = time(r.published_at.unwrap_or(r.updated_at));
     let cc = vec![format!("{actor}/followers")];
-    Create::new(create_id(ctx, r), actor, published, cc, embedded_object(ctx, r))
+    Addressed::new("Create", create_id(ctx, r), actor, published, cc, embedded_object(ctx, r))
 }
 
 fn time(t: chrono::DateTime<Utc>) -> String {
@@ -79,12 +77,13 @@ pub async fn outgoing(ctx: &Core, r: &Resource, change: Option<Change>) -> AppRe
             (activity.id.clone(), serde_json::to_string(&activity))
         }
         Change::Updated => {
-            let activity = Update::new(new_id("update"), actor, time(Utc::now()), cc, embedded_object(ctx, r));
+            let activity =
+                Addressed::new("Update", new_id("update"), actor, time(Utc::now()), cc, embedded_object(ctx, r));
             (activity.id.clone(), serde_json::to_string(&activity))
         }
         Change::Removed => {
             let object = TombstoneRef { id: resource_id(ctx, &r.uid), kind: "Tombstone" };
-            let activity = Delete::new(new_id("delete"), actor, time(Utc::now()), cc, object);
+            let activity = Addressed::new("Delete", new_id("delete"), actor, time(Utc::now()), cc, object);
             (activity.id.clone(), serde_json::to_string(&activity))
         }
     };

@@ -2,7 +2,7 @@
 
 use super::actors::org_id;
 use super::objects::resource_id;
-use super::protocol::announce::Announce;
+use super::protocol::activity::Addressed;
 use crate::domain::Core;
 use crate::error::{AppError, AppResult};
 use crate::model::org::Org;
@@ -23,7 +23,7 @@ pub async fn share(ctx: &Core, org: &Org, r: &Resource) -> AppResult<bool> {
     let ap_id = format!("{}/activities/announce/{}", ctx.config.base_url(), crate::db::new_uid());
     let published = Utc::now().to_rfc3339_opts(SecondsFormat::Secs, true);
     let cc = vec![format!("{actor}/followers"), author];
-    let activity = Announce::new(ap_id.clone(), actor, published, cc, object);
+    let activity = Addressed::new("Announce", ap_id.clone(), actor, published, cc, object);
     let json = serde_json::to_string(&activity).map_err(AppError::internal)?;
     ctx.db.queue_activity(Some(org.id), &ap_id, &json, &inboxes).await?;
     Ok(true)

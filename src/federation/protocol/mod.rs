@@ -1,18 +1,16 @@
 //! Wire shapes: what Amicus sends, as serde structs named after their ActivityStreams types,
-//! one activity or object per file. `Follow`, `Accept`/`Reject` and `Undo` are received in the
+//! one activity or object per file (`activity` holds the one shape `Create`, `Update`, `Delete`
+//! and `Announce` share). `Follow`, `Accept`/`Reject` and `Undo` are received in the
 //! same shapes (`activities::follow` acts on them).
 
+pub mod activity;
 pub mod actor;
-pub mod announce;
 pub mod answer;
 pub mod article;
-pub mod create;
-pub mod delete;
 pub mod follow;
 pub mod note;
 pub mod tombstone;
 pub mod undo;
-pub mod update;
 
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
