@@ -47,27 +47,43 @@ pub async fn receive(data: Data<Core>, req: Request) -> Response {
         Ok(p) if sigcheck::key_on_actors_host(&p.key_id, &actor) => {}
         Ok(_) | Err(_) => return AppError::Unauthorized.into_response(),
     }
-    // an actor met for the first time whose server the crate would refuse for its media type
-    // alone (plain application/ld+json) is fetched here, so that the crate finds it stored
-    if actor.host_str() != Some(data.config.domain.split(':').next().unwrap_or_default()) {
-        if let Ok(None) = data.db.remote_actor(actor.as_str()).await {
-            let _ = super::lenient::actor(&data, &actor).await;
+    let (method, uri, headers) = (parts.method, parts.uri, parts.headers);
+    let mut result = pass_to_crate(&data, &method, &uri, &headers, &bytes).await;
+    // an actor the crate refused for its media type alone (plain application/ld+json) is
+    // fetched here, then the crate finds it stored: only then, not on every request
+    if let Ok(Err(AppError::BadRequest("error-remote-not-activitypub"))) = result {
+        if super::lenient::actor(&data, &actor).await.is_ok() {
+            result = pass_to_crate(&data, &method, &uri, &headers, &bytes).await;
         }
     }
-    let req = Request::from_parts(parts, Body::from(bytes));
-    let activity = match ActivityData::from_request(req, &()).await {
-        Ok(a) => a,
-        Err(r) => return r,
-    };
-    let result = tokio::time::timeout(
-        std::time::Duration::from_secs(9),
-        receive_activity::<WithContext<InboxActivity>, ApActor, Core>(activity, &data),
-    )
-    .await;
     match result {
         Ok(Ok(())) | Ok(Err(AppError::BadRequest(IGNORED))) => StatusCode::ACCEPTED.into_response(),
         Ok(Err(e)) => e.into_response(),
         // a slow remote fetch: the sender will try again
         Err(_) => StatusCode::SERVICE_UNAVAILABLE.into_response(),
     }
+}
+
+/// Verifies and receives the activity through the federation crate, within 9 s (a slow remote
+/// fetch: the sender will try again).
+async fn pass_to_crate(
+    data: &Data<Core>,
+    method: &axum::http::Method,
+    uri: &axum::http::Uri,
+    headers: &axum::http::HeaderMap,
+    bytes: &axum::body::Bytes,
+) -> Result<Result<(), AppError>, tokio::time::error::Elapsed> {
+    let mut req = Request::new(Body::from(bytes.clone()));
+    *req.method_mut() = method.clone();
+    *req.uri_mut() = uri.clone();
+    *req.headers_mut() = headers.clone();
+    let activity = match ActivityData::from_request(req, &()).await {
+        Ok(a) => a,
+        Err(_) => return Ok(Err(AppError::BadRequest("error-bad-activity"))),
+    };
+    tokio::time::timeout(
+        std::time::Duration::from_secs(9),
+        receive_activity::<WithContext<InboxActivity>, ApActor, Core>(activity, data),
+    )
+    .await
 }

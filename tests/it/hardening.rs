@@ -789,3 +789,25 @@ async fn deliveries_claimed_by_a_process_that_died_go_out_as_soon_as_it_restarts
     }
     assert_eq!(received.lock().unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn an_actor_served_as_plain_ld_json_can_follow_from_its_first_activity() {
+    let alpha = peer("alpha").await;
+    alpha.org_with_editor("redress", "amina").await;
+    let keys = amicus::federation::keys::generate().await.unwrap();
+    let (port, _) = epicyon(keys.public_key.clone()).await;
+    let actor = format!("http://gamma.localhost:{port}/users/ep");
+    let follow = json!({"@context": "https://www.w3.org/ns/activitystreams", "id": format!("{actor}/follow/1"),
+                        "type": "Follow", "actor": actor,
+                        "object": format!("http://{}/orgs/redress", alpha.ctx.config.domain)});
+    let signer = amicus::federation::signing::Signer::from_pem(&keys.private_key, format!("{actor}#main-key")).unwrap();
+    let url = url::Url::parse(&alpha.url("/inbox")).unwrap();
+    let body = follow.to_string();
+    let mut req = alpha.client.post(url.clone()).body(body.clone());
+    for (name, value) in signer.sign_post(&url, body.as_bytes(), SystemTime::now()).unwrap() {
+        req = req.header(name, value);
+    }
+    let res = req.send().await.unwrap();
+    assert!(res.status().is_success(), "{}", res.status());
+    assert_eq!(count(&alpha, "/orgs/redress/followers").await, 1);
+}
