@@ -66,21 +66,19 @@ fn paragraph(text: &str) -> String {
 /// The `Article` (or, if sensitive, the `Note` teaser) for a published resource, as a
 /// document of its own.
 pub fn resource_object(ctx: &Core, r: &Resource) -> Value {
-    let with_context = Some(context());
-    let json = if r.sensitive {
-        serde_json::to_value(teaser(ctx, r, with_context))
-    } else {
-        serde_json::to_value(article(ctx, r, with_context))
-    };
-    json.unwrap_or(Value::Null)
+    object(ctx, r, Some(context()))
 }
 
 /// The same object inside an activity, which carries the context.
 pub fn embedded_object(ctx: &Core, r: &Resource) -> Value {
+    object(ctx, r, None)
+}
+
+fn object(ctx: &Core, r: &Resource, context: Option<Value>) -> Value {
     let json = if r.sensitive {
-        serde_json::to_value(teaser(ctx, r, None))
+        serde_json::to_value(teaser(ctx, r, context))
     } else {
-        serde_json::to_value(article(ctx, r, None))
+        serde_json::to_value(article(ctx, r, context))
     };
     json.unwrap_or(Value::Null)
 }

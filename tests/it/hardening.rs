@@ -199,15 +199,7 @@ async fn signatures_must_be_recent_by_the_actors_own_key_and_activities_need_an_
 
 #[tokio::test]
 async fn the_inbox_allowance_is_spent_only_by_the_verified_sender() {
-    let alpha = TestApp::spawn_with(|c| {
-        let port = c.bind.rsplit(':').next().unwrap_or_default().to_string();
-        c.domain = format!("alpha.localhost:{port}");
-        c.dev_network = true;
-        c.resolve = vec![("beta.localhost".into(), std::net::IpAddr::from([127, 0, 0, 1]))];
-        c.delivery_worker = false;
-        c.inbox_per_minute = 2;
-    })
-    .await;
+    let alpha = crate::network::peer_with("alpha", |c| c.inbox_per_minute = 2).await;
     let beta = peer("beta").await;
     alpha_follows_trial(&alpha, &beta).await;
     let trial = format!("http://{}/orgs/trial", beta.ctx.config.domain);
@@ -684,15 +676,7 @@ async fn key_document_server(key_pem: String) -> (u16, String) {
 
 #[tokio::test]
 async fn a_server_whose_keys_are_documents_of_their_own_can_follow_and_fetch() {
-    let alpha = TestApp::spawn_with(|c| {
-        let port = c.bind.rsplit(':').next().unwrap_or_default().to_string();
-        c.domain = format!("alpha.localhost:{port}");
-        c.dev_network = true;
-        c.resolve = vec![("gamma.localhost".into(), std::net::IpAddr::from([127, 0, 0, 1]))];
-        c.delivery_worker = false;
-        c.authorized_fetch = true;
-    })
-    .await;
+    let alpha = crate::network::peer_with("alpha", |c| c.authorized_fetch = true).await;
     alpha.org_with_editor("redress", "amina").await;
     let keys = amicus::federation::keys::generate().await.unwrap();
     let (_, actor) = key_document_server(keys.public_key.clone()).await;

@@ -9,6 +9,11 @@ const AP: &str = "application/activity+json";
 
 /// An instance named `<name>.localhost:<port>` on the development network.
 pub async fn peer(name: &'static str) -> TestApp {
+    peer_with(name, |_| {}).await
+}
+
+/// A `peer` with its configuration adjusted by `tweak` afterwards.
+pub async fn peer_with(name: &'static str, tweak: impl FnOnce(&mut amicus::Config)) -> TestApp {
     TestApp::spawn_with(move |c| {
         let port = c.bind.rsplit(':').next().unwrap_or_default().to_string();
         c.domain = format!("{name}.localhost:{port}");
@@ -19,6 +24,7 @@ pub async fn peer(name: &'static str) -> TestApp {
             .map(|h| (h.to_string(), loopback))
             .collect();
         c.delivery_worker = false;
+        tweak(c);
     })
     .await
 }
@@ -448,15 +454,7 @@ async fn gamma_follows_beta_and_receives_betas_share_of_alphas_resource() {
 
 #[tokio::test]
 async fn authorized_fetch_refuses_an_unsigned_get_and_serves_a_signed_one() {
-    let alpha = TestApp::spawn_with(|c| {
-        let port = c.bind.rsplit(':').next().unwrap_or_default().to_string();
-        c.domain = format!("alpha.localhost:{port}");
-        c.dev_network = true;
-        c.resolve = vec![("beta.localhost".into(), std::net::IpAddr::from([127, 0, 0, 1]))];
-        c.delivery_worker = false;
-        c.authorized_fetch = true;
-    })
-    .await;
+    let alpha = peer_with("alpha", |c| c.authorized_fetch = true).await;
     let beta = peer("beta").await;
     alpha.org_with_editor("redress", "amina").await;
     let token = beta.org_with_editor("trial", "bruno").await;
