@@ -317,6 +317,44 @@ mod tests {
         assert!(Document::load_mem(&cleaned.bytes).unwrap().get_pages().len() == 1);
     }
 
+    /// RUSTSEC-2026-0187 (found by `cargo deny check advisories`): lopdf before 0.42 recursed once
+    /// per nesting level, so a 21 KB PDF of 10,380 nested arrays overflowed the stack and aborted
+    /// the whole server, which no `catch_unwind` can stop.
+    #[test]
+    fn a_pdf_nested_ten_thousand_deep_is_refused_without_crashing() {
+        let depth = 10_380;
+        let mut body = Vec::new();
+        body.extend_from_slice(b"%PDF-1.5\n");
+        let catalog_at = body.len();
+        body.extend_from_slice(b"1 0 obj\n<< /Type /Catalog /Pages 2 0 R /X ");
+        body.extend(std::iter::repeat_n(b'[', depth));
+        body.extend(std::iter::repeat_n(b']', depth));
+        body.extend_from_slice(b" >>\nendobj\n");
+        let pages_at = body.len();
+        body.extend_from_slice(b"2 0 obj\n<< /Type /Pages /Kids [] /Count 0 >>\nendobj\n");
+        let xref_at = body.len();
+        body.extend_from_slice(
+            format!(
+                "xref\n0 3\n0000000000 65535 f \n{catalog_at:010} 00000 n \n{pages_at:010} 00000 n \n\
+                 trailer\n<< /Size 3 /Root 1 0 R >>\nstartxref\n{xref_at}\n%%EOF\n"
+            )
+            .as_bytes(),
+        );
+        // run where uploads are cleaned: a thread with the default 2 MiB stack
+        let cleaned = std::thread::Builder::new()
+            .stack_size(2 * 1024 * 1024)
+            .spawn(move || clean(body, false).map(|c| c.media_type))
+            .unwrap()
+            .join()
+            .unwrap();
+        // lopdf 0.42+ stops at its nesting limit: the file is refused or cleaned, the server lives
+        match cleaned {
+            Ok(media_type) => assert_eq!(media_type, "application/pdf"),
+            Err(AppError::Invalid(e)) => assert_eq!(e[0].code, "err-bad-pdf"),
+            Err(other) => panic!("{other:?}"),
+        }
+    }
+
     #[test]
     fn a_word_document_loses_who_tracked_changes_and_commented() {
         use std::io::Write;
