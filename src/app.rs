@@ -71,7 +71,7 @@ pub async fn serve(
     let app = crate::http::router(ctx, federation);
     // stop accepting, finish the requests in flight, then the deliveries in flight (they
     // take 10 s at most); whatever was not sent stays queued for the next start
-    let result = axum::serve(listener, app).with_graceful_shutdown(shutdown).await;
+    let result = serve_http(listener, app, shutdown).await;
     sweeper.abort();
     let _ = stop.send(true);
     if let Some(mut w) = worker {
@@ -80,6 +80,46 @@ pub async fn serve(
         }
     }
     result
+}
+
+/// Serves `app` over HTTP/1.1 until `shutdown` completes, then lets the open requests finish.
+/// It is `axum::serve` but for one setting: a header line without a valid name is dropped, as
+/// nginx does by default, rather than the whole request refused with 400. Epicyon sends its
+/// signing string's `(request-target)` as a header of its own, and hyper refused every one of
+/// its deliveries.
+async fn serve_http(
+    listener: TcpListener,
+    app: axum::Router,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    use hyper_util::rt::{TokioIo, TokioTimer};
+    let graceful = hyper_util::server::graceful::GracefulShutdown::new();
+    let mut http = hyper::server::conn::http1::Builder::new();
+    // a client has 30 s to send its headers (slow-loris); keep-alive stays on
+    http.ignore_invalid_headers(true).timer(TokioTimer::new()).header_read_timeout(Duration::from_secs(30));
+    let mut shutdown = std::pin::pin!(shutdown);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                // out of file descriptors and the like: wait rather than spin
+                Err(e) => {
+                    tracing::warn!("accept failed: {e}");
+                    tokio::time::sleep(Duration::from_millis(100)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let service = hyper_util::service::TowerToHyperService::new(app.clone());
+        let connection = graceful.watch(http.serve_connection(TokioIo::new(stream), service));
+        tokio::spawn(async move {
+            let _ = connection.await;
+        });
+    }
+    drop(listener);
+    graceful.shutdown().await;
+    Ok(())
 }
 
 /// Background housekeeping: forget expired sessions, old login failures, and federation

@@ -74,10 +74,15 @@ impl ApActor {
     }
 }
 
-/// The handle of a local organisation URL (`<base>/orgs/<handle>`), if it is one.
+/// The handle of a local organisation URL (`<base>/orgs/<handle>` and what lies under it), if it
+/// is one. The Mastodon-style profile address `<base>/@<handle>` names the organisation too:
+/// Epicyon puts it, not the actor's id, in the `object` of its `Follow`, and Mastodon accepts it.
 pub fn local_handle(ctx: &Core, url: &Url) -> Option<String> {
-    let rest = url.as_str().strip_prefix(&format!("{}/orgs/", ctx.config.base_url()))?;
-    let handle = rest.split(['/', '?', '#']).next()?;
+    let base = ctx.config.base_url();
+    let handle = match url.as_str().strip_prefix(&format!("{base}/orgs/")) {
+        Some(rest) => rest.split(['/', '?', '#']).next()?,
+        None => url.as_str().strip_prefix(&format!("{base}/@")).filter(|h| !h.contains(['/', '?', '#']))?,
+    };
     (!handle.is_empty()).then(|| handle.to_string())
 }
 

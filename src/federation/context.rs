@@ -16,7 +16,8 @@ use crate::error::{AppError, AppResult};
 /// from the URL), and they alone may be loopback or private.
 pub fn http_client(ctx_config: &crate::config::Config) -> AppResult<reqwest::Client> {
     let mut b = reqwest::Client::builder()
-        .user_agent(concat!("Amicus/", env!("CARGO_PKG_VERSION"), " (+", env!("CARGO_PKG_REPOSITORY"), ")"))
+        // as Mastodon does: the software and this instance, so a remote admin knows who calls
+        .user_agent(format!("Amicus/{} (+{}/)", env!("CARGO_PKG_VERSION"), ctx_config.base_url()))
         .redirect(reqwest::redirect::Policy::none())
         // no proxy from the environment: it would connect for us, past the address check
         .no_proxy()

@@ -11,18 +11,24 @@ use crate::domain::Core;
 use crate::error::{AppError, AppResult};
 
 /// The account name a WebFinger `resource` asks for, if it is one of ours: `acct:name@domain`,
-/// `name@domain`, or an actor URL of this instance.
+/// `name@domain`, an actor URL of this instance, or the `{base}/@name` profile address that
+/// Mastodon-style servers derive (Epicyon asks for it when `acct:` fails).
 fn local_name(ctx: &Core, resource: &str) -> Option<String> {
     let base = ctx.config.base_url();
-    if let Some(handle) = resource.strip_prefix(&format!("{base}/orgs/")) {
-        return Some(handle.to_string());
+    for prefix in [format!("{base}/orgs/"), format!("{base}/@")] {
+        if let Some(handle) = resource.strip_prefix(&prefix) {
+            return Some(handle.to_ascii_lowercase());
+        }
     }
     if resource == format!("{base}/actor") || resource == format!("{base}/") || resource == base {
         return Some(INSTANCE_NAME.to_string());
     }
     let acct = resource.strip_prefix("acct:").unwrap_or(resource).trim_start_matches('@');
     let (name, domain) = acct.rsplit_once('@')?;
-    domain.eq_ignore_ascii_case(&ctx.config.domain).then(|| name.to_ascii_lowercase())
+    // Epicyon drops the port from the domain it asks about: the same host name is this server
+    let domain_host = ctx.config.domain.rsplit_once(':').map_or(ctx.config.domain.as_str(), |(host, _)| host);
+    (domain.eq_ignore_ascii_case(&ctx.config.domain) || domain.eq_ignore_ascii_case(domain_host))
+        .then(|| name.to_ascii_lowercase())
 }
 
 /// `GET /.well-known/webfinger?resource=acct:redress@amicus.example`

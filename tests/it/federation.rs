@@ -45,8 +45,22 @@ async fn webfinger_finds_organisations_and_the_instance_actor() {
         app.get(&format!("/.well-known/webfinger?resource=acct:instance.actor@{domain}")).await.json().await.unwrap();
     assert_eq!(instance["links"][0]["href"], format!("{}/actor", app.public_base()));
 
+    // as Epicyon 1.7 asks (captured from a running Epicyon): its `acct:` drops the port, and it
+    // falls back to the Mastodon-style profile address
+    let (host, _) = domain.rsplit_once(':').expect("the test domain has a port");
+    for resource in [format!("acct:redress@{host}"), format!("{}/@redress", app.public_base())] {
+        let res = app.get(&format!("/.well-known/webfinger?resource={resource}")).await;
+        assert_eq!(res.status(), 200, "{resource}");
+        let jrd: Value = res.json().await.unwrap();
+        assert_eq!(jrd["subject"], format!("acct:redress@{domain}"), "{resource}");
+    }
+
     assert_eq!(app.get(&format!("/.well-known/webfinger?resource=acct:nobody@{domain}")).await.status(), 404);
     assert_eq!(app.get("/.well-known/webfinger?resource=acct:redress@elsewhere.example").await.status(), 404);
+    assert_eq!(
+        app.get(&format!("/.well-known/webfinger?resource=acct:redress@{host}.evil.example")).await.status(),
+        404
+    );
     assert_eq!(app.get("/.well-known/webfinger").await.status(), 400);
 }
 

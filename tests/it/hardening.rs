@@ -566,8 +566,9 @@ async fn a_retried_publication_with_an_idempotency_key_is_created_once() {
     assert_eq!(bad.json(&body).send().await.unwrap().status(), 422);
 }
 
-/// A server in Epicyon's shape: its actor is served as `application/ld+json` without the
-/// ActivityStreams profile; it records what reaches its inbox.
+/// An Epicyon 1.7 server: its actor (captured from a running Epicyon) is served as
+/// `application/ld+json` without the ActivityStreams profile, as Epicyon does; it records what
+/// reaches its inbox.
 async fn epicyon(key_pem: String) -> (u16, Arc<std::sync::Mutex<Vec<Value>>>) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
@@ -578,26 +579,28 @@ async fn epicyon(key_pem: String) -> (u16, Arc<std::sync::Mutex<Vec<Value>>>) {
             .replace("https://epicyon.example", &base);
     let mut actor: Value = serde_json::from_str(&fixture).unwrap();
     actor["publicKey"]["publicKeyPem"] = json!(key_pem);
-    let jrd = json!({"subject": format!("acct:ep@gamma.localhost:{port}"),
-                     "links": [{"rel": "self", "type": AP, "href": format!("{base}/users/ep")}]});
+    let jrd = json!({"subject": format!("acct:bot@gamma.localhost:{port}"),
+                     "links": [{"rel": "self", "type": AP, "href": format!("{base}/users/bot")}]});
     let got = Arc::new(std::sync::Mutex::new(Vec::new()));
     let keep = got.clone();
     let signatures = got.clone();
     let app = axum::Router::new()
         .route("/.well-known/webfinger", axum::routing::get(move || async move { axum::Json(jrd) }))
         .route(
-            "/users/ep",
+            "/users/bot",
             axum::routing::get(move |headers: axum::http::HeaderMap| {
                 let (keep, actor) = (signatures.clone(), actor.clone());
                 async move {
-                    let sig = headers.get("signature").and_then(|v| v.to_str().ok()).unwrap_or_default();
-                    keep.lock().unwrap().push(json!({"signature": sig}));
+                    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).unwrap_or_default();
+                    keep.lock()
+                        .unwrap()
+                        .push(json!({"signature": header("signature"), "user_agent": header("user-agent")}));
                     ([("content-type", "application/ld+json")], actor.to_string())
                 }
             }),
         )
         .route(
-            "/users/ep/inbox",
+            "/users/bot/inbox",
             axum::routing::post(move |body: String| {
                 let keep = keep.clone();
                 async move {
@@ -618,7 +621,7 @@ async fn an_actor_served_as_plain_ld_json_can_be_followed() {
     let token = alpha.org_with_editor("redress", "amina").await;
     let keys = amicus::federation::keys::generate().await.unwrap();
     let (port, inbox) = epicyon(keys.public_key.clone()).await;
-    let target = json!({"target": format!("ep@gamma.localhost:{port}")});
+    let target = json!({"target": format!("bot@gamma.localhost:{port}")});
     let res = alpha.api_post(&token, "/api/v1/orgs/redress/following", &target).await;
     assert_eq!(res.status(), 202, "{}", res.text().await.unwrap());
     amicus::federation::delivery::drain(&alpha.ctx).await.unwrap();
@@ -629,12 +632,15 @@ async fn an_actor_served_as_plain_ld_json_can_be_followed() {
         let sig = f["signature"].as_str().unwrap();
         assert!(sig.contains(r#"algorithm="rsa-sha256""#), "{sig}");
         assert!(sig.contains("(request-target)") && sig.contains("host") && sig.contains("date"), "{sig}");
+        // and said who calls, as Mastodon does (Epicyon reads the instance from it)
+        let agent = f["user_agent"].as_str().unwrap();
+        assert_eq!(agent, format!("Amicus/{} (+http://{}/)", env!("CARGO_PKG_VERSION"), alpha.ctx.config.domain));
     }
     let follow = inbox.lock().unwrap().iter().find(|v| v["type"] == "Follow").cloned().expect("the Follow arrived");
     assert_eq!(follow["type"], "Follow");
 
     // it accepts, signing with its key
-    let actor = format!("http://gamma.localhost:{port}/users/ep");
+    let actor = format!("http://gamma.localhost:{port}/users/bot");
     let accept = json!({"@context": "https://www.w3.org/ns/activitystreams", "id": format!("{actor}#accepts/1"),
                         "type": "Accept", "actor": actor, "object": follow});
     let signer = amicus::federation::signing::Signer::from_pem(&keys.private_key, format!("{actor}#main-key")).unwrap();
@@ -780,7 +786,7 @@ async fn an_actor_served_as_plain_ld_json_can_follow_from_its_first_activity() {
     alpha.org_with_editor("redress", "amina").await;
     let keys = amicus::federation::keys::generate().await.unwrap();
     let (port, _) = epicyon(keys.public_key.clone()).await;
-    let actor = format!("http://gamma.localhost:{port}/users/ep");
+    let actor = format!("http://gamma.localhost:{port}/users/bot");
     let follow = json!({"@context": "https://www.w3.org/ns/activitystreams", "id": format!("{actor}/follow/1"),
                         "type": "Follow", "actor": actor,
                         "object": format!("http://{}/orgs/redress", alpha.ctx.config.domain)});
@@ -794,4 +800,72 @@ async fn an_actor_served_as_plain_ld_json_can_follow_from_its_first_activity() {
     let res = req.send().await.unwrap();
     assert!(res.status().is_success(), "{}", res.status());
     assert_eq!(count(&alpha, "/orgs/redress/followers").await, 1);
+}
+
+/// Epicyon 1.7's `Follow`, captured from a running Epicyon following an Amicus organisation,
+/// sent as Epicyon sends it: its `object` is the organisation's Mastodon-style address
+/// `/@handle` rather than its id, it signs `content-type` and `content-length` too, and it
+/// sends its signing string's `(request-target)` as a header line of its own, which is no valid
+/// header name. Before, hyper refused the request with 400 and the address was unknown.
+#[tokio::test]
+async fn epicyon_follows_as_it_really_does() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    let alpha = peer("alpha").await;
+    alpha.org_with_editor("redress", "amina").await;
+    let keys = amicus::federation::keys::generate().await.unwrap();
+    let (port, inbox) = epicyon(keys.public_key.clone()).await;
+    let fixture =
+        std::fs::read_to_string(format!("{}/federation/fixtures/epicyon-follow.json", env!("CARGO_MANIFEST_DIR")))
+            .unwrap()
+            .replace("https://epicyon.example", &format!("http://gamma.localhost:{port}"))
+            .replace("https://amicus.example", &format!("http://{}", alpha.ctx.config.domain));
+    let follow: Value = serde_json::from_str(&fixture).unwrap();
+    assert_eq!(follow["object"], format!("http://{}/@redress", alpha.ctx.config.domain));
+    let body = follow.to_string();
+
+    let addr = alpha.url("").trim_start_matches("http://").trim_end_matches('/').to_string();
+    let date = httpdate::fmt_http_date(SystemTime::now());
+    let digest = {
+        use base64::Engine;
+        use sha2::Digest;
+        format!("SHA-256={}", base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(body.as_bytes())))
+    };
+    let signed = format!(
+        "(request-target): post /orgs/redress/inbox\nhost: {addr}\ndate: {date}\ndigest: {digest}\n\
+         content-type: application/activity+json\ncontent-length: {}",
+        body.len()
+    );
+    let key_id = format!("http://gamma.localhost:{port}/users/bot#main-key");
+    let signer = amicus::federation::signing::Signer::from_pem(&keys.private_key, key_id.clone()).unwrap();
+    let signature = format!(
+        r#"keyId="{key_id}",algorithm="rsa-sha256",headers="(request-target) host date digest content-type content-length",signature="{}""#,
+        signer.sign(signed.as_bytes()).unwrap()
+    );
+    // the header lines in Epicyon's order, `(request-target)` included
+    let request = format!(
+        "POST /orgs/redress/inbox HTTP/1.1\r\nUser-Agent: Epicyon/1.7.0; +http://gamma.localhost:{port}/\r\n\
+         Accept-Encoding: gzip, deflate\r\nAccept: */*\r\nConnection: close\r\n\
+         (request-target): post /orgs/redress/inbox\r\nhost: {addr}\r\ndate: {date}\r\ndigest: {digest}\r\n\
+         Content-Length: {}\r\ncontent-type: application/activity+json\r\nsignature: {signature}\r\n\r\n{body}",
+        body.len()
+    );
+    let mut socket = tokio::net::TcpStream::connect(&addr).await.unwrap();
+    socket.write_all(request.as_bytes()).await.unwrap();
+    let mut answer = String::new();
+    socket.read_to_string(&mut answer).await.unwrap();
+    let status = answer.split(' ').nth(1).unwrap_or_default().to_string();
+    assert!(status.starts_with('2'), "{answer}");
+    assert_eq!(count(&alpha, "/orgs/redress/followers").await, 1);
+
+    // the Accept goes back with Epicyon's own Follow in it, its object as Epicyon wrote it
+    amicus::federation::delivery::drain(&alpha.ctx).await.unwrap();
+    let accept = inbox.lock().unwrap().iter().find(|v| v["type"] == "Accept").cloned().expect("an Accept");
+    assert_eq!(accept["object"]["id"], follow["id"]);
+    assert_eq!(accept["object"]["object"], follow["object"]);
+    assert_eq!(accept["actor"], format!("http://{}/orgs/redress", alpha.ctx.config.domain));
+    // and people who type the address land on the organisation
+    let res = alpha.client.get(alpha.url("/@redress")).send().await.unwrap();
+    assert_eq!(res.status(), 308);
+    assert_eq!(res.headers()["location"], "/orgs/redress");
+    assert_eq!(alpha.client.get(alpha.url("/@nobody")).send().await.unwrap().status(), 404);
 }

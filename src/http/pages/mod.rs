@@ -34,6 +34,7 @@ pub fn router(upload_limit: DefaultBodyLimit) -> Router<Ctx> {
         .route("/r/{uid}/attachments", post(editor::attach).layer(upload_limit))
         .route("/files/{uid}/{name}", get(library::download))
         .route("/orgs", get(orgs::index))
+        .route("/@{handle}", get(orgs::at_handle))
         .route("/orgs/{handle}", get(orgs::show))
         .route("/orgs/{handle}/edit", get(orgs::edit_form).post(orgs::update))
         .route("/orgs/{handle}/logo", get(orgs::logo).post(orgs::upload_logo).layer(upload_limit))

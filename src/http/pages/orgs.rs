@@ -47,6 +47,13 @@ pub async fn index(State(ctx): State<Ctx>, page: Page) -> AppResult<Html<String>
     )
 }
 
+/// `GET /@{handle}`: the Mastodon-style address of an organisation, which people type and
+/// Epicyon derives, redirects (308, so an ActivityPub client keeps its `Accept`) to its page.
+pub async fn at_handle(State(ctx): State<Ctx>, Path(handle): Path<String>) -> AppResult<Response> {
+    let org = find(&ctx, &handle).await?;
+    Ok(Redirect::permanent(&format!("/orgs/{}", org.handle)).into_response())
+}
+
 /// `GET /orgs/{handle}`: the profile page, or the `Organization` actor for ActivityPub clients.
 pub async fn show(
     State(ctx): State<Ctx>,
