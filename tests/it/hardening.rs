@@ -654,9 +654,11 @@ async fn an_actor_served_as_plain_ld_json_can_be_followed() {
     assert_eq!(count(&alpha, "/orgs/redress/following").await, 1);
 }
 
-/// A server in activitypub-bot's shape: its actor's `publicKey` is the id of a key document
-/// (`CryptographicKey`) served apart, and its signatures name that document as `keyId`.
-async fn key_document_server(key_pem: String) -> (u16, String) {
+/// A server in activitypub-bot 0.51's shape (its `lib/routes/user.js`): its actor's `publicKey`
+/// is a `CryptographicKey` whose id is a document served apart, at `/publickey`, and its
+/// signatures name that document as `keyId`. With `key_by_url`, the actor gives the key by its
+/// id alone, as other servers do.
+async fn key_document_server(key_pem: String, key_by_url: bool) -> (u16, String) {
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let port = listener.local_addr().unwrap().port();
     let base = format!("http://gamma.localhost:{port}");
@@ -664,9 +666,10 @@ async fn key_document_server(key_pem: String) -> (u16, String) {
         let text = std::fs::read_to_string(format!("{}/federation/fixtures/{name}", env!("CARGO_MANIFEST_DIR")));
         serde_json::from_str::<Value>(&text.unwrap().replace("https://bots.example", &base)).unwrap()
     };
-    let actor = read("activitypub-bot-person.json");
+    let mut actor = read("activitypub-bot-person.json");
     let mut key = read("activitypub-bot-key.json");
     key["publicKeyPem"] = json!(key_pem);
+    actor["publicKey"] = if key_by_url { key["id"].clone() } else { key.clone() };
     let app = axum::Router::new()
         .route("/user/ok", axum::routing::get(move || async move { ([("content-type", AP)], actor.to_string()) }))
         .route(
@@ -682,10 +685,16 @@ async fn key_document_server(key_pem: String) -> (u16, String) {
 
 #[tokio::test]
 async fn a_server_whose_keys_are_documents_of_their_own_can_follow_and_fetch() {
+    for key_by_url in [false, true] {
+        a_server_whose_keys_are_documents_can_follow_and_fetch(key_by_url).await;
+    }
+}
+
+async fn a_server_whose_keys_are_documents_can_follow_and_fetch(key_by_url: bool) {
     let alpha = crate::network::peer_with("alpha", |c| c.authorized_fetch = true).await;
     alpha.org_with_editor("redress", "amina").await;
     let keys = amicus::federation::keys::generate().await.unwrap();
-    let (_, actor) = key_document_server(keys.public_key.clone()).await;
+    let (_, actor) = key_document_server(keys.public_key.clone(), key_by_url).await;
     let signer =
         amicus::federation::signing::Signer::from_pem(&keys.private_key, format!("{actor}/publickey")).unwrap();
 
