@@ -131,7 +131,17 @@ fn device_of<'a>(key: &[u8], username: &str, token: &'a str) -> Option<&'a str> 
 /// checked (`LoginLimiter`); one that comes too early answers `RateLimited` with the wait.
 /// A device that logged in to this account before (its `device` cookie) has an allowance
 /// of its own, so guesses from elsewhere never keep the owner out.
-pub async fn login(ctx: &Core, username: &str, password: &str, device: Option<&str>) -> AppResult<LoggedIn> {
+///
+/// `device_name` is the coarse description of the browser (`describe_device`) kept with the
+/// session and in the account's sign-in history; failed attempts on an existing account are
+/// recorded there too, for its owner to see.
+pub async fn login(
+    ctx: &Core,
+    username: &str,
+    password: &str,
+    device: Option<&str>,
+    device_name: &str,
+) -> AppResult<LoggedIn> {
     let username = username.trim().to_lowercase();
     let key = match device.and_then(|t| device_of(ctx.device_key.as_slice(), &username, t)) {
         Some(nonce) => format!("device {nonce}"),
@@ -152,12 +162,194 @@ pub async fn login(ctx: &Core, username: &str, password: &str, device: Option<&s
         (Some(user), true) => {
             ctx.login_limiter.succeeded(&key);
             ctx.login_limiter.succeeded(&username);
-            let secret = new_secret();
-            ctx.db.insert_session(&digest(&secret), user.id).await?;
+            let secret = open_session(ctx, user.id, device_name).await?;
+            ctx.db.record_sign_in(user.id, true, device_name).await?;
             let device = device_token(ctx.device_key.as_slice(), &username, &new_secret()[..16]);
             Ok(LoggedIn { user, secret, device })
         }
-        _ => Err(AppError::invalid("password", "err-login-failed", "")),
+        (Some(user), false) => {
+            ctx.db.record_sign_in(user.id, false, device_name).await?;
+            Err(AppError::invalid("password", "err-login-failed", ""))
+        }
+        (None, _) => Err(AppError::invalid("password", "err-login-failed", "")),
+    }
+}
+
+/// Opens a session for `user_id` and returns the cookie's secret.
+async fn open_session(ctx: &Core, user_id: i64, device_name: &str) -> AppResult<String> {
+    let secret = new_secret();
+    ctx.db.insert_session(&digest(&secret), user_id, &new_secret()[..16], device_name).await?;
+    Ok(secret)
+}
+
+/// What a session or sign-in keeps of the browser's `User-Agent`: its family and system
+/// ("Firefox on Android"), never the header itself, which can single a person out.
+pub fn describe_device(user_agent: &str) -> String {
+    let ua = user_agent;
+    let browser = [
+        ("Edg/", "Edge"),
+        ("OPR/", "Opera"),
+        ("Firefox/", "Firefox"),
+        ("Chrome/", "Chrome"),
+        ("Chromium/", "Chromium"),
+        ("Safari/", "Safari"),
+        ("curl/", "curl"),
+    ]
+    .iter()
+    .find(|(mark, _)| ua.contains(mark))
+    .map_or("?", |(_, name)| name);
+    let system = [
+        ("Android", "Android"),
+        ("iPhone", "iOS"),
+        ("iPad", "iPadOS"),
+        ("Windows", "Windows"),
+        ("Mac OS X", "macOS"),
+        ("CrOS", "ChromeOS"),
+        ("Linux", "Linux"),
+    ]
+    .iter()
+    .find(|(mark, _)| ua.contains(mark))
+    .map(|(_, name)| *name);
+    match system {
+        Some(system) => format!("{browser} · {system}"),
+        None => browser.to_string(),
+    }
+}
+
+/// How long an invitation or reset link can be used.
+pub const LINK_DAYS: i64 = 7;
+
+/// What an invitation grants: an instance role, and a role in an organisation.
+pub struct Invitation {
+    pub role: Role,
+    pub org: Option<(Org, OrgRole)>,
+}
+
+/// Creates an invitation link's secret (shown once, to be passed on by any channel). Instance
+/// admins invite with any role; an organisation's admins invite into it only, and their
+/// invitees get no instance-wide rights.
+pub async fn invite(ctx: &Core, by: &User, invitation: Invitation) -> AppResult<String> {
+    let role = match &invitation.org {
+        Some((org, _)) if !by.is_admin() => {
+            require_org_admin(ctx, by, org.id).await?;
+            Role::Member
+        }
+        None if !by.is_admin() => return Err(AppError::Forbidden),
+        _ => invitation.role,
+    };
+    let secret = new_secret();
+    ctx.db
+        .insert_link(crate::db::people::NewLink {
+            token_hash: &digest(&secret),
+            kind: "invite",
+            role: Some(role),
+            org: invitation.org.map(|(org, r)| (org.id, r)),
+            user_id: None,
+            created_by: by.id,
+            valid_for: chrono::Duration::days(LINK_DAYS),
+        })
+        .await?;
+    Ok(secret)
+}
+
+/// Accepts an invitation: the account is created with the chosen name and password, and a
+/// session opened for it. `Gone` for a used or expired link.
+pub async fn accept_invitation(
+    ctx: &Core,
+    secret: &str,
+    username: &str,
+    password: &str,
+    display_name: &str,
+    device_name: &str,
+) -> AppResult<(User, String)> {
+    let mut errors = Vec::new();
+    let name = Username::parse(username).map_err(|e| errors.push(e)).ok();
+    if let Err(e) = check_password(password) {
+        errors.push(e);
+    }
+    let display = crate::model::user::check_display_name(display_name).map_err(|e| errors.push(e)).ok().flatten();
+    let Some(name) = name.filter(|_| errors.is_empty()) else { return Err(AppError::Invalid(errors)) };
+    let hash = hash_password(password.to_string()).await?;
+    let user = match ctx.db.accept_invitation(&digest(secret), name.as_str(), &hash, display.as_deref()).await {
+        Err(AppError::Conflict(_)) => return Err(AppError::invalid("username", "err-taken", name.as_str())),
+        other => other?,
+    };
+    let session = open_session(ctx, user.id, device_name).await?;
+    ctx.db.record_sign_in(user.id, true, device_name).await?;
+    Ok((user, session))
+}
+
+/// A password reset link's secret for `user_id`, issued by an instance admin.
+pub async fn issue_reset(ctx: &Core, by: &User, user_id: i64) -> AppResult<String> {
+    if !by.is_admin() {
+        return Err(AppError::Forbidden);
+    }
+    ctx.db.user_by_id(user_id).await?.ok_or(AppError::NotFound)?;
+    let secret = new_secret();
+    ctx.db
+        .insert_link(crate::db::people::NewLink {
+            token_hash: &digest(&secret),
+            kind: "reset",
+            role: None,
+            org: None,
+            user_id: Some(user_id),
+            created_by: by.id,
+            valid_for: chrono::Duration::days(LINK_DAYS),
+        })
+        .await?;
+    Ok(secret)
+}
+
+/// Sets a new password through a reset link; every session of the account ends.
+pub async fn reset_password(ctx: &Core, secret: &str, password: &str, again: &str) -> AppResult<()> {
+    check_new_password(password, again)?;
+    let hash = hash_password(password.to_string()).await?;
+    ctx.db.reset_password(&digest(secret), &hash).await.map(|_| ())
+}
+
+fn check_new_password(password: &str, again: &str) -> AppResult<()> {
+    check_password(password)?;
+    if password != again {
+        return Err(AppError::invalid("password_again", "err-passwords-differ", ""));
+    }
+    Ok(())
+}
+
+/// Changes one's own password, given the current one; other sessions end, this one stays.
+pub async fn change_password(
+    ctx: &Core,
+    user: &User,
+    session_secret: &str,
+    current: &str,
+    password: &str,
+    again: &str,
+) -> AppResult<()> {
+    let hash = ctx.db.password_hash(user.id).await?;
+    if !ctx.passwords.verify(current.to_string(), hash).await? {
+        return Err(AppError::invalid("current_password", "err-wrong-password", ""));
+    }
+    check_new_password(password, again)?;
+    let hash = hash_password(password.to_string()).await?;
+    ctx.db.set_password(user.id, &hash, &digest(session_secret)).await
+}
+
+/// Changes a member's role in an organisation, or with `None` removes them from it. Only the
+/// organisation's admins may; an instance admin's membership only another instance admin;
+/// and the last admin of an organisation stays one.
+pub async fn change_member(ctx: &Core, by: &User, org: &Org, user_id: i64, role: Option<OrgRole>) -> AppResult<()> {
+    require_org_admin(ctx, by, org.id).await?;
+    let members = ctx.db.org_members(org.id).await?;
+    let target = members.iter().find(|m| m.user_id == user_id).ok_or(AppError::NotFound)?;
+    if target.instance_role == Role::Admin.as_str() && !by.is_admin() {
+        return Err(AppError::Forbidden);
+    }
+    let admins = members.iter().filter(|m| m.role == OrgRole::Admin.as_str()).count();
+    if target.role == OrgRole::Admin.as_str() && role != Some(OrgRole::Admin) && admins <= 1 {
+        return Err(AppError::invalid("role", "err-last-admin", ""));
+    }
+    match role {
+        Some(role) => ctx.db.upsert_member(org.id, user_id, role).await,
+        None => ctx.db.remove_member(org.id, user_id).await,
     }
 }
 
@@ -224,8 +416,8 @@ pub async fn org_role(ctx: &Core, user: &User, org_id: i64) -> AppResult<Option<
 /// Editors and admins of the organisation may create and change its resources.
 pub async fn require_editor(ctx: &Core, user: &User, org_id: i64) -> AppResult<()> {
     match org_role(ctx, user, org_id).await? {
-        Some(_) => Ok(()),
-        None => Err(AppError::Forbidden),
+        Some(role) if role.can_edit() => Ok(()),
+        _ => Err(AppError::Forbidden),
     }
 }
 

@@ -123,7 +123,7 @@ async fn serve_http(
 }
 
 /// Background housekeeping: forget expired sessions, old login failures, and federation
-/// records past their retention period.
+/// records, sign-ins and expired one-time links past their retention period.
 async fn sweep(ctx: Core) {
     let mut tick = tokio::time::interval(Duration::from_secs(600));
     loop {
@@ -137,6 +137,9 @@ async fn sweep(ctx: Core) {
         let cutoff = chrono::Utc::now() - chrono::Duration::days(ctx.config.retention_days);
         if let Err(e) = ctx.db.purge_federation_records(cutoff).await {
             tracing::warn!("federation records sweep failed: {e}");
+        }
+        if let Err(e) = ctx.db.purge_people_records(cutoff).await {
+            tracing::warn!("sign-in history sweep failed: {e}");
         }
     }
 }

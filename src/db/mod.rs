@@ -7,6 +7,7 @@ pub mod attachments;
 pub mod deliveries;
 pub mod federation;
 pub mod orgs;
+pub mod people;
 pub mod resources;
 pub mod search;
 pub mod sessions;

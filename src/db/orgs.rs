@@ -50,12 +50,6 @@ impl From<OrgRow> for Org {
 }
 
 /// A member as listed on the organisation's members page.
-#[derive(Debug, Clone, serde::Serialize, sqlx::FromRow)]
-pub struct Member {
-    pub username: String,
-    pub role: String,
-}
-
 /// What an organisation admin can change on the profile.
 #[derive(Debug, Clone, Default)]
 pub struct OrgProfile {
@@ -149,6 +143,12 @@ impl Db {
         Ok(row.map(Org::from))
     }
 
+    pub async fn org_by_id(&self, id: i64) -> AppResult<Option<Org>> {
+        let row: Option<OrgRow> = on_pool!(self, p => sqlx::query_as(&format!("select {ORG_COLUMNS} from orgs where id = $1"))
+            .bind(id).fetch_optional(p).await)?;
+        Ok(row.map(Org::from))
+    }
+
     pub async fn list_orgs(&self) -> AppResult<Vec<Org>> {
         let rows: Vec<OrgRow> = on_pool!(self, p => sqlx::query_as(&format!("select {ORG_COLUMNS} from orgs order by local desc, handle"))
             .fetch_all(p).await)?;
@@ -187,12 +187,6 @@ impl Db {
             "select role from memberships where org_id = $1 and user_id = $2")
             .bind(org_id).bind(user_id).fetch_optional(p).await)?;
         Ok(role.and_then(|r| OrgRole::parse(&r)))
-    }
-
-    pub async fn list_members(&self, org_id: i64) -> AppResult<Vec<Member>> {
-        Ok(on_pool!(self, p => sqlx::query_as(
-            "select u.username, m.role from memberships m join users u on u.id = m.user_id where m.org_id = $1 order by u.username")
-            .bind(org_id).fetch_all(p).await)?)
     }
 
     /// Organisations a user belongs to, with their role in each.

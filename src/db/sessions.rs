@@ -8,11 +8,13 @@ use crate::error::AppResult;
 use crate::model::user::User;
 
 impl Db {
-    pub async fn insert_session(&self, token_hash: &str, user_id: i64) -> AppResult<()> {
+    /// Opens a session; `public_id` names it in its owner's list, `device` says what it is
+    /// ("Firefox on Android").
+    pub async fn insert_session(&self, token_hash: &str, user_id: i64, public_id: &str, device: &str) -> AppResult<()> {
         let now = Utc::now();
         on_pool!(self, p => sqlx::query(
-            "insert into sessions (token_hash, user_id, created_at, last_seen_at) values ($1, $2, $3, $3)")
-            .bind(token_hash).bind(user_id).bind(now).execute(p).await.map(|r| r.rows_affected()))?;
+            "insert into sessions (token_hash, user_id, created_at, last_seen_at, public_id, device) values ($1, $2, $3, $3, $4, $5)")
+            .bind(token_hash).bind(user_id).bind(now).bind(public_id).bind(device).execute(p).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
 

@@ -26,6 +26,13 @@ const FILES: &[(&str, &str)] = &[
     ("orgs/members.html", include_str!("../../templates/orgs/members.html")),
     ("orgs/federation.html", include_str!("../../templates/orgs/federation.html")),
     ("admin/federation.html", include_str!("../../templates/admin/federation.html")),
+    ("admin/people.html", include_str!("../../templates/admin/people.html")),
+    ("account/index.html", include_str!("../../templates/account/index.html")),
+    ("account/link.html", include_str!("../../templates/account/link.html")),
+    ("account/gone.html", include_str!("../../templates/account/gone.html")),
+    ("account/invitation.html", include_str!("../../templates/account/invitation.html")),
+    ("account/reset.html", include_str!("../../templates/account/reset.html")),
+    ("confirm.html", include_str!("../../templates/confirm.html")),
     ("auth/login.html", include_str!("../../templates/auth/login.html")),
     ("errors/error.html", include_str!("../../templates/errors/error.html")),
     ("feeds/rss.xml", include_str!("../../templates/feeds/rss.xml")),
@@ -70,6 +77,12 @@ impl Templates {
                 n if n >= 1024 => format!("{} KB", n / 1024),
                 n => format!("{n} B"),
             }
+        });
+        // an instant (RFC 3339, as serde writes it) to the minute, in UTC: "2026-12-01 19:08 UTC"
+        env.add_filter("minute", |at: String| -> String {
+            chrono::DateTime::parse_from_rfc3339(&at)
+                .map(|t| t.with_timezone(&chrono::Utc).format("%Y-%m-%d %H:%M UTC").to_string())
+                .unwrap_or(at)
         });
         Ok(Templates { env })
     }

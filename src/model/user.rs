@@ -65,6 +65,8 @@ pub enum OrgRole {
     Admin,
     /// Creates, translates and publishes resources.
     Editor,
+    /// Reads the organisation's drafts and internal material; publishes nothing.
+    Member,
 }
 
 impl OrgRole {
@@ -72,6 +74,7 @@ impl OrgRole {
         match s {
             "admin" => Some(OrgRole::Admin),
             "editor" => Some(OrgRole::Editor),
+            "member" => Some(OrgRole::Member),
             _ => None,
         }
     }
@@ -80,7 +83,13 @@ impl OrgRole {
         match self {
             OrgRole::Admin => "admin",
             OrgRole::Editor => "editor",
+            OrgRole::Member => "member",
         }
+    }
+
+    /// Admins and editors write the organisation's resources; members only read them.
+    pub fn can_edit(self) -> bool {
+        matches!(self, OrgRole::Admin | OrgRole::Editor)
     }
 }
 
@@ -90,6 +99,19 @@ pub struct User {
     pub id: i64,
     pub username: String,
     pub role: Role,
+}
+
+/// How long a display name may be, in characters.
+pub const DISPLAY_NAME_MAX: usize = 80;
+
+/// A display name: trimmed, without control characters, at most `DISPLAY_NAME_MAX`
+/// characters; empty means none.
+pub fn check_display_name(s: &str) -> Result<Option<String>, FieldError> {
+    let s = s.trim();
+    if s.chars().count() > DISPLAY_NAME_MAX || s.chars().any(char::is_control) {
+        return Err(FieldError::new("display_name", "err-bad-display-name", s));
+    }
+    Ok((!s.is_empty()).then(|| s.to_string()))
 }
 
 impl User {

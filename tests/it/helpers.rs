@@ -247,15 +247,38 @@ pub struct Browser {
 
 impl TestApp {
     pub fn client_of(app: &TestApp) -> Browser {
-        let client =
-            Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build().expect("client");
-        Browser { base: app.base.clone(), client }
+        Browser::with_agent(app, "Mozilla/5.0 (X11; Linux x86_64; rv:128.0) Gecko/20100101 Firefox/128.0")
     }
 }
 
 impl Browser {
+    /// A browser whose `User-Agent` is `agent`.
+    pub fn with_agent(app: &TestApp, agent: &str) -> Browser {
+        let client = Client::builder()
+            .cookie_store(true)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(agent)
+            .build()
+            .expect("client");
+        Browser { base: app.base.clone(), client }
+    }
+
     pub async fn get(&self, path: &str) -> String {
         self.client.get(format!("{}{path}", self.base)).send().await.expect("GET").text().await.expect("text")
+    }
+
+    pub async fn get_response(&self, path: &str) -> Response {
+        self.client.get(format!("{}{path}", self.base)).send().await.expect("GET")
+    }
+
+    /// Posts a form as the page would, with this browser's CSRF token.
+    pub async fn post(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+        let html = self.get("/login").await;
+        let start = html.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
+        let csrf = html[start..].split('"').next().expect("csrf value").to_string();
+        let mut form = vec![("csrf", csrf.as_str())];
+        form.extend_from_slice(fields);
+        self.client.post(format!("{}{path}", self.base)).form(&form).send().await.expect("POST")
     }
 
     /// Logs in and returns the status of the answer.

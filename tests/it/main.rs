@@ -12,6 +12,7 @@ mod helpers;
 mod network;
 mod outage;
 mod pages;
+mod people;
 mod search;
 mod transfer;
 mod uploads;

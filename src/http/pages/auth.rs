@@ -29,6 +29,18 @@ fn render(
     )
 }
 
+/// The coarse description of the browser a request comes from ("Firefox · Android").
+pub fn device_name(headers: &axum::http::HeaderMap) -> String {
+    accounts::describe_device(headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or_default())
+}
+
+/// The session cookie for `secret`.
+pub fn session_cookie(ctx: &Ctx, secret: &str) -> AppResult<HeaderValue> {
+    let secure = if ctx.config.secure_cookies() { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!("{SESSION_COOKIE}={secret}; Path=/; HttpOnly; SameSite=Lax{secure}"))
+        .map_err(AppError::internal)
+}
+
 /// Only local paths are followed after login, never another site: a path of printable
 /// characters starting with one `/` (browsers drop tabs and newlines, so `/\t/evil.example`
 /// would become `//evil.example`; a newline would break the `Location` header).
@@ -66,18 +78,17 @@ pub async fn login(
     let username = form.get("username");
     let next = form.get("next");
     let device = cookie(&headers, DEVICE_COOKIE);
-    match accounts::login(&ctx, &username, &form.get("password"), device).await {
+    let device_name = device_name(&headers);
+    match accounts::login(&ctx, &username, &form.get("password"), device, &device_name).await {
         Ok(done) => {
             let secure = if ctx.config.secure_cookies() { "; Secure" } else { "" };
-            let session = format!("{SESSION_COOKIE}={}; Path=/; HttpOnly; SameSite=Lax{secure}", done.secret);
             let device = format!(
                 "{DEVICE_COOKIE}={}; Path=/login; Max-Age=31536000; HttpOnly; SameSite=Strict{secure}",
                 done.device
             );
             let mut res = Redirect::to(safe_next(&next)).into_response();
-            for c in [session, device] {
-                res.headers_mut().append(header::SET_COOKIE, HeaderValue::from_str(&c).map_err(AppError::internal)?);
-            }
+            res.headers_mut().append(header::SET_COOKIE, session_cookie(&ctx, &done.secret)?);
+            res.headers_mut().append(header::SET_COOKIE, HeaderValue::from_str(&device).map_err(AppError::internal)?);
             Ok(res)
         }
         Err(AppError::Invalid(errors)) => {

@@ -170,14 +170,19 @@ pub async fn show(
     let wanted = param("text").filter(|l| r.has_lang(l)).unwrap_or_else(|| page.lang.code().to_string());
     let text = r.text_for(&wanted).ok_or(AppError::NotFound)?;
     let can_edit = match &page.user {
-        Some(u) => crate::accounts::org_role(&ctx, u, r.org_id).await?.is_some(),
+        Some(u) => crate::accounts::org_role(&ctx, u, r.org_id).await?.is_some_and(|role| role.can_edit()),
         None => false,
     };
     // the organisations this reader may share it as: those they edit, for a published resource
     let share_as: Vec<String> = match &page.user {
-        Some(u) if r.status == Status::Published => {
-            ctx.db.orgs_of_user(u.id).await?.into_iter().map(|(_, handle, _)| handle).collect()
-        }
+        Some(u) if r.status == Status::Published => ctx
+            .db
+            .orgs_of_user(u.id)
+            .await?
+            .into_iter()
+            .filter(|(_, _, role)| role.can_edit())
+            .map(|(_, handle, _)| handle)
+            .collect(),
         _ => Vec::new(),
     };
     let shared = param("shared")

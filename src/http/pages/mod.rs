@@ -6,6 +6,7 @@ mod auth;
 mod editor;
 mod library;
 mod orgs;
+mod people;
 
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Multipart};
 use axum::http::request::Parts;
@@ -38,12 +39,30 @@ pub fn router(upload_limit: DefaultBodyLimit) -> Router<Ctx> {
         .route("/orgs/{handle}", get(orgs::show))
         .route("/orgs/{handle}/edit", get(orgs::edit_form).post(orgs::update))
         .route("/orgs/{handle}/logo", get(orgs::logo).post(orgs::upload_logo).layer(upload_limit))
-        .route("/orgs/{handle}/members", get(orgs::members))
+        .route("/orgs/{handle}/members", get(people::members).post(people::members_action))
         .route("/orgs/{handle}/federation", get(orgs::federation).post(orgs::federation_action))
         .route("/admin/federation", get(admin::federation).post(admin::retry))
+        .route("/admin/people", get(people::people).post(people::people_action))
+        .route("/account", get(people::account).post(people::account_action))
+        .route("/invite/{secret}", get(people::invitation).post(people::accept_invitation))
+        .route("/reset/{secret}", get(people::reset_form).post(people::reset))
         .route("/login", get(auth::login_form).post(auth::login))
         .route("/logout", post(auth::logout))
+        .route("/logout/everywhere", get(people::logout_everywhere))
 }
+
+/// The confirmations a page shows after a redirect with `?done=<name>` (message `done-<name>`).
+const DONE: &[&str] = &[
+    "name",
+    "password",
+    "password-reset",
+    "session-ended",
+    "sessions-ended",
+    "welcome",
+    "org-created",
+    "role-changed",
+    "member-removed",
+];
 
 /// What every page knows about its request: language, user, CSRF token, and the current
 /// URL (for the language switcher).
@@ -101,6 +120,12 @@ impl Page {
             .map(|l| LangLink { code: l.code(), name: l.endonym(), href: self.lang_href(*l), current: *l == self.lang })
             .collect();
         let user = self.user.as_ref().map(|u| context! { username => u.username, is_admin => u.is_admin() });
+        // a confirmation after a redirect (`?done=saved`): only the known ones are shown
+        let flash = self
+            .query
+            .iter()
+            .find(|(k, v)| k == "done" && DONE.contains(&v.as_str()))
+            .map(|(_, v)| ctx.i18n.t(self.lang, &format!("done-{v}")));
         let common = context! {
             lang => self.lang.code(),
             dir => self.lang.dir(),
@@ -111,6 +136,7 @@ impl Page {
             domain => ctx.config.domain,
             source_url => env!("CARGO_PKG_REPOSITORY"),
             version => env!("CARGO_PKG_VERSION"),
+            flash => flash,
         };
         ctx.templates.render(name, context! { ..extra, ..common }).map(Html)
     }

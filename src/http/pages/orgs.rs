@@ -84,6 +84,7 @@ pub async fn show(
             items => results.items.iter().map(|r| card(r, page.lang)).collect::<Vec<_>>(),
             more => results.more,
             is_member => role.is_some(),
+            can_edit => role.is_some_and(|r| r.can_edit()),
             is_admin => role == Some(crate::model::user::OrgRole::Admin),
         },
     )
@@ -206,15 +207,6 @@ pub async fn logo(State(ctx): State<Ctx>, Path(handle): Path<String>) -> AppResu
 }
 
 /// Members are listed to members only: who works where can endanger people.
-pub async fn members(State(ctx): State<Ctx>, page: Page, Path(handle): Path<String>) -> AppResult<Html<String>> {
-    let org = find(&ctx, &handle).await?;
-    if org_role(&ctx, page.user()?, org.id).await?.is_none() {
-        return Err(AppError::Forbidden);
-    }
-    let members = ctx.db.list_members(org.id).await?;
-    page.render(&ctx, "orgs/members.html", context! { org => org_view(&org, page.lang), members => members })
-}
-
 /// `GET /orgs/{handle}/federation`: for the organisation's admins only: follow requests to
 /// approve, the followers list, and a form to follow another organisation.
 pub async fn federation(State(ctx): State<Ctx>, page: Page, Path(handle): Path<String>) -> AppResult<Html<String>> {

@@ -1,0 +1,272 @@
+//! People managed in the browser: one-time links (invitations and password resets), the
+//! sessions and sign-ins a person can see, display names, and organisation membership.
+
+use chrono::{DateTime, Duration, Utc};
+use serde::Serialize;
+
+use super::users::UserRow;
+use super::{on_pool, Db};
+use crate::error::{AppError, AppResult};
+use crate::model::user::{OrgRole, Role, User};
+
+/// An open session, as its owner sees it.
+#[derive(Debug, Clone, Serialize)]
+pub struct SessionRow {
+    pub public_id: String,
+    pub device: String,
+    pub created_at: DateTime<Utc>,
+    pub last_seen_at: DateTime<Utc>,
+    pub current: bool,
+}
+
+/// One sign-in, or one failed attempt with a wrong password or code.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct SignIn {
+    pub at: DateTime<Utc>,
+    pub success: bool,
+    pub device: String,
+}
+
+/// An account in the instance admins' list.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct Person {
+    pub id: i64,
+    pub username: String,
+    pub display_name: Option<String>,
+    pub role: String,
+    pub created_at: DateTime<Utc>,
+}
+
+/// A member of an organisation, for its members page.
+#[derive(Debug, Clone, Serialize, sqlx::FromRow)]
+pub struct OrgMember {
+    pub user_id: i64,
+    pub username: String,
+    pub display_name: Option<String>,
+    /// the instance-wide role: an organisation admin may not change an instance admin
+    pub instance_role: String,
+    pub role: String,
+}
+
+/// What a one-time link grants, read before it is used (to show the form, or why it cannot be
+/// used any more).
+#[derive(Debug, Clone, sqlx::FromRow)]
+pub struct Link {
+    pub kind: String,
+    pub role: Option<String>,
+    pub org_id: Option<i64>,
+    pub org_role: Option<String>,
+    pub user_id: Option<i64>,
+    pub expires_at: DateTime<Utc>,
+    pub used_at: Option<DateTime<Utc>>,
+}
+
+impl Link {
+    pub fn usable(&self) -> bool {
+        self.used_at.is_none() && self.expires_at > Utc::now()
+    }
+}
+
+/// A new one-time link, before it is stored.
+pub struct NewLink<'a> {
+    pub token_hash: &'a str,
+    pub kind: &'a str,
+    pub role: Option<Role>,
+    pub org: Option<(i64, OrgRole)>,
+    pub user_id: Option<i64>,
+    pub created_by: i64,
+    pub valid_for: Duration,
+}
+
+impl Db {
+    pub async fn insert_link(&self, l: NewLink<'_>) -> AppResult<()> {
+        let now = Utc::now();
+        on_pool!(self, p => sqlx::query(
+            "insert into account_links (token_hash, kind, role, org_id, org_role, user_id, created_by, created_at, expires_at)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)")
+            .bind(l.token_hash).bind(l.kind).bind(l.role.map(Role::as_str)).bind(l.org.map(|o| o.0))
+            .bind(l.org.map(|o| o.1.as_str())).bind(l.user_id).bind(l.created_by).bind(now).bind(now + l.valid_for)
+            .execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    pub async fn link(&self, token_hash: &str) -> AppResult<Option<Link>> {
+        Ok(on_pool!(self, p => sqlx::query_as(
+            "select kind, role, org_id, org_role, user_id, expires_at, used_at from account_links where token_hash = $1")
+            .bind(token_hash).fetch_optional(p).await)?)
+    }
+
+    /// Uses an invitation: in one transaction, marks it used (only if unused and unexpired, so
+    /// of two requests at once only one gets through), creates the account and its membership.
+    /// `Gone` if the link cannot be used; `Conflict("username")` if the name is taken, and
+    /// then the link stays unused.
+    pub async fn accept_invitation(
+        &self,
+        token_hash: &str,
+        username: &str,
+        password_hash: &str,
+        display_name: Option<&str>,
+    ) -> AppResult<User> {
+        let now = Utc::now();
+        let result: Result<Result<User, AppError>, sqlx::Error> = on_pool!(self, pool => async {
+            let mut tx = pool.begin().await?;
+            let grant: Option<(Option<String>, Option<i64>, Option<String>)> = sqlx::query_as(
+                "update account_links set used_at = $1
+                 where token_hash = $2 and kind = 'invite' and used_at is null and expires_at > $1
+                 returning role, org_id, org_role")
+                .bind(now).bind(token_hash).fetch_optional(&mut *tx).await?;
+            let Some((role, org_id, org_role)) = grant else { return Ok(Err(AppError::Gone)) };
+            let role = role.as_deref().and_then(Role::parse).unwrap_or(Role::Member);
+            let id: Result<i64, sqlx::Error> = sqlx::query_scalar(
+                "insert into users (username, password_hash, role, display_name, created_at) values ($1, $2, $3, $4, $5) returning id")
+                .bind(username).bind(password_hash).bind(role.as_str()).bind(display_name).bind(now)
+                .fetch_one(&mut *tx).await;
+            let id = match id {
+                Ok(id) => id,
+                Err(sqlx::Error::Database(e)) if e.is_unique_violation() => return Ok(Err(AppError::Conflict("username"))),
+                Err(e) => return Err(e),
+            };
+            if let (Some(org_id), Some(org_role)) = (org_id, org_role) {
+                sqlx::query("insert into memberships (org_id, user_id, role) values ($1, $2, $3)")
+                    .bind(org_id).bind(id).bind(org_role).execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok(Ok(User { id, username: username.to_string(), role }))
+        }.await);
+        result?
+    }
+
+    /// Uses a password reset link: marks it used, sets the password and ends every session of
+    /// the account, in one transaction. `Gone` if the link cannot be used.
+    pub async fn reset_password(&self, token_hash: &str, password_hash: &str) -> AppResult<i64> {
+        let now = Utc::now();
+        let result: Result<Option<i64>, sqlx::Error> = on_pool!(self, pool => async {
+            let mut tx = pool.begin().await?;
+            let user: Option<Option<i64>> = sqlx::query_scalar(
+                "update account_links set used_at = $1
+                 where token_hash = $2 and kind = 'reset' and used_at is null and expires_at > $1
+                 returning user_id")
+                .bind(now).bind(token_hash).fetch_optional(&mut *tx).await?;
+            let Some(Some(user_id)) = user else { return Ok(None) };
+            sqlx::query("update users set password_hash = $1 where id = $2")
+                .bind(password_hash).bind(user_id).execute(&mut *tx).await?;
+            sqlx::query("delete from sessions where user_id = $1").bind(user_id).execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok(Some(user_id))
+        }.await);
+        result?.ok_or(AppError::Gone)
+    }
+
+    /// The account's password hash.
+    pub async fn password_hash(&self, user_id: i64) -> AppResult<String> {
+        Ok(on_pool!(self, p => sqlx::query_scalar("select password_hash from users where id = $1")
+            .bind(user_id).fetch_one(p).await)?)
+    }
+
+    /// Sets a new password and ends every other session of the account.
+    pub async fn set_password(&self, user_id: i64, password_hash: &str, keep_session: &str) -> AppResult<()> {
+        let result: Result<(), sqlx::Error> = on_pool!(self, pool => async {
+            let mut tx = pool.begin().await?;
+            sqlx::query("update users set password_hash = $1 where id = $2")
+                .bind(password_hash).bind(user_id).execute(&mut *tx).await?;
+            sqlx::query("delete from sessions where user_id = $1 and token_hash <> $2")
+                .bind(user_id).bind(keep_session).execute(&mut *tx).await?;
+            tx.commit().await
+        }.await);
+        Ok(result?)
+    }
+
+    pub async fn set_display_name(&self, user_id: i64, name: Option<&str>) -> AppResult<()> {
+        on_pool!(self, p => sqlx::query("update users set display_name = $1 where id = $2")
+            .bind(name).bind(user_id).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    pub async fn display_name(&self, user_id: i64) -> AppResult<Option<String>> {
+        Ok(on_pool!(self, p => sqlx::query_scalar("select display_name from users where id = $1")
+            .bind(user_id).fetch_one(p).await)?)
+    }
+
+    pub async fn user_by_id(&self, user_id: i64) -> AppResult<Option<User>> {
+        let row: Option<UserRow> = on_pool!(self, p => sqlx::query_as(
+            "select id, username, role from users where id = $1")
+            .bind(user_id).fetch_optional(p).await)?;
+        Ok(row.map(User::from))
+    }
+
+    /// Every account, for the instance admins.
+    pub async fn list_people(&self) -> AppResult<Vec<Person>> {
+        Ok(on_pool!(self, p => sqlx::query_as(
+            "select id, username, display_name, role, created_at from users order by username")
+            .fetch_all(p).await)?)
+    }
+
+    /// The sessions of an account, most recently used first; `current` marks the one whose
+    /// cookie digest is `current_hash`.
+    pub async fn sessions_of(&self, user_id: i64, current_hash: &str) -> AppResult<Vec<SessionRow>> {
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            token_hash: String,
+            public_id: Option<String>,
+            device: String,
+            created_at: DateTime<Utc>,
+            last_seen_at: DateTime<Utc>,
+        }
+        let rows: Vec<Row> = on_pool!(self, p => sqlx::query_as(
+            "select token_hash, public_id, device, created_at, last_seen_at from sessions
+             where user_id = $1 order by last_seen_at desc")
+            .bind(user_id).fetch_all(p).await)?;
+        Ok(rows
+            .into_iter()
+            .map(|r| SessionRow {
+                current: r.token_hash == current_hash,
+                public_id: r.public_id.unwrap_or_default(),
+                device: r.device,
+                created_at: r.created_at,
+                last_seen_at: r.last_seen_at,
+            })
+            .collect())
+    }
+
+    /// Ends one session of an account by its public id; whether there was one.
+    pub async fn end_session(&self, user_id: i64, public_id: &str) -> AppResult<bool> {
+        let n = on_pool!(self, p => sqlx::query("delete from sessions where user_id = $1 and public_id = $2")
+            .bind(user_id).bind(public_id).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(n > 0)
+    }
+
+    pub async fn record_sign_in(&self, user_id: i64, success: bool, device: &str) -> AppResult<()> {
+        on_pool!(self, p => sqlx::query("insert into sign_ins (user_id, at, success, device) values ($1, $2, $3, $4)")
+            .bind(user_id).bind(Utc::now()).bind(success).bind(device).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// The latest sign-ins and failed attempts of an account, newest first.
+    pub async fn sign_ins_of(&self, user_id: i64, limit: i64) -> AppResult<Vec<SignIn>> {
+        Ok(on_pool!(self, p => sqlx::query_as(
+            "select at, success, device from sign_ins where user_id = $1 order by at desc, id desc limit $2")
+            .bind(user_id).bind(limit).fetch_all(p).await)?)
+    }
+
+    /// Forgets sign-ins and used or expired one-time links older than `cutoff`.
+    pub async fn purge_people_records(&self, cutoff: DateTime<Utc>) -> AppResult<()> {
+        on_pool!(self, p => sqlx::query("delete from sign_ins where at < $1").bind(cutoff).execute(p).await.map(|r| r.rows_affected()))?;
+        on_pool!(self, p => sqlx::query("delete from account_links where expires_at < $1")
+            .bind(cutoff).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// The members of an organisation, with their instance-wide role.
+    pub async fn org_members(&self, org_id: i64) -> AppResult<Vec<OrgMember>> {
+        Ok(on_pool!(self, p => sqlx::query_as(
+            "select u.id as user_id, u.username, u.display_name, u.role as instance_role, m.role
+             from memberships m join users u on u.id = m.user_id where m.org_id = $1 order by u.username")
+            .bind(org_id).fetch_all(p).await)?)
+    }
+
+    pub async fn remove_member(&self, org_id: i64, user_id: i64) -> AppResult<()> {
+        on_pool!(self, p => sqlx::query("delete from memberships where org_id = $1 and user_id = $2")
+            .bind(org_id).bind(user_id).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+}

@@ -1,0 +1,281 @@
+//! People in the browser: invitations and reset links that work once, members managed by their
+//! organisation's admins, one's own password, sessions and sign-in history.
+
+use amicus::db::people::NewLink;
+use amicus::model::user::{OrgRole, Role};
+
+use crate::helpers::{Browser, TestApp, PASSWORD};
+
+/// The path of the one-time link a link page shows (`/invite/...` or `/reset/...`).
+fn link_path(html: &str) -> String {
+    let start = html.find("id=\"f-link\" value=\"").expect("the link field") + 19;
+    // as the browser reads the attribute: templates escape `/`
+    let link = html[start..].split('"').next().expect("the link").replace("&#x2f;", "/");
+    let at = link.find("/invite/").or_else(|| link.find("/reset/")).expect("a link path");
+    link[at..].to_string()
+}
+
+async fn admin(app: &TestApp) -> Browser {
+    app.user("ines", Role::Admin).await;
+    let browser = TestApp::client_of(app);
+    assert_eq!(browser.login_as("ines", PASSWORD).await, 303);
+    browser
+}
+
+#[tokio::test]
+async fn an_admin_invites_an_editor_who_joins_once_and_can_publish() {
+    let app = TestApp::spawn().await;
+    let ines = admin(&app).await;
+    let res = ines.post("/admin/people", &[("action", "create-org"), ("handle", "redress"), ("name", "Redress")]).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/orgs/redress/members?done=org-created");
+    assert!(ines.get("/orgs/redress/members?done=org-created").await.contains("class=\"flash\""));
+
+    let res = ines
+        .post("/admin/people", &[("action", "invite"), ("role", "editor"), ("org", "redress"), ("org_role", "editor")])
+        .await;
+    assert_eq!(res.status(), 200);
+    let path = link_path(&res.text().await.unwrap());
+    assert!(path.starts_with("/invite/"));
+
+    // the invitee: a new browser, no account yet
+    let amina = Browser::with_agent(
+        &app,
+        "Mozilla/5.0 (Linux; Android 14) AppleWebKit/537.36 Chrome/131.0 Mobile Safari/537.36",
+    );
+    let form = amina.get(&path).await;
+    assert!(form.contains("Redress"), "the form says which organisation");
+    // two different passwords: refused, the link still unused
+    let fields = [("username", "amina"), ("password", "a long passphrase"), ("password_again", "another one")];
+    assert_eq!(amina.post(&path, &fields).await.status(), 422);
+    let fields = [
+        ("username", "amina"),
+        ("display_name", "Amina K."),
+        ("password", "a long passphrase"),
+        ("password_again", "a long passphrase"),
+    ];
+    let res = amina.post(&path, &fields).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/orgs/redress?done=welcome");
+    // logged in, as an editor of the organisation
+    let account = amina.get("/account").await;
+    assert!(account.contains("Amina K.") && account.contains("Chrome · Android"), "{account}");
+    assert_eq!(amina.get_response("/r/new?org=redress").await.status(), 200);
+
+    // the link worked once: a second use, even by someone else, is refused
+    let other = TestApp::client_of(&app);
+    assert_eq!(other.get_response(&path).await.status(), 410);
+    let fields = [("username", "intruder"), ("password", "a long passphrase"), ("password_again", "a long passphrase")];
+    assert_eq!(other.post(&path, &fields).await.status(), 410);
+    assert!(app.ctx.db.user_by_username("intruder").await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn an_invitation_to_a_taken_name_stays_usable_and_an_expired_one_is_refused() {
+    let app = TestApp::spawn().await;
+    let ines = admin(&app).await;
+    let res = ines.post("/admin/people", &[("action", "invite"), ("role", "member"), ("org", "")]).await;
+    let path = link_path(&res.text().await.unwrap());
+    let guest = TestApp::client_of(&app);
+    let taken = [("username", "ines"), ("password", "a long passphrase"), ("password_again", "a long passphrase")];
+    let res = guest.post(&path, &taken).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("f-username"));
+    let free = [("username", "guest"), ("password", "a long passphrase"), ("password_again", "a long passphrase")];
+    assert_eq!(guest.post(&path, &free).await.status(), 303);
+    assert_eq!(app.ctx.db.user_by_username("guest").await.unwrap().unwrap().role, Role::Member);
+
+    // a link past its seven days
+    let admin = app.ctx.db.user_by_username("ines").await.unwrap().unwrap();
+    let secret = "expired-secret-of-a-link";
+    app.ctx
+        .db
+        .insert_link(NewLink {
+            token_hash: &amicus::accounts::digest(secret),
+            kind: "invite",
+            role: Some(Role::Admin),
+            org: None,
+            user_id: None,
+            created_by: admin.id,
+            valid_for: chrono::Duration::days(-1),
+        })
+        .await
+        .unwrap();
+    let late = TestApp::client_of(&app);
+    assert_eq!(late.get_response(&format!("/invite/{secret}")).await.status(), 410);
+    let fields = [("username", "late"), ("password", "a long passphrase"), ("password_again", "a long passphrase")];
+    assert_eq!(late.post(&format!("/invite/{secret}"), &fields).await.status(), 410);
+}
+
+#[tokio::test]
+async fn organisation_admins_manage_their_members_but_not_an_instance_admin() {
+    let app = TestApp::spawn().await;
+    app.org_with_editor("redress", "amina").await; // amina administers redress
+    app.user("ines", Role::Admin).await;
+    app.user("omar", Role::Editor).await;
+    amicus::accounts::add_member(&app.ctx, "redress", "ines", OrgRole::Editor).await.unwrap();
+    amicus::accounts::add_member(&app.ctx, "redress", "omar", OrgRole::Editor).await.unwrap();
+    let id = |name: &'static str| {
+        let db = app.ctx.db.clone();
+        async move { db.user_by_username(name).await.unwrap().unwrap().id.to_string() }
+    };
+    let amina = TestApp::client_of(&app);
+    assert_eq!(amina.login_as("amina", PASSWORD).await, 303);
+
+    // an invitation into the organisation, for a member
+    let res = amina.post("/orgs/redress/members", &[("action", "invite"), ("org_role", "member")]).await;
+    assert_eq!(res.status(), 200);
+    assert!(link_path(&res.text().await.unwrap()).starts_with("/invite/"));
+    // but not to the instance: that is the instance admins' page
+    assert_eq!(amina.post("/admin/people", &[("action", "invite"), ("role", "admin")]).await.status(), 403);
+
+    // omar becomes a member (reads drafts, publishes nothing)
+    let omar = id("omar").await;
+    let res = amina.post("/orgs/redress/members", &[("action", "role"), ("user", &omar), ("role", "member")]).await;
+    assert_eq!(res.headers()["location"], "/orgs/redress/members?done=role-changed");
+    let org = app.ctx.db.org_by_handle("redress").await.unwrap().unwrap();
+    let omar_user = app.ctx.db.user_by_username("omar").await.unwrap().unwrap();
+    assert!(amicus::accounts::require_editor(&app.ctx, &omar_user, org.id).await.is_err());
+
+    // the instance admin's membership is not hers to change
+    let ines = id("ines").await;
+    let res = amina.post("/orgs/redress/members", &[("action", "role"), ("user", &ines), ("role", "member")]).await;
+    assert_eq!(res.status(), 403);
+    let res = amina.post("/orgs/redress/members", &[("action", "remove"), ("user", &ines), ("confirm", "1")]).await;
+    assert_eq!(res.status(), 403);
+
+    // the last admin stays one
+    let me = id("amina").await;
+    let res = amina.post("/orgs/redress/members", &[("action", "role"), ("user", &me), ("role", "editor")]).await;
+    assert_eq!(res.status(), 422);
+
+    // removing asks first, then removes
+    let res = amina.post("/orgs/redress/members", &[("action", "remove"), ("user", &omar)]).await;
+    assert_eq!(res.status(), 200);
+    assert!(res.text().await.unwrap().contains("name=\"confirm\" value=\"1\""));
+    assert!(app.ctx.db.member_role(org.id, omar_user.id).await.unwrap().is_some());
+    let res = amina.post("/orgs/redress/members", &[("action", "remove"), ("user", &omar), ("confirm", "1")]).await;
+    assert_eq!(res.headers()["location"], "/orgs/redress/members?done=member-removed");
+    assert!(app.ctx.db.member_role(org.id, omar_user.id).await.unwrap().is_none());
+
+    // someone outside the organisation sees nothing of it
+    app.user("zed", Role::Editor).await;
+    let zed = TestApp::client_of(&app);
+    assert_eq!(zed.login_as("zed", PASSWORD).await, 303);
+    assert_eq!(zed.get_response("/orgs/redress/members").await.status(), 403);
+    assert_eq!(zed.post("/orgs/redress/members", &[("action", "invite"), ("org_role", "admin")]).await.status(), 403);
+}
+
+#[tokio::test]
+async fn a_reset_link_sets_a_new_password_once_and_ends_every_session() {
+    let app = TestApp::spawn().await;
+    let ines = admin(&app).await;
+    app.user("amina", Role::Editor).await;
+    let amina_id = app.ctx.db.user_by_username("amina").await.unwrap().unwrap().id.to_string();
+    let phone = TestApp::client_of(&app);
+    assert_eq!(phone.login_as("amina", PASSWORD).await, 303);
+    assert_eq!(phone.get_response("/account").await.status(), 200);
+
+    let res = ines.post("/admin/people", &[("action", "reset"), ("user", &amina_id)]).await;
+    assert_eq!(res.status(), 200);
+    let path = link_path(&res.text().await.unwrap());
+    let laptop = TestApp::client_of(&app);
+    assert_eq!(laptop.get_response(&path).await.status(), 200);
+    let short = [("password", "short"), ("password_again", "short")];
+    assert_eq!(laptop.post(&path, &short).await.status(), 422);
+    let new = [("password", "a brand new passphrase"), ("password_again", "a brand new passphrase")];
+    let res = laptop.post(&path, &new).await;
+    assert_eq!(res.headers()["location"], "/login?done=password-reset");
+    // the phone's session ended; the old password no longer works, the new one does
+    assert_ne!(phone.get_response("/account").await.status(), 200);
+    assert_eq!(laptop.login_as("amina", PASSWORD).await, 401);
+    assert_eq!(laptop.login_as("amina", "a brand new passphrase").await, 303);
+    // used once
+    assert_eq!(TestApp::client_of(&app).post(&path, &new).await.status(), 410);
+    // only instance admins issue them
+    assert_eq!(laptop.post("/admin/people", &[("action", "reset"), ("user", &amina_id)]).await.status(), 403);
+}
+
+#[tokio::test]
+async fn people_see_their_sessions_and_failed_sign_ins_and_end_them() {
+    let app = TestApp::spawn().await;
+    app.user("amina", Role::Editor).await;
+    let phone = Browser::with_agent(&app, "Mozilla/5.0 (iPhone; CPU iPhone OS 18_0 like Mac OS X) AppleWebKit/605.1.15 Version/18.0 Mobile/15E148 Safari/604.1");
+    let laptop = TestApp::client_of(&app); // Firefox on Linux
+    assert_eq!(laptop.login_as("amina", "not her password").await, 401);
+    assert_eq!(phone.login_as("amina", PASSWORD).await, 303);
+    assert_eq!(laptop.login_as("amina", PASSWORD).await, 303);
+
+    let page = laptop.get("/account").await;
+    assert!(page.contains("Safari · iOS") && page.contains("Firefox · Linux"), "both sessions are listed");
+    assert!(page.contains("Wrong password"), "the failed attempt is listed");
+    assert!(!page.contains("Mozilla/5.0"), "never the user agent itself");
+
+    // a wrong current password changes nothing
+    let wrong = [
+        ("action", "password"),
+        ("current_password", "nope"),
+        ("password", "a new passphrase"),
+        ("password_again", "a new passphrase"),
+    ];
+    assert_eq!(laptop.post("/account", &wrong).await.status(), 422);
+    // end the phone's session from the laptop
+    let sessions =
+        app.ctx.db.sessions_of(app.ctx.db.user_by_username("amina").await.unwrap().unwrap().id, "").await.unwrap();
+    let phone_session = sessions.iter().find(|s| s.device == "Safari · iOS").unwrap().public_id.clone();
+    let res = laptop.post("/account", &[("action", "end"), ("session", &phone_session)]).await;
+    assert_eq!(res.headers()["location"], "/account?done=session-ended");
+    assert_ne!(phone.get_response("/account").await.status(), 200);
+    assert_eq!(laptop.get_response("/account").await.status(), 200);
+
+    // another person cannot end a session that is not theirs
+    app.user("omar", Role::Editor).await;
+    let omar = TestApp::client_of(&app);
+    assert_eq!(omar.login_as("omar", PASSWORD).await, 303);
+    let laptop_session =
+        app.ctx.db.sessions_of(app.ctx.db.user_by_username("amina").await.unwrap().unwrap().id, "").await.unwrap()[0]
+            .public_id
+            .clone();
+    omar.post("/account", &[("action", "end"), ("session", &laptop_session)]).await;
+    assert_eq!(laptop.get_response("/account").await.status(), 200);
+
+    // the right password changes it, and ends the other sessions but this one
+    assert_eq!(phone.login_as("amina", PASSWORD).await, 303);
+    let change = [
+        ("action", "password"),
+        ("current_password", PASSWORD),
+        ("password", "a new passphrase"),
+        ("password_again", "a new passphrase"),
+    ];
+    assert_eq!(laptop.post("/account", &change).await.headers()["location"], "/account?done=password");
+    assert_eq!(laptop.get_response("/account").await.status(), 200);
+    assert_ne!(phone.get_response("/account").await.status(), 200);
+
+    // a display name; "log out everywhere" asks first
+    let res = laptop.post("/account", &[("action", "name"), ("display_name", "Amina K.")]).await;
+    assert_eq!(res.headers()["location"], "/account?done=name");
+    assert!(laptop.get("/account?done=name").await.contains("Amina K."));
+    let confirm = laptop.get("/logout/everywhere").await;
+    assert!(confirm.contains("name=\"everywhere\" value=\"1\""));
+}
+
+#[tokio::test]
+async fn a_forged_session_cookie_is_nobody() {
+    let app = TestApp::spawn().await;
+    app.user("amina", Role::Admin).await;
+    let res = app
+        .client
+        .get(app.url("/account"))
+        .header("cookie", "amicus_session=forged-session-value-of-the-right-length-abc")
+        .send()
+        .await
+        .unwrap();
+    assert_ne!(res.status(), 200);
+    let res = app.client.get(app.url("/admin/people")).header("cookie", "amicus_session=x").send().await.unwrap();
+    assert_ne!(res.status(), 200);
+    // and someone logged in but not an instance admin gets 403
+    app.user("omar", Role::Editor).await;
+    let omar = TestApp::client_of(&app);
+    assert_eq!(omar.login_as("omar", PASSWORD).await, 303);
+    assert_eq!(omar.get_response("/admin/people").await.status(), 403);
+}
