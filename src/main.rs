@@ -98,7 +98,7 @@ enum OrgCommand {
     AddMember {
         handle: String,
         username: String,
-        #[arg(long, value_parser = ["admin", "editor"])]
+        #[arg(long, value_parser = ["admin", "editor", "member"])]
         role: String,
     },
 }
