@@ -31,6 +31,8 @@ pub mod model;
 pub mod search;
 /// Where uploaded files live.
 pub mod storage;
+/// Second factors: time-based one-time passwords and their QR code.
+pub mod totp;
 /// Importing and exporting the library as JSON Lines.
 pub mod transfer;
 
