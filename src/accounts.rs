@@ -108,6 +108,126 @@ pub struct LoggedIn {
     pub device: String,
 }
 
+/// Where a right password leads: in, or to the second factor's question, carrying a pending
+/// token (valid `PENDING_MINUTES`) that names the account and this attempt.
+pub enum Login {
+    Done(LoggedIn),
+    NeedsCode { pending: String, device: String },
+}
+
+/// How long the second factor may be given after the password.
+pub const PENDING_MINUTES: i64 = 5;
+
+/// The HMAC, under the instance key, of `text`, hex.
+fn mac(key: &[u8], text: &str) -> String {
+    use hmac::Mac;
+    hmac::Hmac::<sha2::Sha256>::new_from_slice(key)
+        .map(|m| hex::encode(m.chain_update(text.as_bytes()).finalize().into_bytes()))
+        .unwrap_or_default()
+}
+
+/// A pending token: `<user id>.<expiry>.<nonce>.<mac>`.
+fn pending_token(key: &[u8], user_id: i64) -> String {
+    let expires = (chrono::Utc::now() + chrono::Duration::minutes(PENDING_MINUTES)).timestamp();
+    let body = format!("{user_id}.{expires}.{}", &new_secret()[..16]);
+    format!("{body}.{}", mac(key, &body))
+}
+
+/// The user id and nonce of a pending token that this instance made and that has not expired.
+fn pending_of(key: &[u8], token: &str) -> Option<(i64, String)> {
+    let (body, given) = token.rsplit_once('.')?;
+    let expected = mac(key, body);
+    let same: bool = subtle::ConstantTimeEq::ct_eq(expected.as_bytes(), given.as_bytes()).into();
+    let mut parts = body.split('.');
+    let (user, expires, nonce) = (parts.next()?.parse().ok()?, parts.next()?.parse::<i64>().ok()?, parts.next()?);
+    (same && !expected.is_empty() && expires > chrono::Utc::now().timestamp()).then(|| (user, nonce.to_string()))
+}
+
+/// A recovery code's digest: codes are compared without case, spaces or dashes.
+fn recovery_digest(code: &str) -> String {
+    let plain: String = code.chars().filter(|c| c.is_ascii_alphanumeric()).collect::<String>().to_lowercase();
+    digest(&plain)
+}
+
+/// Ten new recovery codes, `xxxxx-xxxxx` of base32 letters and digits.
+fn new_recovery_codes() -> Vec<String> {
+    (0..10)
+        .map(|_| {
+            let code = crate::totp::base32(&crate::totp::new_secret()[..7]).to_lowercase();
+            format!("{}-{}", &code[..5], &code[5..10])
+        })
+        .collect()
+}
+
+/// The second step of a login: the code from the authenticator app (or a recovery code) for
+/// the account a pending token names. Each pending token has its own allowance of attempts,
+/// after which each further one waits (the password's limiter, keyed by the token): whoever
+/// guesses codes must give the password again and again, and never spends the owner's.
+pub async fn second_factor(ctx: &Core, pending: &str, code: &str, device_name: &str) -> AppResult<(User, String)> {
+    let (user_id, nonce) = pending_of(ctx.device_key.as_slice(), pending).ok_or(AppError::Gone)?;
+    let key = format!("code {nonce}");
+    if let Err(wait) = ctx.login_limiter.begin(&key) {
+        return Err(AppError::RateLimited(wait.as_secs().max(1)));
+    }
+    let user = ctx.db.user_by_id(user_id).await?.ok_or(AppError::Gone)?;
+    let secret = ctx.db.totp_secret(user_id).await?.and_then(|s| crate::totp::from_base32(&s));
+    let ok = match secret {
+        None => true, // the second factor was turned off meanwhile
+        Some(secret) => code_is_good(ctx, user_id, &secret, code).await?,
+    };
+    if !ok {
+        ctx.db.record_sign_in(user_id, false, device_name).await?;
+        return Err(AppError::invalid("code", "err-wrong-code", ""));
+    }
+    ctx.login_limiter.succeeded(&key);
+    let session = open_session(ctx, user_id, device_name).await?;
+    ctx.db.record_sign_in(user_id, true, device_name).await?;
+    Ok((user, session))
+}
+
+/// Whether `code` is the account's current TOTP code (used once) or an unused recovery code.
+async fn code_is_good(ctx: &Core, user_id: i64, secret: &[u8], code: &str) -> AppResult<bool> {
+    let now = chrono::Utc::now().timestamp().max(0) as u64;
+    if let Some(step) = crate::totp::verify(secret, code, now) {
+        return ctx.db.use_totp_step(user_id, step as i64).await;
+    }
+    let plain = code.chars().filter(|c| c.is_ascii_alphanumeric()).count();
+    if plain == 10 {
+        return ctx.db.use_recovery_code(user_id, &recovery_digest(code)).await;
+    }
+    Ok(false)
+}
+
+/// Turns the second factor on: `secret` (base32, as the enrolment page showed it) must give
+/// `code`. Returns the ten recovery codes, to be shown once.
+pub async fn enable_totp(ctx: &Core, user: &User, secret: &str, code: &str) -> AppResult<Vec<String>> {
+    let bytes =
+        crate::totp::from_base32(secret).filter(|b| b.len() >= 16).ok_or(AppError::BadRequest("error-bad-form"))?;
+    let now = chrono::Utc::now().timestamp().max(0) as u64;
+    if crate::totp::verify(&bytes, code, now).is_none() {
+        return Err(AppError::invalid("code", "err-wrong-code", ""));
+    }
+    let codes = new_recovery_codes();
+    let hashes: Vec<String> = codes.iter().map(|c| recovery_digest(c)).collect();
+    ctx.db.set_totp(user.id, Some(&crate::totp::base32(&bytes)), &hashes).await?;
+    Ok(codes)
+}
+
+/// Turns the second factor off: needs the password and a current code (or a recovery code).
+pub async fn disable_totp(ctx: &Core, user: &User, password: &str, code: &str) -> AppResult<()> {
+    let hash = ctx.db.password_hash(user.id).await?;
+    if !ctx.passwords.verify(password.to_string(), hash).await? {
+        return Err(AppError::invalid("current_password", "err-wrong-password", ""));
+    }
+    let secret = ctx.db.totp_secret(user.id).await?.and_then(|s| crate::totp::from_base32(&s));
+    if let Some(secret) = secret {
+        if !code_is_good(ctx, user.id, &secret, code).await? {
+            return Err(AppError::invalid("code", "err-wrong-code", ""));
+        }
+    }
+    ctx.db.set_totp(user.id, None, &[]).await
+}
+
 /// A device token for `username`: a random nonce and its HMAC under the instance's key.
 fn device_token(key: &[u8], username: &str, nonce: &str) -> String {
     use hmac::Mac;
@@ -141,7 +261,7 @@ pub async fn login(
     password: &str,
     device: Option<&str>,
     device_name: &str,
-) -> AppResult<LoggedIn> {
+) -> AppResult<Login> {
     let username = username.trim().to_lowercase();
     let key = match device.and_then(|t| device_of(ctx.device_key.as_slice(), &username, t)) {
         Some(nonce) => format!("device {nonce}"),
@@ -162,10 +282,14 @@ pub async fn login(
         (Some(user), true) => {
             ctx.login_limiter.succeeded(&key);
             ctx.login_limiter.succeeded(&username);
+            let device = device_token(ctx.device_key.as_slice(), &username, &new_secret()[..16]);
+            if ctx.db.totp_secret(user.id).await?.is_some() {
+                let pending = pending_token(ctx.device_key.as_slice(), user.id);
+                return Ok(Login::NeedsCode { pending, device });
+            }
             let secret = open_session(ctx, user.id, device_name).await?;
             ctx.db.record_sign_in(user.id, true, device_name).await?;
-            let device = device_token(ctx.device_key.as_slice(), &username, &new_secret()[..16]);
-            Ok(LoggedIn { user, secret, device })
+            Ok(Login::Done(LoggedIn { user, secret, device }))
         }
         (Some(user), false) => {
             ctx.db.record_sign_in(user.id, false, device_name).await?;

@@ -160,7 +160,8 @@ mod tests {
     #[test]
     fn the_qr_code_is_an_svg_of_the_uri() {
         let uri = uri(b"12345678901234567890", "Amicus (amicus.example)", "amina");
-        assert!(uri.starts_with("otpauth://totp/Amicus%20%28amicus.example%29:amina?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"));
+        assert!(uri
+            .starts_with("otpauth://totp/Amicus%20%28amicus.example%29:amina?secret=GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ"));
         let svg = qr_svg(&uri).unwrap();
         assert!(svg.contains("<svg") && svg.contains("</svg>"));
     }

@@ -256,6 +256,54 @@ impl Db {
         Ok(())
     }
 
+    /// The account's TOTP secret (base32), if it has a second factor.
+    pub async fn totp_secret(&self, user_id: i64) -> AppResult<Option<String>> {
+        let secret: Option<Option<String>> = on_pool!(self, p => sqlx::query_scalar(
+            "select totp_secret from users where id = $1").bind(user_id).fetch_optional(p).await)?;
+        Ok(secret.flatten())
+    }
+
+    /// Turns the second factor on with `secret` and these recovery code digests (replacing any
+    /// earlier ones), or off with `None`.
+    pub async fn set_totp(&self, user_id: i64, secret: Option<&str>, recovery_hashes: &[String]) -> AppResult<()> {
+        let result: Result<(), sqlx::Error> = on_pool!(self, pool => async {
+            let mut tx = pool.begin().await?;
+            sqlx::query("update users set totp_secret = $1, totp_last_step = null where id = $2")
+                .bind(secret).bind(user_id).execute(&mut *tx).await?;
+            sqlx::query("delete from recovery_codes where user_id = $1").bind(user_id).execute(&mut *tx).await?;
+            for hash in recovery_hashes {
+                sqlx::query("insert into recovery_codes (user_id, code_hash) values ($1, $2)")
+                    .bind(user_id).bind(hash).execute(&mut *tx).await?;
+            }
+            tx.commit().await
+        }.await);
+        Ok(result?)
+    }
+
+    /// Records that the code of `step` was used; false if that step or a later one was used
+    /// already (a code works once, even within its 30 seconds).
+    pub async fn use_totp_step(&self, user_id: i64, step: i64) -> AppResult<bool> {
+        let n = on_pool!(self, p => sqlx::query(
+            "update users set totp_last_step = $1 where id = $2 and (totp_last_step is null or totp_last_step < $1)")
+            .bind(step).bind(user_id).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
+    /// Uses a recovery code; false if it is not one of the account's, or was used already.
+    pub async fn use_recovery_code(&self, user_id: i64, code_hash: &str) -> AppResult<bool> {
+        let n = on_pool!(self, p => sqlx::query(
+            "update recovery_codes set used_at = $1 where user_id = $2 and code_hash = $3 and used_at is null")
+            .bind(Utc::now()).bind(user_id).bind(code_hash).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(n > 0)
+    }
+
+    /// How many unused recovery codes the account has left.
+    pub async fn recovery_codes_left(&self, user_id: i64) -> AppResult<i64> {
+        Ok(on_pool!(self, p => sqlx::query_scalar(
+            "select count(*) from recovery_codes where user_id = $1 and used_at is null")
+            .bind(user_id).fetch_one(p).await)?)
+    }
+
     /// The members of an organisation, with their instance-wide role.
     pub async fn org_members(&self, org_id: i64) -> AppResult<Vec<OrgMember>> {
         Ok(on_pool!(self, p => sqlx::query_as(

@@ -208,7 +208,7 @@ async fn people_see_their_sessions_and_failed_sign_ins_and_end_them() {
 
     let page = laptop.get("/account").await;
     assert!(page.contains("Safari · iOS") && page.contains("Firefox · Linux"), "both sessions are listed");
-    assert!(page.contains("Wrong password"), "the failed attempt is listed");
+    assert!(page.contains("Failed (wrong password or code)"), "the failed attempt is listed");
     assert!(!page.contains("Mozilla/5.0"), "never the user agent itself");
 
     // a wrong current password changes nothing
@@ -278,4 +278,86 @@ async fn a_forged_session_cookie_is_nobody() {
     let omar = TestApp::client_of(&app);
     assert_eq!(omar.login_as("omar", PASSWORD).await, 303);
     assert_eq!(omar.get_response("/admin/people").await.status(), 403);
+}
+
+/// The value of the form field `name` in a page.
+fn field(html: &str, name: &str) -> String {
+    let start = html.find(&format!("name=\"{name}\" value=\"")).expect("the field") + name.len() + 15;
+    html[start..].split('"').next().expect("its value").to_string()
+}
+
+/// The current TOTP code for a base32 secret.
+fn current_code(secret: &str) -> String {
+    let bytes = amicus::totp::from_base32(secret).unwrap();
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs();
+    amicus::totp::code_at(&bytes, amicus::totp::step_at(now))
+}
+
+#[tokio::test]
+async fn two_step_login_holds_against_replays_and_a_hundred_wrong_codes() {
+    let app = TestApp::spawn().await;
+    app.user("amina", Role::Editor).await;
+    let laptop = TestApp::client_of(&app);
+    assert_eq!(laptop.login_as("amina", PASSWORD).await, 303);
+    let page = laptop.get("/account/2fa").await;
+    assert!(page.contains("<svg"), "the QR code is drawn here, as SVG");
+    let secret = field(&page, "secret");
+    let code = current_code(&secret);
+    let wrong = format!("{:06}", (code.parse::<u32>().unwrap() + 1) % 1_000_000);
+    let res = laptop.post("/account/2fa", &[("action", "enable"), ("secret", &secret), ("code", &wrong)]).await;
+    assert_eq!(res.status(), 422);
+    let res = laptop.post("/account/2fa", &[("action", "enable"), ("secret", &secret), ("code", &code)]).await;
+    assert_eq!(res.status(), 200);
+    let html = res.text().await.unwrap();
+    let recovery: Vec<String> =
+        html.split("<li><code>").skip(1).map(|s| s.split('<').next().unwrap().to_string()).collect();
+    assert_eq!(recovery.len(), 10);
+
+    // the password alone no longer opens a session
+    let phone = TestApp::client_of(&app);
+    let csrf_login = phone.post("/login", &[("username", "amina"), ("password", PASSWORD), ("next", "/account")]).await;
+    assert_eq!(csrf_login.status(), 303);
+    assert_eq!(csrf_login.headers()["location"], "/login/code?next=%2Faccount");
+    assert_ne!(phone.get_response("/account").await.status(), 200);
+    let res = phone.post("/login/code", &[("code", &wrong), ("next", "/account")]).await;
+    assert_eq!(res.status(), 401);
+    let res = phone.post("/login/code", &[("code", &code), ("next", "/account")]).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(res.headers()["location"], "/account");
+    assert_eq!(phone.get_response("/account").await.status(), 200);
+
+    // a code works once, even within its 30 seconds
+    let thief = TestApp::client_of(&app);
+    assert_eq!(thief.login_as("amina", PASSWORD).await, 303);
+    assert_eq!(thief.post("/login/code", &[("code", &code), ("next", "/")]).await.status(), 401);
+    // a hundred wrong codes: after a few, each is refused at once without being checked
+    let mut limited = 0;
+    for i in 0..100 {
+        let guess = format!("{:06}", (code.parse::<u32>().unwrap() + 2 + i) % 1_000_000);
+        let status = thief.post("/login/code", &[("code", &guess), ("next", "/")]).await.status();
+        assert_ne!(status, 303, "a guessed code got in");
+        limited += u32::from(status == 429);
+    }
+    assert!(limited >= 90, "guessing is slowed: {limited} of 100 were made to wait");
+    // meanwhile the owner, with her password and a recovery code, gets in
+    let tablet = TestApp::client_of(&app);
+    assert_eq!(tablet.login_as("amina", PASSWORD).await, 303);
+    let res = tablet.post("/login/code", &[("code", &recovery[0].to_uppercase()), ("next", "/")]).await;
+    assert_eq!(res.status(), 303, "a recovery code, in any case");
+    // which works once
+    let again = TestApp::client_of(&app);
+    assert_eq!(again.login_as("amina", PASSWORD).await, 303);
+    assert_eq!(again.post("/login/code", &[("code", &recovery[0]), ("next", "/")]).await.status(), 401);
+    assert!(tablet.get("/account").await.contains("Failed (wrong password or code)"));
+
+    // turning it off needs the password and a code
+    let off = [("action", "disable"), ("current_password", "not it"), ("code", recovery[1].as_str())];
+    assert_eq!(tablet.post("/account/2fa", &off).await.status(), 422);
+    let off = [("action", "disable"), ("current_password", PASSWORD), ("code", "123")];
+    assert_eq!(tablet.post("/account/2fa", &off).await.status(), 422);
+    let off = [("action", "disable"), ("current_password", PASSWORD), ("code", recovery[1].as_str())];
+    assert_eq!(tablet.post("/account/2fa", &off).await.headers()["location"], "/account?done=2fa-off");
+    let plain = TestApp::client_of(&app);
+    let res = plain.post("/login", &[("username", "amina"), ("password", PASSWORD), ("next", "/")]).await;
+    assert_eq!(res.headers()["location"], "/");
 }

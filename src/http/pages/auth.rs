@@ -80,14 +80,30 @@ pub async fn login(
     let device = cookie(&headers, DEVICE_COOKIE);
     let device_name = device_name(&headers);
     match accounts::login(&ctx, &username, &form.get("password"), device, &device_name).await {
-        Ok(done) => {
+        Ok(step) => {
             let secure = if ctx.config.secure_cookies() { "; Secure" } else { "" };
-            let device = format!(
-                "{DEVICE_COOKIE}={}; Path=/login; Max-Age=31536000; HttpOnly; SameSite=Strict{secure}",
-                done.device
-            );
-            let mut res = Redirect::to(safe_next(&next)).into_response();
-            res.headers_mut().append(header::SET_COOKIE, session_cookie(&ctx, &done.secret)?);
+            let (device, next_cookie, to) = match step {
+                accounts::Login::Done(done) => {
+                    (done.device, session_cookie(&ctx, &done.secret)?, safe_next(&next).to_string())
+                }
+                // the password was right: the second factor next, on a page of its own
+                accounts::Login::NeedsCode { pending, device } => {
+                    let cookie = format!(
+                        "{PENDING_COOKIE}={pending}; Path=/login; Max-Age={}; HttpOnly; SameSite=Strict{secure}",
+                        accounts::PENDING_MINUTES * 60
+                    );
+                    let next: String = url::form_urlencoded::byte_serialize(safe_next(&next).as_bytes()).collect();
+                    (
+                        device,
+                        HeaderValue::from_str(&cookie).map_err(AppError::internal)?,
+                        format!("/login/code?next={next}"),
+                    )
+                }
+            };
+            let device =
+                format!("{DEVICE_COOKIE}={device}; Path=/login; Max-Age=31536000; HttpOnly; SameSite=Strict{secure}");
+            let mut res = Redirect::to(&to).into_response();
+            res.headers_mut().append(header::SET_COOKIE, next_cookie);
             res.headers_mut().append(header::SET_COOKIE, HeaderValue::from_str(&device).map_err(AppError::internal)?);
             Ok(res)
         }
@@ -100,6 +116,74 @@ pub async fn login(
             let retry = [(header::RETRY_AFTER, HeaderValue::from(wait))];
             Ok((StatusCode::TOO_MANY_REQUESTS, retry, html).into_response())
         }
+        Err(e) => Err(e),
+    }
+}
+
+/// The cookie that carries a right password to the second factor's page (`/login` only,
+/// five minutes): the account's id, an expiry, a nonce, and the instance's signature of them.
+const PENDING_COOKIE: &str = "amicus_pending";
+
+fn render_code(
+    ctx: &Ctx,
+    page: &Page,
+    next: &str,
+    errors: &[FieldError],
+    wait: Option<u64>,
+) -> AppResult<Html<String>> {
+    page.render(
+        ctx,
+        "auth/code.html",
+        context! { next => next, errors => show_errors(ctx, page.lang, errors), wait => wait },
+    )
+}
+
+/// `GET /login/code`: the second factor's question.
+pub async fn code_form(
+    State(ctx): State<Ctx>,
+    page: Page,
+    headers: axum::http::HeaderMap,
+    axum::extract::RawQuery(q): axum::extract::RawQuery,
+) -> AppResult<Response> {
+    if cookie(&headers, PENDING_COOKIE).is_none() {
+        return Ok(Redirect::to("/login").into_response());
+    }
+    let next = url::form_urlencoded::parse(q.unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == "next")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    Ok(render_code(&ctx, &page, safe_next(&next), &[], None)?.into_response())
+}
+
+/// `POST /login/code`: a code from the authenticator app, or a recovery code.
+pub async fn code(
+    State(ctx): State<Ctx>,
+    page: Page,
+    headers: axum::http::HeaderMap,
+    CheckedForm(form): CheckedForm,
+) -> AppResult<Response> {
+    let next = form.get("next");
+    let Some(pending) = cookie(&headers, PENDING_COOKIE) else { return Ok(Redirect::to("/login").into_response()) };
+    match accounts::second_factor(&ctx, pending, &form.get("code"), &device_name(&headers)).await {
+        Ok((_, session)) => {
+            let mut res = Redirect::to(safe_next(&next)).into_response();
+            res.headers_mut().append(header::SET_COOKIE, session_cookie(&ctx, &session)?);
+            res.headers_mut().append(
+                header::SET_COOKIE,
+                HeaderValue::from_str(&format!("{PENDING_COOKIE}=; Path=/login; Max-Age=0"))
+                    .map_err(AppError::internal)?,
+            );
+            Ok(res)
+        }
+        Err(AppError::Invalid(errors)) => {
+            Ok((StatusCode::UNAUTHORIZED, render_code(&ctx, &page, safe_next(&next), &errors, None)?).into_response())
+        }
+        Err(AppError::RateLimited(wait)) => {
+            let html = render_code(&ctx, &page, safe_next(&next), &[], Some(wait))?;
+            Ok((StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, HeaderValue::from(wait))], html).into_response())
+        }
+        // five minutes passed, or the token is not ours: the password again
+        Err(AppError::Gone) => Ok(Redirect::to("/login?done=code-expired").into_response()),
         Err(e) => Err(e),
     }
 }

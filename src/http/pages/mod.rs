@@ -44,9 +44,11 @@ pub fn router(upload_limit: DefaultBodyLimit) -> Router<Ctx> {
         .route("/admin/federation", get(admin::federation).post(admin::retry))
         .route("/admin/people", get(people::people).post(people::people_action))
         .route("/account", get(people::account).post(people::account_action))
+        .route("/account/2fa", get(people::two_factor).post(people::two_factor_action))
         .route("/invite/{secret}", get(people::invitation).post(people::accept_invitation))
         .route("/reset/{secret}", get(people::reset_form).post(people::reset))
         .route("/login", get(auth::login_form).post(auth::login))
+        .route("/login/code", get(auth::code_form).post(auth::code))
         .route("/logout", post(auth::logout))
         .route("/logout/everywhere", get(people::logout_everywhere))
 }
@@ -62,6 +64,8 @@ const DONE: &[&str] = &[
     "org-created",
     "role-changed",
     "member-removed",
+    "2fa-off",
+    "code-expired",
 ];
 
 /// What every page knows about its request: language, user, CSRF token, and the current

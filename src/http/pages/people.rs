@@ -370,3 +370,69 @@ pub async fn members_action(
         Err(e) => Err(e),
     }
 }
+
+/// `GET /account/2fa`: the second factor: on (with the recovery codes left, and a form to turn
+/// it off), or off (a new secret as a QR code and as text, and a form to confirm a code).
+pub async fn two_factor(State(ctx): State<Ctx>, page: Page) -> AppResult<Html<String>> {
+    render_two_factor(&ctx, &page, None, &[]).await
+}
+
+async fn render_two_factor(
+    ctx: &Ctx,
+    page: &Page,
+    secret: Option<String>,
+    errors: &[FieldError],
+) -> AppResult<Html<String>> {
+    let user = page.user()?;
+    let enabled = ctx.db.totp_secret(user.id).await?.is_some();
+    let (secret, qr) = if enabled {
+        (None, None)
+    } else {
+        let secret = secret.unwrap_or_else(|| crate::totp::base32(&crate::totp::new_secret()));
+        let bytes = crate::totp::from_base32(&secret).unwrap_or_default();
+        let issuer = format!("Amicus ({})", ctx.config.domain);
+        let qr = crate::totp::qr_svg(&crate::totp::uri(&bytes, &issuer, &user.username));
+        (Some(secret), qr)
+    };
+    page.render(
+        ctx,
+        "account/two_factor.html",
+        context! {
+            enabled,
+            left => if enabled { ctx.db.recovery_codes_left(user.id).await? } else { 0 },
+            secret,
+            // an SVG this server drew from the secret: no markup from anyone else
+            qr => qr.map(minijinja::Value::from_safe_string),
+            errors => show_errors(ctx, page.lang, errors),
+        },
+    )
+}
+
+/// `POST /account/2fa`: `action` = enable (`secret`, `code`: shows the recovery codes once)
+/// or disable (`current_password`, `code`).
+pub async fn two_factor_action(
+    State(ctx): State<Ctx>,
+    page: Page,
+    CheckedForm(form): CheckedForm,
+) -> AppResult<Response> {
+    let user = page.user()?;
+    let result = match form.get("action").as_str() {
+        "enable" => match accounts::enable_totp(&ctx, user, &form.get("secret"), &form.get("code")).await {
+            Ok(codes) => {
+                return Ok(page.render(&ctx, "account/recovery.html", context! { codes })?.into_response());
+            }
+            Err(e) => Err(e),
+        },
+        "disable" => accounts::disable_totp(&ctx, user, &form.get("current_password"), &form.get("code")).await,
+        _ => Err(AppError::BadRequest("error-bad-form")),
+    };
+    match result {
+        Ok(()) => Ok(Redirect::to("/account?done=2fa-off").into_response()),
+        Err(AppError::Invalid(errors)) => {
+            let secret = Some(form.get("secret")).filter(|s| !s.is_empty());
+            let html = render_two_factor(&ctx, &page, secret, &errors).await?;
+            Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
+        }
+        Err(e) => Err(e),
+    }
+}
