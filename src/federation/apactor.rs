@@ -77,13 +77,15 @@ impl ApActor {
 /// The handle of a local organisation URL (`<base>/orgs/<handle>` and what lies under it), if it
 /// is one. The Mastodon-style profile address `<base>/@<handle>` names the organisation too:
 /// Epicyon puts it, not the actor's id, in the `object` of its `Follow`, and Mastodon accepts it.
+/// Only a handle this instance could have given is one: the rows of partners' organisations
+/// (`name@host`) live under `/orgs/` too, and a remote payload must never reach them this way.
 pub fn local_handle(ctx: &Core, url: &Url) -> Option<String> {
     let base = ctx.config.base_url();
     let handle = match url.as_str().strip_prefix(&format!("{base}/orgs/")) {
         Some(rest) => rest.split(['/', '?', '#']).next()?,
         None => url.as_str().strip_prefix(&format!("{base}/@")).filter(|h| !h.contains(['/', '?', '#']))?,
     };
-    (!handle.is_empty()).then(|| handle.to_string())
+    crate::model::org::Handle::parse(handle).ok().map(|h| h.as_str().to_string())
 }
 
 #[async_trait::async_trait]

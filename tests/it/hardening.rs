@@ -811,6 +811,46 @@ async fn an_actor_served_as_plain_ld_json_can_follow_from_its_first_activity() {
     assert_eq!(count(&alpha, "/orgs/redress/followers").await, 1);
 }
 
+/// A partner's organisation has a row here too, under the handle `name@host`. A `Follow`
+/// naming it by `/orgs/name@host` or `/@name@host` must not make this instance record a
+/// follower for it, or answer in its name.
+#[tokio::test]
+async fn a_follow_of_a_partners_organisation_row_is_ignored() {
+    let alpha = peer("alpha").await;
+    alpha.org_with_editor("redress", "amina").await;
+    let partner = alpha
+        .ctx
+        .db
+        .upsert_remote_org("https://other.example/users/trial", "trial@other.example", "Trial")
+        .await
+        .unwrap();
+    let keys = amicus::federation::keys::generate().await.unwrap();
+    let (port, _) = epicyon(keys.public_key.clone()).await;
+    let actor = format!("http://gamma.localhost:{port}/users/bot");
+    let signer = amicus::federation::signing::Signer::from_pem(&keys.private_key, format!("{actor}#main-key")).unwrap();
+    let domain = alpha.ctx.config.domain.clone();
+    for (i, object) in
+        [format!("http://{domain}/orgs/trial@other.example"), format!("http://{domain}/@trial@other.example")]
+            .iter()
+            .enumerate()
+    {
+        let follow = json!({"@context": "https://www.w3.org/ns/activitystreams", "id": format!("{actor}/follow/{i}"),
+                            "type": "Follow", "actor": actor, "object": object});
+        let url = url::Url::parse(&alpha.url("/inbox")).unwrap();
+        let body = follow.to_string();
+        let mut req = alpha.client.post(url.clone()).body(body.clone());
+        for (name, value) in signer.sign_post(&url, body.as_bytes(), SystemTime::now()).unwrap() {
+            req = req.header(name, value);
+        }
+        let res = req.send().await.unwrap();
+        assert!(res.status().is_client_error() || res.status() == 202, "{object}: {}", res.status());
+    }
+    assert!(
+        alpha.ctx.db.followers_of(partner.id).await.unwrap().is_empty(),
+        "no follower recorded for the partner's row"
+    );
+}
+
 /// Epicyon 1.7's `Follow`, captured from a running Epicyon following an Amicus organisation,
 /// sent as Epicyon sends it: its `object` is the organisation's Mastodon-style address
 /// `/@handle` rather than its id, it signs `content-type` and `content-length` too, and it
