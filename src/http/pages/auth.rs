@@ -14,9 +14,12 @@ use crate::http::errors::show_errors;
 use crate::http::extract::{cookie, SESSION_COOKIE};
 use crate::model::FieldError;
 
+/// The login page, or with `code` the second step's page, with what the person typed, the
+/// errors, and how long to wait.
 fn render(
     ctx: &Ctx,
     page: &Page,
+    code: bool,
     username: &str,
     next: &str,
     errors: &[FieldError],
@@ -24,9 +27,38 @@ fn render(
 ) -> AppResult<Html<String>> {
     page.render(
         ctx,
-        "auth/login.html",
+        if code { "auth/code.html" } else { "auth/login.html" },
         context! { username => username, next => next, errors => show_errors(ctx, page.lang, errors), wait => wait },
     )
+}
+
+/// The answer to a refused login step: 401 with its errors, or 429 with the wait (also in
+/// `Retry-After`), on the page `render` draws.
+fn refused(e: AppError, render: impl Fn(&[FieldError], Option<u64>) -> AppResult<Html<String>>) -> AppResult<Response> {
+    match e {
+        AppError::Invalid(errors) => Ok((StatusCode::UNAUTHORIZED, render(&errors, None)?).into_response()),
+        AppError::RateLimited(wait) => {
+            let retry = [(header::RETRY_AFTER, HeaderValue::from(wait))];
+            Ok((StatusCode::TOO_MANY_REQUESTS, retry, render(&[], Some(wait))?).into_response())
+        }
+        e => Err(e),
+    }
+}
+
+/// The `next` of a query string, if it is a local path (`safe_next`).
+fn next_param(query: Option<String>) -> String {
+    let next = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == "next")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    safe_next(&next).to_string()
+}
+
+/// A cookie header for `/login` only, `HttpOnly`, `SameSite=Strict`, kept `max_age` seconds.
+fn login_cookie(ctx: &Ctx, name: &str, value: &str, max_age: i64) -> AppResult<HeaderValue> {
+    let secure = if ctx.config.secure_cookies() { "; Secure" } else { "" };
+    HeaderValue::from_str(&format!("{name}={value}; Path=/login; Max-Age={max_age}; HttpOnly; SameSite=Strict{secure}"))
+        .map_err(AppError::internal)
 }
 
 /// The coarse description of the browser a request comes from ("Firefox · Android").
@@ -58,11 +90,7 @@ pub async fn login_form(
     page: Page,
     axum::extract::RawQuery(q): axum::extract::RawQuery,
 ) -> AppResult<Html<String>> {
-    let next = url::form_urlencoded::parse(q.unwrap_or_default().as_bytes())
-        .find(|(k, _)| k == "next")
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default();
-    render(&ctx, &page, "", safe_next(&next), &[], None)
+    render(&ctx, &page, false, "", &next_param(q), &[], None)
 }
 
 /// The cookie that marks a device which has logged in to an account before. Sent only to
@@ -76,67 +104,31 @@ pub async fn login(
     CheckedForm(form): CheckedForm,
 ) -> AppResult<Response> {
     let username = form.get("username");
-    let next = form.get("next");
+    let next = safe_next(&form.get("next")).to_string();
     let device = cookie(&headers, DEVICE_COOKIE);
     let device_name = device_name(&headers);
-    match accounts::login(&ctx, &username, &form.get("password"), device, &device_name).await {
-        Ok(step) => {
-            let secure = if ctx.config.secure_cookies() { "; Secure" } else { "" };
-            let (device, next_cookie, to) = match step {
-                accounts::Login::Done(done) => {
-                    (done.device, session_cookie(&ctx, &done.secret)?, safe_next(&next).to_string())
-                }
-                // the password was right: the second factor next, on a page of its own
-                accounts::Login::NeedsCode { pending, device } => {
-                    let cookie = format!(
-                        "{PENDING_COOKIE}={pending}; Path=/login; Max-Age={}; HttpOnly; SameSite=Strict{secure}",
-                        accounts::PENDING_MINUTES * 60
-                    );
-                    let next: String = url::form_urlencoded::byte_serialize(safe_next(&next).as_bytes()).collect();
-                    (
-                        device,
-                        HeaderValue::from_str(&cookie).map_err(AppError::internal)?,
-                        format!("/login/code?next={next}"),
-                    )
-                }
-            };
-            let device =
-                format!("{DEVICE_COOKIE}={device}; Path=/login; Max-Age=31536000; HttpOnly; SameSite=Strict{secure}");
-            let mut res = Redirect::to(&to).into_response();
-            res.headers_mut().append(header::SET_COOKIE, next_cookie);
-            res.headers_mut().append(header::SET_COOKIE, HeaderValue::from_str(&device).map_err(AppError::internal)?);
-            Ok(res)
+    let step = match accounts::login(&ctx, &username, &form.get("password"), device, &device_name).await {
+        Ok(step) => step,
+        Err(e) => return refused(e, |errors, wait| render(&ctx, &page, false, &username, &next, errors, wait)),
+    };
+    let (device, then, to) = match step {
+        accounts::Login::Done(done) => (done.device, session_cookie(&ctx, &done.secret)?, next),
+        // the password was right: the second factor next, on a page of its own
+        accounts::Login::NeedsCode { pending, device } => {
+            let cookie = login_cookie(&ctx, PENDING_COOKIE, &pending, accounts::PENDING_MINUTES * 60)?;
+            let next: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
+            (device, cookie, format!("/login/code?next={next}"))
         }
-        Err(AppError::Invalid(errors)) => {
-            Ok((StatusCode::UNAUTHORIZED, render(&ctx, &page, &username, safe_next(&next), &errors, None)?)
-                .into_response())
-        }
-        Err(AppError::RateLimited(wait)) => {
-            let html = render(&ctx, &page, &username, safe_next(&next), &[], Some(wait))?;
-            let retry = [(header::RETRY_AFTER, HeaderValue::from(wait))];
-            Ok((StatusCode::TOO_MANY_REQUESTS, retry, html).into_response())
-        }
-        Err(e) => Err(e),
-    }
+    };
+    let mut res = Redirect::to(&to).into_response();
+    res.headers_mut().append(header::SET_COOKIE, then);
+    res.headers_mut().append(header::SET_COOKIE, login_cookie(&ctx, DEVICE_COOKIE, &device, 31_536_000)?);
+    Ok(res)
 }
 
 /// The cookie that carries a right password to the second factor's page (`/login` only,
 /// five minutes): the account's id, an expiry, a nonce, and the instance's signature of them.
 const PENDING_COOKIE: &str = "amicus_pending";
-
-fn render_code(
-    ctx: &Ctx,
-    page: &Page,
-    next: &str,
-    errors: &[FieldError],
-    wait: Option<u64>,
-) -> AppResult<Html<String>> {
-    page.render(
-        ctx,
-        "auth/code.html",
-        context! { next => next, errors => show_errors(ctx, page.lang, errors), wait => wait },
-    )
-}
 
 /// `GET /login/code`: the second factor's question.
 pub async fn code_form(
@@ -148,11 +140,7 @@ pub async fn code_form(
     if cookie(&headers, PENDING_COOKIE).is_none() {
         return Ok(Redirect::to("/login").into_response());
     }
-    let next = url::form_urlencoded::parse(q.unwrap_or_default().as_bytes())
-        .find(|(k, _)| k == "next")
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_default();
-    Ok(render_code(&ctx, &page, safe_next(&next), &[], None)?.into_response())
+    Ok(render(&ctx, &page, true, "", &next_param(q), &[], None)?.into_response())
 }
 
 /// `POST /login/code`: a code from the authenticator app, or a recovery code.
@@ -162,29 +150,18 @@ pub async fn code(
     headers: axum::http::HeaderMap,
     CheckedForm(form): CheckedForm,
 ) -> AppResult<Response> {
-    let next = form.get("next");
+    let next = safe_next(&form.get("next")).to_string();
     let Some(pending) = cookie(&headers, PENDING_COOKIE) else { return Ok(Redirect::to("/login").into_response()) };
     match accounts::second_factor(&ctx, pending, &form.get("code"), &device_name(&headers)).await {
         Ok((_, session)) => {
-            let mut res = Redirect::to(safe_next(&next)).into_response();
+            let mut res = Redirect::to(&next).into_response();
             res.headers_mut().append(header::SET_COOKIE, session_cookie(&ctx, &session)?);
-            res.headers_mut().append(
-                header::SET_COOKIE,
-                HeaderValue::from_str(&format!("{PENDING_COOKIE}=; Path=/login; Max-Age=0"))
-                    .map_err(AppError::internal)?,
-            );
+            res.headers_mut().append(header::SET_COOKIE, login_cookie(&ctx, PENDING_COOKIE, "", 0)?);
             Ok(res)
-        }
-        Err(AppError::Invalid(errors)) => {
-            Ok((StatusCode::UNAUTHORIZED, render_code(&ctx, &page, safe_next(&next), &errors, None)?).into_response())
-        }
-        Err(AppError::RateLimited(wait)) => {
-            let html = render_code(&ctx, &page, safe_next(&next), &[], Some(wait))?;
-            Ok((StatusCode::TOO_MANY_REQUESTS, [(header::RETRY_AFTER, HeaderValue::from(wait))], html).into_response())
         }
         // five minutes passed, or the token is not ours: the password again
         Err(AppError::Gone) => Ok(Redirect::to("/login?done=code-expired").into_response()),
-        Err(e) => Err(e),
+        Err(e) => refused(e, |errors, wait| render(&ctx, &page, true, "", &next, errors, wait)),
     }
 }
 
