@@ -272,9 +272,9 @@ pub async fn login(
     }
     let found = ctx.db.user_for_login(&username).await?;
     // An unknown name costs as much time as a wrong password, so it cannot be told apart.
-    let (user, hash) = match found {
-        Some((u, h)) => (Some(u), h),
-        None => (None, ctx.dummy_hash.to_string()),
+    let (user, hash, two_factor) = match found {
+        Some((u, h, two_factor)) => (Some(u), h, two_factor),
+        None => (None, ctx.dummy_hash.to_string(), false),
     };
     // one hash per core at a time: a flood waits here
     let ok = ctx.passwords.verify(password.to_string(), hash).await.unwrap_or(false);
@@ -283,7 +283,7 @@ pub async fn login(
             ctx.login_limiter.succeeded(&key);
             ctx.login_limiter.succeeded(&username);
             let device = device_token(ctx.device_key.as_slice(), &username, &new_secret()[..16]);
-            if ctx.db.totp_secret(user.id).await?.is_some() {
+            if two_factor {
                 let pending = pending_token(ctx.device_key.as_slice(), user.id);
                 return Ok(Login::NeedsCode { pending, device });
             }
@@ -307,7 +307,7 @@ async fn open_session(ctx: &Core, user_id: i64, device_name: &str) -> AppResult<
 }
 
 /// What a session or sign-in keeps of the browser's `User-Agent`: its family and system
-/// ("Firefox on Android"), never the header itself, which can single a person out.
+/// ("Firefox · Android"), never the header itself, which can single a person out.
 pub fn describe_device(user_agent: &str) -> String {
     let ua = user_agent;
     let browser = [
@@ -315,7 +315,6 @@ pub fn describe_device(user_agent: &str) -> String {
         ("OPR/", "Opera"),
         ("Firefox/", "Firefox"),
         ("Chrome/", "Chrome"),
-        ("Chromium/", "Chromium"),
         ("Safari/", "Safari"),
         ("curl/", "curl"),
     ]
@@ -382,14 +381,14 @@ pub async fn accept_invitation(
     ctx: &Core,
     secret: &str,
     username: &str,
-    password: &str,
+    (password, again): (&str, &str),
     display_name: &str,
     device_name: &str,
 ) -> AppResult<(User, String)> {
     let mut errors = Vec::new();
     let name = Username::parse(username).map_err(|e| errors.push(e)).ok();
-    if let Err(e) = check_password(password) {
-        errors.push(e);
+    if let Err(AppError::Invalid(mut e)) = check_new_password(password, again) {
+        errors.append(&mut e);
     }
     let display = crate::model::user::check_display_name(display_name).map_err(|e| errors.push(e)).ok().flatten();
     let Some(name) = name.filter(|_| errors.is_empty()) else { return Err(AppError::Invalid(errors)) };

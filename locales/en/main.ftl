@@ -332,3 +332,5 @@ recovery-explain = Each code gets you in once if you lose your phone. They are s
 err-wrong-code = This code is not right, or was already used. Check the time on your phone.
 done-2fa-off = Two-step login is off.
 done-code-expired = More than 5 minutes passed: give your password again.
+twofa-state-on = On: after your password, a code from your phone.
+twofa-state-off = Off: your password alone opens your account.

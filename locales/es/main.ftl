@@ -332,3 +332,5 @@ recovery-explain = Cada código le permite entrar una vez si pierde el teléfono
 err-wrong-code = Este código no es correcto o ya se usó. Compruebe la hora de su teléfono.
 done-2fa-off = El inicio de sesión en dos pasos está desactivado.
 done-code-expired = Pasaron más de 5 minutos: escriba de nuevo su contraseña.
+twofa-state-on = Activo: después de la contraseña, un código de su teléfono.
+twofa-state-off = Inactivo: su contraseña sola abre su cuenta.

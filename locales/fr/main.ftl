@@ -333,3 +333,5 @@ recovery-explain = Chaque code vous permet d’entrer une fois si vous perdez vo
 err-wrong-code = Ce code n’est pas le bon, ou a déjà servi. Vérifiez l’heure de votre téléphone.
 done-2fa-off = La connexion en deux étapes est désactivée.
 done-code-expired = Plus de 5 minutes se sont écoulées : saisissez à nouveau votre mot de passe.
+twofa-state-on = Active : après le mot de passe, un code de votre téléphone.
+twofa-state-off = Inactive : votre mot de passe seul ouvre votre compte.

@@ -56,7 +56,6 @@ pub struct Link {
     pub role: Option<String>,
     pub org_id: Option<i64>,
     pub org_role: Option<String>,
-    pub user_id: Option<i64>,
     pub expires_at: DateTime<Utc>,
     pub used_at: Option<DateTime<Utc>>,
 }
@@ -78,6 +77,8 @@ pub struct NewLink<'a> {
     pub valid_for: Duration,
 }
 
+const END_OTHER_SESSIONS: &str = "delete from sessions where user_id = $1 and token_hash <> $2";
+
 impl Db {
     pub async fn insert_link(&self, l: NewLink<'_>) -> AppResult<()> {
         let now = Utc::now();
@@ -92,7 +93,7 @@ impl Db {
 
     pub async fn link(&self, token_hash: &str) -> AppResult<Option<Link>> {
         Ok(on_pool!(self, p => sqlx::query_as(
-            "select kind, role, org_id, org_role, user_id, expires_at, used_at from account_links where token_hash = $1")
+            "select kind, role, org_id, org_role, expires_at, used_at from account_links where token_hash = $1")
             .bind(token_hash).fetch_optional(p).await)?)
     }
 
@@ -169,8 +170,7 @@ impl Db {
             let mut tx = pool.begin().await?;
             sqlx::query("update users set password_hash = $1 where id = $2")
                 .bind(password_hash).bind(user_id).execute(&mut *tx).await?;
-            sqlx::query("delete from sessions where user_id = $1 and token_hash <> $2")
-                .bind(user_id).bind(keep_session).execute(&mut *tx).await?;
+            sqlx::query(END_OTHER_SESSIONS).bind(user_id).bind(keep_session).execute(&mut *tx).await?;
             tx.commit().await
         }.await);
         Ok(result?)
@@ -226,6 +226,13 @@ impl Db {
                 last_seen_at: r.last_seen_at,
             })
             .collect())
+    }
+
+    /// Ends every session of an account but the one whose cookie digest is `keep_session`.
+    pub async fn end_other_sessions(&self, user_id: i64, keep_session: &str) -> AppResult<()> {
+        on_pool!(self, p => sqlx::query(END_OTHER_SESSIONS).bind(user_id).bind(keep_session)
+            .execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(())
     }
 
     /// Ends one session of an account by its public id; whether there was one.

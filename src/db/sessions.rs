@@ -9,7 +9,7 @@ use crate::model::user::User;
 
 impl Db {
     /// Opens a session; `public_id` names it in its owner's list, `device` says what it is
-    /// ("Firefox on Android").
+    /// ("Firefox · Android").
     pub async fn insert_session(&self, token_hash: &str, user_id: i64, public_id: &str, device: &str) -> AppResult<()> {
         let now = Utc::now();
         on_pool!(self, p => sqlx::query(

@@ -33,19 +33,21 @@ impl Db {
         })
     }
 
-    /// The account and its password hash, for logging in.
-    pub async fn user_for_login(&self, username: &str) -> AppResult<Option<(User, String)>> {
+    /// The account, its password hash, and whether it has a second factor, for logging in.
+    pub async fn user_for_login(&self, username: &str) -> AppResult<Option<(User, String, bool)>> {
         #[derive(sqlx::FromRow)]
         struct Row {
             id: i64,
             username: String,
             role: String,
             password_hash: String,
+            two_factor: bool,
         }
         let row: Option<Row> = on_pool!(self, p => sqlx::query_as(
-            "select id, username, role, password_hash from users where username = $1")
+            "select id, username, role, password_hash, totp_secret is not null as two_factor from users where username = $1")
             .bind(username).fetch_optional(p).await)?;
-        Ok(row.map(|r| (UserRow { id: r.id, username: r.username, role: r.role }.into(), r.password_hash)))
+        Ok(row
+            .map(|r| (UserRow { id: r.id, username: r.username, role: r.role }.into(), r.password_hash, r.two_factor)))
     }
 
     pub async fn user_by_username(&self, username: &str) -> AppResult<Option<User>> {

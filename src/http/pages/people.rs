@@ -41,6 +41,7 @@ async fn render_account(
         "account/index.html",
         context! {
             display_name => ctx.db.display_name(user.id).await?.unwrap_or_default(),
+            two_factor => ctx.db.totp_secret(user.id).await?.is_some(),
             sessions => sessions,
             sign_ins => sign_ins,
             orgs => orgs.iter().map(|(_, handle, role)| context! { handle, role => role.as_str() }).collect::<Vec<_>>(),
@@ -76,15 +77,12 @@ pub async fn account_action(
         )
         .await
         .map(|()| "password"),
-        "end" => ctx.db.end_session(user.id, &form.get("session")).await.map(|_| "session-ended"),
-        "end-others" => {
-            let keep = accounts::digest(secret);
-            let sessions = ctx.db.sessions_of(user.id, &keep).await?;
-            for s in sessions.iter().filter(|s| !s.current) {
-                ctx.db.end_session(user.id, &s.public_id).await?;
-            }
-            Ok("sessions-ended")
-        }
+        // only one's own sessions: another's public id ends nothing and says so
+        "end" => match ctx.db.end_session(user.id, &form.get("session")).await? {
+            true => Ok("session-ended"),
+            false => Err(AppError::NotFound),
+        },
+        "end-others" => ctx.db.end_other_sessions(user.id, &accounts::digest(secret)).await.map(|()| "sessions-ended"),
         _ => Err(AppError::BadRequest("error-bad-form")),
     };
     match done {
@@ -169,15 +167,11 @@ pub async fn accept_invitation(
     Path(secret): Path<String>,
     CheckedForm(form): CheckedForm,
 ) -> AppResult<Response> {
-    if form.get("password") != form.get("password_again") {
-        let errors = [FieldError::new("password_again", "err-passwords-differ", "")];
-        return render_invitation(&ctx, &page, &secret, &form, &errors).await;
-    }
     let accepted = accounts::accept_invitation(
         &ctx,
         &secret,
         &form.get("username"),
-        &form.get("password"),
+        (&form.get("password"), &form.get("password_again")),
         &form.get("display_name"),
         &device_name(&headers),
     )
@@ -245,7 +239,7 @@ async fn render_people(ctx: &Ctx, page: &Page, errors: &[FieldError]) -> AppResu
         "admin/people.html",
         context! {
             people => people,
-            orgs => orgs.iter().map(|o| context! { handle => o.handle, name => o.name }).collect::<Vec<_>>(),
+            orgs => orgs.iter().map(|o| context! { handle => o.handle, name => o.name_in(page.lang.code()) }).collect::<Vec<_>>(),
             errors => show_errors(ctx, page.lang, errors),
         },
     )
@@ -259,12 +253,9 @@ pub async fn people_action(State(ctx): State<Ctx>, page: Page, CheckedForm(form)
         return Err(AppError::Forbidden);
     }
     let result = match form.get("action").as_str() {
-        "create-org" => match accounts::create_org(&ctx, &form.get("handle"), &form.get("name"), None).await {
-            Ok(org) => {
-                return Ok(Redirect::to(&format!("/orgs/{}/members?done=org-created", org.handle)).into_response())
-            }
-            Err(e) => Err(e),
-        },
+        "create-org" => accounts::create_org(&ctx, &form.get("handle"), &form.get("name"), None)
+            .await
+            .map(|org| Redirect::to(&format!("/orgs/{}/members?done=org-created", org.handle)).into_response()),
         "invite" => {
             let role = Role::parse(&form.get("role")).unwrap_or(Role::Member);
             let org = match form.get("org").as_str() {
@@ -274,32 +265,24 @@ pub async fn people_action(State(ctx): State<Ctx>, page: Page, CheckedForm(form)
                     Some((org, OrgRole::parse(&form.get("org_role")).unwrap_or(OrgRole::Member)))
                 }
             };
-            match accounts::invite(&ctx, user, Invitation { role, org }).await {
-                Ok(secret) => {
-                    return Ok(show_link(&ctx, &page, "invite", &format!("/invite/{secret}"), "/admin/people")?
-                        .into_response())
-                }
-                Err(e) => Err(e),
-            }
+            let secret = accounts::invite(&ctx, user, Invitation { role, org }).await?;
+            show_link(&ctx, &page, "invite", &format!("/invite/{secret}"), "/admin/people")
+                .map(IntoResponse::into_response)
         }
         "reset" => {
             let id: i64 = form.get("user").parse().map_err(|_| AppError::BadRequest("error-bad-form"))?;
             let secret = accounts::issue_reset(&ctx, user, id).await?;
-            return Ok(show_link(&ctx, &page, "reset", &format!("/reset/{secret}"), "/admin/people")?.into_response());
+            show_link(&ctx, &page, "reset", &format!("/reset/{secret}"), "/admin/people")
+                .map(IntoResponse::into_response)
         }
         _ => Err(AppError::BadRequest("error-bad-form")),
     };
-    match result {
-        Err(AppError::Invalid(errors)) => {
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render_people(&ctx, &page, &errors).await?).into_response())
-        }
-        Err(AppError::Conflict(_)) => {
-            let errors = [FieldError::new("handle", "err-taken", &form.get("handle"))];
-            Ok((StatusCode::CONFLICT, render_people(&ctx, &page, &errors).await?).into_response())
-        }
-        Err(e) => Err(e),
-        Ok(()) => Ok(Redirect::to("/admin/people").into_response()),
-    }
+    let errors = match result {
+        Err(AppError::Invalid(errors)) => errors,
+        Err(AppError::Conflict(_)) => vec![FieldError::new("handle", "err-taken", &form.get("handle"))],
+        other => return other,
+    };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render_people(&ctx, &page, &errors).await?).into_response())
 }
 
 /// `GET /orgs/{handle}/members`: the members, and for the organisation's admins, forms to
@@ -320,7 +303,6 @@ async fn render_members(ctx: &Ctx, page: &Page, handle: &str, errors: &[FieldErr
             org => context! { handle => org.handle, name => org.name_in(page.lang.code()) },
             members => members,
             manage => role == OrgRole::Admin,
-            me => user.id,
             instance_admin => user.is_admin(),
             errors => show_errors(ctx, page.lang, errors),
         },
@@ -342,8 +324,9 @@ pub async fn members_action(
     let result = match form.get("action").as_str() {
         "invite" => {
             let org_role = OrgRole::parse(&form.get("org_role")).unwrap_or(OrgRole::Member);
-            let role = if org_role.can_edit() { Role::Editor } else { Role::Member };
-            let secret = accounts::invite(&ctx, user, Invitation { role, org: Some((org.clone(), org_role)) }).await?;
+            // into the organisation only: no rights on the instance
+            let invitation = Invitation { role: Role::Member, org: Some((org.clone(), org_role)) };
+            let secret = accounts::invite(&ctx, user, invitation).await?;
             return Ok(show_link(&ctx, &page, "invite", &format!("/invite/{secret}"), &back)?.into_response());
         }
         "role" => {
@@ -417,22 +400,21 @@ pub async fn two_factor_action(
 ) -> AppResult<Response> {
     let user = page.user()?;
     let result = match form.get("action").as_str() {
-        "enable" => match accounts::enable_totp(&ctx, user, &form.get("secret"), &form.get("code")).await {
-            Ok(codes) => {
-                return Ok(page.render(&ctx, "account/recovery.html", context! { codes })?.into_response());
-            }
-            Err(e) => Err(e),
-        },
-        "disable" => accounts::disable_totp(&ctx, user, &form.get("current_password"), &form.get("code")).await,
+        "enable" => accounts::enable_totp(&ctx, user, &form.get("secret"), &form.get("code"))
+            .await
+            .and_then(|codes| page.render(&ctx, "account/recovery.html", context! { codes }))
+            .map(IntoResponse::into_response),
+        "disable" => accounts::disable_totp(&ctx, user, &form.get("current_password"), &form.get("code"))
+            .await
+            .map(|()| Redirect::to("/account?done=2fa-off").into_response()),
         _ => Err(AppError::BadRequest("error-bad-form")),
     };
     match result {
-        Ok(()) => Ok(Redirect::to("/account?done=2fa-off").into_response()),
         Err(AppError::Invalid(errors)) => {
             let secret = Some(form.get("secret")).filter(|s| !s.is_empty());
             let html = render_two_factor(&ctx, &page, secret, &errors).await?;
             Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
         }
-        Err(e) => Err(e),
+        other => other,
     }
 }
