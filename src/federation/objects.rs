@@ -10,6 +10,7 @@ use serde_json::{Map, Value};
 use super::actors::org_id;
 use super::protocol::article::{Article, Document, Hashtag, Link, Preview};
 use super::protocol::note::NoteTeaser;
+use super::protocol::object::ObjectHead;
 use super::protocol::tombstone::Tombstone;
 use super::protocol::{activity_json, context};
 use super::ACTIVITY_JSON;
@@ -87,10 +88,24 @@ fn time(t: chrono::DateTime<chrono::Utc>) -> String {
     t.to_rfc3339_opts(SecondsFormat::Secs, true)
 }
 
+/// The first fields of the object standing for `r`: public, to its organisation's followers.
+fn head(ctx: &Core, r: &Resource, kind: &'static str, context: Option<Value>) -> ObjectHead {
+    let actor = org_id(ctx, &r.org_handle);
+    ObjectHead {
+        context,
+        id: resource_id(ctx, &r.uid),
+        kind,
+        to: vec![PUBLIC.to_string()],
+        cc: vec![format!("{actor}/followers")],
+        attributed_to: actor,
+        published: time(r.published_at.unwrap_or(r.updated_at)),
+        updated: time(r.updated_at),
+    }
+}
+
 fn article(ctx: &Core, r: &Resource, context: Option<Value>) -> Article {
     let base = ctx.config.base_url();
     let id = resource_id(ctx, &r.uid);
-    let actor = org_id(ctx, &r.org_handle);
     let original = r.text_for(&r.original_language);
     let (mut names, mut summaries, mut contents) = (Map::new(), Map::new(), Map::new());
     for t in &r.texts {
@@ -140,14 +155,7 @@ fn article(ctx: &Core, r: &Resource, context: Option<Value>) -> Article {
         preview.push_str(&paragraph(&summary));
     }
     Article {
-        context,
-        id,
-        kind: "Article",
-        attributed_to: actor.clone(),
-        to: vec![PUBLIC.to_string()],
-        cc: vec![format!("{actor}/followers")],
-        published: time(r.published_at.unwrap_or(r.updated_at)),
-        updated: time(r.updated_at),
+        head: head(ctx, r, "Article", context),
         name: title,
         name_map: names,
         summary: (!summary.is_empty()).then(|| paragraph(&summary)),
@@ -178,7 +186,6 @@ fn article(ctx: &Core, r: &Resource, context: Option<Value>) -> Article {
 /// a content warning that every Mastodon-compatible client hides.
 fn teaser(ctx: &Core, r: &Resource, context: Option<Value>) -> NoteTeaser {
     let id = resource_id(ctx, &r.uid);
-    let actor = org_id(ctx, &r.org_handle);
     let cw = |lang: Lang| {
         let labels: Vec<String> = r
             .terms_of(vocab::CONTENT_WARNING)
@@ -200,14 +207,7 @@ fn teaser(ctx: &Core, r: &Resource, context: Option<Value>) -> NoteTeaser {
     let type_label = ctx.vocab.label(vocab::RESOURCE_TYPE, &r.resource_type, original);
     let link = format!("{id}?lang={}", original.code());
     NoteTeaser {
-        context,
-        id,
-        kind: "Note",
-        attributed_to: actor.clone(),
-        to: vec![PUBLIC.to_string()],
-        cc: vec![format!("{actor}/followers")],
-        published: time(r.published_at.unwrap_or(r.updated_at)),
-        updated: time(r.updated_at),
+        head: head(ctx, r, "Note", context),
         sensitive: true,
         summary: cw(original),
         summary_map,

@@ -3,21 +3,14 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::object::ObjectHead;
+
 /// A resource as an `Article`. Field order is the order on the wire.
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Article {
-    /// Present when the article is a document of its own; absent inside an activity.
-    #[serde(rename = "@context", skip_serializing_if = "Option::is_none")]
-    pub context: Option<Value>,
-    pub id: String,
-    #[serde(rename = "type")]
-    pub kind: &'static str,
-    pub attributed_to: String,
-    pub to: Vec<String>,
-    pub cc: Vec<String>,
-    pub published: String,
-    pub updated: String,
+    #[serde(flatten)]
+    pub head: ObjectHead,
     /// The title in the original language; `nameMap` has every language.
     pub name: String,
     pub name_map: Map<String, Value>,

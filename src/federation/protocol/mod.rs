@@ -9,6 +9,7 @@ pub mod answer;
 pub mod article;
 pub mod follow;
 pub mod note;
+pub mod object;
 pub mod tombstone;
 pub mod undo;
 

@@ -4,19 +4,13 @@
 use serde::Serialize;
 use serde_json::{Map, Value};
 
+use super::object::ObjectHead;
+
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct NoteTeaser {
-    #[serde(rename = "@context", skip_serializing_if = "Option::is_none")]
-    pub context: Option<Value>,
-    pub id: String,
-    #[serde(rename = "type")]
-    pub kind: &'static str,
-    pub attributed_to: String,
-    pub to: Vec<String>,
-    pub cc: Vec<String>,
-    pub published: String,
-    pub updated: String,
+    #[serde(flatten)]
+    pub head: ObjectHead,
     pub sensitive: bool,
     /// The content warning in the original language; `summaryMap` has every language.
     pub summary: String,
