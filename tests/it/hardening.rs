@@ -97,6 +97,21 @@ async fn signed_post(
     req.send().await.unwrap()
 }
 
+/// `activity` posted to `to`'s shared inbox, signed by `signer` as of now.
+async fn post_signed(
+    to: &TestApp,
+    signer: &amicus::federation::signing::Signer,
+    activity: &Value,
+) -> reqwest::Response {
+    let url = url::Url::parse(&to.url("/inbox")).unwrap();
+    let body = activity.to_string();
+    let mut req = to.client.post(url.clone()).body(body.clone());
+    for (name, value) in signer.sign_post(&url, body.as_bytes(), SystemTime::now()).unwrap() {
+        req = req.header(name, value);
+    }
+    req.send().await.unwrap()
+}
+
 fn note(actor: &str, n: u32, text: &str) -> Value {
     json!({
         "@context": "https://www.w3.org/ns/activitystreams",
@@ -644,13 +659,7 @@ async fn an_actor_served_as_plain_ld_json_can_be_followed() {
     let accept = json!({"@context": "https://www.w3.org/ns/activitystreams", "id": format!("{actor}#accepts/1"),
                         "type": "Accept", "actor": actor, "object": follow});
     let signer = amicus::federation::signing::Signer::from_pem(&keys.private_key, format!("{actor}#main-key")).unwrap();
-    let url = url::Url::parse(&alpha.url("/inbox")).unwrap();
-    let body = accept.to_string();
-    let mut req = alpha.client.post(url.clone()).body(body.clone());
-    for (name, value) in signer.sign_post(&url, body.as_bytes(), SystemTime::now()).unwrap() {
-        req = req.header(name, value);
-    }
-    assert!(req.send().await.unwrap().status().is_success());
+    assert!(post_signed(&alpha, &signer, &accept).await.status().is_success());
     assert_eq!(count(&alpha, "/orgs/redress/following").await, 1);
 }
 
@@ -712,13 +721,7 @@ async fn a_server_whose_keys_are_documents_can_follow_and_fetch(key_by_url: bool
     // and its Follow, signed the same way, is accepted
     let follow = json!({"@context": "https://www.w3.org/ns/activitystreams", "id": format!("{actor}/follow/1"),
                         "type": "Follow", "actor": actor, "object": org_url.as_str()});
-    let inbox = url::Url::parse(&format!("http://{}/inbox", alpha.ctx.config.domain)).unwrap();
-    let body = follow.to_string();
-    let mut req = alpha.client.post(alpha.url("/inbox")).body(body.clone());
-    for (name, value) in signer.sign_post(&inbox, body.as_bytes(), SystemTime::now()).unwrap() {
-        req = req.header(name, value);
-    }
-    let res = req.send().await.unwrap();
+    let res = post_signed(&alpha, &signer, &follow).await;
     assert!(res.status().is_success(), "{}", res.status());
     let org = alpha.ctx.db.org_by_handle("redress").await.unwrap().unwrap();
     assert_eq!(alpha.ctx.db.org_counts(org.id).await.unwrap().1, 1, "one follower");
@@ -800,13 +803,7 @@ async fn an_actor_served_as_plain_ld_json_can_follow_from_its_first_activity() {
                         "type": "Follow", "actor": actor,
                         "object": format!("http://{}/orgs/redress", alpha.ctx.config.domain)});
     let signer = amicus::federation::signing::Signer::from_pem(&keys.private_key, format!("{actor}#main-key")).unwrap();
-    let url = url::Url::parse(&alpha.url("/inbox")).unwrap();
-    let body = follow.to_string();
-    let mut req = alpha.client.post(url.clone()).body(body.clone());
-    for (name, value) in signer.sign_post(&url, body.as_bytes(), SystemTime::now()).unwrap() {
-        req = req.header(name, value);
-    }
-    let res = req.send().await.unwrap();
+    let res = post_signed(&alpha, &signer, &follow).await;
     assert!(res.status().is_success(), "{}", res.status());
     assert_eq!(count(&alpha, "/orgs/redress/followers").await, 1);
 }
@@ -836,13 +833,7 @@ async fn a_follow_of_a_partners_organisation_row_is_ignored() {
     {
         let follow = json!({"@context": "https://www.w3.org/ns/activitystreams", "id": format!("{actor}/follow/{i}"),
                             "type": "Follow", "actor": actor, "object": object});
-        let url = url::Url::parse(&alpha.url("/inbox")).unwrap();
-        let body = follow.to_string();
-        let mut req = alpha.client.post(url.clone()).body(body.clone());
-        for (name, value) in signer.sign_post(&url, body.as_bytes(), SystemTime::now()).unwrap() {
-            req = req.header(name, value);
-        }
-        let res = req.send().await.unwrap();
+        let res = post_signed(&alpha, &signer, &follow).await;
         assert!(res.status().is_client_error() || res.status() == 202, "{object}: {}", res.status());
     }
     assert!(
