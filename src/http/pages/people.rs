@@ -85,14 +85,17 @@ pub async fn account_action(
         "end-others" => ctx.db.end_other_sessions(user.id, &accounts::digest(secret)).await.map(|()| "sessions-ended"),
         _ => Err(AppError::BadRequest("error-bad-form")),
     };
-    match done {
-        Ok(done) => Ok(Redirect::to(&format!("/account?done={done}")).into_response()),
-        Err(AppError::Invalid(errors)) => {
-            let html = render_account(&ctx, &page, &headers, &errors).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
-        }
-        Err(e) => Err(e),
-    }
+    let errors = match done {
+        Err(AppError::Invalid(errors)) => errors,
+        other => return redirect_done(other, "/account"),
+    };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render_account(&ctx, &page, &headers, &errors).await?).into_response())
+}
+
+/// A form's answer when it went through, or failed other than on a field: back to `to` with the
+/// confirmation `done` (`?done=`), or the error. Field errors are the caller's, to show its page again.
+fn redirect_done(result: AppResult<&'static str>, to: &str) -> AppResult<Response> {
+    result.map(|done| Redirect::to(&format!("{to}?done={done}")).into_response())
 }
 
 /// `GET /logout/everywhere`: the confirmation step before ending every session.
@@ -344,14 +347,11 @@ pub async fn members_action(
         }
         _ => Err(AppError::BadRequest("error-bad-form")),
     };
-    match result {
-        Ok(done) => Ok(Redirect::to(&format!("{back}?done={done}")).into_response()),
-        Err(AppError::Invalid(errors)) => {
-            let html = render_members(&ctx, &page, &handle, &errors).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
-        }
-        Err(e) => Err(e),
-    }
+    let errors = match result {
+        Err(AppError::Invalid(errors)) => errors,
+        other => return redirect_done(other, &back),
+    };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, render_members(&ctx, &page, &handle, &errors).await?).into_response())
 }
 
 /// `GET /account/2fa`: the second factor: on (with the recovery codes left, and a form to turn
