@@ -42,6 +42,11 @@ const ALLOWED: &[&str] = &[
     "video/ogg",
 ];
 
+/// The file names the upload field offers (its `accept`), for the types in `ALLOWED`; the
+/// type is still read from the bytes.
+pub const ACCEPTED_EXTENSIONS: &str =
+    ".pdf,.docx,.odt,.jpg,.jpeg,.png,.webp,.gif,.mp3,.ogg,.oga,.wav,.m4a,.flac,.weba,.mp4,.webm,.ogv";
+
 /// Sniffs and checks a file from another server without changing it (so it stays the file
 /// its digest names): only the types an upload may have are let through.
 pub fn check(bytes: Vec<u8>) -> AppResult<Cleaned> {

@@ -151,12 +151,12 @@ pub fn to_resource(
     ] {
         all_terms.extend(terms(object, key, scheme, vocab));
     }
-    let published_on = object
-        .get("amicus:dateIssued")
-        .or_else(|| object.get("published"))
-        .and_then(Value::as_str)
-        .and_then(|d| d.get(..10))
-        .filter(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok())
+    // the document's own date (any precision), else the day the object was published
+    let issued = object.get("amicus:dateIssued").and_then(Value::as_str);
+    let published_on = issued
+        .filter(|d| crate::model::resource::document_date(d).is_some())
+        .or_else(|| object.get("published").and_then(Value::as_str).and_then(|d| d.get(..10)))
+        .filter(|d| crate::model::resource::document_date(d).is_some())
         .map(str::to_string);
     let url = match object.get("url") {
         Some(Value::String(s)) => s.clone(),

@@ -26,6 +26,10 @@ use extract::{cookie, query_lang, CsrfToken, CSRF_COOKIE, LANG_COOKIE};
 /// Largest body outside file uploads: forms and JSON.
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
+/// Largest editor form (and the login form carrying one): a body at its 200,000-character
+/// limit in Arabic is 1.2 MB once form-encoded, and must never be refused unread.
+pub const EDITOR_FORM_LIMIT: usize = 4 * 1024 * 1024;
+
 pub fn router(ctx: Ctx, federation: crate::federation::context::FedConfig) -> Router {
     let upload_limit = DefaultBodyLimit::max(ctx.config.max_upload_bytes as usize + 64 * 1024);
     Router::new()
@@ -35,6 +39,7 @@ pub fn router(ctx: Ctx, federation: crate::federation::context::FedConfig) -> Ro
         .merge(crate::federation::router())
         .route("/healthz", get(healthz))
         .route("/static/style.css", get(stylesheet))
+        .route("/static/editor.js", get(editor_script))
         .fallback(|| async { AppError::NotFound })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(crate::federation::context::middleware(federation))
@@ -52,7 +57,7 @@ pub fn router(ctx: Ctx, federation: crate::federation::context::FedConfig) -> Ro
 async fn refuse_oversized(State(ctx): State<Ctx>, req: Request, next: Next) -> Response {
     let declared =
         req.headers().get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()).and_then(|v| v.parse::<u64>().ok());
-    let max = ctx.config.max_upload_bytes.max(BODY_LIMIT as u64) + 64 * 1024;
+    let max = ctx.config.max_upload_bytes.max(EDITOR_FORM_LIMIT as u64) + 64 * 1024;
     if declared.is_some_and(|n| n > max) {
         return AppError::TooLarge.into_response();
     }
@@ -69,6 +74,13 @@ async fn stylesheet() -> impl IntoResponse {
     (
         [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=86400")],
         include_str!("../../static/style.css"),
+    )
+}
+
+async fn editor_script() -> impl IntoResponse {
+    (
+        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=86400")],
+        include_str!("../../static/editor.js"),
     )
 }
 

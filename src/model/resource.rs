@@ -276,7 +276,7 @@ impl ResourceInput {
         }
         let published_on = self.published.as_ref().map(|p| p.trim().to_string()).filter(|p| !p.is_empty());
         if let Some(p) = &published_on {
-            if NaiveDate::parse_from_str(p, "%Y-%m-%d").is_err() {
+            if document_date(p).is_none() {
                 errors.push(FieldError::new("published", "err-bad-date", p));
             }
         }
@@ -324,6 +324,31 @@ impl ResourceInput {
     }
 }
 
+/// How precisely a document's own date is known.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Precision {
+    Year,
+    Month,
+    Day,
+}
+
+/// A document's own date (a treaty's adoption, a judgment's delivery, a report's release):
+/// `1998`, `1998-07` or `1998-07-17`, stored as written so that text order is date order
+/// (`1998` < `1998-07` < `1998-07-17` < `1999`). Its first day and its precision.
+pub fn document_date(s: &str) -> Option<(NaiveDate, Precision)> {
+    let digits = |t: &str, n: usize| t.len() == n && t.bytes().all(|b| b.is_ascii_digit());
+    let parts: Vec<&str> = s.split('-').collect();
+    let (date, precision) = match parts.as_slice() {
+        [y] if digits(y, 4) => (format!("{y}-01-01"), Precision::Year),
+        [y, m] if digits(y, 4) && digits(m, 2) => (format!("{y}-{m}-01"), Precision::Month),
+        [y, m, d] if digits(y, 4) && digits(m, 2) && digits(d, 2) => (s.to_string(), Precision::Day),
+        _ => return None,
+    };
+    let date = NaiveDate::parse_from_str(&date, "%Y-%m-%d").ok()?;
+    // nothing written before the year 1000 or after 9999 is a document here
+    (1000..=9999).contains(&chrono::Datelike::year(&date)).then_some((date, precision))
+}
+
 /// The read model (what pages, feeds, the API and federation render) is in `stored`; its
 /// types are named from here too, so that a resource's types are found in one place.
 pub use super::stored::{made_public_at, ui_lang, Attachment, RemoteFile, Resource, StoredText};
@@ -332,6 +357,14 @@ pub use super::stored::{made_public_at, ui_lang, Attachment, RemoteFile, Resourc
 mod tests {
     #[test]
     fn a_patch_with_null_clears_a_field_and_without_it_keeps_it() {
+        for good in ["1998", "1998-07", "1998-07-17", "2024-02-29"] {
+            assert!(super::document_date(good).is_some(), "{good}");
+        }
+        for bad in
+            ["98", "1998-7", "1998-13", "1998-02-30", "2023-02-29", "1998-07-17T00:00", "0999", "1998/07", "", "١٩٩٨"]
+        {
+            assert!(super::document_date(bad).is_none(), "{bad}");
+        }
         let cleared: ResourcePatch = serde_json::from_str(r#"{"licence": null, "published": null}"#).unwrap();
         assert_eq!(cleared.licence, Some(None));
         assert_eq!(cleared.published, Some(None));

@@ -6,6 +6,7 @@
 
 mod api;
 mod cli;
+mod editor;
 mod federation;
 mod hardening;
 mod helpers;

@@ -5,8 +5,7 @@ use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use minijinja::context;
 
-use super::CheckedForm;
-use super::Page;
+use super::{CheckedForm, FormData, Page};
 use crate::accounts;
 use crate::app::Ctx;
 use crate::error::{AppError, AppResult};
@@ -15,7 +14,8 @@ use crate::http::extract::{cookie, SESSION_COOKIE};
 use crate::model::FieldError;
 
 /// The login page, or with `code` the second step's page, with what the person typed, the
-/// errors, and how long to wait.
+/// errors, how long to wait, and the fields of a form it carries (`keep`).
+#[allow(clippy::too_many_arguments)]
 fn render(
     ctx: &Ctx,
     page: &Page,
@@ -24,12 +24,46 @@ fn render(
     next: &str,
     errors: &[FieldError],
     wait: Option<u64>,
+    keep: &[(String, String)],
 ) -> AppResult<Html<String>> {
+    let keep: Vec<_> = keep.iter().map(|(name, value)| context! { name, value }).collect();
     page.render(
         ctx,
         if code { "auth/code.html" } else { "auth/login.html" },
-        context! { username => username, next => next, errors => show_errors(ctx, page.lang, errors), wait => wait },
+        context! {
+            username => username, next => next, errors => show_errors(ctx, page.lang, errors), wait => wait,
+            keep => keep, again => !keep.is_empty(),
+        },
     )
+}
+
+/// A form sent after its session ended: the login page (401), carrying every field, so that
+/// logging in again brings the form back as it was (`editor::resume`).
+pub fn login_again(ctx: &Ctx, page: &Page, action: &str, form: &FormData) -> AppResult<Response> {
+    let html = render(ctx, page, false, "", action, &[], None, &form.to_keep())?;
+    Ok((StatusCode::UNAUTHORIZED, html).into_response())
+}
+
+/// After a login step succeeded: the carried form if there is one, else a redirect to `next`,
+/// with the cookies that step set.
+async fn arrive(
+    ctx: &Ctx,
+    page: &mut Page,
+    user: crate::model::user::User,
+    next: &str,
+    kept: &FormData,
+    cookies: Vec<HeaderValue>,
+) -> AppResult<Response> {
+    page.user = Some(user);
+    let resumed = if kept.is_empty() { None } else { super::editor::resume(ctx, page, next, kept).await };
+    let mut res = match resumed {
+        Some(res) => res?,
+        None => Redirect::to(next).into_response(),
+    };
+    for c in cookies {
+        res.headers_mut().append(header::SET_COOKIE, c);
+    }
+    Ok(res)
 }
 
 /// The answer to a refused login step: 401 with its errors, or 429 with the wait (also in
@@ -90,7 +124,7 @@ pub async fn login_form(
     page: Page,
     axum::extract::RawQuery(q): axum::extract::RawQuery,
 ) -> AppResult<Html<String>> {
-    render(&ctx, &page, false, "", &next_param(q), &[], None)
+    render(&ctx, &page, false, "", &next_param(q), &[], None, &[])
 }
 
 /// The cookie that marks a device which has logged in to an account before. Sent only to
@@ -99,31 +133,42 @@ const DEVICE_COOKIE: &str = "amicus_device";
 
 pub async fn login(
     State(ctx): State<Ctx>,
-    page: Page,
+    mut page: Page,
     headers: axum::http::HeaderMap,
     CheckedForm(form): CheckedForm,
 ) -> AppResult<Response> {
     let username = form.get("username");
     let next = safe_next(&form.get("next")).to_string();
+    let kept = form.kept();
+    let keep = kept.to_keep();
     let device = cookie(&headers, DEVICE_COOKIE);
     let device_name = device_name(&headers);
     let step = match accounts::login(&ctx, &username, &form.get("password"), device, &device_name).await {
         Ok(step) => step,
-        Err(e) => return refused(e, |errors, wait| render(&ctx, &page, false, &username, &next, errors, wait)),
+        Err(e) => return refused(e, |errors, wait| render(&ctx, &page, false, &username, &next, errors, wait, &keep)),
     };
-    let (device, then, to) = match step {
-        accounts::Login::Done(done) => (done.device, session_cookie(&ctx, &done.secret)?, next),
-        // the password was right: the second factor next, on a page of its own
-        accounts::Login::NeedsCode { pending, device } => {
-            let cookie = login_cookie(&ctx, PENDING_COOKIE, &pending, accounts::PENDING_MINUTES * 60)?;
-            let next: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
-            (device, cookie, format!("/login/code?next={next}"))
+    match step {
+        accounts::Login::Done(done) => {
+            let cookies =
+                vec![session_cookie(&ctx, &done.secret)?, login_cookie(&ctx, DEVICE_COOKIE, &done.device, 31_536_000)?];
+            arrive(&ctx, &mut page, done.user, &next, &kept, cookies).await
         }
-    };
-    let mut res = Redirect::to(&to).into_response();
-    res.headers_mut().append(header::SET_COOKIE, then);
-    res.headers_mut().append(header::SET_COOKIE, login_cookie(&ctx, DEVICE_COOKIE, &device, 31_536_000)?);
-    Ok(res)
+        // the password was right: the second factor next, on a page of its own (drawn here
+        // when it carries a form, which a redirect could not)
+        accounts::Login::NeedsCode { pending, device } => {
+            let pending = login_cookie(&ctx, PENDING_COOKIE, &pending, accounts::PENDING_MINUTES * 60)?;
+            let device = login_cookie(&ctx, DEVICE_COOKIE, &device, 31_536_000)?;
+            let mut res = if keep.is_empty() {
+                let next: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
+                Redirect::to(&format!("/login/code?next={next}")).into_response()
+            } else {
+                render(&ctx, &page, true, "", &next, &[], None, &keep)?.into_response()
+            };
+            res.headers_mut().append(header::SET_COOKIE, pending);
+            res.headers_mut().append(header::SET_COOKIE, device);
+            Ok(res)
+        }
+    }
 }
 
 /// The cookie that carries a right password to the second factor's page (`/login` only,
@@ -140,28 +185,31 @@ pub async fn code_form(
     if cookie(&headers, PENDING_COOKIE).is_none() {
         return Ok(Redirect::to("/login").into_response());
     }
-    Ok(render(&ctx, &page, true, "", &next_param(q), &[], None)?.into_response())
+    Ok(render(&ctx, &page, true, "", &next_param(q), &[], None, &[])?.into_response())
 }
 
 /// `POST /login/code`: a code from the authenticator app, or a recovery code.
 pub async fn code(
     State(ctx): State<Ctx>,
-    page: Page,
+    mut page: Page,
     headers: axum::http::HeaderMap,
     CheckedForm(form): CheckedForm,
 ) -> AppResult<Response> {
     let next = safe_next(&form.get("next")).to_string();
+    let kept = form.kept();
     let Some(pending) = cookie(&headers, PENDING_COOKIE) else { return Ok(Redirect::to("/login").into_response()) };
     match accounts::second_factor(&ctx, pending, &form.get("code"), &device_name(&headers)).await {
-        Ok((_, session)) => {
-            let mut res = Redirect::to(&next).into_response();
-            res.headers_mut().append(header::SET_COOKIE, session_cookie(&ctx, &session)?);
-            res.headers_mut().append(header::SET_COOKIE, login_cookie(&ctx, PENDING_COOKIE, "", 0)?);
-            Ok(res)
+        Ok((user, session)) => {
+            let cookies = vec![session_cookie(&ctx, &session)?, login_cookie(&ctx, PENDING_COOKIE, "", 0)?];
+            arrive(&ctx, &mut page, user, &next, &kept, cookies).await
         }
-        // five minutes passed, or the token is not ours: the password again
+        // five minutes passed, or the token is not ours: the password again (carrying the form)
+        Err(AppError::Gone) if !kept.is_empty() => {
+            let html = render(&ctx, &page, false, "", &next, &[], None, &kept.to_keep())?;
+            Ok((StatusCode::UNAUTHORIZED, html).into_response())
+        }
         Err(AppError::Gone) => Ok(Redirect::to("/login?done=code-expired").into_response()),
-        Err(e) => refused(e, |errors, wait| render(&ctx, &page, true, "", &next, errors, wait)),
+        Err(e) => refused(e, |errors, wait| render(&ctx, &page, true, "", &next, errors, wait, &kept.to_keep())),
     }
 }
 

@@ -7,13 +7,13 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use minijinja::{context, Value};
 use serde::Serialize;
 
-use super::{CheckedForm, FormData, Page};
+use super::{CheckedForm, FormData, KeptForm, Page};
 use crate::app::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::http::errors::show_errors;
 use crate::http::extract::CsrfToken;
 use crate::library;
-use crate::model::lang::{endonym, Lang};
+use crate::model::lang::{endonym, ContentLang, Lang};
 use crate::model::resource::{Attachment, Resource, ResourceInput, ResourcePatch, Status, TextInput};
 use crate::model::vocab;
 use crate::model::FieldError;
@@ -194,35 +194,64 @@ impl<'a> Editing<'a> {
     }
 }
 
-fn render_form(
-    ctx: &Ctx,
-    page: &Page,
-    values: &FormValues,
-    editing: Option<Editing>,
+/// Something that went wrong with a submission as a whole (an expired form, the database
+/// away, a file refused), shown above the form, which keeps everything typed.
+#[derive(Serialize)]
+struct Problem {
+    title: String,
+    help: String,
+}
+
+impl Problem {
+    fn of(ctx: &Ctx, page: &Page, e: &AppError) -> Problem {
+        let id = e.message_id();
+        Problem { title: page.t(ctx, id), help: page.t(ctx, &format!("{id}-help")) }
+    }
+}
+
+/// The form, as it was submitted or stored, with its errors, its problem and a notice.
+struct Form<'a> {
+    values: &'a FormValues,
+    editing: Option<Editing<'a>>,
     orgs: Vec<String>,
-    errors: &[FieldError],
-) -> AppResult<Html<String>> {
-    page.render(
-        ctx,
-        "library/form.html",
-        context! {
-            v => values,
-            uid => editing.as_ref().map(|e| e.uid),
-            languages => editing.as_ref().map(|e| e.languages.clone()),
-            attachments => editing.map(|e| e.attachments),
-            orgs => orgs,
-            errors => show_errors(ctx, page.lang, errors),
-            types => options(ctx, vocab::RESOURCE_TYPE, page.lang, false),
-            themes => options(ctx, vocab::THEME, page.lang, false),
-            mechanisms => options(ctx, vocab::MECHANISM, page.lang, false),
-            countries => options(ctx, vocab::COUNTRY, page.lang, true),
-            audiences => options(ctx, vocab::AUDIENCE, page.lang, false),
-            reading_levels => options(ctx, vocab::READING_LEVEL, page.lang, false),
-            warnings => options(ctx, vocab::CONTENT_WARNING, page.lang, false),
-            content_langs => content_langs(ctx),
-            max_summary => crate::model::resource::MAX_SUMMARY,
-        },
-    )
+    errors: &'a [FieldError],
+    problem: Option<Problem>,
+    notice: Option<String>,
+}
+
+impl<'a> Form<'a> {
+    fn new(values: &'a FormValues, editing: Option<Editing<'a>>, orgs: Vec<String>) -> Form<'a> {
+        Form { values, editing, orgs, errors: &[], problem: None, notice: None }
+    }
+
+    fn render(self, ctx: &Ctx, page: &Page) -> AppResult<Html<String>> {
+        let Form { values, editing, orgs, errors, problem, notice } = self;
+        page.render(
+            ctx,
+            "library/form.html",
+            context! {
+                v => values,
+                uid => editing.as_ref().map(|e| e.uid),
+                languages => editing.as_ref().map(|e| e.languages.clone()),
+                attachments => editing.map(|e| e.attachments),
+                orgs => orgs,
+                errors => show_errors(ctx, page.lang, errors),
+                problem => problem,
+                notice => notice,
+                types => options(ctx, vocab::RESOURCE_TYPE, page.lang, false),
+                themes => options(ctx, vocab::THEME, page.lang, false),
+                mechanisms => options(ctx, vocab::MECHANISM, page.lang, false),
+                countries => options(ctx, vocab::COUNTRY, page.lang, true),
+                audiences => options(ctx, vocab::AUDIENCE, page.lang, false),
+                reading_levels => options(ctx, vocab::READING_LEVEL, page.lang, false),
+                warnings => options(ctx, vocab::CONTENT_WARNING, page.lang, false),
+                content_langs => content_langs(ctx),
+                max_summary => crate::model::resource::MAX_SUMMARY,
+                max_upload => ctx.config.max_upload_bytes,
+                accepted => crate::media::ACCEPTED_EXTENSIONS,
+            },
+        )
+    }
 }
 
 /// Organisations where the user may publish.
@@ -249,22 +278,107 @@ pub async fn new_form(State(ctx): State<Ctx>, page: Page, RawQuery(query): RawQu
         status: "draft".into(),
         ..FormValues::default()
     };
-    render_form(&ctx, &page, &values, None, orgs, &[])
+    Form::new(&values, None, orgs).render(&ctx, &page)
 }
 
-/// `POST /r/new`. On invalid input the form comes back with every value and the errors.
-pub async fn create(State(ctx): State<Ctx>, page: Page, CheckedForm(form): CheckedForm) -> AppResult<Response> {
-    let user = page.user()?.clone();
+/// `POST /r/new`: a new resource, then its page with "saved" (or "published").
+pub async fn create(State(ctx): State<Ctx>, page: Page, form: KeptForm) -> AppResult<Response> {
+    submit(&ctx, &page, None, form).await
+}
+
+/// `POST /r/{uid}/edit`: the metadata and one language's text.
+pub async fn update(
+    State(ctx): State<Ctx>,
+    page: Page,
+    Path(uid): Path<String>,
+    form: KeptForm,
+) -> AppResult<Response> {
+    submit(&ctx, &page, Some(&uid), form).await
+}
+
+/// Saves the editor's form. Nothing typed is ever lost: an invalid field, an expired form,
+/// an expired session (log in again, then the form comes back) or the database away all
+/// answer with the form as it was sent, and what went wrong above it.
+async fn submit(
+    ctx: &Ctx,
+    page: &Page,
+    uid: Option<&str>,
+    KeptForm { form, csrf_ok }: KeptForm,
+) -> AppResult<Response> {
     let values = FormValues::from_form(&form);
-    match library::create(&ctx, &user, &values.to_input(), None).await {
-        Ok(r) => Ok(Redirect::to(&format!("/r/{}", r.uid)).into_response()),
-        Err(AppError::Invalid(errors)) => {
-            let orgs = editable_orgs(&ctx, &page).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, render_form(&ctx, &page, &values, None, orgs, &errors)?)
-                .into_response())
+    let action = uid.map_or_else(|| "/r/new".to_string(), |u| format!("/r/{u}/edit"));
+    let user = match (&page.user, page.db_down) {
+        (Some(u), _) => u.clone(),
+        (None, false) => return super::auth::login_again(ctx, page, &action, &form),
+        (None, true) => {
+            let e = AppError::Unavailable("sessions cannot be read".into());
+            return again(ctx, page, &values, uid, &[], Some(&e), None).await;
         }
-        Err(e) => Err(e),
+    };
+    if !csrf_ok {
+        return again(ctx, page, &values, uid, &[], Some(&AppError::BadRequest("error-csrf")), None).await;
     }
+    let saved = match uid {
+        None => library::create(ctx, &user, &values.to_input(), None).await,
+        Some(uid) => library::update(ctx, &user, uid, values.to_patch()).await,
+    };
+    match saved {
+        Ok(r) => {
+            let done = if uid.is_none() && r.status == Status::Published { "published" } else { "saved" };
+            let lang = if uid.is_some() { &values.text_lang } else { &values.original_language };
+            Ok(Redirect::to(&format!("/r/{}?text={lang}&done={done}", r.uid)).into_response())
+        }
+        Err(AppError::Invalid(errors)) => again(ctx, page, &values, uid, &errors, None, None).await,
+        Err(e @ (AppError::Unauthorized | AppError::NotFound)) => Err(e),
+        Err(e) => again(ctx, page, &values, uid, &[], Some(&e), None).await,
+    }
+}
+
+/// The form again, as it was sent, with its errors or problem (and that status), or with a
+/// notice (200). What the page around it needs (organisations, the resource's languages and
+/// files) is looked up if the database answers, and left out if not.
+async fn again(
+    ctx: &Ctx,
+    page: &Page,
+    values: &FormValues,
+    uid: Option<&str>,
+    errors: &[FieldError],
+    problem: Option<&AppError>,
+    notice: Option<&str>,
+) -> AppResult<Response> {
+    let user = page.user.as_ref();
+    let (editing, orgs) = match (uid, user) {
+        (Some(uid), Some(user)) => match library::get_for_edit(ctx, user, uid).await {
+            Ok(r) => (Some(Editing::of(&r, uid)), vec![r.org_handle.clone()]),
+            Err(_) => (Some(Editing { uid, languages: Vec::new(), attachments: Vec::new() }), vec![values.org.clone()]),
+        },
+        (Some(uid), None) => {
+            (Some(Editing { uid, languages: Vec::new(), attachments: Vec::new() }), vec![values.org.clone()])
+        }
+        (None, _) => (None, editable_orgs(ctx, page).await.unwrap_or_else(|_| vec![values.org.clone()])),
+    };
+    let status = match (problem, errors.is_empty()) {
+        (Some(e), _) => e.status(),
+        (None, false) => StatusCode::UNPROCESSABLE_ENTITY,
+        (None, true) => StatusCode::OK,
+    };
+    let mut form = Form::new(values, editing, orgs);
+    form.errors = errors;
+    form.problem = problem.map(|e| Problem::of(ctx, page, e));
+    form.notice = notice.map(|id| page.t(ctx, id));
+    Ok((status, form.render(ctx, page)?).into_response())
+}
+
+/// After logging in again (`auth::login_again`): the form the session expired on, as it was
+/// typed, not yet saved. `None` when `action` is not an editor form.
+pub async fn resume(ctx: &Ctx, page: &Page, action: &str, form: &FormData) -> Option<AppResult<Response>> {
+    let uid = match action.strip_prefix("/r/") {
+        Some("new") => None,
+        Some(rest) => Some(rest.strip_suffix("/edit")?),
+        None => return None,
+    };
+    let values = FormValues::from_form(form);
+    Some(again(ctx, page, &values, uid, &[], None, Some("editor-resumed")).await)
 }
 
 /// `GET /r/{uid}/edit?text=fr`: edit the metadata and one language's text (a new
@@ -274,36 +388,41 @@ pub async fn edit_form(
     page: Page,
     Path(uid): Path<String>,
     RawQuery(query): RawQuery,
-) -> AppResult<Html<String>> {
+) -> AppResult<Response> {
     let user = page.user()?;
     let r = library::get_for_edit(&ctx, user, &uid).await?;
-    let text_lang = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+    let asked = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
         .find(|(k, _)| k == "text")
-        .map(|(_, v)| v.into_owned())
-        .unwrap_or_else(|| r.original_language.clone());
+        .map(|(_, v)| v.into_owned());
+    let text_lang = match asked {
+        None => r.original_language.clone(),
+        Some(code) if ContentLang::parse(&code, &ctx.config.extra_content_languages).is_some() => code,
+        Some(code) => return Err(AppError::invalid("text", "err-unsupported-language", &code)),
+    };
     let values = FormValues::from_resource(&r, &text_lang);
     let editing = Editing::of(&r, &uid);
-    render_form(&ctx, &page, &values, Some(editing), vec![r.org_handle.clone()], &[])
+    Ok(Form::new(&values, Some(editing), vec![r.org_handle.clone()]).render(&ctx, &page)?.into_response())
 }
 
-pub async fn update(
+/// `GET /r/{uid}/status?action=withdraw`: the question before withdrawing a resource.
+pub async fn confirm_status(
     State(ctx): State<Ctx>,
     page: Page,
     Path(uid): Path<String>,
-    CheckedForm(form): CheckedForm,
-) -> AppResult<Response> {
-    let user = page.user()?.clone();
-    let values = FormValues::from_form(&form);
-    match library::update(&ctx, &user, &uid, values.to_patch()).await {
-        Ok(r) => Ok(Redirect::to(&format!("/r/{}?text={}", r.uid, values.text_lang)).into_response()),
-        Err(AppError::Invalid(errors)) => {
-            let r = library::get_for_edit(&ctx, &user, &uid).await?;
-            let editing = Editing::of(&r, &uid);
-            let html = render_form(&ctx, &page, &values, Some(editing), vec![r.org_handle.clone()], &errors)?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, html).into_response())
-        }
-        Err(e) => Err(e),
-    }
+    RawQuery(query): RawQuery,
+) -> AppResult<Html<String>> {
+    library::get_for_edit(&ctx, page.user()?, &uid).await?;
+    let action = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == "action")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    let message = match action.as_str() {
+        "withdraw" => "confirm-withdraw",
+        "draft" => "confirm-draft",
+        other => return Err(AppError::invalid("action", "err-bad-status", other)),
+    };
+    let back = format!("/r/{uid}");
+    super::people::confirm(&ctx, &page, message, &format!("/r/{uid}/status"), &[("action", &action)], &back)
 }
 
 /// `POST /r/{uid}/status` with `action` = publish, withdraw or draft.
@@ -313,14 +432,14 @@ pub async fn set_status(
     Path(uid): Path<String>,
     CheckedForm(form): CheckedForm,
 ) -> AppResult<Redirect> {
-    let status = match form.get("action").as_str() {
-        "publish" => Status::Published,
-        "withdraw" => Status::Withdrawn,
-        "draft" => Status::Draft,
+    let (status, done) = match form.get("action").as_str() {
+        "publish" => (Status::Published, "published"),
+        "withdraw" => (Status::Withdrawn, "withdrawn"),
+        "draft" => (Status::Draft, "unpublished"),
         other => return Err(AppError::invalid("action", "err-bad-status", other)),
     };
     library::set_status(&ctx, page.user()?, &uid, status).await?;
-    Ok(Redirect::to(&format!("/r/{uid}")))
+    Ok(Redirect::to(&format!("/r/{uid}?done={done}")))
 }
 
 /// `POST /r/{uid}/share`: an organisation the user edits shares the resource with its
@@ -337,6 +456,13 @@ pub async fn share(
     Ok(Redirect::to(&format!("/r/{uid}?shared={org}&sent={}#share-h", u8::from(sent))))
 }
 
+/// `GET /r/{uid}/delete`: the question before deleting, naming the resource.
+pub async fn confirm_delete(State(ctx): State<Ctx>, page: Page, Path(uid): Path<String>) -> AppResult<Html<String>> {
+    library::get_for_edit(&ctx, page.user()?, &uid).await?;
+    let back = format!("/r/{uid}/edit");
+    super::people::confirm(&ctx, &page, "confirm-delete", &format!("/r/{uid}/delete"), &[("confirmed", "1")], &back)
+}
+
 pub async fn delete(
     State(ctx): State<Ctx>,
     page: Page,
@@ -345,19 +471,47 @@ pub async fn delete(
 ) -> AppResult<Redirect> {
     let r = library::get_for_edit(&ctx, page.user()?, &uid).await?;
     library::delete(&ctx, page.user()?, &uid).await?;
-    Ok(Redirect::to(&format!("/orgs/{}", r.org_handle)))
+    Ok(Redirect::to(&format!("/orgs/{}?done=deleted", r.org_handle)))
 }
 
+/// `POST /r/{uid}/attachments`: a file, then the editor again with "uploaded". A refused
+/// file (too large, a type not accepted, an expired form) comes back inside the editor.
 pub async fn attach(
     State(ctx): State<Ctx>,
     page: Page,
     csrf: CsrfToken,
     Path(uid): Path<String>,
     multipart: Multipart,
-) -> AppResult<Redirect> {
-    let user = page.user()?.clone();
-    let upload = super::read_upload(&ctx, multipart).await?;
-    csrf.verify(&upload.csrf)?;
-    library::attach(&ctx, &user, &uid, &upload.lang, &upload.file_name, upload.bytes).await?;
-    Ok(Redirect::to(&format!("/r/{uid}/edit#files")))
+) -> AppResult<Response> {
+    let user = match page.user() {
+        Ok(u) => u.clone(),
+        Err(AppError::Unauthorized) => {
+            let next: String = url::form_urlencoded::byte_serialize(format!("/r/{uid}/edit").as_bytes()).collect();
+            return Ok(Redirect::to(&format!("/login?next={next}")).into_response());
+        }
+        Err(e) => return Err(e),
+    };
+    let uploaded = match super::read_upload(&ctx, multipart).await {
+        Ok(up) => match csrf.verify(&up.csrf) {
+            Ok(()) => library::attach(&ctx, &user, &uid, &up.lang, &up.file_name, up.bytes).await.map(|_| up.lang),
+            Err(e) => Err(e),
+        },
+        Err(e) => Err(e),
+    };
+    let e = match uploaded {
+        Ok(lang) => return Ok(Redirect::to(&format!("/r/{uid}/edit?text={lang}&done=uploaded#files")).into_response()),
+        Err(e @ (AppError::NotFound | AppError::Forbidden | AppError::Unavailable(_))) => return Err(e),
+        Err(e) => e,
+    };
+    let r = library::get_for_edit(&ctx, &user, &uid).await?;
+    let values = FormValues::from_resource(&r, &r.original_language);
+    let (errors, problem) = match e {
+        AppError::Invalid(errors) => (errors, None),
+        e => (Vec::new(), Some(e)),
+    };
+    let status = problem.as_ref().map_or(StatusCode::UNPROCESSABLE_ENTITY, AppError::status);
+    let mut form = Form::new(&values, Some(Editing::of(&r, &uid)), vec![r.org_handle.clone()]);
+    form.errors = &errors;
+    form.problem = problem.as_ref().map(|e| Problem::of(&ctx, &page, e));
+    Ok((status, form.render(&ctx, &page)?).into_response())
 }

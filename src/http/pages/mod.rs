@@ -23,14 +23,15 @@ use crate::model::lang::Lang;
 use crate::model::user::User;
 
 pub fn router(upload_limit: DefaultBodyLimit) -> Router<Ctx> {
+    let form_limit = DefaultBodyLimit::max(super::EDITOR_FORM_LIMIT);
     Router::new()
         .route("/", get(library::index))
         .route("/library", get(library::index))
-        .route("/r/new", get(editor::new_form).post(editor::create))
+        .route("/r/new", get(editor::new_form).post(editor::create).layer(form_limit))
         .route("/r/{uid}", get(library::show))
-        .route("/r/{uid}/edit", get(editor::edit_form).post(editor::update))
-        .route("/r/{uid}/status", post(editor::set_status))
-        .route("/r/{uid}/delete", post(editor::delete))
+        .route("/r/{uid}/edit", get(editor::edit_form).post(editor::update).layer(form_limit))
+        .route("/r/{uid}/status", get(editor::confirm_status).post(editor::set_status))
+        .route("/r/{uid}/delete", get(editor::confirm_delete).post(editor::delete))
         .route("/r/{uid}/share", post(editor::share))
         .route("/r/{uid}/attachments", post(editor::attach).layer(upload_limit))
         .route("/files/{uid}/{name}", get(library::download))
@@ -47,8 +48,8 @@ pub fn router(upload_limit: DefaultBodyLimit) -> Router<Ctx> {
         .route("/account/2fa", get(people::two_factor).post(people::two_factor_action))
         .route("/invite/{secret}", get(people::invitation).post(people::accept_invitation))
         .route("/reset/{secret}", get(people::reset_form).post(people::reset))
-        .route("/login", get(auth::login_form).post(auth::login))
-        .route("/login/code", get(auth::code_form).post(auth::code))
+        .route("/login", get(auth::login_form).post(auth::login).layer(form_limit))
+        .route("/login/code", get(auth::code_form).post(auth::code).layer(form_limit))
         .route("/logout", post(auth::logout))
         .route("/logout/everywhere", get(people::logout_everywhere))
 }
@@ -66,6 +67,12 @@ const DONE: &[&str] = &[
     "member-removed",
     "2fa-off",
     "code-expired",
+    "saved",
+    "published",
+    "withdrawn",
+    "unpublished",
+    "deleted",
+    "uploaded",
 ];
 
 /// What every page knows about its request: language, user, CSRF token, and the current
@@ -74,6 +81,9 @@ pub struct Page {
     pub lang: Lang,
     pub user: Option<User>,
     pub csrf: String,
+    /// The database could not say who is logged in: `user()` answers 503, and the editor
+    /// gives the form back with what was typed.
+    pub db_down: bool,
     path: String,
     query: Vec<(String, String)>,
 }
@@ -83,13 +93,17 @@ impl FromRequestParts<Ctx> for Page {
 
     async fn from_request_parts(parts: &mut Parts, ctx: &Ctx) -> Result<Self, Self::Rejection> {
         let Ui(lang) = Ui::from_request_parts(parts, ctx).await?;
-        let Viewer(user) = Viewer::from_request_parts(parts, ctx).await?;
+        let (user, db_down) = match Viewer::from_request_parts(parts, ctx).await {
+            Ok(Viewer(user)) => (user, false),
+            Err(AppError::Unavailable(_)) => (None, true),
+            Err(e) => return Err(e),
+        };
         let CsrfToken(csrf) = CsrfToken::from_request_parts(parts, ctx).await?;
         let query = url::form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes())
             .filter(|(k, _)| k != "lang")
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
-        Ok(Page { lang, user, csrf, path: parts.uri.path().to_string(), query })
+        Ok(Page { lang, user, csrf, db_down, path: parts.uri.path().to_string(), query })
     }
 }
 
@@ -110,7 +124,11 @@ impl Page {
     }
 
     pub fn user(&self) -> AppResult<&User> {
-        self.user.as_ref().ok_or(AppError::Unauthorized)
+        match (&self.user, self.db_down) {
+            (Some(u), _) => Ok(u),
+            (None, true) => Err(AppError::Unavailable("sessions cannot be read".into())),
+            (None, false) => Err(AppError::Unauthorized),
+        }
     }
 
     pub fn t(&self, ctx: &Ctx, id: &str) -> String {
@@ -207,13 +225,32 @@ impl FromRequest<Ctx> for CheckedForm {
     type Rejection = AppError;
 
     async fn from_request(req: axum::extract::Request, ctx: &Ctx) -> Result<Self, Self::Rejection> {
+        let KeptForm { form, csrf_ok } = KeptForm::from_request(req, ctx).await?;
+        if !csrf_ok {
+            return Err(AppError::BadRequest("error-csrf"));
+        }
+        Ok(CheckedForm(form))
+    }
+}
+
+/// A form read whole, with whether its CSRF token matched, for the forms that must give
+/// back what was typed even when the token has expired (the editor, logging in again).
+pub struct KeptForm {
+    pub form: FormData,
+    pub csrf_ok: bool,
+}
+
+impl FromRequest<Ctx> for KeptForm {
+    type Rejection = AppError;
+
+    async fn from_request(req: axum::extract::Request, ctx: &Ctx) -> Result<Self, Self::Rejection> {
         let (mut parts, body) = req.into_parts();
         let csrf = CsrfToken::from_request_parts(&mut parts, ctx).await?;
         let req = axum::extract::Request::from_parts(parts, body);
         let bytes = axum::body::Bytes::from_request(req, ctx).await.map_err(|_| AppError::TooLarge)?;
         let form = FormData::parse(&bytes);
-        csrf.verify(&form.get("csrf"))?;
-        Ok(CheckedForm(form))
+        let csrf_ok = csrf.verify(&form.get("csrf")).is_ok();
+        Ok(KeptForm { form, csrf_ok })
     }
 }
 
@@ -223,6 +260,21 @@ pub struct FormData(Vec<(String, String)>);
 impl FormData {
     pub fn parse(body: &[u8]) -> FormData {
         FormData(url::form_urlencoded::parse(body).map(|(k, v)| (k.into_owned(), v.into_owned())).collect())
+    }
+
+    /// Every field but the CSRF token, in order, each name prefixed with `keep.`: what a
+    /// login page carries so that the form comes back as it was.
+    pub fn to_keep(&self) -> Vec<(String, String)> {
+        self.0.iter().filter(|(k, _)| k != "csrf").map(|(k, v)| (format!("keep.{k}"), v.clone())).collect()
+    }
+
+    /// The fields a login page carried (`keep.<name>`), under their own names.
+    pub fn kept(&self) -> FormData {
+        FormData(self.0.iter().filter_map(|(k, v)| Some((k.strip_prefix("keep.")?.to_string(), v.clone()))).collect())
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
     }
 
     pub fn get(&self, key: &str) -> String {
