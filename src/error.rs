@@ -29,6 +29,12 @@ pub enum AppError {
     TooLarge,
     #[error("unsupported media type")]
     UnsupportedMedia,
+    /// A request body sent without a JSON content type where JSON is expected.
+    #[error("not JSON")]
+    NotJson,
+    /// A method this address does not answer (`Allow` says which do).
+    #[error("method not allowed")]
+    MethodNotAllowed,
     /// Too many requests; the number is the seconds to wait (sent as `Retry-After`).
     #[error("rate limited")]
     RateLimited(u64),
@@ -54,7 +60,8 @@ impl AppError {
             AppError::Invalid(_) => StatusCode::UNPROCESSABLE_ENTITY,
             AppError::Conflict(_) => StatusCode::CONFLICT,
             AppError::TooLarge => StatusCode::PAYLOAD_TOO_LARGE,
-            AppError::UnsupportedMedia => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::UnsupportedMedia | AppError::NotJson => StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            AppError::MethodNotAllowed => StatusCode::METHOD_NOT_ALLOWED,
             AppError::RateLimited(_) => StatusCode::TOO_MANY_REQUESTS,
             AppError::Unavailable(_) | AppError::RemoteUnavailable(_) => StatusCode::SERVICE_UNAVAILABLE,
             AppError::Internal(_) => StatusCode::INTERNAL_SERVER_ERROR,
@@ -73,6 +80,8 @@ impl AppError {
             AppError::Conflict(_) => "error-conflict",
             AppError::TooLarge => "error-too-large",
             AppError::UnsupportedMedia => "error-unsupported-media",
+            AppError::NotJson => "error-not-json",
+            AppError::MethodNotAllowed => "error-method-not-allowed",
             AppError::RateLimited(_) => "error-rate-limited",
             AppError::Unavailable(_) => "error-unavailable",
             AppError::RemoteUnavailable(_) => "error-remote-unreachable",

@@ -119,9 +119,89 @@ pub fn terminal_lang(var: impl Fn(&str) -> Option<String>) -> Lang {
         .unwrap_or(Lang::En)
 }
 
+/// A document's own date (`1998`, `1998-07` or `1998-07-17`) as people write it in `lang`:
+/// "17 July 1998", "1er juillet 2002", "17 de julio de 1998", "17 يوليو 1998"; the year alone
+/// or the month and year when that is all that is known. Anything else is returned as is.
+pub fn document_date(lang: Lang, date: &str) -> String {
+    use crate::model::resource::Precision;
+    use chrono::Datelike;
+    const MONTHS: [[&str; 12]; 4] = [
+        ["يناير", "فبراير", "مارس", "أبريل", "مايو", "يونيو", "يوليو", "أغسطس", "سبتمبر", "أكتوبر", "نوفمبر", "ديسمبر"],
+        [
+            "January",
+            "February",
+            "March",
+            "April",
+            "May",
+            "June",
+            "July",
+            "August",
+            "September",
+            "October",
+            "November",
+            "December",
+        ],
+        [
+            "janvier",
+            "février",
+            "mars",
+            "avril",
+            "mai",
+            "juin",
+            "juillet",
+            "août",
+            "septembre",
+            "octobre",
+            "novembre",
+            "décembre",
+        ],
+        [
+            "enero",
+            "febrero",
+            "marzo",
+            "abril",
+            "mayo",
+            "junio",
+            "julio",
+            "agosto",
+            "septiembre",
+            "octubre",
+            "noviembre",
+            "diciembre",
+        ],
+    ];
+    let Some((d, precision)) = crate::model::resource::document_date(date) else { return date.to_string() };
+    let row = match lang {
+        Lang::Ar => 0,
+        Lang::En => 1,
+        Lang::Fr => 2,
+        Lang::Es => 3,
+    };
+    let (year, month, day) = (d.year(), MONTHS[row][d.month0() as usize], d.day());
+    match (precision, lang) {
+        (Precision::Year, _) => year.to_string(),
+        (Precision::Month, Lang::Es) => format!("{month} de {year}"),
+        (Precision::Month, _) => format!("{month} {year}"),
+        (Precision::Day, Lang::Es) => format!("{day} de {month} de {year}"),
+        (Precision::Day, Lang::Fr) if day == 1 => format!("1er {month} {year}"),
+        (Precision::Day, _) => format!("{day} {month} {year}"),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn document_dates_read_naturally_at_their_precision() {
+        assert_eq!(document_date(Lang::En, "1998-07-17"), "17 July 1998");
+        assert_eq!(document_date(Lang::Fr, "2002-07-01"), "1er juillet 2002");
+        assert_eq!(document_date(Lang::Es, "1998-07-17"), "17 de julio de 1998");
+        assert_eq!(document_date(Lang::Ar, "1998-07-17"), "17 يوليو 1998");
+        assert_eq!(document_date(Lang::Es, "1998-07"), "julio de 1998");
+        assert_eq!(document_date(Lang::Fr, "1998"), "1998");
+        assert_eq!(document_date(Lang::En, "not a date"), "not a date");
+    }
 
     #[test]
     fn every_message_exists_in_all_four_languages() {

@@ -127,6 +127,20 @@ impl FromRequestParts<Ctx> for ApiUser {
     }
 }
 
+/// The user of an API request that needs one: 401 before anything else about the request
+/// (its body, its fields) is looked at, so that nobody learns how a write would be judged
+/// without the right to make it.
+#[derive(Debug, Clone)]
+pub struct ApiWriter(pub User);
+
+impl FromRequestParts<Ctx> for ApiWriter {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, ctx: &Ctx) -> Result<Self, Self::Rejection> {
+        ApiUser::from_request_parts(parts, ctx).await?.required().map(ApiWriter)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -48,7 +48,7 @@ enum Kind {
 }
 
 async fn library_feed(State(ctx): State<Ctx>, ui: Ui, RawQuery(q): RawQuery, kind: Kind) -> AppResult<Response> {
-    let params = LibraryParams::parse(q.as_deref(), "language");
+    let params = LibraryParams::parse(q.as_deref(), false);
     let title = ctx.i18n.t(ui.0, "feed-library-title");
     render(&ctx, ui, params, title, "/library".to_string(), kind).await
 }
@@ -61,7 +61,7 @@ async fn org_feed(
     kind: Kind,
 ) -> AppResult<Response> {
     let org = ctx.db.org_by_handle(&handle).await?.ok_or(AppError::NotFound)?;
-    let mut params = LibraryParams::parse(q.as_deref(), "language");
+    let mut params = LibraryParams::parse(q.as_deref(), false);
     params.org = org.handle.clone();
     render(&ctx, ui, params, org.name_in(ui.0.code()).to_string(), format!("/orgs/{}", org.handle), kind).await
 }
@@ -93,6 +93,8 @@ async fn render(
                 author => r.org_name,
                 type_label => ctx.vocab.label("resource-type", &r.resource_type, lang),
                 updated => r.updated_at.to_rfc3339(),
+                // the document's own date (dc:date takes a year, a month or a day)
+                date => r.published_on,
                 // when it was made public here, not when its draft was begun
                 published => r.published_at.unwrap_or(r.updated_at).to_rfc3339(),
                 published_rfc2822 => r.published_at.unwrap_or(r.updated_at).to_rfc2822(),
@@ -100,7 +102,7 @@ async fn render(
         })
         .collect();
     let updated = results.items.iter().map(|r| r.updated_at).max().unwrap_or_else(chrono::Utc::now);
-    let mut pairs = params.pairs("language");
+    let mut pairs = params.pairs();
     pairs.retain(|(k, _)| *k != "org");
     pairs.push(("lang", lang.code().to_string()));
     let qs = query_string(&pairs);

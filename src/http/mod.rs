@@ -41,6 +41,7 @@ pub fn router(ctx: Ctx, federation: crate::federation::context::FedConfig) -> Ro
         .route("/static/style.css", get(stylesheet))
         .route("/static/editor.js", get(editor_script))
         .fallback(|| async { AppError::NotFound })
+        .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         .layer(crate::federation::context::middleware(federation))
         .layer(middleware::from_fn_with_state(ctx.clone(), refuse_oversized))

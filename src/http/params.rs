@@ -9,8 +9,9 @@ use crate::error::{AppError, AppResult};
 use crate::model::vocab;
 use crate::model::FieldError;
 
-/// The raw parameters. `language` filters by content language; the API calls it `lang`
-/// (on pages `lang` chooses the interface language).
+/// The raw parameters. `language` filters by content language everywhere (pages, feeds,
+/// the API); on pages and feeds `lang` chooses the interface language, and the API still
+/// reads `lang` as the language filter for clients written before the names were one.
 #[derive(Debug, Clone, Default)]
 pub struct LibraryParams {
     pub q: String,
@@ -27,7 +28,7 @@ pub struct LibraryParams {
 }
 
 impl LibraryParams {
-    pub fn parse(query: Option<&str>, language_key: &str) -> LibraryParams {
+    pub fn parse(query: Option<&str>, api: bool) -> LibraryParams {
         let mut p = LibraryParams::default();
         for (k, v) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
             let v = v.trim().to_string();
@@ -42,7 +43,8 @@ impl LibraryParams {
                 "since" => p.since = v,
                 "until" => p.until = v,
                 "cursor" => p.cursor = v,
-                k if k == language_key => p.language = v,
+                "language" => p.language = v,
+                "lang" if api && p.language.is_empty() => p.language = v,
                 _ => {}
             }
         }
@@ -62,14 +64,14 @@ impl LibraryParams {
     }
 
     /// Query-string pairs of the active filters (not the cursor), for links that change one.
-    pub fn pairs(&self, language_key: &'static str) -> Vec<(&'static str, String)> {
+    pub fn pairs(&self) -> Vec<(&'static str, String)> {
         [
             ("q", &self.q),
             ("type", &self.resource_type),
             ("theme", &self.theme),
             ("mechanism", &self.mechanism),
             ("country", &self.country),
-            (language_key, &self.language),
+            ("language", &self.language),
             ("org", &self.org),
             ("year", &self.year),
             ("since", &self.since),

@@ -81,6 +81,10 @@ impl Templates {
                 n => format!("{n} B"),
             }
         });
+        // a document's own date in the page's language, at its precision: "17 July 1998"
+        env.add_filter("docdate", |state: &State, date: String| -> String {
+            crate::i18n::document_date(page_lang(state), &date)
+        });
         // an instant (RFC 3339, as serde writes it) to the minute, in UTC: "2026-12-01 19:08 UTC"
         env.add_filter("minute", |at: String| -> String {
             chrono::DateTime::parse_from_rfc3339(&at)

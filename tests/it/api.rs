@@ -201,6 +201,10 @@ async fn the_list_filters_and_pages_with_a_cursor() {
     assert_eq!(none["items"].as_array().unwrap().len(), 0);
     assert_eq!(app.get("/api/v1/resources?theme=bogus").await.status(), 422);
     assert_eq!(app.get("/api/v1/resources?lang=xx").await.status(), 422);
+    // the name the pages and feeds use works here too
+    let same: Value = app.get("/api/v1/resources?language=fr").await.json().await.unwrap();
+    assert_eq!(same["items"], none["items"]);
+    assert_eq!(app.get("/api/v1/resources?language=xx").await.status(), 422);
 }
 
 #[tokio::test]
@@ -242,4 +246,44 @@ async fn an_instance_extends_the_vocabularies_with_its_own_terms() {
     // the Arabic label is searchable
     let ar: Value = app.get("/api/v1/resources?q=%D8%B3%D8%AC%D9%88%D9%86").await.json().await.unwrap();
     assert_eq!(ar["items"].as_array().unwrap().len(), 1);
+}
+
+#[tokio::test]
+async fn an_unauthenticated_write_is_401_before_its_body_is_judged_and_methods_answer_problems() {
+    let app = TestApp::spawn().await;
+    let token = app.org_with_editor("redress", "amina").await;
+    // no token: 401 whatever the body, never a hint of how it would be judged
+    for (ctype, body) in [("application/json", "{not json"), ("text/plain", "hello"), ("application/json", "{}")] {
+        let res = app
+            .client
+            .post(app.url("/api/v1/resources"))
+            .header("content-type", ctype)
+            .body(body)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(res.status(), 401, "{ctype} {body}");
+        assert_eq!(res.headers()["content-type"], "application/problem+json");
+    }
+    // with a token, a body that is not JSON is named as such, not as a refused file
+    let res = app
+        .client
+        .post(app.url("/api/v1/resources"))
+        .bearer_auth(&token)
+        .header("content-type", "text/plain")
+        .body("hello")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 415);
+    let problem: Value = res.json().await.unwrap();
+    assert_eq!(problem["title"], "The request body must be JSON");
+    // a method an address does not answer is problem+json too, with Allow
+    let res = app.client.put(app.url("/api/v1/resources")).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(res.status(), 405);
+    assert_eq!(res.headers()["content-type"], "application/problem+json");
+    assert!(res.headers().get("allow").is_some_and(|a| a.to_str().unwrap().contains("POST")));
+    let res = app.client.delete(app.url("/library")).send().await.unwrap();
+    assert_eq!(res.status(), 405);
+    assert!(res.text().await.unwrap().contains("This address does not accept that method"));
 }

@@ -306,3 +306,22 @@ async fn logging_out_everywhere_ends_the_sessions_on_other_devices() {
     assert_eq!(res.status(), 303);
     assert!(!laptop.get("/library").await.contains("Log out (amina)"), "the other device is logged out too");
 }
+
+#[tokio::test]
+async fn language_notices_appear_only_when_true_and_unknown_languages_are_named() {
+    let app = TestApp::spawn().await;
+    let token = app.org_with_editor("redress", "amina").await;
+    let r = app.post_resource(&token, &resource("redress", "Practical guide")).await;
+    let path = format!("/r/{}", r["id"].as_str().unwrap());
+    // an English reader who picks the Arabic text is not told English is missing
+    let ar_text = app.get_lang(&format!("{path}?text=ar"), "en").await.text().await.unwrap();
+    assert!(ar_text.contains("دليل عملي") && !ar_text.contains("not available in"), "{ar_text}");
+    // a text the resource does not have is said, not silently replaced
+    let xx = app.get_lang(&format!("{path}?text=de"), "en").await.text().await.unwrap();
+    assert!(xx.contains("This resource has no text in “de”"));
+    // an interface language Amicus does not speak is said too
+    let page = app.get(&format!("{path}?lang=de")).await.text().await.unwrap();
+    assert!(page.contains("“de” is not one of the interface languages"));
+    let library = app.get("/library?lang=zz").await.text().await.unwrap();
+    assert!(library.contains("“zz” is not one of the interface languages"));
+}

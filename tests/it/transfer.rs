@@ -19,6 +19,23 @@ async fn the_starter_library_imports_without_error_and_reimport_updates() {
     let page: serde_json::Value =
         app.get("/api/v1/resources?q=%D9%86%D8%B8%D8%A7%D9%85%20%D8%B1%D9%88%D9%85%D8%A7").await.json().await.unwrap();
     assert!(!page["items"].as_array().unwrap().is_empty());
+
+    // the documents' own dates: newest document first, the year facet, the pages
+    let all: Vec<serde_json::Value> = STARTER.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    let dated = all
+        .iter()
+        .filter(|r| r["published"].as_str().is_some_and(|d| amicus::model::resource::document_date(d).is_some()));
+    assert!(dated.count() >= 70, "the starter library carries real dates");
+    let newest: serde_json::Value = app.get("/api/v1/resources").await.json().await.unwrap();
+    assert_eq!(newest["items"][0]["external_id"], "starter-al-hassan-judgment-2024");
+    let geneva: serde_json::Value = app.get("/api/v1/resources?year=1949").await.json().await.unwrap();
+    assert_eq!(geneva["items"].as_array().unwrap().len(), 4);
+    let library = app.get("/library?lang=fr").await.text().await.unwrap();
+    assert!(library.contains("26 juin 2024"), "cards show the document's date in the reader's language");
+    let rome = app.get("/library?q=rome+statute&lang=es").await.text().await.unwrap();
+    assert!(rome.contains(r#"<time datetime="1998-07-17">17 de julio de 1998</time>"#));
+    let atom = app.get("/library/feed.atom?year=1998").await.text().await.unwrap();
+    assert!(atom.contains("<dc:date>1998-07-17</dc:date>"), "{atom}");
 }
 
 #[tokio::test]

@@ -129,3 +129,56 @@ async fn an_upload_just_over_the_configured_cap_is_refused_while_streaming() {
     let res = upload(&app, &token, r["id"].as_str().unwrap(), "big.pdf", pdf).await;
     assert_eq!(res.status(), 413);
 }
+
+/// Where pypdf's Python and exiftool are (`.ci/pdf-tools` installs them). Outside CI, without
+/// them, the test says so and checks nothing; in CI their absence fails it.
+fn pdf_tools() -> Option<(String, String)> {
+    let python = std::env::var("AMICUS_PYPDF_PYTHON").ok().filter(|s| !s.is_empty());
+    let exiftool = std::env::var("AMICUS_EXIFTOOL").ok().filter(|s| !s.is_empty());
+    match (python, exiftool) {
+        (Some(p), Some(e)) => Some((p, e)),
+        _ if std::env::var("CI").is_ok() => {
+            panic!("CI must set AMICUS_PYPDF_PYTHON and AMICUS_EXIFTOOL (.ci/pdf-tools)")
+        }
+        _ => {
+            eprintln!("pypdf and exiftool not configured: skipping the independent PDF readers");
+            None
+        }
+    }
+}
+
+#[tokio::test]
+async fn cleaned_pdfs_read_without_warnings_in_pypdf_and_exiftool() {
+    let Some((python, exiftool)) = pdf_tools() else { return };
+    let app = TestApp::spawn().await;
+    let token = app.org_with_editor("redress", "amina").await;
+    let r = app.post_resource(&token, &resource("redress", "Guide")).await;
+    let id = r["id"].as_str().unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tools/pdf_check.py");
+    let made = dir.path().join("made.pdf");
+    let ok = std::process::Command::new(&python).args([script, "make"]).arg(&made).status().unwrap();
+    assert!(ok.success());
+    // one PDF written by pypdf, one by lopdf, each with an author to remove
+    for (name, bytes) in [("pypdf.pdf", std::fs::read(&made).unwrap()), ("lopdf.pdf", pdf_with_author())] {
+        let res = upload(&app, &token, id, name, bytes).await;
+        assert_eq!(res.status(), 201);
+        let a: serde_json::Value = res.json().await.unwrap();
+        let served = app.get(&format!("/files/{}/{name}", a["id"].as_str().unwrap())).await.bytes().await.unwrap();
+        let path = dir.path().join(format!("served-{name}"));
+        std::fs::write(&path, &served).unwrap();
+
+        let out = std::process::Command::new(&python).args([script, "read"]).arg(&path).output().unwrap();
+        let stdout = String::from_utf8_lossy(&out.stdout);
+        assert!(out.status.success(), "{name}: {}", String::from_utf8_lossy(&out.stderr));
+        assert!(!stdout.contains("Secret Witness Name"), "{stdout}");
+
+        let out =
+            std::process::Command::new(&exiftool).args(["-validate", "-warning", "-a"]).arg(&path).output().unwrap();
+        let report = String::from_utf8_lossy(&out.stdout);
+        assert!(report.contains("Validate") && report.contains(": OK"), "{name}: {report}");
+        assert!(!report.contains("Warning"), "{name}: {report}");
+        let all = std::process::Command::new(&exiftool).arg(&path).output().unwrap();
+        assert!(!String::from_utf8_lossy(&all.stdout).contains("Secret Witness"));
+    }
+}

@@ -44,7 +44,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for JsonBody<T> {
             .and_then(|v| v.to_str().ok())
             .is_some_and(|v| v.starts_with("application/json") || v.contains("+json"));
         if !is_json {
-            return Err(AppError::UnsupportedMedia);
+            return Err(AppError::NotJson);
         }
         let bytes = Bytes::from_request(req, state).await.map_err(|_| AppError::TooLarge)?;
         match serde_json::from_slice::<T>(&bytes) {

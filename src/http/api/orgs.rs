@@ -11,7 +11,7 @@ use crate::accounts::require_org_admin;
 use crate::app::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::federation::context::Fed;
-use crate::http::extract::ApiUser;
+use crate::http::extract::ApiWriter;
 use crate::model::org::Org;
 
 pub fn org_json(ctx: &Ctx, o: &Org) -> Value {
@@ -48,12 +48,11 @@ pub struct Target {
 /// counting once the target accepts.
 pub async fn follow(
     State(ctx): State<Ctx>,
-    user: ApiUser,
+    ApiWriter(user): ApiWriter,
     fed: Fed,
     Path(handle): Path<String>,
     JsonBody(t): JsonBody<Target>,
 ) -> AppResult<(StatusCode, Json<Value>)> {
-    let user = user.required()?;
     let org = ctx.db.org_by_handle(&handle).await?.ok_or(AppError::NotFound)?;
     require_org_admin(&ctx, &user, org.id).await?;
     let id = crate::federation::follow::follow(&fed, org, &t.target).await?;
@@ -63,12 +62,11 @@ pub async fn follow(
 /// `DELETE /api/v1/orgs/{handle}/following` `{"target": ...}`: sends `Undo(Follow)`.
 pub async fn unfollow(
     State(ctx): State<Ctx>,
-    user: ApiUser,
+    ApiWriter(user): ApiWriter,
     fed: Fed,
     Path(handle): Path<String>,
     JsonBody(t): JsonBody<Target>,
 ) -> AppResult<StatusCode> {
-    let user = user.required()?;
     let org = ctx.db.org_by_handle(&handle).await?.ok_or(AppError::NotFound)?;
     require_org_admin(&ctx, &user, org.id).await?;
     crate::federation::follow::unfollow(&fed, org, &t.target).await?;

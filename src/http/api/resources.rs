@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use super::JsonBody;
 use crate::app::Ctx;
 use crate::error::AppResult;
-use crate::http::extract::ApiUser;
+use crate::http::extract::{ApiUser, ApiWriter};
 use crate::http::params::LibraryParams;
 use crate::library;
 use crate::model::resource::{Resource, ResourceInput, ResourcePatch};
@@ -65,11 +65,10 @@ pub fn resource_json(ctx: &Ctx, r: &Resource, with_body: bool) -> Value {
 /// `POST /api/v1/resources`; an `Idempotency-Key` header makes a retry safe.
 pub async fn create(
     State(ctx): State<Ctx>,
-    user: ApiUser,
+    ApiWriter(user): ApiWriter,
     headers: axum::http::HeaderMap,
     JsonBody(input): JsonBody<ResourceInput>,
 ) -> AppResult<impl IntoResponse> {
-    let user = user.required()?;
     let key = headers.get("idempotency-key").map(|v| v.to_str().unwrap_or_default());
     let r = library::create(&ctx, &user, &input, key).await?;
     let url = format!("{}/api/v1/resources/{}", ctx.config.base_url(), r.uid);
@@ -83,17 +82,19 @@ pub async fn show(State(ctx): State<Ctx>, user: ApiUser, Path(id): Path<String>)
 
 pub async fn update(
     State(ctx): State<Ctx>,
-    user: ApiUser,
+    ApiWriter(user): ApiWriter,
     Path(id): Path<String>,
     JsonBody(patch): JsonBody<ResourcePatch>,
 ) -> AppResult<Json<Value>> {
-    let user = user.required()?;
     let r = library::update(&ctx, &user, &id, patch).await?;
     Ok(Json(resource_json(&ctx, &r, true)))
 }
 
-pub async fn delete(State(ctx): State<Ctx>, user: ApiUser, Path(id): Path<String>) -> AppResult<StatusCode> {
-    let user = user.required()?;
+pub async fn delete(
+    State(ctx): State<Ctx>,
+    ApiWriter(user): ApiWriter,
+    Path(id): Path<String>,
+) -> AppResult<StatusCode> {
     library::delete(&ctx, &user, &id).await?;
     Ok(StatusCode::NO_CONTENT)
 }
@@ -101,11 +102,10 @@ pub async fn delete(State(ctx): State<Ctx>, user: ApiUser, Path(id): Path<String
 /// `multipart/form-data` with a `file` part and a `lang` part.
 pub async fn attach(
     State(ctx): State<Ctx>,
-    user: ApiUser,
+    ApiWriter(user): ApiWriter,
     Path(id): Path<String>,
     multipart: Multipart,
 ) -> AppResult<impl IntoResponse> {
-    let user = user.required()?;
     let upload = crate::http::pages::read_upload(&ctx, multipart).await?;
     let a = library::attach(&ctx, &user, &id, &upload.lang, &upload.file_name, upload.bytes).await?;
     let base = ctx.config.base_url();
@@ -117,7 +117,7 @@ pub async fn attach(
 }
 
 pub async fn list(State(ctx): State<Ctx>, user: ApiUser, RawQuery(query): RawQuery) -> AppResult<Json<Value>> {
-    let params = LibraryParams::parse(query.as_deref(), "lang");
+    let params = LibraryParams::parse(query.as_deref(), true);
     let offset = params.offset()?;
     let filters = params.filters(&ctx).await?;
     let results = library::search(&ctx, user.0.as_ref(), filters, offset, PAGE, false).await?;
@@ -137,10 +137,10 @@ pub struct ShareBody {
 /// resource (its own or a partner's) to its followers.
 pub async fn share(
     State(ctx): State<Ctx>,
-    user: ApiUser,
+    ApiWriter(user): ApiWriter,
     Path(id): Path<String>,
     JsonBody(body): JsonBody<ShareBody>,
 ) -> AppResult<StatusCode> {
-    library::share(&ctx, &user.required()?, &id, &body.org).await?;
+    library::share(&ctx, &user, &id, &body.org).await?;
     Ok(StatusCode::ACCEPTED)
 }

@@ -58,7 +58,7 @@ struct FacetGroup {
 }
 
 fn facet_groups(ctx: &Ctx, page: &Page, params: &LibraryParams, facets: &Facets) -> Vec<FacetGroup> {
-    let base = params.pairs("language");
+    let base = params.pairs();
     let link = |key: &'static str, value: &str, label: String, count: i64| {
         let active = base.iter().any(|(k, v)| *k == key && v == value);
         let mut pairs: Vec<(&str, String)> =
@@ -120,12 +120,12 @@ fn facet_groups(ctx: &Ctx, page: &Page, params: &LibraryParams, facets: &Facets)
 
 /// `GET /library` (and `/`): search, facets, results.
 pub async fn index(State(ctx): State<Ctx>, page: Page, RawQuery(query): RawQuery) -> AppResult<Html<String>> {
-    let params = LibraryParams::parse(query.as_deref(), "language");
+    let params = LibraryParams::parse(query.as_deref(), false);
     let offset = params.offset()?;
     let filters = params.filters(&ctx).await?;
     let results = library::search(&ctx, page.user.as_ref(), filters, offset, PAGE, true).await?;
     let facets = results.facets.unwrap_or_default();
-    let pairs = params.pairs("language");
+    let pairs = params.pairs();
     let page_link = |o: i64| {
         let mut p = pairs.clone();
         if o > 0 {
@@ -167,7 +167,10 @@ pub async fn show(
     let query: Vec<(String, String)> =
         url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()).into_owned().collect();
     let param = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
-    let wanted = param("text").filter(|l| r.has_lang(l)).unwrap_or_else(|| page.lang.code().to_string());
+    // a text asked for that this resource does not have is said, not silently replaced
+    let asked = param("text");
+    let no_such_text = asked.clone().filter(|l| !r.has_lang(l));
+    let wanted = asked.filter(|l| r.has_lang(l)).unwrap_or_else(|| page.lang.code().to_string());
     let text = r.text_for(&wanted).ok_or(AppError::NotFound)?;
     let can_edit = match &page.user {
         Some(u) => crate::accounts::org_role(&ctx, u, r.org_id).await?.is_some_and(|role| role.can_edit()),
@@ -212,7 +215,10 @@ pub async fn show(
             r => card(&r, page.lang),
             text => context! { lang => text.lang, title => text.title, summary => text.summary, body_html => text.body_html,
                                dir => crate::model::lang::ContentLang::parse(&text.lang, std::slice::from_ref(&text.lang)).map(|l| l.dir()).unwrap_or("auto") },
-            missing_lang => (text.lang != page.lang.code()).then(|| page.lang.code()),
+            // only when there is truly no text in the reader's language
+            missing_lang => (!r.has_lang(page.lang.code())).then(|| page.lang.code()),
+            no_such_text => no_such_text,
+            published_here => r.published_at.map(|t| t.to_rfc3339()),
             others => others,
             attachments => r.attachments,
             themes => terms(vocab::THEME),

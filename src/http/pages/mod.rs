@@ -84,6 +84,8 @@ pub struct Page {
     /// The database could not say who is logged in: `user()` answers 503, and the editor
     /// gives the form back with what was typed.
     pub db_down: bool,
+    /// A `?lang=` this interface does not speak, said on the page rather than ignored.
+    bad_lang: Option<String>,
     path: String,
     query: Vec<(String, String)>,
 }
@@ -99,11 +101,12 @@ impl FromRequestParts<Ctx> for Page {
             Err(e) => return Err(e),
         };
         let CsrfToken(csrf) = CsrfToken::from_request_parts(parts, ctx).await?;
+        let bad_lang = super::extract::query_lang(parts.uri.query()).filter(|l| Lang::parse(l).is_none());
         let query = url::form_urlencoded::parse(parts.uri.query().unwrap_or_default().as_bytes())
             .filter(|(k, _)| k != "lang")
             .map(|(k, v)| (k.into_owned(), v.into_owned()))
             .collect();
-        Ok(Page { lang, user, csrf, db_down, path: parts.uri.path().to_string(), query })
+        Ok(Page { lang, user, csrf, db_down, bad_lang, path: parts.uri.path().to_string(), query })
     }
 }
 
@@ -159,6 +162,7 @@ impl Page {
             source_url => env!("CARGO_PKG_REPOSITORY"),
             version => env!("CARGO_PKG_VERSION"),
             flash => flash,
+            bad_lang => self.bad_lang.as_deref().map(|l| l.chars().take(20).collect::<String>()),
         };
         ctx.templates.render(name, context! { ..extra, ..common }).map(Html)
     }
