@@ -61,6 +61,7 @@ struct ResourceRow {
     org_id: i64,
     org_handle: String,
     org_name: String,
+    org_names: String,
     external_id: Option<String>,
     resource_type: String,
     original_language: String,
@@ -263,7 +264,7 @@ impl Db {
         }
         let list = placeholders(1, ids.len());
         let rows_sql = format!(
-            "select r.id, r.uid, r.org_id, o.handle as org_handle, o.name as org_name, r.external_id, r.resource_type,
+            "select r.id, r.uid, r.org_id, o.handle as org_handle, o.name as org_name, o.names as org_names, r.external_id, r.resource_type,
              r.original_language, r.status, r.sensitive, r.reading_level, r.licence, r.published_on, r.featured, r.local, r.ap_id,
              r.origin_url, r.created_at,
              r.updated_at, r.published_at, r.create_id
@@ -302,6 +303,7 @@ impl Db {
                     org_id: r.org_id,
                     org_handle: r.org_handle,
                     org_name: r.org_name,
+                    org_names: serde_json::from_str(&r.org_names).unwrap_or_default(),
                     external_id: r.external_id,
                     resource_type: r.resource_type,
                     original_language: r.original_language,
@@ -411,5 +413,14 @@ impl Db {
 
     pub async fn count_resources(&self) -> AppResult<i64> {
         Ok(on_pool!(self, p => sqlx::query_scalar("select count(*) from resources").fetch_one(p).await)?)
+    }
+
+    /// The addresses a sitemap lists: this instance's own published resources (uid, last
+    /// change), most recently changed first, at most `limit`.
+    pub async fn sitemap_resources(&self, limit: i64) -> AppResult<Vec<(String, chrono::DateTime<Utc>)>> {
+        let rows = on_pool!(self, p => sqlx::query_as::<_, (String, chrono::DateTime<Utc>)>(
+            "select uid, updated_at from resources where status = 'published' and local = $1 order by updated_at desc limit $2")
+            .bind(true).bind(limit).fetch_all(p).await)?;
+        Ok(rows)
     }
 }

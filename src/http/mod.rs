@@ -7,6 +7,7 @@ pub mod extract;
 pub mod feeds;
 pub mod pages;
 pub mod params;
+pub mod site;
 pub mod templates;
 
 use axum::extract::{DefaultBodyLimit, Request, State};
@@ -38,8 +39,7 @@ pub fn router(ctx: Ctx, federation: crate::federation::context::FedConfig) -> Ro
         .merge(feeds::router())
         .merge(crate::federation::router())
         .route("/healthz", get(healthz))
-        .route("/static/style.css", get(stylesheet))
-        .route("/static/editor.js", get(editor_script))
+        .merge(site::router())
         .fallback(|| async { AppError::NotFound })
         .method_not_allowed_fallback(|| async { AppError::MethodNotAllowed })
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
@@ -69,20 +69,6 @@ async fn refuse_oversized(State(ctx): State<Ctx>, req: Request, next: Next) -> R
 async fn healthz(State(ctx): State<Ctx>) -> Result<&'static str, AppError> {
     ctx.db.ping().await?;
     Ok("ok")
-}
-
-async fn stylesheet() -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=86400")],
-        include_str!("../../static/style.css"),
-    )
-}
-
-async fn editor_script() -> impl IntoResponse {
-    (
-        [(header::CONTENT_TYPE, "text/javascript; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=86400")],
-        include_str!("../../static/editor.js"),
-    )
 }
 
 fn cookie_header(ctx: &Ctx, name: &str, value: &str, extra: &str) -> Option<HeaderValue> {

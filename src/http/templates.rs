@@ -23,6 +23,8 @@ const FILES: &[(&str, &str)] = &[
     ("orgs/index.html", include_str!("../../templates/orgs/index.html")),
     ("orgs/show.html", include_str!("../../templates/orgs/show.html")),
     ("orgs/edit.html", include_str!("../../templates/orgs/edit.html")),
+    ("orgs/follow.html", include_str!("../../templates/orgs/follow.html")),
+    ("partials/follow.html", include_str!("../../templates/partials/follow.html")),
     ("orgs/members.html", include_str!("../../templates/orgs/members.html")),
     ("orgs/federation.html", include_str!("../../templates/orgs/federation.html")),
     ("admin/federation.html", include_str!("../../templates/admin/federation.html")),

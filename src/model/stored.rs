@@ -50,6 +50,9 @@ pub struct Resource {
     pub org_id: i64,
     pub org_handle: String,
     pub org_name: String,
+    /// The organisation's name in other languages (its profile's translations).
+    #[serde(skip)]
+    pub org_names: std::collections::BTreeMap<String, String>,
     pub external_id: Option<String>,
     pub resource_type: String,
     pub original_language: String,
@@ -114,6 +117,7 @@ impl Resource {
             org_id: org.0,
             org_handle: org.1.to_string(),
             org_name: org.2.to_string(),
+            org_names: Default::default(),
             external_id: new.external_id.clone(),
             resource_type: new.resource_type.clone(),
             original_language: original,

@@ -325,3 +325,59 @@ async fn language_notices_appear_only_when_true_and_unknown_languages_are_named(
     let library = app.get("/library?lang=zz").await.text().await.unwrap();
     assert!(library.contains("“zz” is not one of the interface languages"));
 }
+
+#[tokio::test]
+async fn the_little_things_favicon_robots_sitemap_cards_remote_follow_and_arabic_commas() {
+    let app = TestApp::spawn().await;
+    let token = app.org_with_editor("redress", "amina").await;
+    let mut body = resource("redress", "Practical guide");
+    body["themes"] = json!(["torture", "enforced-disappearance"]);
+    let r = app.post_resource(&token, &body).await;
+    let uid = r["id"].as_str().unwrap();
+
+    let base = app.ctx.config.base_url();
+    let ico = app.get("/favicon.ico").await;
+    assert_eq!(ico.headers()["content-type"], "image/x-icon");
+    assert!(app.get("/favicon.svg").await.text().await.unwrap().starts_with("<svg"));
+    let robots = app.get("/robots.txt").await.text().await.unwrap();
+    assert!(robots.contains("Disallow: /account") && robots.contains(&format!("Sitemap: {}/sitemap.xml", base)));
+    let sitemap = app.get("/sitemap.xml").await.text().await.unwrap();
+    assert!(sitemap.contains(&format!("<loc>{}/r/{uid}</loc>", base)));
+    assert!(sitemap.contains(&format!("<loc>{}/orgs/redress</loc>", base)));
+
+    // a link pasted in Signal or Mastodon shows a title and a summary
+    let page = app.get(&format!("/r/{uid}")).await.text().await.unwrap();
+    assert!(page.contains(r#"<meta property="og:title" content="Practical guide">"#));
+    assert!(page.contains(r#"<meta name="twitter:card" content="summary">"#));
+    assert!(page.contains(r#"<meta property="og:description""#));
+    let org = app.get("/orgs/redress").await.text().await.unwrap();
+    assert!(org.contains(r#"<meta property="og:type" content="profile">"#));
+
+    // remote follow: the reader's own server's follow page, nothing fetched here
+    assert!(org.contains(r#"action="/orgs/redress/follow""#));
+    let res = app.get("/orgs/redress/follow?server=%40me%40Mastodon.Social").await;
+    assert_eq!(res.status(), 303);
+    let domain = app.ctx.config.domain.clone();
+    assert_eq!(
+        res.headers()["location"].to_str().unwrap(),
+        format!("https://mastodon.social/authorize_interaction?uri=acct%3Aredress%40{}", domain.replace(':', "%3A"))
+    );
+    let res = app.get("/orgs/redress/follow?server=localhost%2Fevil").await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("is not a server name"));
+
+    // cards name the organisation in the reader's language when its profile has that name
+    let org_id = app.ctx.db.org_by_handle("redress").await.unwrap().unwrap().id;
+    let profile = amicus::db::orgs::OrgProfile {
+        name: "Redress".into(),
+        names: [("fr".to_string(), "Réparation".to_string())].into_iter().collect(),
+        ..Default::default()
+    };
+    app.ctx.db.update_org_profile(org_id, &profile).await.unwrap();
+    let fr = app.get("/library?lang=fr").await.text().await.unwrap();
+    assert!(fr.contains("<bdi>Réparation</bdi>"));
+
+    // Arabic lists take the Arabic comma
+    let ar = app.get(&format!("/r/{uid}?lang=ar")).await.text().await.unwrap();
+    assert!(ar.contains("</a>، <a"), "the Arabic comma separates the themes");
+}

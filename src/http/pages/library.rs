@@ -35,7 +35,8 @@ pub fn card(r: &Resource, lang: Lang) -> Value {
         year => r.year(),
         published => r.published_on,
         org_handle => r.org_handle,
-        org_name => r.org_name,
+        // the organisation's name in the reader's language when its profile gives one
+        org_name => r.org_names.get(lang.code()).filter(|n| !n.is_empty()).unwrap_or(&r.org_name),
         status => r.status,
         languages => r.languages(),
         sensitive => r.sensitive,

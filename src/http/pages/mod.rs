@@ -40,6 +40,7 @@ pub fn router(upload_limit: DefaultBodyLimit) -> Router<Ctx> {
         .route("/orgs/{handle}", get(orgs::show))
         .route("/orgs/{handle}/edit", get(orgs::edit_form).post(orgs::update))
         .route("/orgs/{handle}/logo", get(orgs::logo).post(orgs::upload_logo).layer(upload_limit))
+        .route("/orgs/{handle}/follow", get(orgs::remote_follow))
         .route("/orgs/{handle}/members", get(people::members).post(people::members_action))
         .route("/orgs/{handle}/federation", get(orgs::federation).post(orgs::federation_action))
         .route("/admin/federation", get(admin::federation).post(admin::retry))
@@ -159,9 +160,12 @@ impl Page {
             langs => langs,
             path => self.path,
             domain => ctx.config.domain,
+            base => ctx.config.base_url(),
             source_url => env!("CARGO_PKG_REPOSITORY"),
             version => env!("CARGO_PKG_VERSION"),
             flash => flash,
+            // list separator: Arabic writes the Arabic comma
+            sep => if self.lang == Lang::Ar { "، " } else { ", " },
             bad_lang => self.bad_lang.as_deref().map(|l| l.chars().take(20).collect::<String>()),
         };
         ctx.templates.render(name, context! { ..extra, ..common }).map(Html)

@@ -31,6 +31,7 @@ fn org_view(o: &Org, lang: Lang) -> minijinja::Value {
         description => o.description_in(lang.code()),
         website => o.website,
         has_logo => o.logo_sha256.is_some(),
+        local => o.local,
     }
 }
 
@@ -242,4 +243,89 @@ pub async fn federation_action(
         other => return Err(AppError::invalid("action", "err-bad-status", other)),
     }
     Ok(Redirect::to(&format!("/orgs/{}/federation", org.handle)).into_response())
+}
+
+/// The reader's fediverse server from what they typed: `mastodon.social`,
+/// `https://mastodon.social/`, `@me@mastodon.social` or `me@mastodon.social`; a host name
+/// (with a port if need be), nothing else.
+pub fn reader_server(typed: &str) -> Option<String> {
+    let t = typed.trim();
+    let t = t.strip_prefix("https://").or_else(|| t.strip_prefix("http://")).unwrap_or(t);
+    let t = t.trim_end_matches('/');
+    let t = t.rsplit('@').next().unwrap_or(t).to_ascii_lowercase();
+    let url = url::Url::parse(&format!("https://{t}/")).ok()?;
+    let host = url.host_str()?;
+    let named = matches!(url.host(), Some(url::Host::Domain(_))) && host.contains('.') && url.path() == "/";
+    (named && url.username().is_empty() && url.query().is_none() && t.len() <= 253).then(|| match url.port() {
+        Some(p) => format!("{host}:{p}"),
+        None => host.to_string(),
+    })
+}
+
+/// `GET /orgs/{handle}/follow?server=mastodon.social`: remote follow without JavaScript. The
+/// reader goes to their own server's page for following this organisation (Mastodon's
+/// `authorize_interaction`, which Mastodon, Hometown, Akkoma and Pleroma answer); this
+/// server fetches nothing, so it learns nothing of the reader's account.
+pub async fn remote_follow(
+    State(ctx): State<Ctx>,
+    page: Page,
+    Path(handle): Path<String>,
+    axum::extract::RawQuery(query): axum::extract::RawQuery,
+) -> AppResult<Response> {
+    let org = find(&ctx, &handle).await?;
+    if !org.local {
+        return Err(AppError::NotFound);
+    }
+    let typed = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == "server")
+        .map(|(_, v)| v.into_owned())
+        .unwrap_or_default();
+    let address = format!("{}@{}", org.handle, ctx.config.domain);
+    match reader_server(&typed) {
+        Some(server) => {
+            let uri: String = url::form_urlencoded::byte_serialize(format!("acct:{address}").as_bytes()).collect();
+            Ok(Redirect::to(&format!("https://{server}/authorize_interaction?uri={uri}")).into_response())
+        }
+        None => {
+            let errors =
+                if typed.is_empty() { Vec::new() } else { vec![FieldError::new("server", "err-bad-server", &typed)] };
+            let status = if errors.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
+            let html = page.render(
+                &ctx,
+                "orgs/follow.html",
+                context! { org => org_view(&org, page.lang), address => format!("@{address}"), server => typed,
+                errors => show_errors(&ctx, page.lang, &errors) },
+            )?;
+            Ok((status, html).into_response())
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::reader_server;
+
+    #[test]
+    fn a_reader_server_is_a_host_name_whatever_way_it_is_typed() {
+        for (typed, want) in [
+            ("mastodon.social", "mastodon.social"),
+            (" https://Mastodon.Social/ ", "mastodon.social"),
+            ("@me@mastodon.social", "mastodon.social"),
+            ("me@social.example:8443", "social.example:8443"),
+        ] {
+            assert_eq!(reader_server(typed).as_deref(), Some(want), "{typed}");
+        }
+        for bad in [
+            "",
+            "localhost",
+            "mastodon.social/evil",
+            "javascript:alert(1)",
+            "a b.example",
+            "127.0.0.1",
+            "x.example?y=1",
+            "//evil.example/x",
+        ] {
+            assert_eq!(reader_server(bad), None, "{bad}");
+        }
+    }
 }
