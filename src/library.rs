@@ -246,6 +246,9 @@ pub async fn delete(ctx: &Core, user: &User, uid: &str) -> AppResult<()> {
     Ok(())
 }
 
+/// The longest description of an image (Mastodon's limit).
+pub const MAX_ALT: usize = 1500;
+
 /// Checks, cleans and stores an uploaded file, then attaches it in language `lang`.
 pub async fn attach(
     ctx: &Core,
@@ -253,6 +256,7 @@ pub async fn attach(
     uid: &str,
     lang: &str,
     name: &str,
+    alt: &str,
     bytes: Vec<u8>,
 ) -> AppResult<Attachment> {
     let r = get_for_edit(ctx, user, uid).await?;
@@ -261,7 +265,16 @@ pub async fn attach(
     if bytes.len() as u64 > ctx.config.max_upload_bytes {
         return Err(AppError::TooLarge);
     }
-    let cleaned = store_upload(ctx, bytes, false).await?;
+    let alt = alt.trim();
+    if alt.chars().count() > MAX_ALT {
+        return Err(AppError::invalid("alt", "err-too-long", &MAX_ALT.to_string()));
+    }
+    // an image no one can describe is an image some readers cannot read (asked before
+    // anything is stored)
+    if alt.is_empty() && media::is_image(&bytes) {
+        return Err(AppError::invalid("alt", "err-alt-required", ""));
+    }
+    let (cleaned, thumb) = store_upload(ctx, bytes, false).await?;
     let name = clean_file_name(name, &cleaned.media_type);
     let a = Attachment {
         uid: crate::db::new_uid(),
@@ -270,6 +283,8 @@ pub async fn attach(
         media_type: cleaned.media_type,
         size: cleaned.bytes.len() as i64,
         sha256: cleaned.sha256,
+        alt: Some(alt.to_string()).filter(|a| !a.is_empty()),
+        thumb,
         remote: None,
     };
     // followers of a published resource get an Update listing the new file
@@ -284,13 +299,26 @@ pub async fn attach(
 
 /// Checks and cleans an upload (see `media::clean`) and puts it in the file store, off the
 /// async runtime. `images_only` is for logos.
-pub async fn store_upload(ctx: &Core, bytes: Vec<u8>, images_only: bool) -> AppResult<media::Cleaned> {
+pub async fn store_upload(
+    ctx: &Core,
+    bytes: Vec<u8>,
+    images_only: bool,
+) -> AppResult<(media::Cleaned, Option<String>)> {
     let store = ctx.store.clone();
     let _permit = ctx.heavy_work.acquire().await.map_err(AppError::internal)?;
     tokio::task::spawn_blocking(move || {
         let c = media::clean(bytes, images_only)?;
         store.put(&c.sha256, &c.bytes)?;
-        Ok(c)
+        // an attached image's preview goes in the store too, under its own digest
+        let thumb = match &c.thumbnail {
+            Some(t) if !images_only => {
+                let sha = hex::encode(<sha2::Sha256 as sha2::Digest>::digest(t));
+                store.put(&sha, t)?;
+                Some(sha)
+            }
+            _ => None,
+        };
+        Ok((c, thumb))
     })
     .await?
 }

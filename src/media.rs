@@ -17,7 +17,12 @@ pub struct Cleaned {
     pub bytes: Vec<u8>,
     pub media_type: String,
     pub sha256: String,
+    /// An image's preview (at most `THUMB` pixels a side, JPEG or PNG if it has transparency).
+    pub thumbnail: Option<Vec<u8>>,
 }
+
+/// The longest side of an image preview, in pixels.
+pub const THUMB: u32 = 480;
 
 const DOCX: &str = "application/vnd.openxmlformats-officedocument.wordprocessingml.document";
 const ODT: &str = "application/vnd.oasis.opendocument.text";
@@ -47,6 +52,11 @@ const ALLOWED: &[&str] = &[
 pub const ACCEPTED_EXTENSIONS: &str =
     ".pdf,.docx,.odt,.jpg,.jpeg,.png,.webp,.gif,.mp3,.ogg,.oga,.wav,.m4a,.flac,.weba,.mp4,.webm,.ogv";
 
+/// Whether the bytes are an image (as `clean` will read them).
+pub fn is_image(bytes: &[u8]) -> bool {
+    infer::get(bytes).is_some_and(|t| t.mime_type().starts_with("image/"))
+}
+
 /// Sniffs and checks a file from another server without changing it (so it stays the file
 /// its digest names): only the types an upload may have are let through.
 pub fn check(bytes: Vec<u8>) -> AppResult<Cleaned> {
@@ -55,7 +65,7 @@ pub fn check(bytes: Vec<u8>) -> AppResult<Cleaned> {
         return Err(AppError::UnsupportedMedia);
     }
     let sha256 = hex::encode(Sha256::digest(&bytes));
-    Ok(Cleaned { bytes, media_type: sniffed.to_string(), sha256 })
+    Ok(Cleaned { bytes, media_type: sniffed.to_string(), sha256, thumbnail: None })
 }
 
 /// Sniffs, checks and cleans an upload. `images_only` is for logos.
@@ -64,14 +74,17 @@ pub fn clean(bytes: Vec<u8>, images_only: bool) -> AppResult<Cleaned> {
     if !ALLOWED.contains(&sniffed) || (images_only && !sniffed.starts_with("image/")) {
         return Err(AppError::UnsupportedMedia);
     }
-    let (bytes, media_type) = match sniffed {
-        "image/jpeg" | "image/png" | "image/webp" | "image/gif" => reencode_image(&bytes, sniffed)?,
-        "application/pdf" => (strip_pdf(bytes)?, sniffed.to_string()),
-        DOCX | ODT => (strip_office(&bytes)?, sniffed.to_string()),
-        _ => (bytes, sniffed.to_string()),
+    let (bytes, media_type, thumbnail) = match sniffed {
+        "image/jpeg" | "image/png" | "image/webp" | "image/gif" => {
+            let (bytes, media_type, thumb) = reencode_image(&bytes, sniffed)?;
+            (bytes, media_type, Some(thumb))
+        }
+        "application/pdf" => (strip_pdf(bytes)?, sniffed.to_string(), None),
+        DOCX | ODT => (strip_office(&bytes)?, sniffed.to_string(), None),
+        _ => (bytes, sniffed.to_string(), None),
     };
     let sha256 = hex::encode(Sha256::digest(&bytes));
-    Ok(Cleaned { bytes, media_type, sha256 })
+    Ok(Cleaned { bytes, media_type, sha256, thumbnail })
 }
 
 /// The type of a file from its bytes. ZIP containers are opened to tell a Word or
@@ -99,7 +112,9 @@ fn sniff(bytes: &[u8]) -> Option<&'static str> {
 /// 9000x9000 would take 324 MB), so the count is read from the header first.
 pub const MAX_PIXELS: u64 = 40_000_000;
 
-fn reencode_image(bytes: &[u8], mime: &str) -> AppResult<(Vec<u8>, String)> {
+/// Re-encodes an image (dropping every metadata block) and makes its preview from the same
+/// decoded pixels, so the preview carries nothing the image did not.
+fn reencode_image(bytes: &[u8], mime: &str) -> AppResult<(Vec<u8>, String, Vec<u8>)> {
     use image::{ImageFormat, ImageReader};
     let bad = || AppError::invalid("file", "err-bad-file", mime);
     let (width, height) = ImageReader::new(Cursor::new(bytes))
@@ -127,7 +142,16 @@ fn reencode_image(bytes: &[u8], mime: &str) -> AppResult<(Vec<u8>, String)> {
     let img = if format == ImageFormat::Jpeg { image::DynamicImage::ImageRgb8(img.to_rgb8()) } else { img };
     let mut out = Cursor::new(Vec::new());
     img.write_to(&mut out, format).map_err(AppError::internal)?;
-    Ok((out.into_inner(), out_mime.to_string()))
+    let small = if img.width() > THUMB || img.height() > THUMB { img.thumbnail(THUMB, THUMB) } else { img };
+    let mut thumb = Cursor::new(Vec::new());
+    if small.color().has_alpha() {
+        small.write_to(&mut thumb, ImageFormat::Png).map_err(AppError::internal)?;
+    } else {
+        image::DynamicImage::ImageRgb8(small.to_rgb8())
+            .write_to(&mut thumb, ImageFormat::Jpeg)
+            .map_err(AppError::internal)?;
+    }
+    Ok((out.into_inner(), out_mime.to_string(), thumb.into_inner()))
 }
 
 fn strip_pdf(bytes: Vec<u8>) -> AppResult<Vec<u8>> {

@@ -374,3 +374,6 @@ follow-help = تابِع هذه المنظمة من حسابك: اكتب اسم 
 field-your-server = خادمك
 hint-your-server = مثلًا mastodon.social، أو عنوانك الكامل مثل ‎@you@mastodon.social.
 err-bad-server = «{ $value }» ليس اسم خادم. اكتبه بهذا الشكل: mastodon.social.
+field-alt = وصف الصورة (نص بديل)
+hint-alt = مطلوب للصور: ما تُظهره، لمن لا يستطيع رؤيتها. غير مطلوب للملفات الأخرى.
+err-alt-required = صِف ما تُظهره الصورة: من لا يستطيع رؤيتها يعتمد على هذا النص.

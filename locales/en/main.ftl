@@ -367,3 +367,6 @@ follow-help = Follow this organisation from your own account: give the server it
 field-your-server = Your server
 hint-your-server = For example mastodon.social, or your whole address such as @you@mastodon.social.
 err-bad-server = “{ $value }” is not a server name. Type it like mastodon.social.
+field-alt = Description of the image (alternative text)
+hint-alt = Required for images: what it shows, for people who cannot see it. Not needed for other files.
+err-alt-required = Describe what the image shows: people who cannot see it rely on this text.

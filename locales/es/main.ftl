@@ -367,3 +367,6 @@ follow-help = Siga a esta organización desde su propia cuenta: indique su servi
 field-your-server = Su servidor
 hint-your-server = Por ejemplo mastodon.social, o su dirección completa como @usted@mastodon.social.
 err-bad-server = «{ $value }» no es un nombre de servidor. Escríbalo como mastodon.social.
+field-alt = Descripción de la imagen (texto alternativo)
+hint-alt = Obligatoria para imágenes: lo que muestra, para quienes no pueden verla. No hace falta para otros archivos.
+err-alt-required = Describa lo que muestra la imagen: quienes no pueden verla dependen de este texto.

@@ -368,3 +368,6 @@ follow-help = Suivez cette organisation depuis votre propre compte : indiquez vo
 field-your-server = Votre serveur
 hint-your-server = Par exemple mastodon.social, ou votre adresse complète comme @vous@mastodon.social.
 err-bad-server = « { $value } » n'est pas un nom de serveur. Écrivez-le comme mastodon.social.
+field-alt = Description de l'image (texte alternatif)
+hint-alt = Obligatoire pour les images : ce qu'elle montre, pour les personnes qui ne peuvent pas la voir. Inutile pour les autres fichiers.
+err-alt-required = Décrivez ce que montre l'image : les personnes qui ne peuvent pas la voir dépendent de ce texte.

@@ -66,6 +66,8 @@ pub(super) struct AttachmentRow {
     sha256: String,
     remote_url: Option<String>,
     remote_digest: Option<String>,
+    alt: Option<String>,
+    thumb_sha256: Option<String>,
 }
 
 impl From<AttachmentRow> for Attachment {
@@ -78,13 +80,15 @@ impl From<AttachmentRow> for Attachment {
             media_type: a.media_type,
             size: a.size,
             sha256: a.sha256,
+            alt: a.alt,
+            thumb: a.thumb_sha256,
             remote,
         }
     }
 }
 
 pub(super) const ATTACHMENT_COLUMNS: &str =
-    "resource_id, uid, lang, name, media_type, size, sha256, remote_url, remote_digest";
+    "resource_id, uid, lang, name, media_type, size, sha256, remote_url, remote_digest, alt, thumb_sha256";
 
 impl Db {
     /// Records that a remote attachment's file is now in the store.
@@ -105,9 +109,10 @@ impl Db {
         let r: Result<(), sqlx::Error> = on_pool!(self, pool => async {
             let mut tx = pool.begin().await?;
             sqlx::query(
-                "insert into attachments (uid, resource_id, lang, name, media_type, size, sha256, created_at)
-                 values ($1, $2, $3, $4, $5, $6, $7, $8)")
+                "insert into attachments (uid, resource_id, lang, name, media_type, size, sha256, created_at, alt, thumb_sha256)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)")
                 .bind(&a.uid).bind(resource_id).bind(&a.lang).bind(&a.name).bind(&a.media_type).bind(a.size).bind(&a.sha256).bind(now)
+                .bind(&a.alt).bind(&a.thumb)
                 .execute(&mut *tx).await?;
             sqlx::query("update resources set updated_at = $1 where id = $2").bind(now).bind(resource_id).execute(&mut *tx).await?;
             if let Some(outgoing) = outgoing {

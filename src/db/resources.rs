@@ -217,7 +217,9 @@ impl Db {
             if !pg {
                 sqlx::query(SQLITE_UNINDEX).bind(id).execute(&mut *tx).await?;
             }
-            let shas: Vec<String> = sqlx::query_scalar("select distinct sha256 from attachments where resource_id = $1 and sha256 <> ''")
+            let shas: Vec<String> = sqlx::query_scalar(
+                "select sha256 from attachments where resource_id = $1 and sha256 <> ''
+                 union select thumb_sha256 from attachments where resource_id = $1 and thumb_sha256 is not null")
                 .bind(id).fetch_all(&mut *tx).await?;
             sqlx::query("delete from resources where id = $1").bind(id).execute(&mut *tx).await?;
             if let Some(outgoing) = outgoing {
@@ -225,7 +227,7 @@ impl Db {
             }
             let mut orphans = Vec::new();
             for sha in shas {
-                let used: i64 = sqlx::query_scalar("select count(*) from attachments where sha256 = $1").bind(&sha).fetch_one(&mut *tx).await?;
+                let used: i64 = sqlx::query_scalar("select count(*) from attachments where sha256 = $1 or thumb_sha256 = $1").bind(&sha).fetch_one(&mut *tx).await?;
                 let logo: i64 = sqlx::query_scalar("select count(*) from orgs where logo_sha256 = $1").bind(&sha).fetch_one(&mut *tx).await?;
                 if used == 0 && logo == 0 {
                     orphans.push(sha);

@@ -246,6 +246,9 @@ pub fn remote_files(object: &Value, object_id: &Url, default_lang: &str, allow_h
                 media_type: media_type.to_string(),
                 size: a.get("size").and_then(Value::as_i64).unwrap_or(0).max(0),
                 sha256: String::new(),
+                // Mastodon and others put an image's description in `name`
+                alt: None,
+                thumb: None,
                 remote: Some(RemoteFile {
                     url: url.to_string(),
                     digest: a.get("digestMultibase").and_then(Value::as_str).and_then(sha256_of_digest),

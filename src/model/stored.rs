@@ -28,6 +28,10 @@ pub struct Attachment {
     pub size: i64,
     /// Empty for a remote file not fetched yet.
     pub sha256: String,
+    /// What an image shows, for those who cannot see it (required for uploaded images).
+    pub alt: Option<String>,
+    /// The SHA-256 of an image's server-made preview, in the file store.
+    pub thumb: Option<String>,
     /// Where a remote resource's file lives, and the SHA-256 (hex) its server declared.
     #[serde(skip)]
     pub remote: Option<RemoteFile>,

@@ -19,8 +19,20 @@ fn jpeg_with_exif() -> Vec<u8> {
 }
 
 async fn upload(app: &TestApp, token: &str, id: &str, name: &str, bytes: Vec<u8>) -> reqwest::Response {
+    upload_described(app, token, id, name, "A test image", bytes).await
+}
+
+async fn upload_described(
+    app: &TestApp,
+    token: &str,
+    id: &str,
+    name: &str,
+    alt: &str,
+    bytes: Vec<u8>,
+) -> reqwest::Response {
     let form = reqwest::multipart::Form::new()
         .text("lang", "en")
+        .text("alt", alt.to_string())
         .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name.to_string()));
     app.client
         .post(app.url(&format!("/api/v1/resources/{id}/attachments")))
@@ -181,4 +193,56 @@ async fn cleaned_pdfs_read_without_warnings_in_pypdf_and_exiftool() {
         let all = std::process::Command::new(&exiftool).arg(&path).output().unwrap();
         assert!(!String::from_utf8_lossy(&all.stdout).contains("Secret Witness"));
     }
+}
+
+#[tokio::test]
+async fn an_image_needs_a_description_and_shows_as_a_small_clean_preview() {
+    let app = TestApp::spawn().await;
+    let token = app.org_with_editor("redress", "amina").await;
+    let r = app.post_resource(&token, &resource("redress", "Guide with a photo")).await;
+    let id = r["id"].as_str().unwrap();
+    // a large photo with GPS in its EXIF
+    let img = image::RgbImage::from_fn(1600, 900, |x, y| image::Rgb([(x % 256) as u8, (y % 256) as u8, 90]));
+    let mut jpeg = std::io::Cursor::new(Vec::new());
+    image::DynamicImage::ImageRgb8(img).write_to(&mut jpeg, image::ImageFormat::Jpeg).unwrap();
+    let jpeg = jpeg.into_inner();
+    let payload = b"Exif\0\0GPS 34.5553N 69.2075E";
+    let mut photo = jpeg[..2].to_vec();
+    photo.extend([0xFF, 0xE1]);
+    photo.extend_from_slice(&((payload.len() + 2) as u16).to_be_bytes());
+    photo.extend_from_slice(payload);
+    photo.extend_from_slice(&jpeg[2..]);
+
+    // without a description: refused, and nothing attached
+    let res = upload_described(&app, &token, id, "photo.jpg", " ", photo.clone()).await;
+    assert_eq!(res.status(), 422);
+    let problem: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["field"], "alt", "{problem}");
+
+    let alt = "Families holding photographs of the disappeared outside the court";
+    let res = upload_described(&app, &token, id, "photo.jpg", alt, photo).await;
+    assert_eq!(res.status(), 201);
+    let a: serde_json::Value = res.json().await.unwrap();
+    assert_eq!(a["alt"], "Families holding photographs of the disappeared outside the court");
+    let thumb_url = a["thumbnail_url"].as_str().unwrap();
+    let path = &thumb_url[thumb_url.find("/thumbs/").unwrap()..];
+    let thumb = app.get(path).await;
+    assert_eq!(thumb.headers()["content-type"], "image/jpeg");
+    let bytes = thumb.bytes().await.unwrap();
+    let small = image::load_from_memory(&bytes).unwrap();
+    assert_eq!((small.width(), small.height()), (480, 270), "the preview keeps the aspect ratio");
+    assert!(!bytes.windows(3).any(|w| w == b"GPS"), "the preview carries no metadata");
+
+    // the page shows the preview with its description, linking to the full image
+    let page = app.get(&format!("/r/{id}")).await.text().await.unwrap();
+    let uid = a["id"].as_str().unwrap();
+    assert!(page.contains(&format!(
+        r#"<img src="/thumbs/{uid}" alt="Families holding photographs of the disappeared outside the court""#
+    )));
+
+    // a draft's preview is as private as the draft
+    let draft =
+        app.api_patch(&token, &format!("/api/v1/resources/{id}"), &serde_json::json!({"status": "draft"})).await;
+    assert_eq!(draft.status(), 200);
+    assert_eq!(reqwest::get(app.url(path)).await.unwrap().status(), 404);
 }

@@ -53,10 +53,7 @@ pub fn resource_json(ctx: &Ctx, r: &Resource, with_body: bool) -> Value {
         "licence": r.licence,
         "status": r.status,
         "featured": r.featured,
-        "attachments": r.attachments.iter().map(|a| json!({
-            "id": a.uid, "lang": a.lang, "name": a.name, "media_type": a.media_type, "size": a.size,
-            "sha256": a.sha256, "url": format!("{base}/files/{}/{}", a.uid, a.name),
-        })).collect::<Vec<_>>(),
+        "attachments": r.attachments.iter().map(|a| attachment_json(&base, a)).collect::<Vec<_>>(),
         "created_at": r.created_at,
         "updated_at": r.updated_at,
     })
@@ -107,13 +104,8 @@ pub async fn attach(
     multipart: Multipart,
 ) -> AppResult<impl IntoResponse> {
     let upload = crate::http::pages::read_upload(&ctx, multipart).await?;
-    let a = library::attach(&ctx, &user, &id, &upload.lang, &upload.file_name, upload.bytes).await?;
-    let base = ctx.config.base_url();
-    let body = json!({
-        "id": a.uid, "lang": a.lang, "name": a.name, "media_type": a.media_type, "size": a.size,
-        "sha256": a.sha256, "url": format!("{base}/files/{}/{}", a.uid, a.name),
-    });
-    Ok((StatusCode::CREATED, Json(body)))
+    let a = library::attach(&ctx, &user, &id, &upload.lang, &upload.file_name, &upload.alt, upload.bytes).await?;
+    Ok((StatusCode::CREATED, Json(attachment_json(&ctx.config.base_url(), &a))))
 }
 
 pub async fn list(State(ctx): State<Ctx>, user: ApiUser, RawQuery(query): RawQuery) -> AppResult<Json<Value>> {
@@ -143,4 +135,13 @@ pub async fn share(
 ) -> AppResult<StatusCode> {
     library::share(&ctx, &user, &id, &body.org).await?;
     Ok(StatusCode::ACCEPTED)
+}
+
+/// An attachment as the API shows it: an image also has its description and its preview.
+fn attachment_json(base: &str, a: &crate::model::resource::Attachment) -> Value {
+    json!({
+        "id": a.uid, "lang": a.lang, "name": a.name, "media_type": a.media_type, "size": a.size,
+        "sha256": a.sha256, "url": format!("{base}/files/{}/{}", a.uid, a.name),
+        "alt": a.alt, "thumbnail_url": a.thumb.as_ref().map(|_| format!("{base}/thumbs/{}", a.uid)),
+    })
 }

@@ -493,7 +493,9 @@ pub async fn attach(
     };
     let uploaded = match super::read_upload(&ctx, multipart).await {
         Ok(up) => match csrf.verify(&up.csrf) {
-            Ok(()) => library::attach(&ctx, &user, &uid, &up.lang, &up.file_name, up.bytes).await.map(|_| up.lang),
+            Ok(()) => {
+                library::attach(&ctx, &user, &uid, &up.lang, &up.file_name, &up.alt, up.bytes).await.map(|_| up.lang)
+            }
             Err(e) => Err(e),
         },
         Err(e) => Err(e),

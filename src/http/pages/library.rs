@@ -278,6 +278,18 @@ pub async fn download(
     Ok(res)
 }
 
+/// `GET /thumbs/{uid}`: an image attachment's preview, to whoever may see its resource.
+pub async fn thumbnail(State(ctx): State<Ctx>, page: Page, Path(uid): Path<String>) -> AppResult<Response> {
+    let (resource_uid, a) = ctx.db.attachment_by_uid(&uid).await?.ok_or(AppError::NotFound)?;
+    let r = library::get(&ctx, page.user.as_ref(), &resource_uid).await?;
+    let sha = a.thumb.ok_or(AppError::NotFound)?;
+    let store = ctx.store.clone();
+    let bytes = tokio::task::spawn_blocking(move || store.get(&sha)).await??;
+    let media_type = if bytes.starts_with(b"\x89PNG") { "image/png" } else { "image/jpeg" };
+    let cache = if r.status == Status::Published { "public, max-age=86400" } else { "private, no-store" };
+    Ok(([(header::CONTENT_TYPE, media_type), (header::CACHE_CONTROL, cache)], bytes).into_response())
+}
+
 fn urlencode(s: &str) -> String {
     url::form_urlencoded::byte_serialize(s.as_bytes()).collect::<String>().replace('+', "%20")
 }

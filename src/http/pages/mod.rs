@@ -35,6 +35,7 @@ pub fn router(upload_limit: DefaultBodyLimit) -> Router<Ctx> {
         .route("/r/{uid}/share", post(editor::share))
         .route("/r/{uid}/attachments", post(editor::attach).layer(upload_limit))
         .route("/files/{uid}/{name}", get(library::download))
+        .route("/thumbs/{uid}", get(library::thumbnail))
         .route("/orgs", get(orgs::index))
         .route("/@{handle}", get(orgs::at_handle))
         .route("/orgs/{handle}", get(orgs::show))
@@ -177,6 +178,8 @@ pub struct Upload {
     pub bytes: Vec<u8>,
     pub file_name: String,
     pub lang: String,
+    /// An image's description (`alt`).
+    pub alt: String,
     pub csrf: String,
 }
 
@@ -184,7 +187,13 @@ pub struct Upload {
 /// as soon as the file passes the configured size, without holding more than that.
 pub async fn read_upload(ctx: &Ctx, mut multipart: Multipart) -> AppResult<Upload> {
     let max = ctx.config.max_upload_bytes as usize;
-    let mut up = Upload { bytes: Vec::new(), file_name: String::new(), lang: String::new(), csrf: String::new() };
+    let mut up = Upload {
+        bytes: Vec::new(),
+        file_name: String::new(),
+        lang: String::new(),
+        alt: String::new(),
+        csrf: String::new(),
+    };
     let mut got_file = false;
     loop {
         let field = match multipart.next_field().await {
@@ -216,6 +225,7 @@ pub async fn read_upload(ctx: &Ctx, mut multipart: Multipart) -> AppResult<Uploa
             }
             "lang" => up.lang = field.text().await.map_err(|_| AppError::BadRequest("error-bad-form"))?,
             "csrf" => up.csrf = field.text().await.map_err(|_| AppError::BadRequest("error-bad-form"))?,
+            "alt" => up.alt = field.text().await.map_err(|_| AppError::BadRequest("error-bad-form"))?,
             _ => {}
         }
     }

@@ -195,7 +195,7 @@ pub async fn upload_logo(
     let upload = super::read_upload(&ctx, multipart).await?;
     csrf.verify(&upload.csrf)?;
     let cleaned = library::store_upload(&ctx, upload.bytes, true).await?;
-    ctx.db.set_org_logo(org.id, &cleaned.sha256, &cleaned.media_type).await?;
+    ctx.db.set_org_logo(org.id, &cleaned.0.sha256, &cleaned.0.media_type).await?;
     Ok(Redirect::to(&format!("/orgs/{}", org.handle)))
 }
 
