@@ -27,7 +27,7 @@ pub struct Filters {
     pub resource_type: Option<String>,
     pub themes: Vec<String>,
     pub mechanisms: Vec<String>,
-    pub country: Option<String>,
+    pub countries: Vec<String>,
     pub lang: Option<String>,
     pub org_id: Option<i64>,
     pub year: Option<String>,
@@ -122,19 +122,13 @@ impl Db {
             let a = s.arg(Arg::Text(t.clone()));
             conds.push(format!("r.resource_type = {a}"));
         }
-        for (scheme, values) in [("theme", &f.themes), ("mechanism", &f.mechanisms)] {
+        for (scheme, values) in [("theme", &f.themes), ("mechanism", &f.mechanisms), ("country", &f.countries)] {
             if !values.is_empty() {
                 let list = s.text_list(values);
                 conds.push(format!(
                     "r.id in (select t.resource_id from resource_terms t where t.scheme = '{scheme}' and t.term in ({list}))"
                 ));
             }
-        }
-        if let Some(c) = &f.country {
-            let a = s.arg(Arg::Text(c.clone()));
-            conds.push(format!(
-                "r.id in (select t.resource_id from resource_terms t where t.scheme = 'country' and t.term = {a})"
-            ));
         }
         if let Some(l) = &f.lang {
             let a = s.arg(Arg::Text(l.clone()));

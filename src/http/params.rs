@@ -16,9 +16,11 @@ use crate::model::FieldError;
 pub struct LibraryParams {
     pub q: String,
     pub resource_type: String,
-    pub theme: String,
-    pub mechanism: String,
-    pub country: String,
+    /// Themes, mechanisms and countries may repeat (`theme=a&theme=b`): a resource matches
+    /// any of the chosen terms of one facet, and every facet.
+    pub theme: Vec<String>,
+    pub mechanism: Vec<String>,
+    pub country: Vec<String>,
     pub language: String,
     pub org: String,
     pub year: String,
@@ -35,9 +37,13 @@ impl LibraryParams {
             match k.as_ref() {
                 "q" => p.q = v.chars().take(200).collect(),
                 "type" => p.resource_type = v,
-                "theme" => p.theme = v,
-                "mechanism" => p.mechanism = v,
-                "country" => p.country = v.to_ascii_lowercase(),
+                "theme" | "mechanism" | "country" if v.is_empty() => {}
+                // at most 50 terms a facet: a picker, not a way to make one query of thousands
+                "theme" if p.theme.len() < 50 && !p.theme.contains(&v) => p.theme.push(v),
+                "mechanism" if p.mechanism.len() < 50 && !p.mechanism.contains(&v) => p.mechanism.push(v),
+                "country" if p.country.len() < 50 && !p.country.contains(&v.to_ascii_lowercase()) => {
+                    p.country.push(v.to_ascii_lowercase())
+                }
                 "org" => p.org = v,
                 "year" => p.year = v,
                 "since" => p.since = v,
@@ -65,22 +71,22 @@ impl LibraryParams {
 
     /// Query-string pairs of the active filters (not the cursor), for links that change one.
     pub fn pairs(&self) -> Vec<(&'static str, String)> {
-        [
-            ("q", &self.q),
-            ("type", &self.resource_type),
-            ("theme", &self.theme),
-            ("mechanism", &self.mechanism),
-            ("country", &self.country),
+        let one = |k: &'static str, v: &String| (!v.is_empty()).then(|| (k, v.clone()));
+        let mut out: Vec<(&'static str, String)> = one("q", &self.q).into_iter().collect();
+        out.extend(one("type", &self.resource_type));
+        for (k, list) in [("theme", &self.theme), ("mechanism", &self.mechanism), ("country", &self.country)] {
+            out.extend(list.iter().map(|v| (k, v.clone())));
+        }
+        for (k, v) in [
             ("language", &self.language),
             ("org", &self.org),
             ("year", &self.year),
             ("since", &self.since),
             ("until", &self.until),
-        ]
-        .into_iter()
-        .filter(|(_, v)| !v.is_empty())
-        .map(|(k, v)| (k, v.clone()))
-        .collect()
+        ] {
+            out.extend(one(k, v));
+        }
+        out
     }
 
     /// Checks every parameter and builds the database filters.
@@ -98,13 +104,19 @@ impl LibraryParams {
             }
         };
         f.resource_type = term(&mut errors, "type", vocab::RESOURCE_TYPE, &self.resource_type);
-        if let Some(t) = term(&mut errors, "theme", vocab::THEME, &self.theme) {
-            f.themes = ctx.vocab.with_narrower(vocab::THEME, &t);
+        for (field, scheme, chosen, slot) in [
+            ("theme", vocab::THEME, &self.theme, &mut f.themes),
+            ("mechanism", vocab::MECHANISM, &self.mechanism, &mut f.mechanisms),
+        ] {
+            for t in chosen.iter().filter_map(|v| term(&mut errors, field, scheme, v)) {
+                for narrower in ctx.vocab.with_narrower(scheme, &t) {
+                    if !slot.contains(&narrower) {
+                        slot.push(narrower);
+                    }
+                }
+            }
         }
-        if let Some(m) = term(&mut errors, "mechanism", vocab::MECHANISM, &self.mechanism) {
-            f.mechanisms = ctx.vocab.with_narrower(vocab::MECHANISM, &m);
-        }
-        f.country = term(&mut errors, "country", vocab::COUNTRY, &self.country);
+        f.countries = self.country.iter().filter_map(|c| term(&mut errors, "country", vocab::COUNTRY, c)).collect();
         if !self.language.is_empty() {
             match crate::model::lang::ContentLang::parse(&self.language, &ctx.config.extra_content_languages) {
                 Some(l) => f.lang = Some(l.as_str().to_string()),

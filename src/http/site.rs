@@ -20,6 +20,10 @@ pub fn router() -> Router<Ctx> {
             "/static/editor.js",
             get(|| file("text/javascript; charset=utf-8", include_str!("../../static/editor.js"))),
         )
+        .route(
+            "/static/filters.js",
+            get(|| file("text/javascript; charset=utf-8", include_str!("../../static/filters.js"))),
+        )
         .route("/favicon.svg", get(|| file("image/svg+xml", include_str!("../../static/favicon.svg"))))
         .route("/favicon.ico", get(|| file("image/x-icon", include_bytes!("../../static/favicon.ico").as_slice())))
         .route("/robots.txt", get(robots))

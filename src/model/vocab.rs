@@ -12,6 +12,10 @@ use super::lang::Lang;
 /// file being where it expects.
 const SHIPPED: &str = include_str!("../../assets/vocabularies.json");
 
+/// Country names as people write them where the ISO 3166 names are formal or inverted for
+/// sorting ("Iran, Islamic Republic of" reads "Iran"); ids are unchanged.
+const COUNTRY_NAMES: &str = include_str!("../../assets/country-names.json");
+
 /// Base of every concept URI: `https://w3id.org/amicus/vocab/<scheme>/<id>`.
 pub const CONCEPT_BASE: &str = "https://w3id.org/amicus/vocab";
 
@@ -56,7 +60,18 @@ pub struct Vocabularies {
 impl Vocabularies {
     /// The shipped vocabularies, plus the terms in `extension` if given.
     pub fn load(extension: Option<&Path>) -> anyhow::Result<Vocabularies> {
-        let shipped: File = serde_json::from_str(SHIPPED)?;
+        let mut shipped: File = serde_json::from_str(SHIPPED)?;
+        let names: HashMap<String, serde_json::Value> = serde_json::from_str(COUNTRY_NAMES)?;
+        if let Some(countries) = shipped.schemes.iter_mut().find(|s| s.id == COUNTRY) {
+            for term in &mut countries.terms {
+                let Some(serde_json::Value::Object(natural)) = names.get(&term.id) else { continue };
+                for (lang, name) in natural {
+                    if let Some(name) = name.as_str() {
+                        term.labels.insert(lang.clone(), name.to_string());
+                    }
+                }
+            }
+        }
         let mut vocab = Vocabularies::build(shipped.schemes)?;
         if let Some(path) = extension {
             let text = std::fs::read_to_string(path)
@@ -175,6 +190,26 @@ mod tests {
         assert_eq!(v.scheme(RESOURCE_TYPE).unwrap().terms.len(), 16);
         assert_eq!(v.label(THEME, "enforced-disappearance", Lang::Fr), "Disparition forcée");
         assert!(v.contains(COUNTRY, "sy"));
+    }
+
+    #[test]
+    fn country_names_read_naturally_and_none_is_left_inverted() {
+        let v = Vocabularies::load(None).unwrap();
+        assert_eq!(v.label(COUNTRY, "sy", Lang::En), "Syria");
+        assert_eq!(v.label(COUNTRY, "kp", Lang::Fr), "Corée du Nord");
+        assert_eq!(v.label(COUNTRY, "ir", Lang::Ar), "إيران");
+        assert_eq!(v.label(COUNTRY, "cd", Lang::Es), "República Democrática del Congo");
+        // no "Name, Qualifier of" form is left, in any language (Arabic lists names with "،")
+        for t in &v.scheme(COUNTRY).unwrap().terms {
+            for (lang, label) in &t.labels {
+                let inverted = label.ends_with(" of")
+                    || label.ends_with(" de")
+                    || label.ends_with(" du")
+                    || label.ends_with(", Îles")
+                    || label.ends_with("d'");
+                assert!(!inverted, "{}/{lang}: {label}", t.id);
+            }
+        }
     }
 
     #[test]

@@ -1,6 +1,7 @@
-// Every page people use to manage accounts, checked with axe-core in a real Chromium, in
-// English and in Arabic (right to left), on a 390 px wide phone screen, with screenshots; on
-// the way, the administrator turns on two-step login and signs in with it.
+// Every page, checked with axe-core in a real Chromium, in English and in Arabic (right to
+// left), on a 390 px wide phone screen, with screenshots; on the way, the administrator turns
+// on two-step login and signs in with it, invites an editor who joins, publishes, uploads an
+// image and sees its preview, and a reader filters the library on the phone.
 // Run by .ci/browser against a running instance:
 //   node axe.mjs <base URL> <admin username> <password> <screenshot dir>
 import { chromium } from "playwright-core";
@@ -93,6 +94,98 @@ for (const lang of ["en", "ar"]) {
     console.log(`${lang}: the right code did not sign in (${second.url()})`);
   }
 }
+function fail(message) {
+  violations++;
+  console.log(message);
+}
+
+// an organisation admin invites an editor, who joins with the link
+await page.goto(`${base}/orgs/redress/members?lang=en`);
+await Promise.all([page.waitForNavigation(), page.click("button[value=invite]")]);
+const editorLink = new URL(await page.inputValue("#f-link"));
+const editor = await newPage();
+await editor.goto(`${base}${editorLink.pathname}?lang=en`);
+await editor.fill("#f-username", "salma");
+await editor.fill("#f-password", "a long passphrase for salma");
+await editor.fill("#f-password_again", "a long passphrase for salma");
+await Promise.all([editor.waitForNavigation(), editor.click("form button[type=submit]")]);
+if (!(await editor.locator('a[href="/r/new"]').count())) fail(`the invited editor is not signed in: ${editor.url()}`);
+
+// she writes and publishes a resource; the page says so
+await editor.goto(`${base}/r/new?lang=en`);
+await check(editor, "en editor new");
+await editor.fill("[name=title]", "Guide for families of the disappeared");
+await editor.fill("[name=summary]", "What to do in the first days, and who can help.");
+const count = await editor.textContent("#summary-count");
+if (!/\d+ characters left/.test(count)) fail(`the summary count does not count: ${count}`);
+await editor.fill("[name=body]", "Write down everything you know.\n\nKeep copies of every document.");
+await editor.selectOption("#f-type", "practical-guide");
+await editor.selectOption("#f-themes", ["enforced-disappearance"]);
+await editor.fill("#f-published", "2026-11");
+await editor.check("input[name=status][value=published]");
+await Promise.all([editor.waitForNavigation(), editor.click(".editor-form button[type=submit]")]);
+const flash = await editor.textContent(".flash").catch(() => "");
+if (!flash.includes("Published")) fail(`no confirmation after publishing: ${flash} (${editor.url()})`);
+const resource = new URL(editor.url()).pathname;
+await check(editor, "en resource published");
+
+// she attaches a photo with its description and sees the preview
+await editor.goto(`${base}${resource}/edit?lang=en`);
+const png = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAgAAAAICAIAAABLbSncAAAAEUlEQVR4nGM4ISeHFTEMLQkAkL9BAbKfPiIAAAAASUVORK5CYII=",
+  "base64");
+await editor.setInputFiles("#f-file", { name: "vigil.png", mimeType: "image/png", buffer: png });
+await editor.fill("#f-alt", "Candles and photographs at a vigil");
+await Promise.all([editor.waitForNavigation(), editor.click("#files button[type=submit]")]);
+const preview = editor.locator('img.preview[alt="Candles and photographs at a vigil"]');
+if (!(await preview.count())) fail(`no preview after the upload (${editor.url()})`);
+else if (!(await preview.evaluate((img) => img.complete && img.naturalWidth > 0))) fail("the preview does not load");
+for (const lang of ["en", "ar"]) {
+  await editor.goto(`${base}${resource}/edit?lang=${lang}`);
+  await check(editor, `${lang} editor edit`);
+  await editor.goto(`${base}${resource}?lang=${lang}`);
+  await check(editor, `${lang} resource`);
+  await editor.goto(`${base}${resource}/status?action=withdraw&lang=${lang}`);
+  await check(editor, `${lang} confirm withdraw`);
+}
+
+// a reader on a phone: the filters come before the results, folded; open, choose, apply
+const reader = await newPage();
+for (const lang of ["en", "ar"]) {
+  await reader.goto(`${base}/library?lang=${lang}`);
+  const summary = reader.locator("details.filters > summary");
+  const results = reader.locator("#results-h");
+  const [s, r] = [await summary.boundingBox(), await results.boundingBox()];
+  if (!s || !r || s.y > r.y) fail(`${lang}: the filters are not above the results on a phone`);
+  await check(reader, `${lang} library`);
+  await summary.click();
+  await reader.locator("#facet-theme input[type=checkbox]").first().check();
+  await Promise.all([reader.waitForNavigation(), reader.click("#facet-theme button[type=submit]")]);
+  if (!(await reader.locator("a.chip").count())) fail(`${lang}: no chip for the chosen theme`);
+  if (!(await reader.locator(".card").count())) fail(`${lang}: the filter found nothing`);
+  await check(reader, `${lang} library filtered`);
+  await reader.goto(`${base}/library?lang=${lang}&more=country`);
+  await check(reader, `${lang} library all countries`);
+}
+// every other page a reader or an administrator sees
+for (const lang of ["en", "ar"]) {
+  for (const path of ["/", "/orgs", "/orgs/redress", "/orgs/redress/follow?server=x", "/orgs/redress/edit", "/orgs/redress/federation", "/admin/federation", "/nowhere"]) {
+    await page.goto(`${base}${path}${path.includes("?") ? "&" : "?"}lang=${lang}`);
+    await check(page, `${lang} ${path}`);
+  }
+}
+// the dark scheme, where contrast is easiest to get wrong
+const dark = await (await browser.newContext({ bypassCSP: true, colorScheme: "dark", viewport: { width: 390, height: 844 } })).newPage();
+for (const path of ["/library", resource, "/login"]) {
+  await dark.goto(`${base}${path}?lang=ar`);
+  await check(dark, `dark ar ${path}`);
+}
+// and a wide screen, where the filters are a column beside the results
+const wide = await (await browser.newContext({ bypassCSP: true, viewport: { width: 1280, height: 900 } })).newPage();
+await wide.goto(`${base}/library?lang=en`);
+if (!(await wide.locator("#facet-type").isVisible())) fail("wide screen: the filters are folded away");
+await check(wide, "en library wide");
+
 await browser.close();
 console.log(`axe: ${violations} violation(s)`);
 process.exit(violations === 0 ? 0 : 1);

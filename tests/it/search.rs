@@ -96,5 +96,55 @@ async fn the_library_page_shows_facets_and_results() {
     let html = app.get("/library?lang=fr").await.text().await.unwrap();
     assert!(html.contains("5 ressources"));
     assert!(html.contains("Note d&#x27;information") || html.contains("Note d'information"));
-    assert!(html.contains("theme=torture"));
+    assert!(html.contains(r#"name="theme" value="torture""#));
+}
+
+#[tokio::test]
+async fn filters_take_several_terms_show_chips_and_list_every_term_on_demand() {
+    let app = TestApp::spawn().await;
+    let token = library(&app).await;
+    // countries, to have more terms than the facet shows at first
+    for c in ["sy", "ir", "kp", "cd", "ps", "ru", "ve", "la", "md", "tz"] {
+        let body = json!({"org": "redress", "type": "thematic-report", "original_language": "en",
+            "translations": {"en": {"title": format!("Report on {c}"), "summary": "", "body": ""}},
+            "countries": [c], "themes": ["war-crimes"], "status": "published"});
+        app.post_resource(&token, &body).await;
+    }
+    // two themes of one facet: either matches
+    let html = app.get("/library?theme=torture&theme=reparations&lang=en").await.text().await.unwrap();
+    assert!(html.contains("2 resources"), "{html}");
+    assert!(html.contains(r#"name="theme" value="torture" checked"#));
+    // each chosen term is a chip whose link removes only it
+    // (minijinja writes "/" as "&#x2f;" in attributes)
+    assert!(html.contains(r#"library?theme=reparations" class="chip">"#), "{html}");
+    assert!(html.contains(r#"library?theme=torture" class="chip">"#));
+    // the filters come before the results in the page, collapsed on a phone
+    assert!(html.find(r#"<details class="filters""#).unwrap() < html.find(r#"id="results-h""#).unwrap());
+
+    // countries: the top ones, then "more" lists all, by their natural names
+    let html = app.get("/library?lang=en").await.text().await.unwrap();
+    assert!(html.contains("Show all (2 more)") && html.contains("more=country#facet-country"));
+    let all = app.get("/library?lang=en&more=country").await.text().await.unwrap();
+    for name in ["Syria", "Iran", "North Korea", "Democratic Republic of the Congo", "Palestine", "Laos", "Tanzania"] {
+        assert!(all.contains(&format!("<bdi>{name}</bdi>")), "{name}");
+    }
+    assert!(!all.contains("Show all ("));
+    assert!(all.contains(r#"<details class="filters" id="filters" open>"#), "asking for more opens the filters");
+    let ar = app.get("/library?lang=ar&country=sy").await.text().await.unwrap();
+    assert!(ar.contains("<bdi>سوريا</bdi>"));
+
+    // the theme hierarchy: a narrower term sits inside its broader one
+    let body = json!({"org": "redress", "type": "briefing-note", "original_language": "en",
+        "translations": {"en": {"title": "Hospitals", "summary": "", "body": ""}},
+        "themes": ["attacks-on-hospitals"], "status": "published"});
+    app.post_resource(&token, &body).await;
+    let themes = app.get("/library?lang=en&more=theme").await.text().await.unwrap();
+    let broader = themes.find(r#"value="war-crimes""#).unwrap();
+    let narrower = themes.find(r#"value="attacks-on-hospitals""#).unwrap();
+    assert!(broader < narrower && themes[broader..narrower].contains("<ul>"), "nested under its broader term");
+    // several countries and themes at once, as the form sends them
+    let res = app.get("/library?country=sy&country=ir&theme=war-crimes&lang=en").await.text().await.unwrap();
+    assert!(res.contains("2 resources"));
+    // a bad term among good ones is still a clear error
+    assert_eq!(app.get("/api/v1/resources?theme=torture&theme=nonsense").await.status(), 422);
 }

@@ -45,83 +45,200 @@ pub fn card(r: &Resource, lang: Lang) -> Value {
 
 #[derive(Serialize)]
 struct FacetLink {
+    /// The term's id (a checkbox's value).
+    value: String,
     label: String,
     count: i64,
+    /// This page with the term added, or removed when active.
     href: String,
     active: bool,
+    /// Narrower terms with results, when the facet shows its hierarchy.
+    children: Vec<FacetLink>,
 }
 
 #[derive(Serialize)]
 struct FacetGroup {
     key: &'static str,
     title: String,
+    /// Checkboxes (several terms at once) rather than links (one).
+    multi: bool,
     links: Vec<FacetLink>,
+    /// How many terms with results are not shown, and the page showing them all.
+    hidden: usize,
+    more: Option<String>,
 }
 
-fn facet_groups(ctx: &Ctx, page: &Page, params: &LibraryParams, facets: &Facets) -> Vec<FacetGroup> {
+/// A chosen term, shown above the results with a link that removes it.
+#[derive(Serialize)]
+struct Chip {
+    label: String,
+    href: String,
+}
+
+/// Terms shown per facet before "more".
+const FACET_TOP: usize = 8;
+
+/// The library's URL with `pairs`.
+fn library_href(pairs: &[(&str, String)]) -> String {
+    format!("/library?{}", query_string(pairs))
+}
+
+/// The facets beside (on a phone, above) the results. Single-choice facets are links; the
+/// multi-choice ones (themes, mechanisms, countries) are checkboxes, the top terms by count,
+/// or with `?more=<facet>` every term with results, themes and mechanisms as their hierarchy.
+fn facet_groups(ctx: &Ctx, page: &Page, params: &LibraryParams, facets: &Facets, more: &str) -> Vec<FacetGroup> {
     let base = params.pairs();
-    let link = |key: &'static str, value: &str, label: String, count: i64| {
+    let toggle = |key: &str, value: &str| {
         let active = base.iter().any(|(k, v)| *k == key && v == value);
-        let mut pairs: Vec<(&str, String)> =
-            base.iter().filter(|(k, _)| *k != key).map(|(k, v)| (*k, v.clone())).collect();
-        if !active {
-            pairs.push((key, value.to_string()));
-        }
-        FacetLink { label, count, href: format!("/library?{}", query_string(&pairs)), active }
-    };
-    let vocab_links = |key: &'static str, scheme: &str, counts: &[(String, i64)], max: usize| {
-        counts
+        let mut pairs: Vec<(&str, String)> = base
             .iter()
-            .take(max)
-            .map(|(id, n)| link(key, id, ctx.vocab.label(scheme, id, page.lang).to_string(), *n))
-            .collect()
+            .filter(|(k, v)| *k != key || (MULTI.contains(k) && v != value))
+            .map(|(k, v)| (*k, v.clone()))
+            .collect();
+        if !active {
+            pairs.push((key_static(key), value.to_string()));
+        }
+        (library_href(&pairs), active)
+    };
+    let link = |key: &'static str, value: &str, label: String, count: i64| {
+        let (href, active) = toggle(key, value);
+        FacetLink { value: value.to_string(), label, count, href, active, children: Vec::new() }
+    };
+    let single = |key: &'static str, title: &str, links: Vec<FacetLink>| {
+        let total = links.len();
+        let all = more == key;
+        let mut links = links;
+        let hidden = if all { 0 } else { total.saturating_sub(FACET_TOP) };
+        if !all {
+            // the chosen term stays in view even when it is not among the first
+            let chosen = links.iter().position(|l| l.active).filter(|p| *p >= FACET_TOP);
+            let chosen = chosen.map(|p| links.remove(p));
+            links.truncate(FACET_TOP);
+            links.extend(chosen);
+        }
+        FacetGroup { key, title: page.t(ctx, title), multi: false, links, hidden, more: more_href(&base, key, hidden) }
+    };
+    let multi = |key: &'static str, scheme: &str, title: &str, counts: &[(String, i64)]| {
+        let count_of = |id: &str| counts.iter().find(|(t, _)| t == id).map(|(_, n)| *n);
+        let chosen: Vec<&String> = base.iter().filter(|(k, _)| *k == key).map(|(_, v)| v).collect();
+        let label = |id: &str| ctx.vocab.label(scheme, id, page.lang).to_string();
+        let shown = counts.len() + chosen.iter().filter(|c| count_of(c).is_none()).count();
+        if more == key {
+            let links = if scheme == vocab::COUNTRY {
+                let mut all: Vec<FacetLink> = counts.iter().map(|(id, n)| link(key, id, label(id), *n)).collect();
+                all.extend(chosen.iter().filter(|c| count_of(c).is_none()).map(|c| link(key, c, label(c), 0)));
+                all.sort_by(|a, b| a.label.cmp(&b.label));
+                all
+            } else {
+                tree(ctx, scheme, None, &|id| {
+                    let n = count_of(id);
+                    (n.is_some() || chosen.iter().any(|c| *c == id)).then(|| link(key, id, label(id), n.unwrap_or(0)))
+                })
+            };
+            return FacetGroup { key, title: page.t(ctx, title), multi: true, links, hidden: 0, more: None };
+        }
+        let mut links: Vec<FacetLink> =
+            counts.iter().take(FACET_TOP).map(|(id, n)| link(key, id, label(id), *n)).collect();
+        for c in &chosen {
+            if !links.iter().any(|l| &&l.value == c) {
+                links.push(link(key, c, label(c), count_of(c).unwrap_or(0)));
+            }
+        }
+        let hidden = shown.saturating_sub(links.len());
+        FacetGroup { key, title: page.t(ctx, title), multi: true, links, hidden, more: more_href(&base, key, hidden) }
     };
     vec![
-        FacetGroup {
-            key: "type",
-            title: page.t(ctx, "facet-type"),
-            links: vocab_links("type", vocab::RESOURCE_TYPE, &facets.types, 20),
-        },
-        FacetGroup {
-            key: "theme",
-            title: page.t(ctx, "facet-theme"),
-            links: vocab_links("theme", vocab::THEME, &facets.themes, 15),
-        },
-        FacetGroup {
-            key: "mechanism",
-            title: page.t(ctx, "facet-mechanism"),
-            links: vocab_links("mechanism", vocab::MECHANISM, &facets.mechanisms, 15),
-        },
-        FacetGroup {
-            key: "country",
-            title: page.t(ctx, "facet-country"),
-            links: vocab_links("country", vocab::COUNTRY, &facets.countries, 15),
-        },
-        FacetGroup {
-            key: "language",
-            title: page.t(ctx, "facet-language"),
-            links: facets
+        single(
+            "type",
+            "facet-type",
+            facets
+                .types
+                .iter()
+                .map(|(id, n)| link("type", id, ctx.vocab.label(vocab::RESOURCE_TYPE, id, page.lang).to_string(), *n))
+                .collect(),
+        ),
+        multi("theme", vocab::THEME, "facet-theme", &facets.themes),
+        multi("mechanism", vocab::MECHANISM, "facet-mechanism", &facets.mechanisms),
+        multi("country", vocab::COUNTRY, "facet-country", &facets.countries),
+        single(
+            "language",
+            "facet-language",
+            facets
                 .languages
                 .iter()
                 .map(|(l, n)| link("language", l, endonym(l).unwrap_or(l).to_string(), *n))
                 .collect(),
-        },
-        FacetGroup {
-            key: "year",
-            title: page.t(ctx, "facet-year"),
-            links: facets.years.iter().take(15).map(|(y, n)| link("year", y, y.clone(), *n)).collect(),
-        },
-        FacetGroup {
-            key: "org",
-            title: page.t(ctx, "facet-org"),
-            links: facets.orgs.iter().take(15).map(|(h, name, n)| link("org", h, name.clone(), *n)).collect(),
-        },
+        ),
+        single("year", "facet-year", facets.years.iter().map(|(y, n)| link("year", y, y.clone(), *n)).collect()),
+        single("org", "facet-org", facets.orgs.iter().map(|(h, name, n)| link("org", h, name.clone(), *n)).collect()),
     ]
+}
+
+/// The facets that take several terms.
+const MULTI: &[&str] = &["theme", "mechanism", "country"];
+
+/// The `'static` name of a facet key.
+fn key_static(key: &str) -> &'static str {
+    ["type", "theme", "mechanism", "country", "language", "year", "org"].into_iter().find(|k| *k == key).unwrap_or("q")
+}
+
+/// This page showing every term of facet `key`, when some are hidden.
+fn more_href(base: &[(&'static str, String)], key: &'static str, hidden: usize) -> Option<String> {
+    (hidden > 0).then(|| {
+        let mut pairs = base.to_vec();
+        pairs.push(("more", key.to_string()));
+        format!("{}#facet-{key}", library_href(&pairs))
+    })
+}
+
+/// The terms under `parent` (the top when `None`) that `make` keeps, each with its own kept
+/// narrower terms; a term left out still shows the kept terms below it, in its place.
+fn tree(ctx: &Ctx, scheme: &str, parent: Option<&str>, make: &dyn Fn(&str) -> Option<FacetLink>) -> Vec<FacetLink> {
+    let Some(s) = ctx.vocab.scheme(scheme) else { return Vec::new() };
+    let mut out = Vec::new();
+    for t in s.terms.iter().filter(|t| t.broader.as_deref() == parent) {
+        let children = tree(ctx, scheme, Some(&t.id), make);
+        match make(&t.id) {
+            Some(mut l) => {
+                l.children = children;
+                out.push(l);
+            }
+            None => out.extend(children),
+        }
+    }
+    out
+}
+
+/// The chosen filters as removable chips.
+fn chips(ctx: &Ctx, page: &Page, params: &LibraryParams) -> Vec<Chip> {
+    let base = params.pairs();
+    base.iter()
+        .enumerate()
+        .filter(|(_, (k, _))| *k != "q")
+        .map(|(i, (k, v))| {
+            let label = match *k {
+                "type" => ctx.vocab.label(vocab::RESOURCE_TYPE, v, page.lang).to_string(),
+                "theme" => ctx.vocab.label(vocab::THEME, v, page.lang).to_string(),
+                "mechanism" => ctx.vocab.label(vocab::MECHANISM, v, page.lang).to_string(),
+                "country" => ctx.vocab.label(vocab::COUNTRY, v, page.lang).to_string(),
+                "language" => endonym(v).unwrap_or(v).to_string(),
+                _ => v.clone(),
+            };
+            let rest: Vec<(&str, String)> =
+                base.iter().enumerate().filter(|(j, _)| *j != i).map(|(_, (k, v))| (*k, v.clone())).collect();
+            Chip { label, href: library_href(&rest) }
+        })
+        .collect()
 }
 
 /// `GET /library` (and `/`): search, facets, results.
 pub async fn index(State(ctx): State<Ctx>, page: Page, RawQuery(query): RawQuery) -> AppResult<Html<String>> {
     let params = LibraryParams::parse(query.as_deref(), false);
+    let more = url::form_urlencoded::parse(query.as_deref().unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == "more")
+        .map(|(_, v)| v.into_owned())
+        .filter(|v| ["type", "theme", "mechanism", "country", "language", "year", "org"].contains(&v.as_str()))
+        .unwrap_or_default();
     let offset = params.offset()?;
     let filters = params.filters(&ctx).await?;
     let results = library::search(&ctx, page.user.as_ref(), filters, offset, PAGE, true).await?;
@@ -142,7 +259,10 @@ pub async fn index(State(ctx): State<Ctx>, page: Page, RawQuery(query): RawQuery
             q => params.q,
             total => facets.total,
             items => results.items.iter().map(|r| card(r, page.lang)).collect::<Vec<_>>(),
-            groups => facet_groups(&ctx, &page, &params, &facets),
+            groups => facet_groups(&ctx, &page, &params, &facets, &more),
+            chips => chips(&ctx, &page, &params),
+            hidden_pairs => pairs.iter().filter(|(k, _)| !MULTI.contains(k)).map(|(k, v)| context! { name => k, value => v }).collect::<Vec<_>>(),
+            open_filters => !more.is_empty(),
             filtered => !pairs.is_empty(),
             next => results.more.then(|| page_link(offset + PAGE)),
             prev => (offset > 0).then(|| page_link((offset - PAGE).max(0))),
