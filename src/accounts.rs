@@ -214,6 +214,32 @@ pub async fn enable_totp(ctx: &Core, user: &User, secret: &str, code: &str) -> A
 }
 
 /// Turns the second factor off: needs the password and a current code (or a recovery code).
+/// The setting that makes two-step login compulsory for administrators and editors.
+pub const REQUIRE_2FA: &str = "require_2fa";
+
+/// Whether this instance requires two-step login of administrators and editors.
+pub async fn two_factor_required(ctx: &Core) -> AppResult<bool> {
+    Ok(ctx.db.setting(REQUIRE_2FA).await?.as_deref() == Some("on"))
+}
+
+/// An instance admin requires two-step login of administrators and editors, or stops to.
+pub async fn require_two_factor(ctx: &Core, by: &User, on: bool) -> AppResult<()> {
+    if !by.is_admin() {
+        return Err(AppError::Forbidden);
+    }
+    // an admin who required it without having it would be locked out of this very page
+    if on && ctx.db.lacks_required_second_factor(by.id).await? {
+        return Err(AppError::invalid("require", "err-2fa-yourself-first", ""));
+    }
+    ctx.db.set_setting(REQUIRE_2FA, if on { "on" } else { "off" }).await
+}
+
+/// Whether `user` must turn on two-step login before doing anything else: the instance
+/// requires it, and they publish or administer without it.
+pub async fn must_enrol(ctx: &Core, user: &User) -> AppResult<bool> {
+    Ok(two_factor_required(ctx).await? && ctx.db.lacks_required_second_factor(user.id).await?)
+}
+
 pub async fn disable_totp(ctx: &Core, user: &User, password: &str, code: &str) -> AppResult<()> {
     let hash = ctx.db.password_hash(user.id).await?;
     if !ctx.passwords.verify(password.to_string(), hash).await? {

@@ -324,4 +324,29 @@ impl Db {
             .bind(org_id).bind(user_id).execute(p).await.map(|r| r.rows_affected()))?;
         Ok(())
     }
+
+    /// An instance setting (`settings`), if set.
+    pub async fn setting(&self, name: &str) -> AppResult<Option<String>> {
+        let v = on_pool!(self, p => sqlx::query_scalar::<_, String>("select value from settings where name = $1")
+            .bind(name).fetch_optional(p).await)?;
+        Ok(v)
+    }
+
+    pub async fn set_setting(&self, name: &str, value: &str) -> AppResult<()> {
+        on_pool!(self, p => sqlx::query(
+            "insert into settings (name, value) values ($1, $2) on conflict (name) do update set value = excluded.value")
+            .bind(name).bind(value).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Whether `user_id` may publish or administer (an instance admin or editor, or an
+    /// organisation's admin or editor) without a second factor yet.
+    pub async fn lacks_required_second_factor(&self, user_id: i64) -> AppResult<bool> {
+        let n = on_pool!(self, p => sqlx::query_scalar::<_, i64>(
+            "select count(*) from users u where u.id = $1 and u.totp_secret is null
+               and (u.role in ('admin', 'editor')
+                    or exists (select 1 from memberships m where m.user_id = u.id and m.role in ('admin', 'editor')))")
+            .bind(user_id).fetch_one(p).await)?;
+        Ok(n > 0)
+    }
 }

@@ -34,7 +34,7 @@ pub const EDITOR_FORM_LIMIT: usize = 4 * 1024 * 1024;
 pub fn router(ctx: Ctx, federation: crate::federation::context::FedConfig) -> Router {
     let upload_limit = DefaultBodyLimit::max(ctx.config.max_upload_bytes as usize + 64 * 1024);
     Router::new()
-        .merge(pages::router(upload_limit))
+        .merge(pages::router(ctx.clone(), upload_limit))
         .nest("/api/v1", api::router(upload_limit))
         .merge(feeds::router())
         .merge(crate::federation::router())

@@ -361,3 +361,54 @@ async fn two_step_login_holds_against_replays_and_a_hundred_wrong_codes() {
     let res = plain.post("/login", &[("username", "amina"), ("password", PASSWORD), ("next", "/")]).await;
     assert_eq!(res.headers()["location"], "/");
 }
+
+#[tokio::test]
+async fn an_instance_can_require_two_step_login_of_those_who_publish() {
+    let app = TestApp::spawn().await;
+    let ines = admin(&app).await;
+    app.org_with_editor("redress", "amina").await;
+    app.user("reader", Role::Member).await;
+    // only an instance admin may change it
+    let amina = TestApp::client_of(&app);
+    assert_eq!(amina.login_as("amina", PASSWORD).await, 303);
+    let refused = amina.post("/admin/people", &[("action", "require-2fa"), ("require", "on")]).await;
+    assert_eq!(refused.status(), 403);
+    assert_eq!(amina.get_response("/r/new?org=redress").await.status(), 200, "not required yet");
+
+    // the admin turns it on for herself first, or she would lock herself out
+    let res = ines.post("/admin/people", &[("action", "require-2fa"), ("require", "on")]).await;
+    assert_eq!(res.status(), 422);
+    assert!(res.text().await.unwrap().contains("Turn on two-step login for your own account first"));
+    let own = field(&ines.get("/account/2fa").await, "secret");
+    let res = ines.post("/account/2fa", &[("action", "enable"), ("secret", &own), ("code", &current_code(&own))]).await;
+    assert_eq!(res.status(), 200);
+    let res = ines.post("/admin/people", &[("action", "require-2fa"), ("require", "on")]).await;
+    assert_eq!(res.headers()["location"], "/admin/people?done=setting-saved");
+    assert!(ines.get("/admin/people").await.contains(r#"name="require" checked"#));
+
+    // the editor without it is sent to turn it on before writing or saving anything
+    for path in ["/r/new?org=redress", "/admin/people"] {
+        let res = amina.get_response(path).await;
+        assert_eq!(res.status(), 303, "{path}");
+        assert_eq!(res.headers()["location"], "/account/2fa?done=2fa-required");
+    }
+    let post = amina.post("/r/new", &[("org", "redress"), ("title", "x")]).await;
+    assert_eq!(post.headers()["location"], "/account/2fa?done=2fa-required");
+    // reading, her account and the two-step page stay open
+    assert_eq!(amina.get_response("/library").await.status(), 200);
+    let page = amina.get("/account/2fa?done=2fa-required").await;
+    assert!(page.contains("This instance requires two-step login for your role"));
+    // a member who only reads is not asked
+    let reader = TestApp::client_of(&app);
+    assert_eq!(reader.login_as("reader", PASSWORD).await, 303);
+    assert_eq!(reader.get_response("/account").await.status(), 200);
+    assert_eq!(reader.post("/account", &[("action", "name"), ("display_name", "R")]).await.status(), 303);
+
+    // once she turns it on, she writes again
+    let secret = field(&page, "secret");
+    let res = amina
+        .post("/account/2fa", &[("action", "enable"), ("secret", &secret), ("code", &current_code(&secret))])
+        .await;
+    assert_eq!(res.status(), 200);
+    assert_eq!(amina.get_response("/r/new?org=redress").await.status(), 200);
+}

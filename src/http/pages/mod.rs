@@ -22,7 +22,7 @@ use crate::error::{AppError, AppResult};
 use crate::model::lang::Lang;
 use crate::model::user::User;
 
-pub fn router(upload_limit: DefaultBodyLimit) -> Router<Ctx> {
+pub fn router(ctx: Ctx, upload_limit: DefaultBodyLimit) -> Router<Ctx> {
     let form_limit = DefaultBodyLimit::max(super::EDITOR_FORM_LIMIT);
     Router::new()
         .route("/", get(library::index))
@@ -54,6 +54,45 @@ pub fn router(upload_limit: DefaultBodyLimit) -> Router<Ctx> {
         .route("/login/code", get(auth::code_form).post(auth::code).layer(form_limit))
         .route("/logout", post(auth::logout))
         .route("/logout/everywhere", get(people::logout_everywhere))
+        .layer(axum::middleware::from_fn_with_state(ctx, second_factor_first))
+}
+
+/// Where someone who must turn on two-step login may still go: their account and its
+/// two-step page, logging out, and reading (nothing there acts on their behalf).
+fn open_before_enrolment(method: &axum::http::Method, path: &str) -> bool {
+    matches!(path, "/account" | "/account/2fa" | "/logout" | "/logout/everywhere" | "/login" | "/login/code")
+        || (method == axum::http::Method::GET
+            && !path.ends_with("/edit")
+            && !path.starts_with("/admin")
+            && path != "/r/new")
+}
+
+/// When the instance requires two-step login of administrators and editors, one who has not
+/// turned it on is sent to do so before anything else: no publishing, no administration.
+async fn second_factor_first(
+    axum::extract::State(ctx): axum::extract::State<Ctx>,
+    req: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    if open_before_enrolment(req.method(), req.uri().path()) {
+        return next.run(req).await;
+    }
+    let (mut parts, body) = req.into_parts();
+    let viewer = match Viewer::from_request_parts(&mut parts, &ctx).await {
+        Ok(v) => v,
+        Err(e) => return e.into_response(),
+    };
+    if let Some(user) = &viewer.0 {
+        match crate::accounts::must_enrol(&ctx, user).await {
+            Ok(true) => return axum::response::Redirect::to("/account/2fa?done=2fa-required").into_response(),
+            Ok(false) => {}
+            Err(e) => return e.into_response(),
+        }
+    }
+    // the handler's own extractors find the user already looked up
+    parts.extensions.insert(viewer);
+    next.run(axum::extract::Request::from_parts(parts, body)).await
 }
 
 /// The confirmations a page shows after a redirect with `?done=<name>` (message `done-<name>`).
@@ -75,6 +114,8 @@ const DONE: &[&str] = &[
     "unpublished",
     "deleted",
     "uploaded",
+    "2fa-required",
+    "setting-saved",
 ];
 
 /// What every page knows about its request: language, user, CSRF token, and the current

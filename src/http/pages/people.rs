@@ -237,6 +237,7 @@ async fn render_people(ctx: &Ctx, page: &Page, errors: &[FieldError]) -> AppResu
     }
     let people = ctx.db.list_people().await?;
     let orgs: Vec<_> = ctx.db.list_orgs().await?.into_iter().filter(|o| o.local).collect();
+    let require_2fa = accounts::two_factor_required(ctx).await?;
     page.render(
         ctx,
         "admin/people.html",
@@ -244,6 +245,7 @@ async fn render_people(ctx: &Ctx, page: &Page, errors: &[FieldError]) -> AppResu
             people => people,
             orgs => orgs.iter().map(|o| context! { handle => o.handle, name => o.name_in(page.lang.code()) }).collect::<Vec<_>>(),
             errors => show_errors(ctx, page.lang, errors),
+            require_2fa => require_2fa,
         },
     )
 }
@@ -272,6 +274,9 @@ pub async fn people_action(State(ctx): State<Ctx>, page: Page, CheckedForm(form)
             show_link(&ctx, &page, "invite", &format!("/invite/{secret}"), "/admin/people")
                 .map(IntoResponse::into_response)
         }
+        "require-2fa" => accounts::require_two_factor(&ctx, user, form.get("require") == "on")
+            .await
+            .map(|()| Redirect::to("/admin/people?done=setting-saved").into_response()),
         "reset" => {
             let id: i64 = form.get("user").parse().map_err(|_| AppError::BadRequest("error-bad-form"))?;
             let secret = accounts::issue_reset(&ctx, user, id).await?;
