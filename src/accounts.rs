@@ -7,6 +7,7 @@ use argon2::{Algorithm, Argon2, Params, Version};
 use crate::db::search::Viewer;
 use crate::domain::Core;
 use crate::error::{AppError, AppResult};
+use crate::model::lang::Lang;
 use crate::model::org::{check_name, Handle, Org};
 use crate::model::user::{check_password, OrgRole, Role, User, Username};
 
@@ -447,6 +448,50 @@ pub async fn issue_reset(ctx: &Core, by: &User, user_id: i64) -> AppResult<Strin
         })
         .await?;
     Ok(secret)
+}
+
+/// A one-time link by e-mail (`kind` "invite" or "reset"), in `lang`: `Ok(false)` when the
+/// instance sends no mail; 503 when its server refused or could not be reached.
+pub async fn mail_link(ctx: &Core, lang: Lang, to: &str, kind: &str, path: &str) -> AppResult<bool> {
+    let Some(mailer) = &ctx.mailer else { return Ok(false) };
+    let link = format!("{}{path}", ctx.config.base_url());
+    let args =
+        [("link", link.as_str().into()), ("domain", ctx.config.domain.as_str().into()), ("days", LINK_DAYS.into())];
+    let subject = ctx.i18n.t_args(lang, &format!("mail-{kind}-subject"), &args);
+    let body = ctx.i18n.t_args(lang, &format!("mail-{kind}-body"), &args);
+    mailer.send(to, &subject, body).await?;
+    Ok(true)
+}
+
+/// "Forgot your password?": when the instance sends mail and the name or address given is
+/// an account's with an address, a reset link goes to that address. The answer is the same
+/// whatever the case, so that nobody learns who has an account or an address here.
+pub async fn forgot_password(ctx: &Core, who: &str, lang: Lang) -> AppResult<()> {
+    if ctx.mailer.is_none() {
+        return Err(AppError::NotFound);
+    }
+    let who = who.trim();
+    // the same limit as logins, per name asked about: no flood of mail to one person
+    if let Err(wait) = ctx.login_limiter.begin(&format!("forgot {}", who.to_lowercase())) {
+        return Err(AppError::RateLimited(wait.as_secs().max(1)));
+    }
+    let Some((user_id, email)) = ctx.db.account_with_email(who).await? else { return Ok(()) };
+    let secret = new_secret();
+    ctx.db
+        .insert_link(crate::db::people::NewLink {
+            token_hash: &digest(&secret),
+            kind: "reset",
+            role: None,
+            org: None,
+            user_id: Some(user_id),
+            created_by: user_id,
+            valid_for: chrono::Duration::hours(2),
+        })
+        .await?;
+    if let Err(e) = mail_link(ctx, lang, &email, "reset", &format!("/reset/{secret}")).await {
+        tracing::warn!("a reset link could not be e-mailed: {e}");
+    }
+    Ok(())
 }
 
 /// Sets a new password through a reset link; every session of the account ends.

@@ -53,6 +53,12 @@ pub struct Config {
     pub inbox_per_minute: u32,
     /// Days that records of received activities and of finished deliveries are kept.
     pub retention_days: i64,
+    /// The SMTP server that sends invitation and reset links, if any:
+    /// `smtps://user:password@mail.example:465` (TLS), `smtp://...:587` (STARTTLS, required),
+    /// or `smtp://127.0.0.1:25?insecure` for a relay on this machine only.
+    pub smtp_url: Option<String>,
+    /// The sender of those e-mails (`Amicus <noreply@ngo.example>`).
+    pub mail_from: Option<String>,
 }
 
 /// The file format: every key optional, the same names as the environment variables
@@ -76,6 +82,8 @@ struct FileConfig {
     authorized_fetch: Option<bool>,
     inbox_per_minute: Option<u32>,
     retention_days: Option<i64>,
+    smtp_url: Option<String>,
+    mail_from: Option<String>,
 }
 
 impl Default for Config {
@@ -99,6 +107,8 @@ impl Default for Config {
             authorized_fetch: false,
             inbox_per_minute: 3000,
             retention_days: 30,
+            smtp_url: None,
+            mail_from: None,
         }
     }
 }
@@ -166,6 +176,8 @@ impl Config {
         if let Some(v) = file.retention_days {
             c.retention_days = v;
         }
+        c.smtp_url = file.smtp_url;
+        c.mail_from = file.mail_from;
         let mut resolve = file.resolve;
 
         let get = |k: &str| env.get(k).filter(|v| !v.is_empty()).cloned();
@@ -220,6 +232,12 @@ impl Config {
         }
         if let Some(v) = get("AMICUS_RESOLVE") {
             resolve = Some(v);
+        }
+        if let Some(v) = get("AMICUS_SMTP_URL") {
+            c.smtp_url = Some(v).filter(|v| !v.trim().is_empty());
+        }
+        if let Some(v) = get("AMICUS_MAIL_FROM") {
+            c.mail_from = Some(v).filter(|v| !v.trim().is_empty());
         }
         if let Some(r) = resolve {
             c.resolve = parse_resolve(&r)?;
@@ -316,6 +334,7 @@ impl fmt::Debug for Config {
             .field("database_url", &redact_url(&self.database_url))
             .field("max_upload_bytes", &self.max_upload_bytes)
             .field("session_idle_minutes", &self.session_idle_minutes)
+            .field("smtp_url", &self.smtp_url.as_deref().map(redact_url))
             .finish_non_exhaustive()
     }
 }
@@ -373,6 +392,14 @@ pub const DEFAULT_FILE: &str = r#"# amicus.toml: every key is optional. Environm
 # Days that the records of received activities and of finished deliveries (which name other
 # servers' inboxes) are kept before they are deleted (AMICUS_RETENTION_DAYS).
 # retention_days = 30
+
+# E-mail (AMICUS_SMTP_URL, AMICUS_MAIL_FROM). Without it the instance sends no mail: invitation
+# and reset links are shown to whoever creates them, to pass on by any channel. With it, they
+# are also e-mailed, and people who gave an address can reset a forgotten password themselves.
+# "smtps://user:password@mail.example:465" (TLS), "smtp://user:password@mail.example:587"
+# (STARTTLS, required), or "smtp://127.0.0.1:25?insecure" for a relay on this machine only.
+# smtp_url = ""
+# mail_from = "Amicus <noreply@ngo.example>"
 
 # Development network (AMICUS_DEV_NETWORK): allow http and loopback peers, to federate several
 # instances on one machine. Never enable it on a server that faces the internet.

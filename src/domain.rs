@@ -51,6 +51,8 @@ pub struct Core {
     /// A real argon2 hash of nothing, checked when a login names an unknown account so
     /// that it takes as long as a wrong password.
     pub dummy_hash: Arc<str>,
+    /// The SMTP server's client, when the instance sends mail.
+    pub mailer: Option<Arc<crate::mail::Mailer>>,
 }
 
 impl Core {
@@ -77,6 +79,7 @@ impl Core {
         let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(2);
         let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
         let node_id = format!("{}/{}", host.trim(), config.bind).into();
+        let mailer = crate::mail::Mailer::from_config(&config)?.map(Arc::new);
         Ok(Core {
             node_id,
             db,
@@ -94,6 +97,7 @@ impl Core {
             delivery_bell: Arc::new(tokio::sync::Notify::new()),
             device_key,
             dummy_hash,
+            mailer,
             config: Arc::new(config),
         })
     }

@@ -23,6 +23,8 @@ pub mod i18n;
 pub mod library;
 /// Rate limits kept in memory: logins, inbox requests per remote host.
 pub mod limits;
+/// E-mail of invitation and reset links, when an SMTP server is configured.
+pub mod mail;
 /// Checking and cleaning uploads (type by magic bytes, metadata removal).
 pub mod media;
 /// Domain types and validation: resources, organisations, users, languages, vocabularies.

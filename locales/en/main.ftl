@@ -382,3 +382,34 @@ require-2fa-hint = Those without it are sent to turn it on at their next step, b
 done-2fa-required = This instance requires two-step login for your role. Turn it on to continue.
 done-setting-saved = Setting saved.
 err-2fa-yourself-first = Turn on two-step login for your own account first: otherwise this setting would lock you out.
+email-title = E-mail address
+field-email = Your e-mail address (optional)
+hint-email = Used for nothing but sending you a link if you forget your password. Leave it empty to give none.
+err-bad-email = “{ $value }” is not an e-mail address.
+done-email = E-mail address saved.
+field-invite-email = Their e-mail address (optional)
+hint-invite-email = The link is also e-mailed there. It is not stored.
+link-mailed = The link was also e-mailed to { $to }.
+link-not-mailed = The link could not be e-mailed to { $to }: the mail server did not take it. Pass it on another way.
+forgot-link = Forgot your password?
+forgot-title = Forgotten password
+forgot-help = Give your username or the e-mail address on your account. If the account has an address, a link to set a new password is sent there; it works once, for two hours. Without an address, ask an administrator for a reset link.
+field-who = Username or e-mail address
+forgot-button = Send the link
+forgot-sent = If an account with an e-mail address matches, a link is on its way. It works once, for two hours.
+mail-invite-subject = Your invitation to { $domain }
+mail-invite-body =
+    You are invited to join { $domain }, an Amicus instance.
+
+    Open this link to choose your username and password (it works once, for { $days } days):
+    { $link }
+
+    If you did not expect this, ignore this message.
+mail-reset-subject = Set a new password on { $domain }
+mail-reset-body =
+    Someone asked for a new password for your account on { $domain }.
+
+    Open this link to set it (it works once):
+    { $link }
+
+    If it was not you, ignore this message: your password stays as it is.

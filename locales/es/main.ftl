@@ -382,3 +382,34 @@ require-2fa-hint = Quienes no lo tengan deberán activarlo en su siguiente acci�
 done-2fa-required = Esta instancia exige el inicio de sesión en dos pasos para su función. Actívelo para continuar.
 done-setting-saved = Ajuste guardado.
 err-2fa-yourself-first = Active primero el inicio de sesión en dos pasos en su propia cuenta: si no, este ajuste le bloquearía.
+email-title = Correo electrónico
+field-email = Su correo electrónico (opcional)
+hint-email = Solo sirve para enviarle un enlace si olvida su contraseña. Déjelo vacío para no dar ninguno.
+err-bad-email = «{ $value }» no es una dirección de correo.
+done-email = Correo electrónico guardado.
+field-invite-email = Su correo electrónico (opcional)
+hint-invite-email = El enlace también se envía allí. No se guarda.
+link-mailed = El enlace también se envió a { $to }.
+link-not-mailed = No se pudo enviar el enlace a { $to }: el servidor de correo no lo aceptó. Compártalo de otra forma.
+forgot-link = ¿Olvidó su contraseña?
+forgot-title = Contraseña olvidada
+forgot-help = Indique su nombre de usuario o el correo de su cuenta. Si la cuenta tiene correo, se envía allí un enlace para elegir una contraseña nueva; sirve una vez, durante dos horas. Sin correo, pida un enlace a un administrador.
+field-who = Nombre de usuario o correo electrónico
+forgot-button = Enviar el enlace
+forgot-sent = Si coincide una cuenta con correo, el enlace está en camino. Sirve una vez, durante dos horas.
+mail-invite-subject = Su invitación a { $domain }
+mail-invite-body =
+    Le invitan a unirse a { $domain }, una instancia de Amicus.
+
+    Abra este enlace para elegir su nombre de usuario y su contraseña (sirve una vez, durante { $days } días):
+    { $link }
+
+    Si no lo esperaba, ignore este mensaje.
+mail-reset-subject = Nueva contraseña en { $domain }
+mail-reset-body =
+    Alguien pidió una contraseña nueva para su cuenta en { $domain }.
+
+    Abra este enlace para elegirla (sirve una vez):
+    { $link }
+
+    Si no fue usted, ignore este mensaje: su contraseña no cambia.

@@ -383,3 +383,34 @@ require-2fa-hint = Celles et ceux qui ne l'ont pas sont invités à l'activer d�
 done-2fa-required = Cette instance exige la connexion en deux étapes pour votre rôle. Activez-la pour continuer.
 done-setting-saved = Réglage enregistré.
 err-2fa-yourself-first = Activez d'abord la connexion en deux étapes pour votre propre compte : sinon ce réglage vous bloquerait.
+email-title = Adresse e-mail
+field-email = Votre adresse e-mail (facultative)
+hint-email = Elle ne sert qu'à vous envoyer un lien si vous oubliez votre mot de passe. Laissez vide pour n'en donner aucune.
+err-bad-email = « { $value } » n'est pas une adresse e-mail.
+done-email = Adresse e-mail enregistrée.
+field-invite-email = Son adresse e-mail (facultative)
+hint-invite-email = Le lien y est aussi envoyé. Elle n'est pas conservée.
+link-mailed = Le lien a aussi été envoyé à { $to }.
+link-not-mailed = Le lien n'a pas pu être envoyé à { $to } : le serveur de messagerie ne l'a pas accepté. Transmettez-le autrement.
+forgot-link = Mot de passe oublié ?
+forgot-title = Mot de passe oublié
+forgot-help = Indiquez votre nom d'utilisateur ou l'adresse e-mail de votre compte. Si le compte a une adresse, un lien pour choisir un nouveau mot de passe y est envoyé ; il sert une fois, pendant deux heures. Sans adresse, demandez un lien à un administrateur.
+field-who = Nom d'utilisateur ou adresse e-mail
+forgot-button = Envoyer le lien
+forgot-sent = Si un compte avec une adresse e-mail correspond, un lien est en route. Il sert une fois, pendant deux heures.
+mail-invite-subject = Votre invitation sur { $domain }
+mail-invite-body =
+    Vous êtes invité·e à rejoindre { $domain }, une instance Amicus.
+
+    Ouvrez ce lien pour choisir votre nom d'utilisateur et votre mot de passe (il sert une fois, pendant { $days } jours) :
+    { $link }
+
+    Si vous ne vous y attendiez pas, ignorez ce message.
+mail-reset-subject = Nouveau mot de passe sur { $domain }
+mail-reset-body =
+    Quelqu'un a demandé un nouveau mot de passe pour votre compte sur { $domain }.
+
+    Ouvrez ce lien pour le choisir (il sert une fois) :
+    { $link }
+
+    Si ce n'était pas vous, ignorez ce message : votre mot de passe ne change pas.

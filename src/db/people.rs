@@ -349,4 +349,26 @@ impl Db {
             .bind(user_id).fetch_one(p).await)?;
         Ok(n > 0)
     }
+
+    /// The e-mail address a person gave, if any.
+    pub async fn email_of(&self, user_id: i64) -> AppResult<Option<String>> {
+        let v = on_pool!(self, p => sqlx::query_scalar::<_, Option<String>>("select email from users where id = $1")
+            .bind(user_id).fetch_optional(p).await)?;
+        Ok(v.flatten())
+    }
+
+    pub async fn set_email(&self, user_id: i64, email: Option<&str>) -> AppResult<()> {
+        on_pool!(self, p => sqlx::query("update users set email = $1 where id = $2")
+            .bind(email).bind(user_id).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// The account a forgotten-password request names, by username or e-mail address
+    /// (case-insensitive), with its address: only accounts that gave one.
+    pub async fn account_with_email(&self, who: &str) -> AppResult<Option<(i64, String)>> {
+        let row = on_pool!(self, p => sqlx::query_as::<_, (i64, String)>(
+            "select id, email from users where email is not null and (username = $1 or lower(email) = lower($1)) limit 1")
+            .bind(who).fetch_optional(p).await)?;
+        Ok(row)
+    }
 }

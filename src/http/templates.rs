@@ -34,6 +34,7 @@ const FILES: &[(&str, &str)] = &[
     ("account/gone.html", include_str!("../../templates/account/gone.html")),
     ("account/invitation.html", include_str!("../../templates/account/invitation.html")),
     ("account/reset.html", include_str!("../../templates/account/reset.html")),
+    ("account/forgot.html", include_str!("../../templates/account/forgot.html")),
     ("confirm.html", include_str!("../../templates/confirm.html")),
     ("account/two_factor.html", include_str!("../../templates/account/two_factor.html")),
     ("account/recovery.html", include_str!("../../templates/account/recovery.html")),

@@ -10,6 +10,7 @@ mod editor;
 mod federation;
 mod hardening;
 mod helpers;
+mod mail;
 mod network;
 mod outage;
 mod pages;

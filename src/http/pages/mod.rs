@@ -50,6 +50,7 @@ pub fn router(ctx: Ctx, upload_limit: DefaultBodyLimit) -> Router<Ctx> {
         .route("/account/2fa", get(people::two_factor).post(people::two_factor_action))
         .route("/invite/{secret}", get(people::invitation).post(people::accept_invitation))
         .route("/reset/{secret}", get(people::reset_form).post(people::reset))
+        .route("/forgot", get(people::forgot_form).post(people::forgot))
         .route("/login", get(auth::login_form).post(auth::login).layer(form_limit))
         .route("/login/code", get(auth::code_form).post(auth::code).layer(form_limit))
         .route("/logout", post(auth::logout))
@@ -60,11 +61,13 @@ pub fn router(ctx: Ctx, upload_limit: DefaultBodyLimit) -> Router<Ctx> {
 /// Where someone who must turn on two-step login may still go: their account and its
 /// two-step page, logging out, and reading (nothing there acts on their behalf).
 fn open_before_enrolment(method: &axum::http::Method, path: &str) -> bool {
-    matches!(path, "/account" | "/account/2fa" | "/logout" | "/logout/everywhere" | "/login" | "/login/code")
-        || (method == axum::http::Method::GET
-            && !path.ends_with("/edit")
-            && !path.starts_with("/admin")
-            && path != "/r/new")
+    matches!(
+        path,
+        "/account" | "/account/2fa" | "/logout" | "/logout/everywhere" | "/login" | "/login/code" | "/forgot"
+    ) || (method == axum::http::Method::GET
+        && !path.ends_with("/edit")
+        && !path.starts_with("/admin")
+        && path != "/r/new")
 }
 
 /// When the instance requires two-step login of administrators and editors, one who has not
@@ -79,14 +82,16 @@ async fn second_factor_first(
         return next.run(req).await;
     }
     let (mut parts, body) = req.into_parts();
+    // with the database away, the handler says so itself (the editor keeps the text typed)
     let viewer = match Viewer::from_request_parts(&mut parts, &ctx).await {
         Ok(v) => v,
+        Err(AppError::Unavailable(_)) => return next.run(axum::extract::Request::from_parts(parts, body)).await,
         Err(e) => return e.into_response(),
     };
     if let Some(user) = &viewer.0 {
         match crate::accounts::must_enrol(&ctx, user).await {
             Ok(true) => return axum::response::Redirect::to("/account/2fa?done=2fa-required").into_response(),
-            Ok(false) => {}
+            Ok(false) | Err(AppError::Unavailable(_)) => {}
             Err(e) => return e.into_response(),
         }
     }
@@ -116,6 +121,7 @@ const DONE: &[&str] = &[
     "uploaded",
     "2fa-required",
     "setting-saved",
+    "email",
 ];
 
 /// What every page knows about its request: language, user, CSRF token, and the current
@@ -203,6 +209,7 @@ impl Page {
             path => self.path,
             domain => ctx.config.domain,
             base => ctx.config.base_url(),
+            mail => ctx.mailer.is_some(),
             source_url => env!("CARGO_PKG_REPOSITORY"),
             version => env!("CARGO_PKG_VERSION"),
             flash => flash,

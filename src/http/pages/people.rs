@@ -41,6 +41,8 @@ async fn render_account(
         "account/index.html",
         context! {
             display_name => ctx.db.display_name(user.id).await?.unwrap_or_default(),
+            // asked only when the instance sends mail: no address is collected for nothing
+            email => if ctx.mailer.is_some() { Some(ctx.db.email_of(user.id).await?.unwrap_or_default()) } else { None },
             two_factor => ctx.db.totp_secret(user.id).await?.is_some(),
             sessions => sessions,
             sign_ins => sign_ins,
@@ -78,6 +80,10 @@ pub async fn account_action(
         .await
         .map(|()| "password"),
         // only one's own sessions: another's public id ends nothing and says so
+        "email" if ctx.mailer.is_some() => match crate::mail::check_email(&form.get("email")) {
+            Ok(email) => ctx.db.set_email(user.id, email.as_deref()).await.map(|()| "email"),
+            Err(e) => Err(e),
+        },
         "end" => match ctx.db.end_session(user.id, &form.get("session")).await? {
             true => Ok("session-ended"),
             false => Err(AppError::NotFound),
@@ -117,10 +123,37 @@ pub fn confirm(
     page.render(ctx, "confirm.html", context! { message, action, fields, cancel })
 }
 
-/// The page showing a new one-time link, once.
-fn show_link(ctx: &Ctx, page: &Page, kind: &str, path: &str, back: &str) -> AppResult<Html<String>> {
+/// The page showing a new one-time link, once; when an address was given and the instance
+/// sends mail, the link is e-mailed too and the page says whether that worked.
+async fn show_link(
+    ctx: &Ctx,
+    page: &Page,
+    kind: &str,
+    path: &str,
+    back: &str,
+    email: Option<&str>,
+) -> AppResult<Html<String>> {
     let link = format!("{}{path}", ctx.config.base_url());
-    page.render(ctx, "account/link.html", context! { kind, link, days => accounts::LINK_DAYS, back })
+    let mailed = match email {
+        Some(to) => match accounts::mail_link(ctx, page.lang, to, kind, path).await {
+            Ok(true) => Some(context! { to, sent => true }),
+            Ok(false) => None,
+            Err(e) => {
+                tracing::warn!("a {kind} link could not be e-mailed: {e}");
+                Some(context! { to, sent => false })
+            }
+        },
+        None => None,
+    };
+    page.render(ctx, "account/link.html", context! { kind, link, days => accounts::LINK_DAYS, back, mailed })
+}
+
+/// The address typed in an invitation form, checked, if the instance sends mail.
+fn invite_email(ctx: &Ctx, form: &super::FormData) -> AppResult<Option<String>> {
+    if ctx.mailer.is_none() {
+        return Ok(None);
+    }
+    crate::mail::check_email(&form.get("email"))
 }
 
 /// `GET /invite/{secret}`: the form that turns an invitation into an account.
@@ -270,9 +303,16 @@ pub async fn people_action(State(ctx): State<Ctx>, page: Page, CheckedForm(form)
                     Some((org, OrgRole::parse(&form.get("org_role")).unwrap_or(OrgRole::Member)))
                 }
             };
-            let secret = accounts::invite(&ctx, user, Invitation { role, org }).await?;
-            show_link(&ctx, &page, "invite", &format!("/invite/{secret}"), "/admin/people")
-                .map(IntoResponse::into_response)
+            match invite_email(&ctx, &form) {
+                Ok(email) => {
+                    let secret = accounts::invite(&ctx, user, Invitation { role, org }).await?;
+                    let path = format!("/invite/{secret}");
+                    show_link(&ctx, &page, "invite", &path, "/admin/people", email.as_deref())
+                        .await
+                        .map(IntoResponse::into_response)
+                }
+                Err(e) => Err(e),
+            }
         }
         "require-2fa" => accounts::require_two_factor(&ctx, user, form.get("require") == "on")
             .await
@@ -280,7 +320,10 @@ pub async fn people_action(State(ctx): State<Ctx>, page: Page, CheckedForm(form)
         "reset" => {
             let id: i64 = form.get("user").parse().map_err(|_| AppError::BadRequest("error-bad-form"))?;
             let secret = accounts::issue_reset(&ctx, user, id).await?;
-            show_link(&ctx, &page, "reset", &format!("/reset/{secret}"), "/admin/people")
+            // sent to the person too, when they gave an address and the instance sends mail
+            let email = if ctx.mailer.is_some() { ctx.db.email_of(id).await? } else { None };
+            show_link(&ctx, &page, "reset", &format!("/reset/{secret}"), "/admin/people", email.as_deref())
+                .await
                 .map(IntoResponse::into_response)
         }
         _ => Err(AppError::BadRequest("error-bad-form")),
@@ -334,8 +377,15 @@ pub async fn members_action(
             let org_role = OrgRole::parse(&form.get("org_role")).unwrap_or(OrgRole::Member);
             // into the organisation only: no rights on the instance
             let invitation = Invitation { role: Role::Member, org: Some((org.clone(), org_role)) };
-            let secret = accounts::invite(&ctx, user, invitation).await?;
-            return Ok(show_link(&ctx, &page, "invite", &format!("/invite/{secret}"), &back)?.into_response());
+            match invite_email(&ctx, &form) {
+                Ok(email) => {
+                    let secret = accounts::invite(&ctx, user, invitation).await?;
+                    let path = format!("/invite/{secret}");
+                    let html = show_link(&ctx, &page, "invite", &path, &back, email.as_deref()).await?;
+                    return Ok(html.into_response());
+                }
+                Err(e) => Err(e),
+            }
         }
         "role" => {
             let role = OrgRole::parse(&form.get("role")).ok_or(AppError::BadRequest("error-bad-form"))?;
@@ -422,4 +472,18 @@ pub async fn two_factor_action(
         }
         other => other,
     }
+}
+
+/// `GET /forgot`: asks for a username or an address (only when the instance sends mail).
+pub async fn forgot_form(State(ctx): State<Ctx>, page: Page) -> AppResult<Html<String>> {
+    if ctx.mailer.is_none() {
+        return Err(AppError::NotFound);
+    }
+    page.render(&ctx, "account/forgot.html", context! { sent => false })
+}
+
+/// `POST /forgot`: the same answer whether or not an account matched.
+pub async fn forgot(State(ctx): State<Ctx>, page: Page, CheckedForm(form): CheckedForm) -> AppResult<Html<String>> {
+    accounts::forgot_password(&ctx, &form.get("who"), page.lang).await?;
+    page.render(&ctx, "account/forgot.html", context! { sent => true })
 }
