@@ -135,7 +135,7 @@ fn pending_token(key: &[u8], user_id: i64) -> String {
 }
 
 /// The user id and nonce of a pending token that this instance made and that has not expired.
-fn pending_of(key: &[u8], token: &str) -> Option<(i64, String)> {
+pub(crate) fn pending_of(key: &[u8], token: &str) -> Option<(i64, String)> {
     let (body, given) = token.rsplit_once('.')?;
     let expected = mac(key, body);
     let same: bool = subtle::ConstantTimeEq::ct_eq(expected.as_bytes(), given.as_bytes()).into();
@@ -252,6 +252,8 @@ pub async fn disable_totp(ctx: &Core, user: &User, password: &str, code: &str) -
             return Err(AppError::invalid("code", "err-wrong-code", ""));
         }
     }
+    // passkeys are another way to give the second step: they go with it
+    ctx.db.remove_passkeys(user.id).await?;
     ctx.db.set_totp(user.id, None, &[]).await
 }
 
@@ -327,7 +329,7 @@ pub async fn login(
 }
 
 /// Opens a session for `user_id` and returns the cookie's secret.
-async fn open_session(ctx: &Core, user_id: i64, device_name: &str) -> AppResult<String> {
+pub(crate) async fn open_session(ctx: &Core, user_id: i64, device_name: &str) -> AppResult<String> {
     let secret = new_secret();
     ctx.db.insert_session(&digest(&secret), user_id, &new_secret()[..16], device_name).await?;
     Ok(secret)

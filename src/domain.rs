@@ -53,6 +53,8 @@ pub struct Core {
     pub dummy_hash: Arc<str>,
     /// The SMTP server's client, when the instance sends mail.
     pub mailer: Option<Arc<crate::mail::Mailer>>,
+    /// This instance as a WebAuthn relying party (passkeys).
+    pub webauthn: Arc<webauthn_rs::Webauthn>,
 }
 
 impl Core {
@@ -80,6 +82,7 @@ impl Core {
         let host = std::fs::read_to_string("/proc/sys/kernel/hostname").unwrap_or_default();
         let node_id = format!("{}/{}", host.trim(), config.bind).into();
         let mailer = crate::mail::Mailer::from_config(&config)?.map(Arc::new);
+        let webauthn = Arc::new(crate::passkeys::relying_party(&config)?);
         Ok(Core {
             node_id,
             db,
@@ -98,6 +101,7 @@ impl Core {
             device_key,
             dummy_hash,
             mailer,
+            webauthn,
             config: Arc::new(config),
         })
     }

@@ -29,6 +29,8 @@ pub mod mail;
 pub mod media;
 /// Domain types and validation: resources, organisations, users, languages, vocabularies.
 pub mod model;
+/// Passkeys and security keys (WebAuthn) as a second factor.
+pub mod passkeys;
 /// Text normalisation and query parsing for search in ar/en/fr/es.
 pub mod search;
 /// Where uploaded files live.

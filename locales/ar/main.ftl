@@ -420,3 +420,20 @@ mail-reset-body =
     { $link }
 
     إن لم تكن أنت، فتجاهل هذه الرسالة: كلمة مرورك لا تتغير.
+passkeys-title = مفاتيح المرور ومفاتيح الأمان
+passkeys-explain = بدل كتابة رمز، يمكنك تأكيد تسجيل الدخول بمفتاح مرور (على هذا الهاتف أو الحاسوب) أو بمفتاح أمان. يبقى تطبيق المصادقة ورموز الاسترداد صالحة.
+passkey-added-on = أُضيف في { $date }
+passkey-used-on = آخر استخدام في { $date }
+passkey-remove = إزالة
+field-passkey-name = اسم مفتاح المرور الجديد
+passkey-name-example = مثلًا: حاسوب العمل
+passkey-add = إضافة مفتاح مرور
+passkeys-need-js = إضافة مفتاح مرور أو استخدامه تتطلب JavaScript، أما الرموز فتعمل من دونها.
+err-passkey-refused = لم يُقبل مفتاح المرور. حاول مجددًا أو استخدم رمزًا.
+err-passkey-needs-2fa = فعّل أولًا تسجيل الدخول بخطوتين بتطبيق مصادقة.
+err-passkey-name = أعطِ المفتاح اسمًا قصيرًا (60 حرفًا على الأكثر).
+passkey-or = أو أكّد بمفتاح مرور أو مفتاح أمان:
+passkey-use = استخدام مفتاح مرور
+done-passkey-added = أُضيف مفتاح المرور.
+done-passkey-removed = أُزيل مفتاح المرور.
+done-passkey-wrong-password = كلمة المرور خاطئة: لم يُزل مفتاح المرور.

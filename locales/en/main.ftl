@@ -413,3 +413,20 @@ mail-reset-body =
     { $link }
 
     If it was not you, ignore this message: your password stays as it is.
+passkeys-title = Passkeys and security keys
+passkeys-explain = Instead of typing a code, you can confirm a login with a passkey (on this phone or computer) or a security key. The authenticator app and your recovery codes keep working.
+passkey-added-on = added { $date }
+passkey-used-on = last used { $date }
+passkey-remove = Remove
+field-passkey-name = Name of the new passkey
+passkey-name-example = for example: work laptop
+passkey-add = Add a passkey
+passkeys-need-js = Adding or using a passkey needs JavaScript; codes work without it.
+err-passkey-refused = The passkey was not accepted. Try again, or use a code.
+err-passkey-needs-2fa = Turn on two-step login with an authenticator app first.
+err-passkey-name = Give the passkey a short name (at most 60 characters).
+passkey-or = Or confirm with a passkey or security key:
+passkey-use = Use a passkey
+done-passkey-added = Passkey added.
+done-passkey-removed = Passkey removed.
+done-passkey-wrong-password = The password was wrong: the passkey was not removed.

@@ -413,3 +413,20 @@ mail-reset-body =
     { $link }
 
     Si no fue usted, ignore este mensaje: su contraseña no cambia.
+passkeys-title = Llaves de acceso y llaves de seguridad
+passkeys-explain = En lugar de escribir un código, puede confirmar el inicio de sesión con una llave de acceso (en este teléfono u ordenador) o una llave de seguridad. La aplicación de autenticación y sus códigos de recuperación siguen funcionando.
+passkey-added-on = añadida el { $date }
+passkey-used-on = último uso el { $date }
+passkey-remove = Quitar
+field-passkey-name = Nombre de la nueva llave de acceso
+passkey-name-example = por ejemplo: portátil del trabajo
+passkey-add = Añadir una llave de acceso
+passkeys-need-js = Añadir o usar una llave de acceso requiere JavaScript; los códigos funcionan sin él.
+err-passkey-refused = La llave de acceso no fue aceptada. Inténtelo de nuevo o use un código.
+err-passkey-needs-2fa = Active primero el inicio de sesión en dos pasos con una aplicación de autenticación.
+err-passkey-name = Dé a la llave un nombre corto (60 caracteres como máximo).
+passkey-or = O confirme con una llave de acceso o de seguridad:
+passkey-use = Usar una llave de acceso
+done-passkey-added = Llave de acceso añadida.
+done-passkey-removed = Llave de acceso quitada.
+done-passkey-wrong-password = La contraseña era incorrecta: la llave de acceso no se quitó.

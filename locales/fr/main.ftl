@@ -414,3 +414,20 @@ mail-reset-body =
     { $link }
 
     Si ce n'était pas vous, ignorez ce message : votre mot de passe ne change pas.
+passkeys-title = Clés d'accès et clés de sécurité
+passkeys-explain = Au lieu de saisir un code, vous pouvez confirmer une connexion avec une clé d'accès (sur ce téléphone ou cet ordinateur) ou une clé de sécurité. L'application d'authentification et vos codes de secours continuent de fonctionner.
+passkey-added-on = ajoutée le { $date }
+passkey-used-on = dernière utilisation le { $date }
+passkey-remove = Retirer
+field-passkey-name = Nom de la nouvelle clé d'accès
+passkey-name-example = par exemple : ordinateur du bureau
+passkey-add = Ajouter une clé d'accès
+passkeys-need-js = Ajouter ou utiliser une clé d'accès demande JavaScript ; les codes fonctionnent sans.
+err-passkey-refused = La clé d'accès n'a pas été acceptée. Réessayez, ou utilisez un code.
+err-passkey-needs-2fa = Activez d'abord la connexion en deux étapes avec une application d'authentification.
+err-passkey-name = Donnez à la clé un nom court (60 caractères au plus).
+passkey-or = Ou confirmez avec une clé d'accès ou une clé de sécurité :
+passkey-use = Utiliser une clé d'accès
+done-passkey-added = Clé d'accès ajoutée.
+done-passkey-removed = Clé d'accès retirée.
+done-passkey-wrong-password = Mot de passe erroné : la clé d'accès n'a pas été retirée.

@@ -371,4 +371,68 @@ impl Db {
             .bind(who).fetch_optional(p).await)?;
         Ok(row)
     }
+
+    /// An account's passkeys: (id, name, credential json, created, last used).
+    pub async fn passkeys_of(&self, user_id: i64) -> AppResult<Vec<PasskeyRow>> {
+        let rows = on_pool!(self, p => sqlx::query_as::<_, PasskeyRow>(
+            "select id, name, credential, created_at, last_used_at from passkeys where user_id = $1 order by id")
+            .bind(user_id).fetch_all(p).await)?;
+        Ok(rows)
+    }
+
+    pub async fn add_passkey(&self, user_id: i64, name: &str, credential: &str) -> AppResult<()> {
+        on_pool!(self, p => sqlx::query("insert into passkeys (user_id, name, credential, created_at) values ($1, $2, $3, $4)")
+            .bind(user_id).bind(name).bind(credential).bind(Utc::now()).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Records a passkey's use, with its credential as updated (its signature counter).
+    pub async fn used_passkey(&self, id: i64, credential: &str) -> AppResult<()> {
+        on_pool!(self, p => sqlx::query("update passkeys set credential = $1, last_used_at = $2 where id = $3")
+            .bind(credential).bind(Utc::now()).bind(id).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Removes one of the account's passkeys; false if it has none by that id.
+    pub async fn remove_passkey(&self, user_id: i64, id: i64) -> AppResult<bool> {
+        let n = on_pool!(self, p => sqlx::query("delete from passkeys where user_id = $1 and id = $2")
+            .bind(user_id).bind(id).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(n > 0)
+    }
+
+    pub async fn remove_passkeys(&self, user_id: i64) -> AppResult<()> {
+        on_pool!(self, p => sqlx::query("delete from passkeys where user_id = $1")
+            .bind(user_id).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Keeps a ceremony's state for five minutes, replacing any under the same key.
+    pub async fn put_webauthn_state(&self, key: &str, state: &str) -> AppResult<()> {
+        let now = Utc::now();
+        on_pool!(self, p => async {
+            sqlx::query("delete from webauthn_states where key = $1 or expires_at < $2").bind(key).bind(now).execute(p).await?;
+            sqlx::query("insert into webauthn_states (key, state, expires_at) values ($1, $2, $3)")
+                .bind(key).bind(state).bind(now + Duration::minutes(5)).execute(p).await
+        }.await.map(|r| r.rows_affected()))?;
+        Ok(())
+    }
+
+    /// Takes a ceremony's state (once): `None` if there is none or it expired.
+    pub async fn take_webauthn_state(&self, key: &str) -> AppResult<Option<String>> {
+        let state = on_pool!(self, p => sqlx::query_scalar::<_, String>(
+            "delete from webauthn_states where key = $1 and expires_at > $2 returning state")
+            .bind(key).bind(Utc::now()).fetch_optional(p).await)?;
+        Ok(state)
+    }
+}
+
+/// A passkey as stored.
+#[derive(sqlx::FromRow, Serialize)]
+pub struct PasskeyRow {
+    pub id: i64,
+    pub name: String,
+    #[serde(skip)]
+    pub credential: String,
+    pub created_at: DateTime<Utc>,
+    pub last_used_at: Option<DateTime<Utc>>,
 }

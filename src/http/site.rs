@@ -24,6 +24,10 @@ pub fn router() -> Router<Ctx> {
             "/static/filters.js",
             get(|| file("text/javascript; charset=utf-8", include_str!("../../static/filters.js"))),
         )
+        .route(
+            "/static/passkeys.js",
+            get(|| file("text/javascript; charset=utf-8", include_str!("../../static/passkeys.js"))),
+        )
         .route("/favicon.svg", get(|| file("image/svg+xml", include_str!("../../static/favicon.svg"))))
         .route("/favicon.ico", get(|| file("image/x-icon", include_bytes!("../../static/favicon.ico").as_slice())))
         .route("/robots.txt", get(robots))

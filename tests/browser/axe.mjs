@@ -99,6 +99,45 @@ function fail(message) {
   console.log(message);
 }
 
+// passkeys, with Chromium's virtual authenticator, on the instance's own origin (WebAuthn
+// binds a key to it): add one, then sign in with it instead of a code
+{
+  const origin = base.replace("127.0.0.1", "localhost");
+  const context = await browser.newContext({ bypassCSP: true, viewport: { width: 390, height: 844 } });
+  const keyPage = await context.newPage();
+  const cdp = await context.newCDPSession(keyPage);
+  await cdp.send("WebAuthn.enable");
+  await cdp.send("WebAuthn.addVirtualAuthenticator", {
+    options: { protocol: "ctap2", transport: "internal", hasResidentKey: true, hasUserVerification: true, isUserVerified: true },
+  });
+  await keyPage.goto(`${origin}/login?lang=en`);
+  await keyPage.fill("#f-username", username);
+  await keyPage.fill("#f-password", password);
+  await Promise.all([keyPage.waitForNavigation(), keyPage.click("form.narrow button[type=submit]")]);
+  await keyPage.fill("#f-code", recovery[1]);
+  await Promise.all([keyPage.waitForNavigation(), keyPage.click("form.narrow button[type=submit]")]);
+  await keyPage.goto(`${origin}/account/2fa?lang=en`);
+  await keyPage.fill("#f-passkey-name", "virtual key");
+  await Promise.all([keyPage.waitForURL(/done=passkey-added/, { timeout: 15000 }), keyPage.click("#passkey-add")]).catch(() => {});
+  if (!(await keyPage.getByText("virtual key").count())) fail(`the passkey was not added (${keyPage.url()})`);
+  for (const lang of ["en", "ar"]) {
+    await keyPage.goto(`${origin}/account/2fa?lang=${lang}`);
+    await check(keyPage, `${lang} two-step with a passkey`);
+  }
+  await Promise.all([keyPage.waitForNavigation(), keyPage.click("header.site form button")]);
+  await keyPage.goto(`${origin}/login?lang=en&next=/account`);
+  await keyPage.fill("#f-username", username);
+  await keyPage.fill("#f-password", password);
+  await Promise.all([keyPage.waitForNavigation(), keyPage.click("form.narrow button[type=submit]")]);
+  if (!(await keyPage.locator("#passkey-login").isVisible())) fail("the code page does not offer the passkey");
+  await check(keyPage, "en login code with a passkey");
+  await Promise.all([keyPage.waitForURL(/\/account/, { timeout: 15000 }), keyPage.click("#passkey-login")]).catch(() => {});
+  if (!(await keyPage.locator('a[href="/account"]').count()) || keyPage.url().includes("/login")) {
+    fail(`the passkey did not sign in (${keyPage.url()})`);
+  }
+  await context.close();
+}
+
 // an organisation admin invites an editor, who joins with the link
 await page.goto(`${base}/orgs/redress/members?lang=en`);
 await Promise.all([page.waitForNavigation(), page.click("button[value=invite]")]);

@@ -281,6 +281,22 @@ impl Browser {
         self.client.post(format!("{}{path}", self.base)).form(&form).send().await.expect("POST")
     }
 
+    /// Posts JSON as a page's script would, with this browser's CSRF token in `X-CSRF-Token`
+    /// (or a wrong one when `csrf` is false).
+    pub async fn post_json(&self, path: &str, csrf: bool, body: &serde_json::Value) -> Response {
+        let html = self.get("/login").await;
+        let start = html.find("name=\"csrf\" value=\"").expect("csrf field") + 19;
+        let token =
+            if csrf { html[start..].split('"').next().expect("csrf value").to_string() } else { "forged".into() };
+        self.client
+            .post(format!("{}{path}", self.base))
+            .header("x-csrf-token", token)
+            .json(body)
+            .send()
+            .await
+            .expect("POST")
+    }
+
     /// Logs in and returns the status of the answer.
     pub async fn login_as(&self, username: &str, password: &str) -> u16 {
         let html = self.get("/login").await;

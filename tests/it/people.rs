@@ -412,3 +412,51 @@ async fn an_instance_can_require_two_step_login_of_those_who_publish() {
     assert_eq!(res.status(), 200);
     assert_eq!(amina.get_response("/r/new?org=redress").await.status(), 200);
 }
+
+#[tokio::test]
+async fn passkeys_come_after_two_step_login_and_refuse_what_is_not_a_key() {
+    // the whole ceremony with a real browser's authenticator is in the browser suite
+    // (tests/browser/axe.mjs); here, what the server refuses
+    let app = TestApp::spawn().await;
+    app.user("amina", Role::Editor).await;
+    let amina = TestApp::client_of(&app);
+    assert_eq!(amina.login_as("amina", PASSWORD).await, 303);
+    let none = serde_json::json!({});
+    // not before two-step login is on
+    assert_eq!(amina.post_json("/account/passkeys/options", true, &none).await.status(), 422);
+    let page = amina.get("/account/2fa").await;
+    let secret = field(&page, "secret");
+    let res = amina
+        .post("/account/2fa", &[("action", "enable"), ("secret", &secret), ("code", &current_code(&secret))])
+        .await;
+    assert_eq!(res.status(), 200);
+    // a forged token is refused; the real one gets the browser's options
+    assert_eq!(amina.post_json("/account/passkeys/options", false, &none).await.status(), 400);
+    let res = amina.post_json("/account/passkeys/options", true, &none).await;
+    assert_eq!(res.status(), 200);
+    let options: serde_json::Value = res.json().await.unwrap();
+    let rp = app.ctx.config.domain.split(':').next().unwrap().to_string();
+    assert_eq!(options["publicKey"]["rp"]["id"], rp);
+    assert!(options["publicKey"]["challenge"].as_str().is_some_and(|c| c.len() >= 32));
+    // an answer that is no key's is refused, and the challenge is spent
+    let forged = serde_json::json!({"name": "mine", "credential": {"id": "AAAA", "rawId": "AAAA", "type": "public-key",
+        "response": {"attestationObject": "AAAA", "clientDataJSON": "AAAA"}}});
+    assert_eq!(amina.post_json("/account/passkeys", true, &forged).await.status(), 422);
+    assert_eq!(amina.post_json("/account/passkeys", true, &forged).await.status(), 410);
+    assert!(app
+        .ctx
+        .db
+        .passkeys_of(app.ctx.db.user_by_username("amina").await.unwrap().unwrap().id)
+        .await
+        .unwrap()
+        .is_empty());
+
+    // at login, passkey options need the pending token of a right password
+    let stranger = TestApp::client_of(&app);
+    assert_eq!(stranger.post_json("/login/passkey/options", true, &none).await.status(), 410);
+    let login = stranger.post("/login", &[("username", "amina"), ("password", PASSWORD), ("next", "/account")]).await;
+    assert_eq!(login.status(), 303);
+    // she has no passkey: nothing to offer, and the code page does not offer one
+    assert_eq!(stranger.post_json("/login/passkey/options", true, &none).await.status(), 404);
+    assert!(!stranger.get("/login/code").await.contains("passkey-login"));
+}

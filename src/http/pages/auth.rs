@@ -19,7 +19,7 @@ use crate::model::FieldError;
 fn render(
     ctx: &Ctx,
     page: &Page,
-    code: bool,
+    step: Step,
     username: &str,
     next: &str,
     errors: &[FieldError],
@@ -29,18 +29,37 @@ fn render(
     let keep: Vec<_> = keep.iter().map(|(name, value)| context! { name, value }).collect();
     page.render(
         ctx,
-        if code { "auth/code.html" } else { "auth/login.html" },
+        if step == Step::Password { "auth/login.html" } else { "auth/code.html" },
         context! {
+            passkeys => step == Step::Code { passkeys: true },
             username => username, next => next, errors => show_errors(ctx, page.lang, errors), wait => wait,
             keep => keep, again => !keep.is_empty(),
         },
     )
 }
 
+/// Which page of a login: the password, or the second step (offering a passkey when the
+/// account has one).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Password,
+    Code { passkeys: bool },
+}
+
+/// The second step's page for the login a pending token names.
+async fn code_step(ctx: &Ctx, pending: Option<&str>) -> Step {
+    let user = pending.and_then(|p| accounts::pending_of(ctx.device_key.as_slice(), p)).map(|(id, _)| id);
+    let passkeys = match user {
+        Some(id) => ctx.db.passkeys_of(id).await.map(|k| !k.is_empty()).unwrap_or(false),
+        None => false,
+    };
+    Step::Code { passkeys }
+}
+
 /// A form sent after its session ended: the login page (401), carrying every field, so that
 /// logging in again brings the form back as it was (`editor::resume`).
 pub fn login_again(ctx: &Ctx, page: &Page, action: &str, form: &FormData) -> AppResult<Response> {
-    let html = render(ctx, page, false, "", action, &[], None, &form.to_keep())?;
+    let html = render(ctx, page, Step::Password, "", action, &[], None, &form.to_keep())?;
     Ok((StatusCode::UNAUTHORIZED, html).into_response())
 }
 
@@ -89,7 +108,7 @@ fn next_param(query: Option<String>) -> String {
 }
 
 /// A cookie header for `/login` only, `HttpOnly`, `SameSite=Strict`, kept `max_age` seconds.
-fn login_cookie(ctx: &Ctx, name: &str, value: &str, max_age: i64) -> AppResult<HeaderValue> {
+pub fn login_cookie(ctx: &Ctx, name: &str, value: &str, max_age: i64) -> AppResult<HeaderValue> {
     let secure = if ctx.config.secure_cookies() { "; Secure" } else { "" };
     HeaderValue::from_str(&format!("{name}={value}; Path=/login; Max-Age={max_age}; HttpOnly; SameSite=Strict{secure}"))
         .map_err(AppError::internal)
@@ -124,7 +143,7 @@ pub async fn login_form(
     page: Page,
     axum::extract::RawQuery(q): axum::extract::RawQuery,
 ) -> AppResult<Html<String>> {
-    render(&ctx, &page, false, "", &next_param(q), &[], None, &[])
+    render(&ctx, &page, Step::Password, "", &next_param(q), &[], None, &[])
 }
 
 /// The cookie that marks a device which has logged in to an account before. Sent only to
@@ -145,7 +164,11 @@ pub async fn login(
     let device_name = device_name(&headers);
     let step = match accounts::login(&ctx, &username, &form.get("password"), device, &device_name).await {
         Ok(step) => step,
-        Err(e) => return refused(e, |errors, wait| render(&ctx, &page, false, &username, &next, errors, wait, &keep)),
+        Err(e) => {
+            return refused(e, |errors, wait| {
+                render(&ctx, &page, Step::Password, &username, &next, errors, wait, &keep)
+            })
+        }
     };
     match step {
         accounts::Login::Done(done) => {
@@ -156,13 +179,14 @@ pub async fn login(
         // the password was right: the second factor next, on a page of its own (drawn here
         // when it carries a form, which a redirect could not)
         accounts::Login::NeedsCode { pending, device } => {
+            let step = code_step(&ctx, Some(&pending)).await;
             let pending = login_cookie(&ctx, PENDING_COOKIE, &pending, accounts::PENDING_MINUTES * 60)?;
             let device = login_cookie(&ctx, DEVICE_COOKIE, &device, 31_536_000)?;
             let mut res = if keep.is_empty() {
                 let next: String = url::form_urlencoded::byte_serialize(next.as_bytes()).collect();
                 Redirect::to(&format!("/login/code?next={next}")).into_response()
             } else {
-                render(&ctx, &page, true, "", &next, &[], None, &keep)?.into_response()
+                render(&ctx, &page, step, "", &next, &[], None, &keep)?.into_response()
             };
             res.headers_mut().append(header::SET_COOKIE, pending);
             res.headers_mut().append(header::SET_COOKIE, device);
@@ -173,7 +197,7 @@ pub async fn login(
 
 /// The cookie that carries a right password to the second factor's page (`/login` only,
 /// five minutes): the account's id, an expiry, a nonce, and the instance's signature of them.
-const PENDING_COOKIE: &str = "amicus_pending";
+pub const PENDING_COOKIE: &str = "amicus_pending";
 
 /// `GET /login/code`: the second factor's question.
 pub async fn code_form(
@@ -182,10 +206,9 @@ pub async fn code_form(
     headers: axum::http::HeaderMap,
     axum::extract::RawQuery(q): axum::extract::RawQuery,
 ) -> AppResult<Response> {
-    if cookie(&headers, PENDING_COOKIE).is_none() {
-        return Ok(Redirect::to("/login").into_response());
-    }
-    Ok(render(&ctx, &page, true, "", &next_param(q), &[], None, &[])?.into_response())
+    let Some(pending) = cookie(&headers, PENDING_COOKIE) else { return Ok(Redirect::to("/login").into_response()) };
+    let step = code_step(&ctx, Some(pending)).await;
+    Ok(render(&ctx, &page, step, "", &next_param(q), &[], None, &[])?.into_response())
 }
 
 /// `POST /login/code`: a code from the authenticator app, or a recovery code.
@@ -205,11 +228,14 @@ pub async fn code(
         }
         // five minutes passed, or the token is not ours: the password again (carrying the form)
         Err(AppError::Gone) if !kept.is_empty() => {
-            let html = render(&ctx, &page, false, "", &next, &[], None, &kept.to_keep())?;
+            let html = render(&ctx, &page, Step::Password, "", &next, &[], None, &kept.to_keep())?;
             Ok((StatusCode::UNAUTHORIZED, html).into_response())
         }
         Err(AppError::Gone) => Ok(Redirect::to("/login?done=code-expired").into_response()),
-        Err(e) => refused(e, |errors, wait| render(&ctx, &page, true, "", &next, errors, wait, &kept.to_keep())),
+        Err(e) => {
+            let step = code_step(&ctx, Some(pending)).await;
+            refused(e, |errors, wait| render(&ctx, &page, step, "", &next, errors, wait, &kept.to_keep()))
+        }
     }
 }
 

@@ -6,6 +6,7 @@ mod auth;
 mod editor;
 mod library;
 mod orgs;
+mod passkeys;
 mod people;
 
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Multipart};
@@ -48,6 +49,11 @@ pub fn router(ctx: Ctx, upload_limit: DefaultBodyLimit) -> Router<Ctx> {
         .route("/admin/people", get(people::people).post(people::people_action))
         .route("/account", get(people::account).post(people::account_action))
         .route("/account/2fa", get(people::two_factor).post(people::two_factor_action))
+        .route("/account/passkeys/options", post(passkeys::options))
+        .route("/account/passkeys", post(passkeys::add))
+        .route("/account/passkeys/remove", post(passkeys::remove))
+        .route("/login/passkey/options", post(passkeys::login_options))
+        .route("/login/passkey", post(passkeys::login))
         .route("/invite/{secret}", get(people::invitation).post(people::accept_invitation))
         .route("/reset/{secret}", get(people::reset_form).post(people::reset))
         .route("/forgot", get(people::forgot_form).post(people::forgot))
@@ -122,6 +128,9 @@ const DONE: &[&str] = &[
     "2fa-required",
     "setting-saved",
     "email",
+    "passkey-added",
+    "passkey-removed",
+    "passkey-wrong-password",
 ];
 
 /// What every page knows about its request: language, user, CSRF token, and the current

@@ -438,6 +438,7 @@ async fn render_two_factor(
         context! {
             enabled,
             left => if enabled { ctx.db.recovery_codes_left(user.id).await? } else { 0 },
+            passkeys => if enabled { ctx.db.passkeys_of(user.id).await? } else { Vec::new() },
             secret,
             // an SVG this server drew from the secret: no markup from anyone else
             qr => qr.map(minijinja::Value::from_safe_string),
