@@ -24,6 +24,8 @@ pub enum Viewer {
 #[derive(Debug, Clone, Default)]
 pub struct Filters {
     pub query: Query,
+    /// The order of results: best match first when there is a query, else newest first.
+    pub sort: Sort,
     pub resource_type: Option<String>,
     pub themes: Vec<String>,
     pub mechanisms: Vec<String>,
@@ -34,6 +36,16 @@ pub struct Filters {
     pub since: Option<String>,
     pub until: Option<String>,
     pub viewer: Viewer,
+}
+
+/// The order of results, by the document's own date (`published_on`), or by relevance.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub enum Sort {
+    /// Best match first with a query; newest first without one.
+    #[default]
+    Relevance,
+    Newest,
+    Oldest,
 }
 
 /// Counts per value of each facet, over everything the filters match.
@@ -170,18 +182,21 @@ impl Db {
     /// then by publication date), and whether more follow.
     pub async fn search_ids(&self, f: &Filters, offset: i64, limit: i64) -> AppResult<(Vec<i64>, bool)> {
         let mut s = self.matching(f);
-        let order = match (f.query.is_empty(), self.is_postgres()) {
+        let order = match (f.query.is_empty() || f.sort != Sort::Relevance, self.is_postgres()) {
             (true, _) => String::new(),
             // the tsquery is the first argument
             (false, true) => "ts_rank(s.head, $1::tsquery) desc, ".to_string(),
             (false, false) => "bm25(resource_fts, 10.0, 4.0, 1.0, 3.0, 10.0), ".to_string(),
         };
+        // undated documents last either way
+        let dates = if f.sort == Sort::Oldest {
+            "(r.published_on is null), r.published_on asc, r.id asc"
+        } else {
+            "coalesce(r.published_on, '') desc, r.id desc"
+        };
         let lim = s.arg(Arg::Int(limit + 1));
         let off = s.arg(Arg::Int(offset));
-        let sql = format!(
-            "select r.id {} order by {order}coalesce(r.published_on, '') desc, r.id desc limit {lim} offset {off}",
-            s.text
-        );
+        let sql = format!("select r.id {} order by {order}{dates} limit {lim} offset {off}", s.text);
         let hint = self.text_index_hint(f);
         let mut ids: Vec<i64> = on_pool!(self, p => async {
             let mut tx = p.begin().await?;

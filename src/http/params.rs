@@ -27,6 +27,8 @@ pub struct LibraryParams {
     pub since: String,
     pub until: String,
     pub cursor: String,
+    /// `relevance` (the default), `newest` or `oldest`: by the document's own date.
+    pub sort: String,
 }
 
 impl LibraryParams {
@@ -49,6 +51,7 @@ impl LibraryParams {
                 "since" => p.since = v,
                 "until" => p.until = v,
                 "cursor" => p.cursor = v,
+                "sort" => p.sort = v,
                 "language" => p.language = v,
                 "lang" if api && p.language.is_empty() => p.language = v,
                 _ => {}
@@ -83,6 +86,7 @@ impl LibraryParams {
             ("year", &self.year),
             ("since", &self.since),
             ("until", &self.until),
+            ("sort", &self.sort),
         ] {
             out.extend(one(k, v));
         }
@@ -145,6 +149,15 @@ impl LibraryParams {
                 }
             }
         }
+        f.sort = match self.sort.as_str() {
+            "" | "relevance" => crate::db::search::Sort::Relevance,
+            "newest" => crate::db::search::Sort::Newest,
+            "oldest" => crate::db::search::Sort::Oldest,
+            other => {
+                errors.push(FieldError::new("sort", "err-bad-sort", other));
+                crate::db::search::Sort::Relevance
+            }
+        };
         if errors.is_empty() {
             Ok(f)
         } else {

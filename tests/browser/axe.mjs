@@ -186,6 +186,10 @@ for (const lang of ["en", "ar"]) {
   await check(editor, `${lang} resource`);
   await editor.goto(`${base}${resource}/status?action=withdraw&lang=${lang}`);
   await check(editor, `${lang} confirm withdraw`);
+  await editor.goto(`${base}${resource}/delete?lang=${lang}`);
+  await check(editor, `${lang} confirm delete`);
+  await editor.goto(`${base}/r/new?lang=${lang}`);
+  await check(editor, `${lang} editor new form`);
 }
 
 // a reader on a phone: the filters come before the results, folded; open, choose, apply

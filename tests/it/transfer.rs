@@ -28,6 +28,13 @@ async fn the_starter_library_imports_without_error_and_reimport_updates() {
     assert!(dated.count() >= 70, "the starter library carries real dates");
     let newest: serde_json::Value = app.get("/api/v1/resources").await.json().await.unwrap();
     assert_eq!(newest["items"][0]["external_id"], "starter-al-hassan-judgment-2024");
+    let oldest: serde_json::Value = app.get("/api/v1/resources?sort=oldest").await.json().await.unwrap();
+    assert_eq!(oldest["items"][0]["external_id"], "starter-genocide-convention");
+    // a search can be ordered by date too, instead of by relevance
+    let dated: serde_json::Value = app.get("/api/v1/resources?q=geneva&sort=newest").await.json().await.unwrap();
+    let dates: Vec<&str> = dated["items"].as_array().unwrap().iter().filter_map(|i| i["published"].as_str()).collect();
+    assert!(dates.len() > 3 && dates.windows(2).all(|w| w[0] >= w[1]), "{dates:?}");
+    assert_eq!(app.get("/api/v1/resources?sort=sideways").await.status(), 422);
     let geneva: serde_json::Value = app.get("/api/v1/resources?year=1949").await.json().await.unwrap();
     assert_eq!(geneva["items"].as_array().unwrap().len(), 4);
     let library = app.get("/library?lang=fr").await.text().await.unwrap();

@@ -262,6 +262,8 @@ pub async fn index(State(ctx): State<Ctx>, page: Page, RawQuery(query): RawQuery
             groups => facet_groups(&ctx, &page, &params, &facets, &more),
             chips => chips(&ctx, &page, &params),
             hidden_pairs => pairs.iter().filter(|(k, _)| !MULTI.contains(k)).map(|(k, v)| context! { name => k, value => v }).collect::<Vec<_>>(),
+            multi_pairs => pairs.iter().filter(|(k, _)| MULTI.contains(k)).map(|(k, v)| context! { name => k, value => v }).collect::<Vec<_>>(),
+            sort => params.sort,
             open_filters => !more.is_empty(),
             filtered => !pairs.is_empty(),
             next => results.more.then(|| page_link(offset + PAGE)),
