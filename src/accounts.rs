@@ -437,6 +437,11 @@ pub async fn issue_reset(ctx: &Core, by: &User, user_id: i64) -> AppResult<Strin
         return Err(AppError::Forbidden);
     }
     ctx.db.user_by_id(user_id).await?.ok_or(AppError::NotFound)?;
+    reset_link(ctx, user_id, by.id, chrono::Duration::days(LINK_DAYS)).await
+}
+
+/// A new reset link's secret for `user_id`, made by `created_by`, valid `valid_for`.
+async fn reset_link(ctx: &Core, user_id: i64, created_by: i64, valid_for: chrono::Duration) -> AppResult<String> {
     let secret = new_secret();
     ctx.db
         .insert_link(crate::db::people::NewLink {
@@ -445,8 +450,8 @@ pub async fn issue_reset(ctx: &Core, by: &User, user_id: i64) -> AppResult<Strin
             role: None,
             org: None,
             user_id: Some(user_id),
-            created_by: by.id,
-            valid_for: chrono::Duration::days(LINK_DAYS),
+            created_by,
+            valid_for,
         })
         .await?;
     Ok(secret)
@@ -478,18 +483,7 @@ pub async fn forgot_password(ctx: &Core, who: &str, lang: Lang) -> AppResult<()>
         return Err(AppError::RateLimited(wait.as_secs().max(1)));
     }
     let Some((user_id, email)) = ctx.db.account_with_email(who).await? else { return Ok(()) };
-    let secret = new_secret();
-    ctx.db
-        .insert_link(crate::db::people::NewLink {
-            token_hash: &digest(&secret),
-            kind: "reset",
-            role: None,
-            org: None,
-            user_id: Some(user_id),
-            created_by: user_id,
-            valid_for: chrono::Duration::hours(2),
-        })
-        .await?;
+    let secret = reset_link(ctx, user_id, user_id, chrono::Duration::hours(2)).await?;
     if let Err(e) = mail_link(ctx, lang, &email, "reset", &format!("/reset/{secret}")).await {
         tracing::warn!("a reset link could not be e-mailed: {e}");
     }
