@@ -1,6 +1,5 @@
 //! E-mail when an SMTP server is configured: invitation links sent to the invitee, reset
-//! links to people who gave an address. The server here speaks SMTP over a real socket and
-//! keeps what it receives; lettre, the real client, talks to it.
+//! links to people who gave an address, through a real SMTP server (aiosmtpd in CI).
 
 use std::sync::{Arc, Mutex};
 
@@ -12,14 +11,53 @@ use crate::helpers::{TestApp, PASSWORD};
 /// What the server received: each message's recipients and its data.
 type Inbox = Arc<Mutex<Vec<(Vec<String>, String)>>>;
 
-/// A minimal SMTP server on 127.0.0.1 that accepts every message and keeps (recipients, data).
+/// An SMTP server on 127.0.0.1 that accepts every message: aiosmtpd (a real implementation,
+/// installed by `.ci/test-tools`, writing to a Maildir) when `AMICUS_AIOSMTPD_PYTHON` names
+/// its Python, which CI requires; otherwise a minimal one here.
 struct MailSink {
     port: u16,
     got: Inbox,
+    maildir: Option<(tempfile::TempDir, std::process::Child)>,
+}
+
+impl Drop for MailSink {
+    fn drop(&mut self) {
+        if let Some((_, child)) = &mut self.maildir {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
 }
 
 impl MailSink {
     async fn start() -> MailSink {
+        match std::env::var("AMICUS_AIOSMTPD_PYTHON").ok().filter(|p| !p.is_empty()) {
+            Some(python) => MailSink::aiosmtpd(&python).await,
+            None if std::env::var("CI").is_ok() => panic!("CI must set AMICUS_AIOSMTPD_PYTHON (.ci/test-tools)"),
+            None => MailSink::minimal().await,
+        }
+    }
+
+    async fn aiosmtpd(python: &str) -> MailSink {
+        let port = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+        let dir = tempfile::tempdir().unwrap();
+        let child = std::process::Command::new(python)
+            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
+            .arg(dir.path().join("mail"))
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::null())
+            .spawn()
+            .expect("run aiosmtpd");
+        for _ in 0..100 {
+            if tokio::net::TcpStream::connect(("127.0.0.1", port)).await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+        }
+        MailSink { port, got: Inbox::default(), maildir: Some((dir, child)) }
+    }
+
+    async fn minimal() -> MailSink {
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let port = listener.local_addr().unwrap().port();
         let got: Inbox = Arc::default();
@@ -66,12 +104,32 @@ impl MailSink {
                 });
             }
         });
-        MailSink { port, got }
+        MailSink { port, got, maildir: None }
+    }
+
+    /// Every message so far: its recipients and its text.
+    fn messages(&self) -> Vec<(Vec<String>, String)> {
+        let Some((dir, _)) = &self.maildir else { return self.got.lock().unwrap().clone() };
+        let mut out = Vec::new();
+        let Ok(entries) = std::fs::read_dir(dir.path().join("mail").join("new")) else { return out };
+        let mut paths: Vec<_> = entries.filter_map(|e| e.ok()).map(|e| e.path()).collect();
+        paths.sort_by_key(|p| std::fs::metadata(p).and_then(|m| m.modified()).ok());
+        for path in paths {
+            let text = std::fs::read_to_string(&path).unwrap_or_default().replace("\r\n", "\n");
+            // aiosmtpd records the envelope's recipients in X-RcptTo
+            let to = text
+                .lines()
+                .find_map(|l| l.strip_prefix("X-RcptTo: "))
+                .map(|r| r.split(", ").map(str::to_string).collect())
+                .unwrap_or_default();
+            out.push((to, text));
+        }
+        out
     }
 
     /// The path of the first link to this instance in the last message to `to`.
     fn link_to(&self, to: &str, base: &str) -> Option<String> {
-        let got = self.got.lock().unwrap();
+        let got = self.messages();
         let (_, data) = got.iter().rev().find(|(rcpt, _)| rcpt.iter().any(|r| r == to))?;
         // undo quoted-printable soft line breaks, should the server's client have used them
         let text = data.replace("=\n", "").replace("=3D", "=");
@@ -80,7 +138,7 @@ impl MailSink {
     }
 
     fn count(&self) -> usize {
-        self.got.lock().unwrap().len()
+        self.messages().len()
     }
 }
 

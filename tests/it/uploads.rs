@@ -142,7 +142,7 @@ async fn an_upload_just_over_the_configured_cap_is_refused_while_streaming() {
     assert_eq!(res.status(), 413);
 }
 
-/// Where pypdf's Python and exiftool are (`.ci/pdf-tools` installs them). Outside CI, without
+/// Where pypdf's Python and exiftool are (`.ci/test-tools` installs them). Outside CI, without
 /// them, the test says so and checks nothing; in CI their absence fails it.
 fn pdf_tools() -> Option<(String, String)> {
     let python = std::env::var("AMICUS_PYPDF_PYTHON").ok().filter(|s| !s.is_empty());
@@ -150,7 +150,7 @@ fn pdf_tools() -> Option<(String, String)> {
     match (python, exiftool) {
         (Some(p), Some(e)) => Some((p, e)),
         _ if std::env::var("CI").is_ok() => {
-            panic!("CI must set AMICUS_PYPDF_PYTHON and AMICUS_EXIFTOOL (.ci/pdf-tools)")
+            panic!("CI must set AMICUS_PYPDF_PYTHON and AMICUS_EXIFTOOL (.ci/test-tools)")
         }
         _ => {
             eprintln!("pypdf and exiftool not configured: skipping the independent PDF readers");
