@@ -3,6 +3,8 @@
 
 /// Accounts, organisations, sessions and tokens: the rules.
 pub mod accounts;
+/// The agenda: events of organisations.
+pub mod agenda;
 /// The running instance: the HTTP state around the domain core, and serve.
 pub mod app;
 /// Configuration from defaults, `amicus.toml` and the environment.

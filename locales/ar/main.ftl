@@ -442,3 +442,15 @@ sort-relevance = الأكثر صلة (الأحدث أولًا دون بحث)
 sort-newest = الوثائق الأحدث أولًا
 sort-oldest = الوثائق الأقدم أولًا
 err-bad-sort = «{ $value }» ليس ترتيبًا: relevance أو newest أو oldest.
+# the agenda
+err-bad-timezone = «{ $value }» ليست منطقة زمنية: استخدم اسمًا من قاعدة IANA مثل Europe/Amsterdam أو America/Bogota.
+err-bad-datetime = «{ $value }» ليس تاريخًا ووقتًا: اكتبه هكذا 2027-03-04T09:30.
+err-end-before-start = النهاية تسبق البداية.
+err-date-out-of-range = «{ $value }» بعيد جدًا عن اليوم.
+err-time-does-not-exist = «{ $value }» وقت لا يوجد في هذه المنطقة الزمنية: الساعات تقفز فوق هذه الساعة.
+err-event-too-long = لا يتجاوز الحدث { $value } يومًا؛ استخدم التكرار للدورات التي تتكرر.
+err-bad-rrule = «{ $value }» ليس تكرارًا يقرؤه هذا التقويم (FREQ=DAILY أو WEEKLY أو MONTHLY أو YEARLY مع COUNT أو UNTIL).
+err-rrule-unbounded = يجب أن ينتهي التكرار: حدّد COUNT أو UNTIL.
+err-rrule-too-many = هذا التكرار ينتج أكثر من 1000 حدث.
+err-no-such-resource = لا يوجد مورد «{ $value }» في المكتبة.
+err-org-fixed = يبقى الحدث تابعًا لمنظمته.

@@ -435,3 +435,15 @@ sort-relevance = Best match (newest first without a search)
 sort-newest = Newest document first
 sort-oldest = Oldest document first
 err-bad-sort = “{ $value }” is not an order: relevance, newest or oldest.
+# the agenda
+err-bad-timezone = “{ $value }” is not a time zone: use an IANA name such as Europe/Amsterdam or America/Bogota.
+err-bad-datetime = “{ $value }” is not a date and time: write it as 2027-03-04T09:30.
+err-end-before-start = The end comes before the start.
+err-date-out-of-range = “{ $value }” is too far from today.
+err-time-does-not-exist = “{ $value }” does not happen in that time zone: the clocks skip that hour.
+err-event-too-long = An event may last at most { $value } days; use a recurrence for sessions that repeat.
+err-bad-rrule = “{ $value }” is not a recurrence this agenda reads (FREQ=DAILY, WEEKLY, MONTHLY or YEARLY, with COUNT or UNTIL).
+err-rrule-unbounded = A recurrence must end: give COUNT or UNTIL.
+err-rrule-too-many = This recurrence would make more than 1,000 events.
+err-no-such-resource = There is no resource “{ $value }” in the library.
+err-org-fixed = An event stays with its organisation.

@@ -435,3 +435,15 @@ sort-relevance = Relevancia (más recientes primero sin búsqueda)
 sort-newest = Documentos más recientes primero
 sort-oldest = Documentos más antiguos primero
 err-bad-sort = «{ $value }» no es un orden: relevance, newest u oldest.
+# the agenda
+err-bad-timezone = «{ $value }» no es una zona horaria: use un nombre IANA como Europe/Amsterdam o America/Bogota.
+err-bad-datetime = «{ $value }» no es una fecha y hora: escríbala así 2027-03-04T09:30.
+err-end-before-start = El final es anterior al inicio.
+err-date-out-of-range = «{ $value }» está demasiado lejos de hoy.
+err-time-does-not-exist = «{ $value }» no existe en esa zona horaria: los relojes saltan esa hora.
+err-event-too-long = Un evento dura como máximo { $value } días; use una recurrencia para las sesiones que se repiten.
+err-bad-rrule = «{ $value }» no es una recurrencia legible aquí (FREQ=DAILY, WEEKLY, MONTHLY o YEARLY, con COUNT o UNTIL).
+err-rrule-unbounded = Una recurrencia debe terminar: indique COUNT o UNTIL.
+err-rrule-too-many = Esta recurrencia daría más de 1.000 eventos.
+err-no-such-resource = No hay ningún recurso «{ $value }» en la biblioteca.
+err-org-fixed = Un evento sigue siendo de su organización.

@@ -436,3 +436,15 @@ sort-relevance = Pertinence (plus récents d'abord sans recherche)
 sort-newest = Documents les plus récents d'abord
 sort-oldest = Documents les plus anciens d'abord
 err-bad-sort = « { $value } » n'est pas un ordre : relevance, newest ou oldest.
+# the agenda
+err-bad-timezone = « { $value } » n'est pas un fuseau horaire : utilisez un nom IANA comme Europe/Amsterdam ou America/Bogota.
+err-bad-datetime = « { $value } » n'est pas une date et une heure : écrivez-la ainsi 2027-03-04T09:30.
+err-end-before-start = La fin précède le début.
+err-date-out-of-range = « { $value } » est trop loin d'aujourd'hui.
+err-time-does-not-exist = « { $value } » n'existe pas dans ce fuseau : les horloges sautent cette heure.
+err-event-too-long = Un événement dure au plus { $value } jours ; utilisez une récurrence pour les sessions qui se répètent.
+err-bad-rrule = « { $value } » n'est pas une récurrence lisible ici (FREQ=DAILY, WEEKLY, MONTHLY ou YEARLY, avec COUNT ou UNTIL).
+err-rrule-unbounded = Une récurrence doit finir : indiquez COUNT ou UNTIL.
+err-rrule-too-many = Cette récurrence ferait plus de 1 000 événements.
+err-no-such-resource = Il n'y a pas de ressource « { $value } » dans la bibliothèque.
+err-org-fixed = Un événement reste à son organisation.

@@ -5,6 +5,7 @@
 
 pub mod attachments;
 pub mod deliveries;
+pub mod events;
 pub mod federation;
 pub mod orgs;
 pub mod people;

@@ -7,6 +7,7 @@
 mod api;
 mod cli;
 mod editor;
+mod events;
 mod federation;
 mod hardening;
 mod helpers;

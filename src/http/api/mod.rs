@@ -1,5 +1,6 @@
 //! JSON API v1 (documented in `docs/API.md`). Errors are `application/problem+json`.
 
+mod events;
 mod orgs;
 mod resources;
 
@@ -20,6 +21,8 @@ pub fn router(upload_limit: DefaultBodyLimit) -> Router<Ctx> {
         .route("/resources/{id}", get(resources::show).patch(resources::update).delete(resources::delete))
         .route("/resources/{id}/share", axum::routing::post(resources::share))
         .route("/resources/{id}/attachments", axum::routing::post(resources::attach).layer(upload_limit))
+        .route("/events", get(events::list).post(events::create))
+        .route("/events/{id}", get(events::show).patch(events::update).delete(events::delete))
         .route("/orgs", get(orgs::list))
         .route("/orgs/{handle}", get(orgs::show))
         .route("/orgs/{handle}/following", axum::routing::post(orgs::follow).delete(orgs::unfollow))

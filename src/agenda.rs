@@ -1,0 +1,158 @@
+//! The agenda's operations, shared by the API (and, as they come, the pages, the ICS import
+//! and federation): events of an organisation, written by its editors.
+
+use serde_json::Value;
+
+use crate::accounts::require_editor;
+use crate::db::events::{Event, EventFilters};
+use crate::domain::Core;
+use crate::error::{AppError, AppResult};
+use crate::model::event::{Case, EventInput, EventText, NewEvent};
+use crate::model::user::User;
+
+fn validate(ctx: &Core, input: &EventInput) -> AppResult<NewEvent> {
+    input.validate(&ctx.vocab, &ctx.config.extra_content_languages, chrono::Utc::now()).map_err(AppError::Invalid)
+}
+
+/// The library resources an event names, by uid: every one must exist.
+async fn resource_ids(ctx: &Core, e: &NewEvent) -> AppResult<Vec<i64>> {
+    let found = ctx.db.resource_ids_by_uid(&e.resources).await?;
+    let missing: Vec<crate::model::FieldError> = e
+        .resources
+        .iter()
+        .filter(|u| !found.iter().any(|(f, _)| f == *u))
+        .map(|u| crate::model::FieldError::new("resources", "err-no-such-resource", u))
+        .collect();
+    if !missing.is_empty() {
+        return Err(AppError::Invalid(missing));
+    }
+    Ok(found.into_iter().map(|(_, id)| id).collect())
+}
+
+/// Creates an event of `input.org`, which `user` must edit.
+pub async fn create(ctx: &Core, user: &User, input: &EventInput) -> AppResult<Event> {
+    let org = ctx
+        .db
+        .org_by_handle(&input.org)
+        .await?
+        .ok_or_else(|| AppError::invalid("org", "err-no-such-org", &input.org))?;
+    if !org.local {
+        return Err(AppError::Forbidden);
+    }
+    require_editor(ctx, user, org.id).await?;
+    let e = validate(ctx, input)?;
+    let resources = resource_ids(ctx, &e).await?;
+    let uid = crate::db::new_uid();
+    ctx.db.insert_event(org.id, &uid, &e, &resources).await?;
+    ctx.db.event_by_uid(&uid).await?.ok_or_else(|| AppError::internal("the event just stored is gone"))
+}
+
+pub async fn get(ctx: &Core, uid: &str) -> AppResult<Event> {
+    ctx.db.event_by_uid(uid).await?.ok_or(AppError::NotFound)
+}
+
+/// A local event that `user` may change.
+async fn get_for_edit(ctx: &Core, user: &User, uid: &str) -> AppResult<Event> {
+    let e = get(ctx, uid).await?;
+    if !e.local {
+        return Err(AppError::Forbidden);
+    }
+    require_editor(ctx, user, e.org_id).await?;
+    Ok(e)
+}
+
+/// The event in the API's shape, as it would be sent again.
+pub fn to_input(e: &Event) -> EventInput {
+    let place = e.place.clone();
+    EventInput {
+        org: e.org_handle.clone(),
+        kind: e.kind.clone(),
+        original_language: e.original_language.clone(),
+        translations: e
+            .texts
+            .iter()
+            .map(|(l, title, summary, description, _)| {
+                (
+                    l.clone(),
+                    EventText { title: title.clone(), summary: summary.clone(), description: description.clone() },
+                )
+            })
+            .collect(),
+        start: e.start_local.clone(),
+        end: e.end_local.clone(),
+        timezone: e.timezone.clone(),
+        all_day: e.all_day,
+        status: Some(e.status.clone()),
+        place,
+        online_url: e.online_url.clone(),
+        mechanisms: terms(e, crate::model::vocab::MECHANISM),
+        themes: terms(e, crate::model::vocab::THEME),
+        countries: terms(e, crate::model::vocab::COUNTRY),
+        case: (e.case_name.is_some() || e.case_number.is_some()).then(|| Case {
+            name: e.case_name.clone().unwrap_or_default(),
+            number: e.case_number.clone().unwrap_or_default(),
+        }),
+        session: e.session.clone(),
+        source_url: e.source_url.clone(),
+        registration_url: e.registration_url.clone(),
+        rrule: e.rrule.clone(),
+        resources: e.resources.clone(),
+    }
+}
+
+fn terms(e: &Event, scheme: &str) -> Vec<String> {
+    e.terms.iter().filter(|(s, _)| s == scheme).map(|(_, t)| t.clone()).collect()
+}
+
+/// Changes any subset of an event (the API's `PATCH`): the fields given replace the stored
+/// ones, `translations` merge by language (`null` removes one), and the whole is checked
+/// again. A postponement or a rescheduling keeps the start it replaces.
+pub async fn update(ctx: &Core, user: &User, uid: &str, patch: &Value) -> AppResult<Event> {
+    let before = get_for_edit(ctx, user, uid).await?;
+    let Value::Object(changes) = patch else { return Err(AppError::invalid("body", "err-json-shape", "an object")) };
+    let mut merged = serde_json::to_value(to_input(&before)).map_err(AppError::internal)?;
+    for (k, v) in changes {
+        if k == "org" {
+            return Err(AppError::invalid("org", "err-org-fixed", ""));
+        }
+        match (k.as_str(), v, merged.get_mut("translations")) {
+            ("translations", Value::Object(langs), Some(Value::Object(current))) => {
+                for (lang, text) in langs {
+                    if text.is_null() {
+                        current.remove(lang);
+                    } else {
+                        current.insert(lang.clone(), text.clone());
+                    }
+                }
+            }
+            (_, v, _) => {
+                if let Value::Object(m) = &mut merged {
+                    m.insert(k.clone(), v.clone());
+                }
+            }
+        }
+    }
+    let input: EventInput =
+        serde_json::from_value(merged).map_err(|e| AppError::invalid("body", "err-json-shape", &e.to_string()))?;
+    let e = validate(ctx, &input)?;
+    let resources = resource_ids(ctx, &e).await?;
+    // the start a postponement moved away from stays known (shown struck through, and in ICS)
+    let moved = e.start_local != before.start_local;
+    let previous = match (e.status.as_str(), moved) {
+        ("postponed" | "rescheduled", true) => Some(before.start_local.as_str()),
+        ("postponed" | "rescheduled", false) => before.previous_start_local.as_deref(),
+        _ => None,
+    };
+    ctx.db.update_event(before.id, &e, &resources, previous).await?;
+    get(ctx, uid).await
+}
+
+pub async fn delete(ctx: &Core, user: &User, uid: &str) -> AppResult<()> {
+    let e = get_for_edit(ctx, user, uid).await?;
+    ctx.db.delete_event(e.id).await
+}
+
+/// A page of events in start order.
+pub async fn list(ctx: &Core, f: &EventFilters, offset: i64, limit: i64) -> AppResult<(Vec<Event>, bool)> {
+    ctx.db.list_events(f, offset, limit).await
+}

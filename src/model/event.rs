@@ -1,0 +1,503 @@
+//! An event of the agenda as it is written (the API body): its validation into a `NewEvent`,
+//! with wall-clock times in an IANA zone turned into UTC instants, and the bounds that keep a
+//! hostile or mistaken input from becoming a calendar of millions.
+
+use std::collections::BTreeMap;
+use std::str::FromStr;
+
+use chrono::{DateTime, Datelike, NaiveDate, NaiveDateTime, TimeZone, Utc};
+use serde::{Deserialize, Serialize};
+
+use super::lang::ContentLang;
+use super::resource::{MAX_SUMMARY, MAX_TITLE};
+use super::text::render_markdown;
+use super::vocab::{self, Vocabularies};
+use super::FieldError;
+
+pub const EVENT_KIND: &str = "event-kind";
+pub const EVENT_STATUS: &str = "event-status";
+/// The longest description, in characters.
+pub const MAX_DESCRIPTION: usize = 100_000;
+/// The most occurrences a recurrence may have.
+pub const MAX_OCCURRENCES: i64 = 1000;
+/// How far from now an event may be, in years, either way.
+pub const MAX_YEARS: i32 = 100;
+
+/// One language's text of an event.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct EventText {
+    pub title: String,
+    #[serde(default)]
+    pub summary: String,
+    #[serde(default)]
+    pub description: String,
+}
+
+/// A place: a venue's name and structured address (`country` from the vocabulary).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Place {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub street: String,
+    #[serde(default)]
+    pub locality: String,
+    #[serde(default)]
+    pub postal_code: String,
+    #[serde(default)]
+    pub country: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Case {
+    #[serde(default)]
+    pub name: String,
+    #[serde(default)]
+    pub number: String,
+}
+
+/// The API's body for an event (`POST /api/v1/events`), and what `GET` shows of it.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct EventInput {
+    pub org: String,
+    pub kind: String,
+    pub original_language: String,
+    pub translations: BTreeMap<String, EventText>,
+    /// Wall-clock start in `timezone`: `2027-03-04T09:30`, or `2027-03-04` when all day.
+    pub start: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub end: Option<String>,
+    pub timezone: String,
+    #[serde(default)]
+    pub all_day: bool,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub status: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub place: Option<Place>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub online_url: Option<String>,
+    #[serde(default)]
+    pub mechanisms: Vec<String>,
+    #[serde(default)]
+    pub themes: Vec<String>,
+    #[serde(default)]
+    pub countries: Vec<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub case: Option<Case>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub session: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub registration_url: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rrule: Option<String>,
+    /// Ids of library resources the event relates to.
+    #[serde(default)]
+    pub resources: Vec<String>,
+}
+
+/// A checked event, ready to store.
+#[derive(Debug, Clone)]
+pub struct NewEvent {
+    pub kind: String,
+    pub status: String,
+    pub original_language: String,
+    /// (lang, title, summary, description, description_html)
+    pub texts: Vec<(String, String, String, String, String)>,
+    pub start_local: String,
+    pub end_local: Option<String>,
+    pub timezone: String,
+    pub all_day: bool,
+    pub start_utc: DateTime<Utc>,
+    pub end_utc: DateTime<Utc>,
+    pub place: Option<Place>,
+    pub online_url: Option<String>,
+    /// (scheme, term)
+    pub terms: Vec<(String, String)>,
+    pub case_name: Option<String>,
+    pub case_number: Option<String>,
+    pub session: Option<String>,
+    pub source_url: Option<String>,
+    pub registration_url: Option<String>,
+    pub rrule: Option<String>,
+    pub resources: Vec<String>,
+}
+
+fn opt(s: &Option<String>) -> Option<String> {
+    s.as_ref().map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
+}
+
+/// A wall-clock time as written: `2027-03-04T09:30` (seconds allowed), or a date when all day.
+fn wall_clock(s: &str, all_day: bool) -> Option<NaiveDateTime> {
+    let s = s.trim();
+    if all_day {
+        return NaiveDate::parse_from_str(s, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0));
+    }
+    NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M")
+        .or_else(|_| NaiveDateTime::parse_from_str(s, "%Y-%m-%dT%H:%M:%S"))
+        .ok()
+}
+
+/// A wall-clock time in `tz` as an instant: the earlier one when the clocks go back (the hour
+/// happens twice), none when they go forward over it (it never happens).
+pub fn to_utc(tz: chrono_tz::Tz, t: NaiveDateTime) -> Option<DateTime<Utc>> {
+    tz.from_local_datetime(&t).earliest().map(|t| t.with_timezone(&Utc))
+}
+
+fn check_url(field: &str, url: &Option<String>, errors: &mut Vec<FieldError>) -> Option<String> {
+    let url = opt(url)?;
+    let ok = url.len() <= 2000 && url::Url::parse(&url).is_ok_and(|u| matches!(u.scheme(), "https" | "http"));
+    if !ok {
+        errors.push(FieldError::new(field, "err-bad-url", &url));
+        return None;
+    }
+    Some(url)
+}
+
+fn check_len(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>) {
+    if value.chars().count() > max {
+        errors.push(FieldError::new(field, "err-too-long", &max.to_string()));
+    }
+}
+
+/// Checks a recurrence rule (RFC 5545 RRULE): a frequency, and an end (`COUNT` or `UNTIL`)
+/// that keeps it under `MAX_OCCURRENCES`; only the parts calendars agree on.
+pub fn check_rrule(rule: &str, start: NaiveDateTime) -> Result<String, &'static str> {
+    let rule = rule.trim().trim_start_matches("RRULE:").to_ascii_uppercase();
+    let mut freq = None;
+    let (mut count, mut until, mut interval) = (None, None, 1i64);
+    for part in rule.split(';').filter(|p| !p.is_empty()) {
+        let (k, v) = part.split_once('=').ok_or("err-bad-rrule")?;
+        match k {
+            "FREQ" => {
+                freq = Some(match v {
+                    "DAILY" => 1,
+                    "WEEKLY" => 7,
+                    "MONTHLY" => 28,
+                    "YEARLY" => 365,
+                    _ => return Err("err-bad-rrule"),
+                })
+            }
+            "COUNT" => count = Some(v.parse::<i64>().map_err(|_| "err-bad-rrule")?),
+            "INTERVAL" => interval = v.parse::<i64>().ok().filter(|i| (1..=1000).contains(i)).ok_or("err-bad-rrule")?,
+            "UNTIL" => {
+                let date = v.get(..8).ok_or("err-bad-rrule")?;
+                until = Some(NaiveDate::parse_from_str(date, "%Y%m%d").map_err(|_| "err-bad-rrule")?);
+            }
+            "BYDAY" | "BYMONTHDAY" | "BYMONTH" | "BYSETPOS" | "WKST" => {
+                let ok = !v.is_empty()
+                    && v.len() <= 100
+                    && v.chars().all(|c| c.is_ascii_alphanumeric() || c == ',' || c == '-');
+                if !ok {
+                    return Err("err-bad-rrule");
+                }
+            }
+            _ => return Err("err-bad-rrule"),
+        }
+    }
+    let days = freq.ok_or("err-bad-rrule")?;
+    // BYDAY and the like can multiply occurrences within a period: counted at up to 7 a period
+    let per_period = if rule.contains("BYDAY=") || rule.contains("BYMONTHDAY=") { 7 } else { 1 };
+    let occurrences = match (count, until) {
+        (Some(c), None) if c >= 1 => c,
+        (None, Some(u)) => {
+            let span = (u - start.date()).num_days();
+            if span < 0 {
+                return Err("err-bad-rrule");
+            }
+            (span / (days * interval) + 1) * per_period
+        }
+        (Some(_), Some(_)) => return Err("err-bad-rrule"),
+        _ => return Err("err-rrule-unbounded"),
+    };
+    if occurrences > MAX_OCCURRENCES {
+        return Err("err-rrule-too-many");
+    }
+    Ok(rule)
+}
+
+impl EventInput {
+    /// Checks every field, collecting every problem, against `now` (for the dates' bounds).
+    pub fn validate(
+        &self,
+        vocab: &Vocabularies,
+        extra_langs: &[String],
+        now: DateTime<Utc>,
+    ) -> Result<NewEvent, Vec<FieldError>> {
+        let mut errors = Vec::new();
+        let kind = self.kind.trim().to_string();
+        if !vocab.contains(EVENT_KIND, &kind) {
+            errors.push(FieldError::new("kind", "err-unknown-term", &self.kind));
+        }
+        let status = opt(&self.status).unwrap_or_else(|| "scheduled".into());
+        if !vocab.contains(EVENT_STATUS, &status) {
+            errors.push(FieldError::new("status", "err-unknown-term", &status));
+        }
+        let original = ContentLang::parse(&self.original_language, extra_langs);
+        if original.is_none() {
+            errors.push(FieldError::new("original_language", "err-unsupported-language", &self.original_language));
+        }
+        let mut texts = Vec::new();
+        if self.translations.is_empty() {
+            errors.push(FieldError::new("translations", "err-no-translation", ""));
+        }
+        for (code, t) in &self.translations {
+            let field = format!("translations.{code}");
+            let Some(lang) = ContentLang::parse(code, extra_langs) else {
+                errors.push(FieldError::new(&field, "err-unsupported-language", code));
+                continue;
+            };
+            let title = t.title.trim();
+            if title.is_empty() {
+                errors.push(FieldError::new(&format!("{field}.title"), "err-empty-title", ""));
+            }
+            check_len(&format!("{field}.title"), title, MAX_TITLE, &mut errors);
+            if t.summary.trim().chars().count() > MAX_SUMMARY {
+                errors.push(FieldError::new(
+                    &format!("{field}.summary"),
+                    "err-summary-too-long",
+                    &MAX_SUMMARY.to_string(),
+                ));
+            }
+            check_len(&format!("{field}.description"), &t.description, MAX_DESCRIPTION, &mut errors);
+            let description = t.description.trim().to_string();
+            let html = render_markdown(&description);
+            texts.push((lang.as_str().to_string(), title.to_string(), t.summary.trim().to_string(), description, html));
+        }
+        if let Some(o) = &original {
+            if !self.translations.is_empty() && !texts.iter().any(|t| t.0 == o.as_str()) {
+                errors.push(FieldError::new("original_language", "err-original-missing", o.as_str()));
+            }
+        }
+        // times: wall-clock in an IANA zone, then instants
+        let tz = chrono_tz::Tz::from_str(self.timezone.trim()).ok();
+        if tz.is_none() {
+            errors.push(FieldError::new("timezone", "err-bad-timezone", &self.timezone));
+        }
+        let start = wall_clock(&self.start, self.all_day);
+        if start.is_none() {
+            let code = if self.all_day { "err-bad-date" } else { "err-bad-datetime" };
+            errors.push(FieldError::new("start", code, &self.start));
+        }
+        let end = opt(&self.end).map(|e| (wall_clock(&e, self.all_day), e));
+        if let Some((None, e)) = &end {
+            let code = if self.all_day { "err-bad-date" } else { "err-bad-datetime" };
+            errors.push(FieldError::new("end", code, e));
+        }
+        let end = end.and_then(|(t, _)| t);
+        let mut times = None;
+        if let (Some(tz), Some(start)) = (tz, start) {
+            let year = start.year();
+            if (year - now.year()).abs() > MAX_YEARS {
+                errors.push(FieldError::new("start", "err-date-out-of-range", &self.start));
+            } else {
+                // an all-day event ends at the end of its last day
+                let end_wall = match (end, self.all_day) {
+                    (Some(e), true) => e + chrono::Duration::days(1),
+                    (Some(e), false) => e,
+                    (None, true) => start + chrono::Duration::days(1),
+                    (None, false) => start,
+                };
+                match (to_utc(tz, start), to_utc(tz, end_wall)) {
+                    (None, _) => errors.push(FieldError::new("start", "err-time-does-not-exist", &self.start)),
+                    (_, None) => errors.push(FieldError::new(
+                        "end",
+                        "err-time-does-not-exist",
+                        self.end.as_deref().unwrap_or_default(),
+                    )),
+                    (Some(s), Some(e)) if e < s => errors.push(FieldError::new(
+                        "end",
+                        "err-end-before-start",
+                        self.end.as_deref().unwrap_or_default(),
+                    )),
+                    (Some(s), Some(e)) if (e - s).num_days() > 366 => {
+                        errors.push(FieldError::new("end", "err-event-too-long", "366"))
+                    }
+                    (Some(s), Some(e)) => times = Some((s, e)),
+                }
+            }
+        }
+        let rrule = match (opt(&self.rrule), start) {
+            (Some(r), Some(s)) => match check_rrule(&r, s) {
+                Ok(r) => Some(r),
+                Err(code) => {
+                    errors.push(FieldError::new("rrule", code, &r));
+                    None
+                }
+            },
+            _ => None,
+        };
+        let mut terms = Vec::new();
+        for (field, scheme, values) in [
+            ("mechanisms", vocab::MECHANISM, &self.mechanisms),
+            ("themes", vocab::THEME, &self.themes),
+            ("countries", vocab::COUNTRY, &self.countries),
+        ] {
+            if values.len() > 20 {
+                errors.push(FieldError::new(field, "err-too-many", "20"));
+                continue;
+            }
+            for v in values {
+                let id = v.trim().to_ascii_lowercase();
+                let id = if scheme == vocab::COUNTRY { id } else { v.trim().to_string() };
+                if !vocab.contains(scheme, &id) {
+                    errors.push(FieldError::new(field, "err-unknown-term", v));
+                } else if !terms.iter().any(|(s, t)| s == scheme && t == &id) {
+                    terms.push((scheme.to_string(), id));
+                }
+            }
+        }
+        let place = self.place.clone().map(|mut p| {
+            for (field, value) in [
+                ("place.name", &p.name),
+                ("place.street", &p.street),
+                ("place.locality", &p.locality),
+                ("place.postal_code", &p.postal_code),
+            ] {
+                check_len(field, value.trim(), 200, &mut errors);
+            }
+            p.country = p.country.trim().to_ascii_lowercase();
+            if !p.country.is_empty() && !vocab.contains(vocab::COUNTRY, &p.country) {
+                errors.push(FieldError::new("place.country", "err-unknown-term", &p.country));
+            }
+            p
+        });
+        let case = self.case.clone().unwrap_or_default();
+        check_len("case.name", case.name.trim(), 300, &mut errors);
+        check_len("case.number", case.number.trim(), 100, &mut errors);
+        let session = opt(&self.session);
+        check_len("session", session.as_deref().unwrap_or_default(), 200, &mut errors);
+        let online_url = check_url("online_url", &self.online_url, &mut errors);
+        let source_url = check_url("source_url", &self.source_url, &mut errors);
+        let registration_url = check_url("registration_url", &self.registration_url, &mut errors);
+        if self.resources.len() > 20 {
+            errors.push(FieldError::new("resources", "err-too-many", "20"));
+        }
+        match (errors.is_empty(), original, times, start) {
+            (true, Some(original), Some((start_utc, end_utc)), Some(start)) => Ok(NewEvent {
+                kind,
+                status,
+                original_language: original.as_str().to_string(),
+                texts,
+                start_local: if self.all_day {
+                    start.format("%Y-%m-%d").to_string()
+                } else {
+                    start.format("%Y-%m-%dT%H:%M").to_string()
+                },
+                end_local: end.map(|e| {
+                    if self.all_day {
+                        e.format("%Y-%m-%d").to_string()
+                    } else {
+                        e.format("%Y-%m-%dT%H:%M").to_string()
+                    }
+                }),
+                timezone: self.timezone.trim().to_string(),
+                all_day: self.all_day,
+                start_utc,
+                end_utc,
+                place: place.filter(|p| *p != Place::default()),
+                online_url,
+                terms,
+                case_name: Some(case.name.trim().to_string()).filter(|s| !s.is_empty()),
+                case_number: Some(case.number.trim().to_string()).filter(|s| !s.is_empty()),
+                session,
+                source_url,
+                registration_url,
+                rrule,
+                resources: self.resources.iter().map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect(),
+            }),
+            _ => Err(errors),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn input() -> EventInput {
+        EventInput {
+            org: "redress".into(),
+            kind: "hearing-trial".into(),
+            original_language: "en".into(),
+            translations: [("en".to_string(), EventText { title: "Trial hearing".into(), ..Default::default() })]
+                .into(),
+            start: "2027-03-04T09:30".into(),
+            end: Some("2027-03-04T16:30".into()),
+            timezone: "Europe/Amsterdam".into(),
+            ..Default::default()
+        }
+    }
+
+    fn now() -> DateTime<Utc> {
+        Utc.with_ymd_and_hms(2026, 12, 1, 12, 0, 0).unwrap()
+    }
+
+    fn codes(i: &EventInput) -> Vec<&'static str> {
+        i.validate(&Vocabularies::load(None).unwrap(), &[], now())
+            .err()
+            .unwrap_or_default()
+            .iter()
+            .map(|e| e.code)
+            .collect()
+    }
+
+    #[test]
+    fn wall_clock_times_become_instants_in_their_zone() {
+        let e = input().validate(&Vocabularies::load(None).unwrap(), &[], now()).unwrap();
+        // The Hague is an hour ahead of UTC in March (before the clocks change)
+        assert_eq!(e.start_utc, Utc.with_ymd_and_hms(2027, 3, 4, 8, 30, 0).unwrap());
+        assert_eq!(e.end_utc, Utc.with_ymd_and_hms(2027, 3, 4, 15, 30, 0).unwrap());
+        assert_eq!(e.status, "scheduled");
+    }
+
+    #[test]
+    fn bad_times_are_named() {
+        let mut i = input();
+        i.timezone = "Mars/Olympus".into();
+        assert_eq!(codes(&i), vec!["err-bad-timezone"]);
+        let mut i = input();
+        i.end = Some("2027-03-04T08:00".into());
+        assert_eq!(codes(&i), vec!["err-end-before-start"]);
+        let mut i = input();
+        i.start = "12027-03-04T09:30".into();
+        assert!(!codes(&i).is_empty());
+        let mut i = input();
+        i.start = "9026-03-04T09:30".into();
+        i.end = None;
+        assert_eq!(codes(&i), vec!["err-date-out-of-range"]);
+        // 02:30 on the last Sunday of March does not happen in Amsterdam
+        let mut i = input();
+        i.start = "2027-03-28T02:30".into();
+        i.end = None;
+        assert_eq!(codes(&i), vec!["err-time-does-not-exist"]);
+    }
+
+    #[test]
+    fn recurrences_must_end_and_stay_small() {
+        let start = NaiveDateTime::parse_from_str("2027-01-04T10:00", "%Y-%m-%dT%H:%M").unwrap();
+        assert!(check_rrule("FREQ=WEEKLY;COUNT=4", start).is_ok());
+        assert!(check_rrule("FREQ=WEEKLY;UNTIL=20270601", start).is_ok());
+        assert_eq!(check_rrule("FREQ=WEEKLY", start), Err("err-rrule-unbounded"));
+        assert_eq!(check_rrule("FREQ=DAILY;COUNT=5000000", start), Err("err-rrule-too-many"));
+        assert_eq!(check_rrule("FREQ=DAILY;UNTIL=29991231", start), Err("err-rrule-too-many"));
+        assert_eq!(check_rrule("FREQ=SECONDLY;COUNT=3", start), Err("err-bad-rrule"));
+        assert_eq!(check_rrule("FREQ=WEEKLY;COUNT=2;X-EVIL=1", start), Err("err-bad-rrule"));
+    }
+
+    #[test]
+    fn all_day_events_end_at_the_end_of_their_last_day() {
+        let mut i = input();
+        i.all_day = true;
+        i.start = "2027-03-01".into();
+        i.end = Some("2027-03-05".into());
+        let e = i.validate(&Vocabularies::load(None).unwrap(), &[], now()).unwrap();
+        assert_eq!(e.start_local, "2027-03-01");
+        assert_eq!(e.end_utc, Utc.with_ymd_and_hms(2027, 3, 5, 23, 0, 0).unwrap());
+    }
+}

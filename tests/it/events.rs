@@ -1,0 +1,126 @@
+//! The agenda's API: events in their own time zone, postponements that keep the start they
+//! replace, bounds on what a calendar may hold.
+
+use serde_json::{json, Value};
+
+use crate::helpers::{resource, TestApp};
+
+fn hearing() -> Value {
+    json!({"org": "redress", "kind": "hearing-trial", "original_language": "en",
+        "translations": {"en": {"title": "Trial hearing in the Said case", "summary": "Witnesses for the defence.",
+                                "description": "The hearing is **public**."}},
+        "start": "2027-03-04T09:30", "end": "2027-03-04T16:30", "timezone": "Europe/Amsterdam",
+        "all_day": false, "status": "scheduled",
+        "place": {"name": "International Criminal Court", "street": "Oude Waalsdorperweg 10",
+                  "locality": "The Hague", "postal_code": "2597 AK", "country": "nl"},
+        "online_url": "https://www.icc-cpi.int/",
+        "mechanisms": ["icc"], "themes": ["war-crimes"], "countries": ["cf"],
+        "case": {"name": "The Prosecutor v. Mahamat Said Abdel Kani", "number": "ICC-01/14-01/21"},
+        "source_url": "https://www.icc-cpi.int/calendar", "rrule": "FREQ=WEEKLY;COUNT=4"})
+}
+
+#[tokio::test]
+async fn an_event_is_created_in_its_time_zone_listed_postponed_and_deleted() {
+    let app = TestApp::spawn().await;
+    let token = app.org_with_editor("redress", "amina").await;
+    let note = app.post_resource(&token, &resource("redress", "Briefing note on the Said case")).await;
+    let mut body = hearing();
+    body["resources"] = json!([note["id"]]);
+    let res = app.api_post(&token, "/api/v1/events", &body).await;
+    assert_eq!(res.status(), 201);
+    let e: Value = res.json().await.unwrap();
+    let id = e["id"].as_str().unwrap().to_string();
+    assert_eq!(e["url"], format!("{}/e/{id}", app.ctx.config.base_url()));
+    assert_eq!(e["ap_id"], e["url"]);
+    // wall-clock time in The Hague, and the instant it is
+    assert_eq!(e["start"], "2027-03-04T09:30");
+    assert_eq!(e["timezone"], "Europe/Amsterdam");
+    assert_eq!(e["start_utc"], "2027-03-04T08:30:00Z");
+    assert_eq!(e["place"]["locality"], "The Hague");
+    assert_eq!(e["case"]["number"], "ICC-01/14-01/21");
+    assert_eq!(e["resources"], json!([note["id"]]));
+    assert_eq!(e["translations"]["en"]["description"], "The hearing is **public**.");
+    assert_eq!(e["sequence"], 0);
+
+    // listed in start order, with filters
+    let later = json!({"org": "redress", "kind": "hrc-regular-session", "original_language": "fr",
+        "translations": {"fr": {"title": "Session du Conseil des droits de l'homme"}},
+        "start": "2027-06-14", "end": "2027-07-09", "all_day": true, "timezone": "Europe/Zurich", "mechanisms": ["un-hrc"]});
+    assert_eq!(app.api_post(&token, "/api/v1/events", &later).await.status(), 201);
+    let all: Value = app.get("/api/v1/events").await.json().await.unwrap();
+    let titles: Vec<&str> = all["items"].as_array().unwrap().iter().map(|i| i["kind"].as_str().unwrap()).collect();
+    assert_eq!(titles, vec!["hearing-trial", "hrc-regular-session"]);
+    let icc: Value = app.get("/api/v1/events?mechanism=icc&country=CF").await.json().await.unwrap();
+    assert_eq!(icc["items"].as_array().unwrap().len(), 1);
+    let june: Value = app.get("/api/v1/events?from=2027-06-01&to=2027-07-01").await.json().await.unwrap();
+    assert_eq!(june["items"][0]["kind"], "hrc-regular-session");
+    assert_eq!(app.get("/api/v1/events?kind=picnic").await.status(), 422);
+
+    // a postponement keeps the start it replaces, and the change is counted
+    let res = app
+        .api_patch(
+            &token,
+            &format!("/api/v1/events/{id}"),
+            &json!({"status": "postponed", "start": "2027-04-08T09:30", "end": "2027-04-08T16:30"}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let moved: Value = res.json().await.unwrap();
+    assert_eq!(moved["status"], "postponed");
+    assert_eq!(moved["previous_start"], "2027-03-04T09:30");
+    // April in The Hague is summer time: two hours ahead of UTC
+    assert_eq!(moved["start_utc"], "2027-04-08T07:30:00Z");
+    assert_eq!(moved["sequence"], 1);
+    assert_eq!(moved["translations"]["en"]["title"], "Trial hearing in the Said case", "the rest is kept");
+    // a translation is added without touching the other
+    let res = app
+        .api_patch(
+            &token,
+            &format!("/api/v1/events/{id}"),
+            &json!({"translations": {"fr": {"title": "Audience du procès Saïd"}}}),
+        )
+        .await;
+    let both: Value = res.json().await.unwrap();
+    assert_eq!(both["translations"]["fr"]["title"], "Audience du procès Saïd");
+    assert_eq!(both["translations"]["en"]["title"], "Trial hearing in the Said case");
+
+    // nobody else changes it; unauthenticated writes are 401 first
+    assert_eq!(app.client.delete(app.url(&format!("/api/v1/events/{id}"))).send().await.unwrap().status(), 401);
+    let other = app.org_with_editor("other", "omar").await;
+    assert_eq!(
+        app.api_patch(&other, &format!("/api/v1/events/{id}"), &json!({"status": "cancelled"})).await.status(),
+        403
+    );
+    let res = app.client.delete(app.url(&format!("/api/v1/events/{id}"))).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(res.status(), 204);
+    assert_eq!(app.get(&format!("/api/v1/events/{id}")).await.status(), 404);
+}
+
+#[tokio::test]
+async fn bad_events_are_refused_with_the_field_named_and_nothing_stored() {
+    let app = TestApp::spawn().await;
+    let token = app.org_with_editor("redress", "amina").await;
+    let cases = [
+        (json!({"timezone": "Europe/Atlantis"}), "timezone"),
+        (json!({"end": "2027-03-04T08:00"}), "end"),
+        (json!({"start": "9027-03-04T09:30", "end": null}), "start"),
+        (json!({"rrule": "FREQ=DAILY"}), "rrule"),
+        (json!({"rrule": "FREQ=DAILY;COUNT=9000000"}), "rrule"),
+        (json!({"start": "2027-03-28T02:30", "end": null}), "start"),
+        (json!({"online_url": "javascript:alert(1)"}), "online_url"),
+        (json!({"resources": ["nonexistent"]}), "resources"),
+        (json!({"kind": "picnic"}), "kind"),
+    ];
+    for (change, field) in cases {
+        let mut body = hearing();
+        for (k, v) in change.as_object().unwrap() {
+            body[k] = v.clone();
+        }
+        let res = app.api_post(&token, "/api/v1/events", &body).await;
+        assert_eq!(res.status(), 422, "{change}");
+        let problem: Value = res.json().await.unwrap();
+        assert_eq!(problem["errors"][0]["field"], field, "{change}: {problem}");
+    }
+    let all: Value = app.get("/api/v1/events?from=2000-01-01").await.json().await.unwrap();
+    assert_eq!(all["items"].as_array().unwrap().len(), 0);
+}
