@@ -124,3 +124,37 @@ async fn bad_events_are_refused_with_the_field_named_and_nothing_stored() {
     let all: Value = app.get("/api/v1/events?from=2000-01-01").await.json().await.unwrap();
     assert_eq!(all["items"].as_array().unwrap().len(), 0);
 }
+
+#[tokio::test]
+async fn the_agenda_shows_each_time_in_the_event_zone_and_the_reader_s_with_banners() {
+    let app = TestApp::spawn().await;
+    let token = app.org_with_editor("redress", "amina").await;
+    let e: Value = app.api_post(&token, "/api/v1/events", &hearing()).await.json().await.unwrap();
+    let id = e["id"].as_str().unwrap();
+    let page = app.get("/agenda?lang=en").await.text().await.unwrap().replace("&#x2f;", "/");
+    assert!(page.contains("Trial hearing in the Said case"));
+    assert!(page.contains("2027-03-04 09:30 – 2027-03-04 16:30") && page.contains("(Europe/Amsterdam)"));
+    // a reader in Bogotá chooses her zone once: kept in a cookie
+    let res = app.get("/agenda?tz=America/Bogota").await;
+    assert!(res.headers()["set-cookie"].to_str().unwrap().starts_with("tz=America%2FBogota"));
+    let page = res.text().await.unwrap().replace("&#x2f;", "/");
+    assert!(page.contains("2027-03-04 03:30 – 2027-03-04 10:30") && page.contains("(America/Bogota)"));
+    let event = app.get(&format!("/e/{id}")).await.text().await.unwrap().replace("&#x2f;", "/");
+    assert!(event.contains("2027-03-04 03:30"), "the cookie is read on the event page too");
+    assert!(event.contains("ICC-01/14-01/21") && event.contains("The Hague"));
+
+    // postponed: a banner says so and what the start was; cancelled: struck through, still listed
+    app.api_patch(
+        &token,
+        &format!("/api/v1/events/{id}"),
+        &json!({"status": "postponed", "start": "2027-04-08T09:30", "end": "2027-04-08T16:30"}),
+    )
+    .await;
+    let page = app.get("/agenda?lang=fr").await.text().await.unwrap().replace("&#x2f;", "/");
+    assert!(page.contains("Reporté") || page.contains("reporté"), "{page}");
+    assert!(page.contains(r#"prévu le <bdi dir="ltr">2027-03-04 09:30</bdi>"#));
+    app.api_patch(&token, &format!("/api/v1/events/{id}"), &json!({"status": "cancelled"})).await;
+    let page = app.get("/agenda?lang=ar").await.text().await.unwrap().replace("&#x2f;", "/");
+    assert!(page.contains("<s>Trial hearing in the Said case</s>") && page.contains(r#"dir="rtl""#));
+    assert_eq!(app.get("/e/nothing").await.status(), 404);
+}

@@ -2,6 +2,7 @@
 //! render in the reader's language, right to left in Arabic.
 
 mod admin;
+mod agenda;
 mod auth;
 mod editor;
 mod library;
@@ -37,6 +38,8 @@ pub fn router(ctx: Ctx, upload_limit: DefaultBodyLimit) -> Router<Ctx> {
         .route("/r/{uid}/attachments", post(editor::attach).layer(upload_limit))
         .route("/files/{uid}/{name}", get(library::download))
         .route("/thumbs/{uid}", get(library::thumbnail))
+        .route("/agenda", get(agenda::index))
+        .route("/e/{uid}", get(agenda::show))
         .route("/orgs", get(orgs::index))
         .route("/@{handle}", get(orgs::at_handle))
         .route("/orgs/{handle}", get(orgs::show))

@@ -1,0 +1,135 @@
+//! The agenda's pages: upcoming events (`/agenda`) and an event (`/e/{id}`), without
+//! JavaScript, each time in the event's own zone and in the reader's (chosen once with
+//! `?tz=`, kept in a cookie; UTC until then).
+
+use std::str::FromStr;
+
+use axum::extract::{Path, RawQuery, State};
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::response::{Html, IntoResponse, Response};
+use chrono::{DateTime, Utc};
+use chrono_tz::Tz;
+use minijinja::{context, Value};
+
+use super::Page;
+use crate::agenda;
+use crate::app::Ctx;
+use crate::db::events::{Event, EventFilters};
+use crate::error::AppResult;
+use crate::http::extract::cookie;
+use crate::model::vocab;
+
+/// The cookie that keeps the reader's time zone.
+const TZ_COOKIE: &str = "tz";
+
+/// The reader's zone: `?tz=` (kept in the cookie), the cookie, or UTC; and whether `?tz=`
+/// named one to keep.
+fn reader_zone(query: &str, headers: &HeaderMap) -> (Tz, Option<Tz>) {
+    let asked = url::form_urlencoded::parse(query.as_bytes())
+        .find(|(k, _)| k == "tz")
+        .and_then(|(_, v)| Tz::from_str(v.trim()).ok());
+    let kept = cookie(headers, TZ_COOKIE).and_then(|v| Tz::from_str(&v.replace("%2F", "/")).ok());
+    (asked.or(kept).unwrap_or(Tz::UTC), asked)
+}
+
+/// An instant shown in a zone: date and time (or the date alone for an all-day event).
+fn shown(t: DateTime<Utc>, tz: Tz, all_day: bool) -> String {
+    let local = t.with_timezone(&tz);
+    if all_day {
+        local.format("%Y-%m-%d").to_string()
+    } else {
+        local.format("%Y-%m-%d %H:%M").to_string()
+    }
+}
+
+/// An event as a line of the agenda or the head of its page, in the reader's language.
+fn event_view(ctx: &Ctx, page: &Page, e: &Event, reader: Tz) -> Value {
+    let text = e.texts.iter().find(|t| t.0 == page.lang.code()).or_else(|| e.texts.first());
+    let own: Tz = Tz::from_str(&e.timezone).unwrap_or(Tz::UTC);
+    // an all-day event is a day wherever one reads it: shown as written
+    let end_day = e.end_local.clone().unwrap_or_else(|| e.start_local.clone());
+    let (start_own, end_own) = if e.all_day {
+        (e.start_local.clone(), end_day)
+    } else {
+        (shown(e.start_utc, own, false), shown(e.end_utc, own, false))
+    };
+    context! {
+        uid => e.uid,
+        title => text.map(|t| t.1.clone()),
+        summary => text.map(|t| t.2.clone()),
+        description_html => text.map(|t| t.4.clone()),
+        text_lang => text.map(|t| t.0.clone()),
+        kind => ctx.vocab.label(crate::model::event::EVENT_KIND, &e.kind, page.lang),
+        status => e.status,
+        status_label => ctx.vocab.label(crate::model::event::EVENT_STATUS, &e.status, page.lang),
+        all_day => e.all_day,
+        timezone => e.timezone,
+        start_own => start_own,
+        end_own => end_own,
+        start_reader => (!e.all_day && reader != own).then(|| shown(e.start_utc, reader, false)),
+        end_reader => (!e.all_day && reader != own).then(|| shown(e.end_utc, reader, false)),
+        start_utc => e.start_utc.to_rfc3339(),
+        previous_start => e.previous_start_local.as_ref().map(|s| s.replace('T', " ")),
+        place => e.place,
+        place_country => e.place.as_ref().filter(|p| !p.country.is_empty()).map(|p| ctx.vocab.label(vocab::COUNTRY, &p.country, page.lang).to_string()),
+        online_url => e.online_url,
+        source_url => e.source_url,
+        registration_url => e.registration_url,
+        case_name => e.case_name,
+        case_number => e.case_number,
+        session => e.session,
+        rrule => e.rrule,
+        org_handle => e.org_handle,
+        resources => e.resources,
+        mechanisms => e.terms.iter().filter(|(s, _)| s == vocab::MECHANISM).map(|(_, t)| ctx.vocab.label(vocab::MECHANISM, t, page.lang).to_string()).collect::<Vec<_>>(),
+        countries => e.terms.iter().filter(|(s, _)| s == vocab::COUNTRY).map(|(_, t)| ctx.vocab.label(vocab::COUNTRY, t, page.lang).to_string()).collect::<Vec<_>>(),
+    }
+}
+
+/// Keeps a zone chosen with `?tz=` in a cookie for a year.
+fn keep_zone(ctx: &Ctx, mut res: Response, asked: Option<Tz>) -> Response {
+    if let Some(tz) = asked {
+        let secure = if ctx.config.secure_cookies() { "; Secure" } else { "" };
+        let value =
+            format!("{TZ_COOKIE}={}; Path=/; Max-Age=31536000; SameSite=Lax{secure}", tz.name().replace('/', "%2F"));
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            res.headers_mut().append(header::SET_COOKIE, v);
+        }
+    }
+    res
+}
+
+/// `GET /agenda`: what is coming, in start order, in the reader's zone.
+pub async fn index(
+    State(ctx): State<Ctx>,
+    page: Page,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> AppResult<Response> {
+    let q = q.unwrap_or_default();
+    let (reader, asked) = reader_zone(&q, &headers);
+    let f = EventFilters { from: Some(Utc::now()), ..EventFilters::default() };
+    let (events, _) = agenda::list(&ctx, &f, 0, 100).await?;
+    let items: Vec<Value> = events.iter().map(|e| event_view(&ctx, &page, e, reader)).collect();
+    let html: Html<String> =
+        page.render(&ctx, "agenda/index.html", context! { items, reader_zone => reader.name() })?;
+    Ok(keep_zone(&ctx, html.into_response(), asked))
+}
+
+/// `GET /e/{id}`: an event.
+pub async fn show(
+    State(ctx): State<Ctx>,
+    page: Page,
+    headers: HeaderMap,
+    Path(uid): Path<String>,
+    RawQuery(q): RawQuery,
+) -> AppResult<Response> {
+    let (reader, asked) = reader_zone(&q.unwrap_or_default(), &headers);
+    let e = agenda::get(&ctx, &uid).await?;
+    let html: Html<String> = page.render(
+        &ctx,
+        "agenda/event.html",
+        context! { e => event_view(&ctx, &page, &e, reader), reader_zone => reader.name() },
+    )?;
+    Ok(keep_zone(&ctx, html.into_response(), asked))
+}
