@@ -21,6 +21,8 @@ pub mod federation;
 pub mod http;
 /// Interface strings in four languages and language negotiation.
 pub mod i18n;
+/// iCalendar (RFC 5545) output of the agenda.
+pub mod ics;
 /// The resource library's operations, shared by pages, API and CLI.
 pub mod library;
 /// Rate limits kept in memory: logins, inbox requests per remote host.

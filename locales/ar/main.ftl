@@ -469,3 +469,6 @@ agenda-session = الدورة
 agenda-source = التقويم الرسمي
 agenda-registration = التسجيل
 agenda-resources = ذات صلة في المكتبة
+agenda-ics = ملف التقويم (ICS)
+agenda-subscribe = اشترك في تطبيق التقويم
+agenda-add-to-calendar = أضف إلى تقويمي

@@ -462,3 +462,6 @@ agenda-session = Session
 agenda-source = Official calendar
 agenda-registration = Registration
 agenda-resources = Related in the library
+agenda-ics = Calendar file (ICS)
+agenda-subscribe = Subscribe in your calendar app
+agenda-add-to-calendar = Add to my calendar

@@ -462,3 +462,6 @@ agenda-session = Sesión
 agenda-source = Calendario oficial
 agenda-registration = Inscripción
 agenda-resources = En la biblioteca
+agenda-ics = Archivo de calendario (ICS)
+agenda-subscribe = Suscribirse en su aplicación de calendario
+agenda-add-to-calendar = Añadir a mi calendario

@@ -463,3 +463,6 @@ agenda-session = Session
 agenda-source = Calendrier officiel
 agenda-registration = Inscription
 agenda-resources = Dans la bibliothèque
+agenda-ics = Fichier de calendrier (ICS)
+agenda-subscribe = S’abonner dans votre agenda
+agenda-add-to-calendar = Ajouter à mon agenda

@@ -158,3 +158,72 @@ async fn the_agenda_shows_each_time_in_the_event_zone_and_the_reader_s_with_bann
     assert!(page.contains("<s>Trial hearing in the Said case</s>") && page.contains(r#"dir="rtl""#));
     assert_eq!(app.get("/e/nothing").await.status(), 404);
 }
+
+/// The `icalendar` library's reading of a calendar (`tests/tools/ics_check.py`), with the
+/// Python `.ci/test-tools` installs; `None` outside CI without it.
+fn parse_ics(body: &str) -> Option<Value> {
+    let python = match std::env::var("AMICUS_TOOLS_PYTHON").ok().filter(|p| !p.is_empty()) {
+        Some(p) => p,
+        None if std::env::var("CI").is_ok() => panic!("CI must set AMICUS_TOOLS_PYTHON (.ci/test-tools)"),
+        None => {
+            eprintln!("icalendar not configured: the calendars are checked here only");
+            return None;
+        }
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("agenda.ics");
+    std::fs::write(&path, body).unwrap();
+    let script = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/tools/ics_check.py");
+    let out = std::process::Command::new(python).arg(script).arg(&path).output().unwrap();
+    assert!(out.status.success(), "icalendar refused it: {}\n{body}", String::from_utf8_lossy(&out.stderr));
+    Some(serde_json::from_slice(&out.stdout).unwrap())
+}
+
+#[tokio::test]
+async fn calendars_are_valid_icalendar_with_stable_uids_sequences_and_cancellations() {
+    let app = TestApp::spawn().await;
+    let token = app.org_with_editor("redress", "amina").await;
+    let mut body = hearing();
+    body["translations"]["en"]["title"] = json!(format!("Trial hearing, long title; {}", "with many words ".repeat(8)));
+    body["translations"]["ar"] = json!({"title": "جلسة محاكمة في قضية سعيد أمام المحكمة الجنائية الدولية في لاهاي"});
+    let e: Value = app.api_post(&token, "/api/v1/events", &body).await.json().await.unwrap();
+    let id = e["id"].as_str().unwrap();
+    let day = json!({"org": "redress", "kind": "deadline", "original_language": "en",
+        "translations": {"en": {"title": "Submissions due"}}, "start": "2027-05-10", "all_day": true, "timezone": "America/Bogota"});
+    assert_eq!(app.api_post(&token, "/api/v1/events", &day).await.status(), 201);
+    app.api_patch(&token, &format!("/api/v1/events/{id}"), &json!({"status": "cancelled"})).await;
+
+    let res = app.get(&format!("/e/{id}.ics?lang=ar")).await;
+    assert_eq!(res.headers()["content-type"], "text/calendar; charset=utf-8");
+    let etag = res.headers()["etag"].to_str().unwrap().to_string();
+    let one = res.text().await.unwrap();
+    assert!(one.contains("BEGIN:VTIMEZONE\r\nTZID:Europe/Amsterdam\r\n"));
+    assert!(one.contains("STATUS:CANCELLED") && one.contains("SEQUENCE:1"));
+    // asked again unchanged: 304
+    let again =
+        app.client.get(app.url(&format!("/e/{id}.ics?lang=ar"))).header("if-none-match", &etag).send().await.unwrap();
+    assert_eq!(again.status(), 304);
+
+    let all = app.get("/agenda.ics?lang=en").await.text().await.unwrap();
+    let org = app.get("/orgs/redress/agenda.ics").await.text().await.unwrap();
+    assert_eq!(all.matches("BEGIN:VEVENT").count(), 2);
+    assert_eq!(org.matches("BEGIN:VEVENT").count(), 2);
+    if let Some(parsed) = parse_ics(&one) {
+        let ev = &parsed["events"][0];
+        assert_eq!(ev["uid"], e["ap_id"]);
+        assert_eq!(ev["status"], "CANCELLED");
+        assert_eq!(ev["summary"], "جلسة محاكمة في قضية سعيد أمام المحكمة الجنائية الدولية في لاهاي");
+        assert_eq!(ev["start"], "2027-03-04T08:30:00+00:00");
+        assert_eq!(ev["rrule"], "FREQ=WEEKLY;COUNT=4");
+        assert!(ev["location"].as_str().unwrap().contains("The Hague"));
+    }
+    if let Some(parsed) = parse_ics(&all) {
+        let events = parsed["events"].as_array().unwrap();
+        let deadline = events.iter().find(|e| e["summary"] == "Submissions due").unwrap();
+        assert_eq!((deadline["start"].as_str(), deadline["end"].as_str()), (Some("2027-05-10"), Some("2027-05-11")));
+        assert!(events
+            .iter()
+            .any(|e| e["summary"].as_str().unwrap().starts_with("Trial hearing, long title; with many")));
+        assert_eq!(parsed["zones"], json!(["Europe/Amsterdam"]));
+    }
+}

@@ -116,7 +116,7 @@ pub async fn index(
     Ok(keep_zone(&ctx, html.into_response(), asked))
 }
 
-/// `GET /e/{id}`: an event.
+/// `GET /e/{id}`: an event; `/e/{id}.ics` the same as a calendar.
 pub async fn show(
     State(ctx): State<Ctx>,
     page: Page,
@@ -124,6 +124,11 @@ pub async fn show(
     Path(uid): Path<String>,
     RawQuery(q): RawQuery,
 ) -> AppResult<Response> {
+    if let Some(uid) = uid.strip_suffix(".ics") {
+        let e = agenda::get(&ctx, uid).await?;
+        let title = e.texts.iter().find(|t| t.0 == page.lang.code()).or_else(|| e.texts.first()).map(|t| t.1.clone());
+        return Ok(calendar_response(&ctx, &page, &headers, &title.unwrap_or_default(), std::slice::from_ref(&e)));
+    }
     let (reader, asked) = reader_zone(&q.unwrap_or_default(), &headers);
     let e = agenda::get(&ctx, &uid).await?;
     let html: Html<String> = page.render(
@@ -132,4 +137,76 @@ pub async fn show(
         context! { e => event_view(&ctx, &page, &e, reader), reader_zone => reader.name() },
     )?;
     Ok(keep_zone(&ctx, html.into_response(), asked))
+}
+
+/// A calendar of `events` in the reader's language, with `ETag` and `Last-Modified`
+/// honoured (a calendar app asking again gets 304 when nothing changed).
+fn calendar_response(ctx: &Ctx, page: &Page, headers: &HeaderMap, name: &str, events: &[Event]) -> Response {
+    let base = ctx.config.base_url();
+    let items: Vec<crate::ics::IcsEvent> = events
+        .iter()
+        .map(|e| {
+            let text = e.texts.iter().find(|t| t.0 == page.lang.code()).or_else(|| e.texts.first());
+            let url = format!("{base}/e/{}", e.uid);
+            let summary = text.map(|t| t.2.clone()).unwrap_or_default();
+            crate::ics::IcsEvent {
+                event: e,
+                description: if summary.is_empty() { url.clone() } else { format!("{summary}\n\n{url}") },
+                url,
+                title: text.map(|t| t.1.clone()).unwrap_or_default(),
+                category: ctx.vocab.label(crate::model::event::EVENT_KIND, &e.kind, page.lang).to_string(),
+            }
+        })
+        .collect();
+    let body = crate::ics::calendar(name, &items);
+    let etag = crate::ics::etag(&body);
+    let modified = events.iter().map(|e| e.updated_at).max().unwrap_or_else(Utc::now);
+    let last_modified = httpdate::fmt_http_date(std::time::SystemTime::from(modified));
+    let unchanged = headers.get(header::IF_NONE_MATCH).is_some_and(|v| v.as_bytes() == etag.as_bytes())
+        || headers
+            .get(header::IF_MODIFIED_SINCE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| httpdate::parse_http_date(v).ok())
+            .is_some_and(|since| std::time::SystemTime::from(modified) <= since + std::time::Duration::from_secs(1))
+            && headers.get(header::IF_NONE_MATCH).is_none();
+    let mut res = if unchanged {
+        axum::http::StatusCode::NOT_MODIFIED.into_response()
+    } else {
+        ([(header::CONTENT_TYPE, "text/calendar; charset=utf-8")], body).into_response()
+    };
+    for (name, value) in [
+        (header::ETAG, etag),
+        (header::LAST_MODIFIED, last_modified),
+        (header::CACHE_CONTROL, "public, max-age=300".into()),
+    ] {
+        if let Ok(v) = HeaderValue::from_str(&value) {
+            res.headers_mut().insert(name, v);
+        }
+    }
+    res
+}
+
+/// `GET /agenda.ics`: what is coming, and the last 30 days, as a calendar to subscribe to.
+pub async fn calendar(State(ctx): State<Ctx>, page: Page, headers: HeaderMap) -> AppResult<Response> {
+    let f = EventFilters { from: Some(Utc::now() - chrono::Duration::days(30)), ..EventFilters::default() };
+    let (events, _) = agenda::list(&ctx, &f, 0, 1000).await?;
+    let name = format!("{} · {}", page.t(&ctx, "agenda-title"), ctx.config.domain);
+    Ok(calendar_response(&ctx, &page, &headers, &name, &events))
+}
+
+/// `GET /orgs/{handle}/agenda.ics`: one organisation's events.
+pub async fn org_calendar(
+    State(ctx): State<Ctx>,
+    page: Page,
+    headers: HeaderMap,
+    Path(handle): Path<String>,
+) -> AppResult<Response> {
+    let org = ctx.db.org_by_handle(&handle).await?.ok_or(crate::error::AppError::NotFound)?;
+    let f = EventFilters {
+        from: Some(Utc::now() - chrono::Duration::days(30)),
+        org_id: Some(org.id),
+        ..EventFilters::default()
+    };
+    let (events, _) = agenda::list(&ctx, &f, 0, 1000).await?;
+    Ok(calendar_response(&ctx, &page, &headers, org.name_in(page.lang.code()), &events))
 }

@@ -39,6 +39,8 @@ pub fn router(ctx: Ctx, upload_limit: DefaultBodyLimit) -> Router<Ctx> {
         .route("/files/{uid}/{name}", get(library::download))
         .route("/thumbs/{uid}", get(library::thumbnail))
         .route("/agenda", get(agenda::index))
+        .route("/agenda.ics", get(agenda::calendar))
+        .route("/orgs/{handle}/agenda.ics", get(agenda::org_calendar))
         .route("/e/{uid}", get(agenda::show))
         .route("/orgs", get(orgs::index))
         .route("/@{handle}", get(orgs::at_handle))
