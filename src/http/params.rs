@@ -174,3 +174,71 @@ pub fn query_string(pairs: &[(&str, String)]) -> String {
     }
     s.finish()
 }
+
+/// An instant for `from`/`to`: a date (its midnight, UTC) or an RFC 3339 time.
+fn instant(field: &str, v: &str, errors: &mut Vec<FieldError>) -> Option<chrono::DateTime<chrono::Utc>> {
+    if v.is_empty() {
+        return None;
+    }
+    let t = chrono::DateTime::parse_from_rfc3339(v).map(|t| t.with_timezone(&chrono::Utc)).ok().or_else(|| {
+        chrono::NaiveDate::parse_from_str(v, "%Y-%m-%d").ok().and_then(|d| d.and_hms_opt(0, 0, 0)).map(|t| t.and_utc())
+    });
+    if t.is_none() {
+        errors.push(FieldError::new(field, "err-bad-date", v));
+    }
+    t
+}
+
+/// The agenda's query parameters (the API's, the page's and the calendars'): `from`, `to`
+/// (a date or an RFC 3339 time; without `from`, from now), `kind`, `mechanism`, `theme`,
+/// `country` (each may repeat), `org`, `cursor`. Bad values are 422 with the field named.
+pub async fn event_filters(ctx: &Ctx, query: &str) -> AppResult<(crate::db::events::EventFilters, i64)> {
+    let mut f = crate::db::events::EventFilters::default();
+    let mut errors = Vec::new();
+    let (mut from, mut cursor) = (None, 0i64);
+    for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
+        let v = v.trim().to_string();
+        match k.as_ref() {
+            "from" => from = Some(v),
+            "to" => f.to = instant("to", &v, &mut errors),
+            "kind" if !v.is_empty() => {
+                if ctx.vocab.contains(crate::model::event::EVENT_KIND, &v) {
+                    f.kind = Some(v);
+                } else {
+                    errors.push(FieldError::new("kind", "err-unknown-term", &v));
+                }
+            }
+            "mechanism" | "theme" | "country" if !v.is_empty() => {
+                let (scheme, slot) = match k.as_ref() {
+                    "mechanism" => (vocab::MECHANISM, &mut f.mechanisms),
+                    "theme" => (vocab::THEME, &mut f.themes),
+                    _ => (vocab::COUNTRY, &mut f.countries),
+                };
+                let v = if scheme == vocab::COUNTRY { v.to_ascii_lowercase() } else { v };
+                if !ctx.vocab.contains(scheme, &v) {
+                    errors.push(FieldError::new(&k, "err-unknown-term", &v));
+                } else if slot.len() < 50 {
+                    slot.extend(if scheme == vocab::COUNTRY { vec![v] } else { ctx.vocab.with_narrower(scheme, &v) });
+                }
+            }
+            "org" if !v.is_empty() => match ctx.db.org_by_handle(&v).await? {
+                Some(o) => f.org_id = Some(o.id),
+                None => errors.push(FieldError::new("org", "err-no-such-org", &v)),
+            },
+            "cursor" if !v.is_empty() => match v.parse::<i64>() {
+                Ok(c) if (0..1_000_000).contains(&c) => cursor = c,
+                _ => errors.push(FieldError::new("cursor", "err-bad-cursor", &v)),
+            },
+            _ => {}
+        }
+    }
+    f.from = match from {
+        Some(v) => instant("from", &v, &mut errors),
+        None => Some(chrono::Utc::now()),
+    };
+    if errors.is_empty() {
+        Ok((f, cursor))
+    } else {
+        Err(AppError::Invalid(errors))
+    }
+}

@@ -204,6 +204,13 @@ async fn calendars_are_valid_icalendar_with_stable_uids_sequences_and_cancellati
         app.client.get(app.url(&format!("/e/{id}.ics?lang=ar"))).header("if-none-match", &etag).send().await.unwrap();
     assert_eq!(again.status(), 304);
 
+    // the agenda's query string filters its calendar too
+    let deadlines = app.get("/agenda.ics?kind=deadline").await.text().await.unwrap();
+    assert_eq!(deadlines.matches("BEGIN:VEVENT").count(), 1);
+    let page = app.get("/agenda?kind=deadline&tz=UTC").await.text().await.unwrap();
+    assert!(page.contains("Submissions due") && !page.contains("Trial hearing, long title"));
+    assert!(page.contains("agenda.ics?kind=deadline&amp;lang="), "the page's calendar link keeps its filters");
+    assert_eq!(app.get("/agenda?kind=picnic").await.status(), 422);
     let all = app.get("/agenda.ics?lang=en").await.text().await.unwrap();
     let org = app.get("/orgs/redress/agenda.ics").await.text().await.unwrap();
     assert_eq!(all.matches("BEGIN:VEVENT").count(), 2);

@@ -108,11 +108,14 @@ pub async fn index(
 ) -> AppResult<Response> {
     let q = q.unwrap_or_default();
     let (reader, asked) = reader_zone(&q, &headers);
-    let f = EventFilters { from: Some(Utc::now()), ..EventFilters::default() };
-    let (events, _) = agenda::list(&ctx, &f, 0, 100).await?;
+    let (f, cursor) = crate::http::params::event_filters(&ctx, &q).await?;
+    let (events, _) = agenda::list(&ctx, &f, cursor, 100).await?;
     let items: Vec<Value> = events.iter().map(|e| event_view(&ctx, &page, e, reader)).collect();
-    let html: Html<String> =
-        page.render(&ctx, "agenda/index.html", context! { items, reader_zone => reader.name() })?;
+    let html: Html<String> = page.render(
+        &ctx,
+        "agenda/index.html",
+        context! { items, reader_zone => reader.name(), query => calendar_query(&q) },
+    )?;
     Ok(keep_zone(&ctx, html.into_response(), asked))
 }
 
@@ -186,9 +189,29 @@ fn calendar_response(ctx: &Ctx, page: &Page, headers: &HeaderMap, name: &str, ev
     res
 }
 
-/// `GET /agenda.ics`: what is coming, and the last 30 days, as a calendar to subscribe to.
-pub async fn calendar(State(ctx): State<Ctx>, page: Page, headers: HeaderMap) -> AppResult<Response> {
-    let f = EventFilters { from: Some(Utc::now() - chrono::Duration::days(30)), ..EventFilters::default() };
+/// The agenda's filters as a query string for its calendar (not the page's own `tz`, `lang`).
+fn calendar_query(q: &str) -> String {
+    let pairs: Vec<(String, String)> = url::form_urlencoded::parse(q.as_bytes())
+        .filter(|(k, _)| !matches!(k.as_ref(), "tz" | "lang" | "cursor"))
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let pairs: Vec<(&str, String)> = pairs.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    crate::http::params::query_string(&pairs)
+}
+
+/// `GET /agenda.ics`: the agenda's filters (its query string) as a calendar to subscribe to;
+/// without `from`, the last 30 days and what is coming.
+pub async fn calendar(
+    State(ctx): State<Ctx>,
+    page: Page,
+    headers: HeaderMap,
+    RawQuery(q): RawQuery,
+) -> AppResult<Response> {
+    let q = q.unwrap_or_default();
+    let (mut f, _) = crate::http::params::event_filters(&ctx, &q).await?;
+    if !url::form_urlencoded::parse(q.as_bytes()).any(|(k, _)| k == "from") {
+        f.from = Some(Utc::now() - chrono::Duration::days(30));
+    }
     let (events, _) = agenda::list(&ctx, &f, 0, 1000).await?;
     let name = format!("{} · {}", page.t(&ctx, "agenda-title"), ctx.config.domain);
     Ok(calendar_response(&ctx, &page, &headers, &name, &events))
