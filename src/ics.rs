@@ -4,7 +4,6 @@
 //! UID, so that a calendar that got it from two instances knows it is one event.
 
 use std::collections::BTreeSet;
-use std::fmt::Write;
 use std::str::FromStr;
 
 use chrono::{DateTime, Datelike, Duration, NaiveDate, Offset, TimeZone, Utc};
@@ -206,12 +205,7 @@ fn vevent(out: &mut String, i: &IcsEvent) {
 /// An ETag for a calendar's bytes.
 pub fn etag(body: &str) -> String {
     use sha2::Digest;
-    let mut s = String::from("\"");
-    for b in &sha2::Sha256::digest(body.as_bytes())[..12] {
-        let _ = write!(s, "{b:02x}");
-    }
-    s.push('"');
-    s
+    format!("\"{}\"", hex::encode(&sha2::Sha256::digest(body.as_bytes())[..12]))
 }
 
 #[cfg(test)]

@@ -10,12 +10,10 @@ use crate::error::AppResult;
 use crate::model::event::{NewEvent, Place};
 
 /// An event as stored, with what hangs off it.
-#[derive(Debug, Clone, serde::Serialize)]
+#[derive(Debug, Clone)]
 pub struct Event {
-    #[serde(skip)]
     pub id: i64,
     pub uid: String,
-    #[serde(skip)]
     pub org_id: i64,
     pub org_handle: String,
     pub kind: String,
@@ -47,6 +45,13 @@ pub struct Event {
     pub terms: Vec<(String, String)>,
     /// uids of related resources
     pub resources: Vec<String>,
+}
+
+impl Event {
+    /// The text in `lang`, or else the original one: (lang, title, summary, description, html).
+    pub fn text_for(&self, lang: &str) -> Option<&(String, String, String, String, String)> {
+        self.texts.iter().find(|t| t.0 == lang).or_else(|| self.texts.first())
+    }
 }
 
 #[derive(sqlx::FromRow)]

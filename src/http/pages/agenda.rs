@@ -44,7 +44,7 @@ fn shown(t: DateTime<Utc>, tz: Tz, all_day: bool) -> String {
 
 /// An event as a line of the agenda or the head of its page, in the reader's language.
 fn event_view(ctx: &Ctx, page: &Page, e: &Event, reader: Tz) -> Value {
-    let text = e.texts.iter().find(|t| t.0 == page.lang.code()).or_else(|| e.texts.first());
+    let text = e.text_for(page.lang.code());
     let own: Tz = Tz::from_str(&e.timezone).unwrap_or(Tz::UTC);
     // an all-day event is a day wherever one reads it: shown as written
     let end_day = e.end_local.clone().unwrap_or_else(|| e.start_local.clone());
@@ -129,7 +129,7 @@ pub async fn show(
 ) -> AppResult<Response> {
     if let Some(uid) = uid.strip_suffix(".ics") {
         let e = agenda::get(&ctx, uid).await?;
-        let title = e.texts.iter().find(|t| t.0 == page.lang.code()).or_else(|| e.texts.first()).map(|t| t.1.clone());
+        let title = e.text_for(page.lang.code()).map(|t| t.1.clone());
         return Ok(calendar_response(&ctx, &page, &headers, &title.unwrap_or_default(), std::slice::from_ref(&e)));
     }
     let (reader, asked) = reader_zone(&q.unwrap_or_default(), &headers);
@@ -149,7 +149,7 @@ fn calendar_response(ctx: &Ctx, page: &Page, headers: &HeaderMap, name: &str, ev
     let items: Vec<crate::ics::IcsEvent> = events
         .iter()
         .map(|e| {
-            let text = e.texts.iter().find(|t| t.0 == page.lang.code()).or_else(|| e.texts.first());
+            let text = e.text_for(page.lang.code());
             let url = format!("{base}/e/{}", e.uid);
             let summary = text.map(|t| t.2.clone()).unwrap_or_default();
             crate::ics::IcsEvent {

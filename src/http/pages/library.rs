@@ -88,7 +88,7 @@ fn library_href(pairs: &[(&str, String)]) -> String {
 /// or with `?more=<facet>` every term with results, themes and mechanisms as their hierarchy.
 fn facet_groups(ctx: &Ctx, page: &Page, params: &LibraryParams, facets: &Facets, more: &str) -> Vec<FacetGroup> {
     let base = params.pairs();
-    let toggle = |key: &str, value: &str| {
+    let toggle = |key: &'static str, value: &str| {
         let active = base.iter().any(|(k, v)| *k == key && v == value);
         let mut pairs: Vec<(&str, String)> = base
             .iter()
@@ -96,7 +96,7 @@ fn facet_groups(ctx: &Ctx, page: &Page, params: &LibraryParams, facets: &Facets,
             .map(|(k, v)| (*k, v.clone()))
             .collect();
         if !active {
-            pairs.push((key_static(key), value.to_string()));
+            pairs.push((key, value.to_string()));
         }
         (library_href(&pairs), active)
     };
@@ -177,10 +177,8 @@ fn facet_groups(ctx: &Ctx, page: &Page, params: &LibraryParams, facets: &Facets,
 /// The facets that take several terms.
 const MULTI: &[&str] = &["theme", "mechanism", "country"];
 
-/// The `'static` name of a facet key.
-fn key_static(key: &str) -> &'static str {
-    ["type", "theme", "mechanism", "country", "language", "year", "org"].into_iter().find(|k| *k == key).unwrap_or("q")
-}
+/// Every facet, by its query parameter (`?more=` names one of them).
+const FACETS: &[&str] = &["type", "theme", "mechanism", "country", "language", "year", "org"];
 
 /// This page showing every term of facet `key`, when some are hidden.
 fn more_href(base: &[(&'static str, String)], key: &'static str, hidden: usize) -> Option<String> {
@@ -237,7 +235,7 @@ pub async fn index(State(ctx): State<Ctx>, page: Page, RawQuery(query): RawQuery
     let more = url::form_urlencoded::parse(query.as_deref().unwrap_or_default().as_bytes())
         .find(|(k, _)| k == "more")
         .map(|(_, v)| v.into_owned())
-        .filter(|v| ["type", "theme", "mechanism", "country", "language", "year", "org"].contains(&v.as_str()))
+        .filter(|v| FACETS.contains(&v.as_str()))
         .unwrap_or_default();
     let offset = params.offset()?;
     let filters = params.filters(&ctx).await?;
