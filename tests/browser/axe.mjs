@@ -212,7 +212,7 @@ for (const lang of ["en", "ar"]) {
 }
 // every other page a reader or an administrator sees
 for (const lang of ["en", "ar"]) {
-  for (const path of ["/", "/agenda", process.env.EVENT_PATH ?? "/agenda", "/agenda?tz=America/Bogota", "/orgs", "/orgs/redress", "/orgs/redress/follow?server=x", "/orgs/redress/edit", "/orgs/redress/federation", "/admin/federation", "/nowhere"]) {
+  for (const path of ["/", "/agenda", process.env.EVENT_PATH ?? "/agenda", "/agenda?tz=America/Bogota", "/orgs", "/orgs/redress", "/orgs/redress/follow?server=x", "/orgs/redress/edit", "/orgs/redress/federation", "/admin/federation", "/forgot", "/nowhere"]) {
     await page.goto(`${base}${path}${path.includes("?") ? "&" : "?"}lang=${lang}`);
     await check(page, `${lang} ${path}`);
   }
