@@ -17,6 +17,7 @@ const FILES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
     ("partials/card.html", include_str!("../../templates/partials/card.html")),
     ("partials/field_errors.html", include_str!("../../templates/partials/field_errors.html")),
+    ("partials/invite_email.html", include_str!("../../templates/partials/invite_email.html")),
     ("library/index.html", include_str!("../../templates/library/index.html")),
     ("library/resource.html", include_str!("../../templates/library/resource.html")),
     ("library/form.html", include_str!("../../templates/library/form.html")),
