@@ -7,6 +7,7 @@ use crate::accounts::require_editor;
 use crate::db::events::{Event, EventFilters};
 use crate::domain::Core;
 use crate::error::{AppError, AppResult};
+use crate::live::Change;
 use crate::model::event::{Case, EventInput, EventText, NewEvent};
 use crate::model::user::User;
 
@@ -44,7 +45,35 @@ pub async fn create(ctx: &Core, user: &User, input: &EventInput) -> AppResult<Ev
     let resources = resource_ids(ctx, &e).await?;
     let uid = crate::db::new_uid();
     ctx.db.insert_event(org.id, &uid, &e, &resources).await?;
-    ctx.db.event_by_uid(&uid).await?.ok_or_else(|| AppError::internal("the event just stored is gone"))
+    let stored = ctx.db.event_by_uid(&uid).await?.ok_or_else(|| AppError::internal("the event just stored is gone"))?;
+    announce(ctx, &stored, "created").await;
+    Ok(stored)
+}
+
+/// Tells the open agenda pages (on every node) of a change to `e`.
+pub async fn announce(ctx: &Core, e: &Event, change: &str) {
+    let change = Change { id: e.uid.clone(), change: change.to_string(), status: e.status.clone() };
+    crate::live::announce(ctx, change).await;
+}
+
+/// What a change did, as `/agenda/live` says it: the status it took if that changed, else
+/// `rescheduled` when the times moved, else `updated`.
+pub fn what_changed(before: &Event, after: &Event) -> &'static str {
+    if before.status != after.status {
+        return match after.status.as_str() {
+            "postponed" => "postponed",
+            "cancelled" => "cancelled",
+            "rescheduled" => "rescheduled",
+            "moved-online" => "moved-online",
+            "tentative" => "tentative",
+            _ => "scheduled",
+        };
+    }
+    if before.start_utc != after.start_utc || before.end_utc != after.end_utc {
+        "rescheduled"
+    } else {
+        "updated"
+    }
 }
 
 pub async fn get(ctx: &Core, uid: &str) -> AppResult<Event> {
@@ -144,15 +173,33 @@ pub async fn update(ctx: &Core, user: &User, uid: &str, patch: &Value) -> AppRes
         _ => None,
     };
     ctx.db.update_event(before.id, &e, &resources, previous).await?;
-    get(ctx, uid).await
+    let after = get(ctx, uid).await?;
+    announce(ctx, &after, what_changed(&before, &after)).await;
+    Ok(after)
 }
 
 pub async fn delete(ctx: &Core, user: &User, uid: &str) -> AppResult<()> {
     let e = get_for_edit(ctx, user, uid).await?;
-    ctx.db.delete_event(e.id).await
+    ctx.db.delete_event(e.id).await?;
+    crate::live::announce(ctx, Change { id: e.uid, change: "deleted".into(), status: String::new() }).await;
+    Ok(())
 }
 
 /// A page of events in start order.
 pub async fn list(ctx: &Core, f: &EventFilters, offset: i64, limit: i64) -> AppResult<(Vec<Event>, bool)> {
     ctx.db.list_events(f, offset, limit).await
+}
+
+/// The starts of an event's occurrences: its start, or each of its series'.
+pub fn occurrence_starts(e: &Event) -> Vec<chrono::DateTime<chrono::Utc>> {
+    let series = e.rrule.as_deref().and_then(|rule| {
+        let tz: chrono_tz::Tz = e.timezone.parse().ok()?;
+        let start = if e.all_day {
+            chrono::NaiveDate::parse_from_str(&e.start_local, "%Y-%m-%d").ok()?.and_hms_opt(0, 0, 0)?
+        } else {
+            chrono::NaiveDateTime::parse_from_str(&e.start_local, "%Y-%m-%dT%H:%M").ok()?
+        };
+        crate::model::event::occurrences_of(rule, start, tz, e.all_day).ok()
+    });
+    series.filter(|s| !s.is_empty()).unwrap_or_else(|| vec![e.start_utc])
 }

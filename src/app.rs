@@ -68,11 +68,19 @@ pub async fn serve(
         .config
         .delivery_worker
         .then(|| tokio::spawn(crate::federation::delivery::worker(ctx.core.clone(), stopping)));
+    let listener_task = tokio::spawn(crate::live::listen(ctx.core.clone()));
+    let live = ctx.live.clone();
+    // open agenda streams end first, or they would hold the graceful shutdown open
+    let shutdown = async move {
+        shutdown.await;
+        live.close();
+    };
     let app = crate::http::router(ctx, federation);
     // stop accepting, finish the requests in flight, then the deliveries in flight (they
     // take 10 s at most); whatever was not sent stays queued for the next start
     let result = serve_http(listener, app, shutdown).await;
     sweeper.abort();
+    listener_task.abort();
     let _ = stop.send(true);
     if let Some(mut w) = worker {
         if tokio::time::timeout(Duration::from_secs(20), &mut w).await.is_err() {

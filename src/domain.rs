@@ -55,6 +55,8 @@ pub struct Core {
     pub mailer: Option<Arc<crate::mail::Mailer>>,
     /// This instance as a WebAuthn relying party (passkeys).
     pub webauthn: Arc<webauthn_rs::Webauthn>,
+    /// The agenda pages open on this node, told of changes as they happen.
+    pub live: Arc<crate::live::Live>,
 }
 
 impl Core {
@@ -102,6 +104,7 @@ impl Core {
             dummy_hash,
             mailer,
             webauthn,
+            live: Arc::default(),
             config: Arc::new(config),
         })
     }

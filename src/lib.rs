@@ -27,6 +27,8 @@ pub mod ics;
 pub mod library;
 /// Rate limits kept in memory: logins, inbox requests per remote host.
 pub mod limits;
+/// The live agenda: changes announced to open pages (Server-Sent Events), across nodes.
+pub mod live;
 /// E-mail of invitation and reset links, when an SMTP server is configured.
 pub mod mail;
 /// Checking and cleaning uploads (type by magic bytes, metadata removal).

@@ -472,3 +472,26 @@ agenda-resources = ذات صلة في المكتبة
 agenda-ics = ملف التقويم (ICS)
 agenda-subscribe = اشترك في تطبيق التقويم
 agenda-add-to-calendar = أضف إلى تقويمي
+agenda-views = طرق عرض الأجندة
+agenda-upcoming = القادمة
+agenda-month = الشهر
+agenda-day = اليوم
+agenda-past = الأحداث الماضية
+agenda-nothing-that-day = لا شيء مقرر في هذا اليوم.
+agenda-kind = نوع الحدث
+agenda-origin = أحداث مَن
+agenda-origin-local = أحداث هذا الخادم
+agenda-origin-partners = أحداث الشركاء
+agenda-live-updated = تم تحديث الأجندة للتو.
+agenda-live-postponed = تم تأجيل حدث للتو.
+agenda-live-cancelled = تم إلغاء حدث للتو.
+agenda-live-rescheduled = تم نقل حدث إلى موعد آخر للتو.
+agenda-live-created = أُضيف حدث جديد للتو.
+agenda-live-deleted = أُزيل هذا الحدث.
+agenda-count = { $count ->
+    [zero] لا توجد أحداث
+    [one] حدث واحد
+    [two] حدثان
+    [few] { $count } أحداث
+   *[other] { $count } حدثًا
+}

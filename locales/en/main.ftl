@@ -465,3 +465,24 @@ agenda-resources = Related in the library
 agenda-ics = Calendar file (ICS)
 agenda-subscribe = Subscribe in your calendar app
 agenda-add-to-calendar = Add to my calendar
+agenda-views = Views of the agenda
+agenda-upcoming = Coming up
+agenda-month = Month
+agenda-day = Day
+agenda-past = Past events
+agenda-nothing-that-day = Nothing happens on this day.
+agenda-kind = Kind of event
+agenda-origin = Whose events
+agenda-origin-local = This instance’s
+agenda-origin-partners = Partners’
+agenda-live-updated = The agenda has just been updated.
+agenda-live-postponed = An event has just been postponed.
+agenda-live-cancelled = An event has just been cancelled.
+agenda-live-rescheduled = An event has just been moved to another time.
+agenda-live-created = A new event has just been added.
+agenda-live-deleted = This event has been removed.
+agenda-count = { $count ->
+    [0] no events
+    [one] one event
+   *[other] { $count } events
+}

@@ -465,3 +465,24 @@ agenda-resources = En la biblioteca
 agenda-ics = Archivo de calendario (ICS)
 agenda-subscribe = Suscribirse en su aplicación de calendario
 agenda-add-to-calendar = Añadir a mi calendario
+agenda-views = Vistas de la agenda
+agenda-upcoming = Próximamente
+agenda-month = Mes
+agenda-day = Día
+agenda-past = Eventos pasados
+agenda-nothing-that-day = No hay nada previsto ese día.
+agenda-kind = Tipo de evento
+agenda-origin = Eventos de quién
+agenda-origin-local = De esta instancia
+agenda-origin-partners = De las organizaciones aliadas
+agenda-live-updated = La agenda acaba de actualizarse.
+agenda-live-postponed = Un evento acaba de aplazarse.
+agenda-live-cancelled = Un evento acaba de cancelarse.
+agenda-live-rescheduled = Un evento acaba de cambiar de fecha u hora.
+agenda-live-created = Se acaba de añadir un evento nuevo.
+agenda-live-deleted = Este evento se ha eliminado.
+agenda-count = { $count ->
+    [0] ningún evento
+    [one] un evento
+   *[other] { $count } eventos
+}

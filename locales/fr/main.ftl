@@ -466,3 +466,24 @@ agenda-resources = Dans la bibliothèque
 agenda-ics = Fichier de calendrier (ICS)
 agenda-subscribe = S’abonner dans votre agenda
 agenda-add-to-calendar = Ajouter à mon agenda
+agenda-views = Vues de l’agenda
+agenda-upcoming = À venir
+agenda-month = Mois
+agenda-day = Jour
+agenda-past = Événements passés
+agenda-nothing-that-day = Rien n’a lieu ce jour-là.
+agenda-kind = Type d’événement
+agenda-origin = Événements de qui
+agenda-origin-local = De cette instance
+agenda-origin-partners = Des partenaires
+agenda-live-updated = L’agenda vient d’être mis à jour.
+agenda-live-postponed = Un événement vient d’être reporté.
+agenda-live-cancelled = Un événement vient d’être annulé.
+agenda-live-rescheduled = Un événement vient d’être déplacé à une autre date.
+agenda-live-created = Un nouvel événement vient d’être ajouté.
+agenda-live-deleted = Cet événement a été supprimé.
+agenda-count = { $count ->
+    [0] aucun événement
+    [one] un événement
+   *[other] { $count } événements
+}

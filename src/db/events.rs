@@ -25,6 +25,8 @@ pub struct Event {
     pub all_day: bool,
     pub start_utc: DateTime<Utc>,
     pub end_utc: DateTime<Utc>,
+    /// The end of the last occurrence of a recurring event (`end_utc` otherwise).
+    pub last_end_utc: DateTime<Utc>,
     pub previous_start_local: Option<String>,
     pub place: Option<Place>,
     pub online_url: Option<String>,
@@ -69,6 +71,7 @@ struct EventRow {
     all_day: bool,
     start_utc: DateTime<Utc>,
     end_utc: DateTime<Utc>,
+    last_end_utc: DateTime<Utc>,
     previous_start_local: Option<String>,
     place: Option<String>,
     online_url: Option<String>,
@@ -85,8 +88,9 @@ struct EventRow {
     updated_at: DateTime<Utc>,
 }
 
-/// Which events a list wants: instants (`from` inclusive of events still going on), kind,
-/// organisation, and terms (any of each scheme's).
+/// Which events a list wants: instants (`from` inclusive of events, and series, still going
+/// on), kind, organisation, terms (any of each scheme's), a text language, local or partners'
+/// events, words of the title, summary or case number.
 #[derive(Debug, Clone, Default)]
 pub struct EventFilters {
     pub from: Option<DateTime<Utc>>,
@@ -96,6 +100,111 @@ pub struct EventFilters {
     pub mechanisms: Vec<String>,
     pub themes: Vec<String>,
     pub countries: Vec<String>,
+    pub language: Option<String>,
+    /// `Some(true)`: this instance's events only; `Some(false)`: partners' only.
+    pub local: Option<bool>,
+    pub q: Option<String>,
+    /// Past events: the latest first.
+    pub newest_first: bool,
+}
+
+/// Counts of the events a filter finds.
+#[derive(Debug, Clone, Default)]
+pub struct EventFacets {
+    pub total: i64,
+    pub kinds: Vec<(String, i64)>,
+    /// (handle, count)
+    pub orgs: Vec<(String, i64)>,
+    /// (scheme, term, count)
+    pub terms: Vec<(String, String, i64)>,
+    pub languages: Vec<(String, i64)>,
+    /// ("local" | "partners", count)
+    pub origins: Vec<(String, i64)>,
+}
+
+/// A value bound to a query built at run time.
+enum Arg {
+    Time(DateTime<Utc>),
+    Text(String),
+    Int(i64),
+    Bool(bool),
+}
+
+/// Binds `Arg`s in order (a macro, as the query's type differs by database).
+macro_rules! bind_args {
+    ($q:expr, $args:expr) => {{
+        let mut q = $q;
+        for a in $args.iter() {
+            q = match a {
+                Arg::Time(t) => q.bind(*t),
+                Arg::Text(t) => q.bind(t.clone()),
+                Arg::Int(i) => q.bind(*i),
+                Arg::Bool(b) => q.bind(*b),
+            };
+        }
+        q
+    }};
+}
+
+/// `%` and `_` taken literally in a LIKE pattern (with `escape '\'`).
+fn like_escaped(s: &str) -> String {
+    s.replace('\\', "\\\\").replace('%', "\\%").replace('_', "\\_")
+}
+
+impl EventFilters {
+    /// The `where` clause (on `events e`) and its arguments, numbered from `$1`.
+    fn sql(&self) -> (String, Vec<Arg>) {
+        let mut conds: Vec<String> = Vec::new();
+        let mut args: Vec<Arg> = Vec::new();
+        let next = |a: Arg, args: &mut Vec<Arg>| {
+            args.push(a);
+            format!("${}", args.len())
+        };
+        if let Some(t) = self.from {
+            conds.push(format!("e.last_end_utc >= {}", next(Arg::Time(t), &mut args)));
+        }
+        if let Some(t) = self.to {
+            conds.push(format!("e.start_utc < {}", next(Arg::Time(t), &mut args)));
+        }
+        if let Some(k) = &self.kind {
+            conds.push(format!("e.kind = {}", next(Arg::Text(k.clone()), &mut args)));
+        }
+        for (scheme, values) in [("mechanism", &self.mechanisms), ("theme", &self.themes), ("country", &self.countries)]
+        {
+            if values.is_empty() {
+                continue;
+            }
+            let list: Vec<String> = values.iter().map(|v| next(Arg::Text(v.clone()), &mut args)).collect();
+            conds.push(format!(
+                "e.id in (select t.event_id from event_terms t where t.scheme = '{scheme}' and t.term in ({}))",
+                list.join(", ")
+            ));
+        }
+        if let Some(o) = self.org_id {
+            conds.push(format!("e.org_id = {}", next(Arg::Int(o), &mut args)));
+        }
+        if let Some(l) = &self.language {
+            conds.push(format!(
+                "e.id in (select x.event_id from event_texts x where x.lang = {})",
+                next(Arg::Text(l.clone()), &mut args)
+            ));
+        }
+        if let Some(local) = self.local {
+            conds.push(format!("e.local = {}", next(Arg::Bool(local), &mut args)));
+        }
+        if let Some(q) = self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
+            // every word somewhere in a title, a summary or the case (its name or number)
+            for word in q.split_whitespace().take(8) {
+                let n = next(Arg::Text(format!("%{}%", like_escaped(&word.to_lowercase()))), &mut args);
+                conds.push(format!(
+                    "(lower(coalesce(e.case_number, '')) like {n} escape '\\' or lower(coalesce(e.case_name, '')) like {n} escape '\\'
+                      or e.id in (select x.event_id from event_texts x where lower(x.title) like {n} escape '\\' or lower(x.summary) like {n} escape '\\'))"
+                ));
+            }
+        }
+        let where_ = if conds.is_empty() { String::new() } else { format!("where {}", conds.join(" and ")) };
+        (where_, args)
+    }
 }
 
 /// Writes an event's texts, terms and resources (after its old ones were deleted).
@@ -126,13 +235,13 @@ impl Db {
             let id: i64 = sqlx::query_scalar(
                 "insert into events (uid, org_id, kind, status, original_language, start_local, end_local, timezone, all_day,
                  start_utc, end_utc, place, online_url, case_name, case_number, session, source_url, registration_url, rrule,
-                 sequence, local, created_at, updated_at)
-                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 0, $20, $21, $21)
+                 sequence, local, created_at, updated_at, last_end_utc)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 0, $20, $21, $21, $22)
                  returning id")
                 .bind(uid).bind(org_id).bind(&e.kind).bind(&e.status).bind(&e.original_language).bind(&e.start_local)
                 .bind(&e.end_local).bind(&e.timezone).bind(e.all_day).bind(e.start_utc).bind(e.end_utc).bind(&place)
                 .bind(&e.online_url).bind(&e.case_name).bind(&e.case_number).bind(&e.session).bind(&e.source_url)
-                .bind(&e.registration_url).bind(&e.rrule).bind(true).bind(now)
+                .bind(&e.registration_url).bind(&e.rrule).bind(true).bind(now).bind(e.last_end_utc)
                 .fetch_one(&mut *tx).await?;
             write_children!(tx, id, e, resource_ids);
             tx.commit().await?;
@@ -158,11 +267,11 @@ impl Db {
                 "update events set kind = $1, status = $2, original_language = $3, start_local = $4, end_local = $5,
                  timezone = $6, all_day = $7, start_utc = $8, end_utc = $9, place = $10, online_url = $11, case_name = $12,
                  case_number = $13, session = $14, source_url = $15, registration_url = $16, rrule = $17,
-                 previous_start_local = $18, sequence = sequence + 1, updated_at = $19 where id = $20")
+                 previous_start_local = $18, sequence = sequence + 1, updated_at = $19, last_end_utc = $21 where id = $20")
                 .bind(&e.kind).bind(&e.status).bind(&e.original_language).bind(&e.start_local).bind(&e.end_local)
                 .bind(&e.timezone).bind(e.all_day).bind(e.start_utc).bind(e.end_utc).bind(&place).bind(&e.online_url)
                 .bind(&e.case_name).bind(&e.case_number).bind(&e.session).bind(&e.source_url).bind(&e.registration_url)
-                .bind(&e.rrule).bind(previous_start).bind(now).bind(id)
+                .bind(&e.rrule).bind(previous_start).bind(now).bind(id).bind(e.last_end_utc)
                 .execute(&mut *tx).await?;
             for table in ["event_texts", "event_terms", "event_resources"] {
                 sqlx::query(&format!("delete from {table} where event_id = $1")).bind(id).execute(&mut *tx).await?;
@@ -186,66 +295,54 @@ impl Db {
         })
     }
 
-    /// A page of events in start order, and whether more follow.
+    /// A page of events in start order (newest first for past events), and whether more follow.
     pub async fn list_events(&self, f: &EventFilters, offset: i64, limit: i64) -> AppResult<(Vec<Event>, bool)> {
-        // arguments are bound in this order: the instants, the texts, the organisation
-        let mut conds: Vec<String> = Vec::new();
-        let times: Vec<DateTime<Utc>> = f.from.into_iter().chain(f.to).collect();
-        let mut n = 0;
-        if f.from.is_some() {
-            n += 1;
-            conds.push(format!("e.end_utc >= ${n}"));
-        }
-        if f.to.is_some() {
-            n += 1;
-            conds.push(format!("e.start_utc < ${n}"));
-        }
-        let mut texts: Vec<String> = Vec::new();
-        if let Some(k) = &f.kind {
-            texts.push(k.clone());
-            conds.push(format!("e.kind = ${}", n + texts.len()));
-        }
-        for (scheme, values) in [("mechanism", &f.mechanisms), ("theme", &f.themes), ("country", &f.countries)] {
-            if values.is_empty() {
-                continue;
-            }
-            let mut list = Vec::new();
-            for v in values {
-                texts.push(v.clone());
-                list.push(format!("${}", n + texts.len()));
-            }
-            conds.push(format!(
-                "e.id in (select t.event_id from event_terms t where t.scheme = '{scheme}' and t.term in ({}))",
-                list.join(", ")
-            ));
-        }
-        n += texts.len();
-        let org = f.org_id;
-        if org.is_some() {
-            conds.push(format!("e.org_id = ${}", n + 1));
-        }
-        let where_ = if conds.is_empty() { String::new() } else { format!("where {}", conds.join(" and ")) };
-        let sql = format!(
-            "select e.id from events e {where_} order by e.start_utc, e.id limit {} offset {}",
-            limit + 1,
-            offset.max(0)
-        );
+        let (where_, args) = f.sql();
+        let order = if f.newest_first { "e.start_utc desc, e.id desc" } else { "e.start_utc, e.id" };
+        let sql =
+            format!("select e.id from events e {where_} order by {order} limit {} offset {}", limit + 1, offset.max(0));
         let mut ids: Vec<i64> = on_pool!(self, p => {
-            let mut q = sqlx::query_scalar::<_, i64>(&sql);
-            for t in &times {
-                q = q.bind(*t);
-            }
-            for t in &texts {
-                q = q.bind(t);
-            }
-            if let Some(o) = org {
-                q = q.bind(o);
-            }
+            let q = bind_args!(sqlx::query_scalar::<_, i64>(&sql), &args);
             q.fetch_all(p).await
         })?;
         let more = ids.len() as i64 > limit;
         ids.truncate(limit as usize);
         Ok((self.load_events(&ids).await?, more))
+    }
+
+    /// How many events match `f`, by kind, organisation, term, language and origin.
+    pub async fn event_facets(&self, f: &EventFilters) -> AppResult<EventFacets> {
+        let (where_, args) = f.sql();
+        let kinds = format!("select e.kind, count(*) from events e {where_} group by e.kind order by 2 desc, 1");
+        let orgs = format!(
+            "select o.handle, count(*) from events e join orgs o on o.id = e.org_id {where_} group by o.handle order by 2 desc, 1"
+        );
+        let terms = format!(
+            "select t.scheme || ' ' || t.term, count(*) from event_terms t join events e on e.id = t.event_id {where_}
+             group by t.scheme, t.term order by 2 desc, 1"
+        );
+        let langs = format!(
+            "select x.lang, count(*) from event_texts x join events e on e.id = x.event_id {where_} group by x.lang order by 2 desc, 1"
+        );
+        let origin = format!(
+            "select case when e.local then 'local' else 'partners' end, count(*) from events e {where_} group by e.local order by 1"
+        );
+        type Counts = Vec<(String, i64)>;
+        let mut found: Vec<Counts> = Vec::new();
+        for sql in [&kinds, &orgs, &terms, &langs, &origin] {
+            found.push(on_pool!(self, p => {
+                let q = bind_args!(sqlx::query_as::<_, (String, i64)>(sql), &args);
+                q.fetch_all(p).await
+            })?);
+        }
+        let [kinds, orgs, terms, languages, origins]: [Counts; 5] =
+            found.try_into().map_err(|_| crate::error::AppError::internal("facet queries"))?;
+        let total = kinds.iter().map(|(_, n)| n).sum();
+        let terms = terms
+            .into_iter()
+            .filter_map(|(st, n)| st.split_once(' ').map(|(s, t)| (s.to_string(), t.to_string(), n)))
+            .collect();
+        Ok(EventFacets { total, kinds, orgs, terms, languages, origins })
     }
 
     /// Events by id, in the order given.
@@ -256,7 +353,7 @@ impl Db {
         let list = placeholders(1, ids.len());
         let rows_sql = format!(
             "select e.id, e.uid, e.org_id, o.handle as org_handle, e.kind, e.status, e.original_language, e.start_local,
-             e.end_local, e.timezone, e.all_day, e.start_utc, e.end_utc, e.previous_start_local, e.place, e.online_url,
+             e.end_local, e.timezone, e.all_day, e.start_utc, e.end_utc, e.last_end_utc, e.previous_start_local, e.place, e.online_url,
              e.case_name, e.case_number, e.session, e.source_url, e.registration_url, e.rrule, e.sequence, e.local, e.ap_id,
              e.created_at, e.updated_at from events e join orgs o on o.id = e.org_id where e.id in ({list})"
         );
@@ -299,6 +396,7 @@ impl Db {
                     all_day: r.all_day,
                     start_utc: r.start_utc,
                     end_utc: r.end_utc,
+                    last_end_utc: r.last_end_utc,
                     previous_start_local: r.previous_start_local,
                     place: r.place.and_then(|p| serde_json::from_str(&p).ok()),
                     online_url: r.online_url,
@@ -357,5 +455,27 @@ impl Db {
             q.fetch_all(p).await
         })?;
         Ok(rows)
+    }
+}
+
+impl Db {
+    /// Announces `payload` on a PostgreSQL channel (every node listening hears it).
+    pub async fn notify(&self, channel: &str, payload: &str) -> AppResult<()> {
+        if let Db::Postgres(p) = self {
+            sqlx::query("select pg_notify($1, $2)").bind(channel).bind(payload).execute(p).await?;
+        }
+        Ok(())
+    }
+
+    /// A connection listening on a PostgreSQL channel.
+    pub async fn listen(&self, channel: &str) -> AppResult<sqlx::postgres::PgListener> {
+        match self {
+            Db::Postgres(p) => {
+                let mut l = sqlx::postgres::PgListener::connect_with(p).await?;
+                l.listen(channel).await?;
+                Ok(l)
+            }
+            Db::Sqlite(_) => Err(crate::error::AppError::internal("LISTEN needs PostgreSQL")),
+        }
     }
 }

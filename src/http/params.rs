@@ -191,11 +191,13 @@ fn instant(field: &str, v: &str, errors: &mut Vec<FieldError>) -> Option<chrono:
 
 /// The agenda's query parameters (the API's, the page's and the calendars'): `from`, `to`
 /// (a date or an RFC 3339 time; without `from`, from now), `kind`, `mechanism`, `theme`,
-/// `country` (each may repeat), `org`, `cursor`. Bad values are 422 with the field named.
+/// `country` (each may repeat), `org`, `language`, `origin` (`local` or `partners`), `q`
+/// (words of a title, summary or case), `past` (what has happened, the latest first),
+/// `cursor`. Bad values are 422 with the field named.
 pub async fn event_filters(ctx: &Ctx, query: &str) -> AppResult<(crate::db::events::EventFilters, i64)> {
     let mut f = crate::db::events::EventFilters::default();
     let mut errors = Vec::new();
-    let (mut from, mut cursor) = (None, 0i64);
+    let (mut from, mut cursor, mut past) = (None, 0i64, false);
     for (k, v) in url::form_urlencoded::parse(query.as_bytes()) {
         let v = v.trim().to_string();
         match k.as_ref() {
@@ -225,6 +227,19 @@ pub async fn event_filters(ctx: &Ctx, query: &str) -> AppResult<(crate::db::even
                 Some(o) => f.org_id = Some(o.id),
                 None => errors.push(FieldError::new("org", "err-no-such-org", &v)),
             },
+            "language" if !v.is_empty() => {
+                match crate::model::lang::ContentLang::parse(&v, &ctx.config.extra_content_languages) {
+                    Some(l) => f.language = Some(l.as_str().to_string()),
+                    None => errors.push(FieldError::new("language", "err-unsupported-language", &v)),
+                }
+            }
+            "origin" if !v.is_empty() => match v.as_str() {
+                "local" => f.local = Some(true),
+                "partners" => f.local = Some(false),
+                _ => errors.push(FieldError::new("origin", "err-unknown-term", &v)),
+            },
+            "q" if !v.is_empty() => f.q = Some(v.chars().take(200).collect()),
+            "past" if !v.is_empty() && v != "0" => past = true,
             "cursor" if !v.is_empty() => match v.parse::<i64>() {
                 Ok(c) if (0..1_000_000).contains(&c) => cursor = c,
                 _ => errors.push(FieldError::new("cursor", "err-bad-cursor", &v)),
@@ -234,8 +249,14 @@ pub async fn event_filters(ctx: &Ctx, query: &str) -> AppResult<(crate::db::even
     }
     f.from = match from {
         Some(v) => instant("from", &v, &mut errors),
+        None if past => None,
         None => Some(chrono::Utc::now()),
     };
+    if past {
+        // what has happened, the latest first
+        f.to = Some(f.to.map_or_else(chrono::Utc::now, |t| t.min(chrono::Utc::now())));
+        f.newest_first = true;
+    }
     if errors.is_empty() {
         Ok((f, cursor))
     } else {

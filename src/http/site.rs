@@ -25,6 +25,10 @@ pub fn router() -> Router<Ctx> {
             get(|| file("text/javascript; charset=utf-8", include_str!("../../static/filters.js"))),
         )
         .route(
+            "/static/agenda.js",
+            get(|| file("text/javascript; charset=utf-8", include_str!("../../static/agenda.js"))),
+        )
+        .route(
             "/static/passkeys.js",
             get(|| file("text/javascript; charset=utf-8", include_str!("../../static/passkeys.js"))),
         )

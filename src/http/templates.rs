@@ -25,6 +25,8 @@ const FILES: &[(&str, &str)] = &[
     ("agenda/event.html", include_str!("../../templates/agenda/event.html")),
     ("agenda/item.html", include_str!("../../templates/agenda/item.html")),
     ("agenda/zone.html", include_str!("../../templates/agenda/zone.html")),
+    ("agenda/live.html", include_str!("../../templates/agenda/live.html")),
+    ("partials/facets.html", include_str!("../../templates/partials/facets.html")),
     ("orgs/index.html", include_str!("../../templates/orgs/index.html")),
     ("orgs/show.html", include_str!("../../templates/orgs/show.html")),
     ("orgs/edit.html", include_str!("../../templates/orgs/edit.html")),

@@ -115,6 +115,8 @@ pub struct NewEvent {
     pub all_day: bool,
     pub start_utc: DateTime<Utc>,
     pub end_utc: DateTime<Utc>,
+    /// The end of the last occurrence (`end_utc` when it does not repeat).
+    pub last_end_utc: DateTime<Utc>,
     pub place: Option<Place>,
     pub online_url: Option<String>,
     /// (scheme, term)
@@ -166,11 +168,14 @@ fn check_len(field: &str, value: &str, max: usize, errors: &mut Vec<FieldError>)
 }
 
 /// Checks a recurrence rule (RFC 5545 RRULE): a frequency, and an end (`COUNT` or `UNTIL`)
-/// that keeps it under `MAX_OCCURRENCES`; only the parts calendars agree on.
-pub fn check_rrule(rule: &str, start: NaiveDateTime) -> Result<String, &'static str> {
+/// that keeps it under `MAX_OCCURRENCES`; only the parts calendars agree on. The rule comes
+/// back as calendars want it beside this start: `UNTIL` a date for an all-day event, else a
+/// UTC instant (the end of the day named, in the event's zone, when a date was given).
+pub fn check_rrule(rule: &str, start: NaiveDateTime, tz: chrono_tz::Tz, all_day: bool) -> Result<String, &'static str> {
     let rule = rule.trim().trim_start_matches("RRULE:").to_ascii_uppercase();
     let mut freq = None;
     let (mut count, mut until, mut interval) = (None, None, 1i64);
+    let mut parts = Vec::new();
     for part in rule.split(';').filter(|p| !p.is_empty()) {
         let (k, v) = part.split_once('=').ok_or("err-bad-rrule")?;
         match k {
@@ -187,7 +192,20 @@ pub fn check_rrule(rule: &str, start: NaiveDateTime) -> Result<String, &'static 
             "INTERVAL" => interval = v.parse::<i64>().ok().filter(|i| (1..=1000).contains(i)).ok_or("err-bad-rrule")?,
             "UNTIL" => {
                 let date = v.get(..8).ok_or("err-bad-rrule")?;
-                until = Some(NaiveDate::parse_from_str(date, "%Y%m%d").map_err(|_| "err-bad-rrule")?);
+                let day = NaiveDate::parse_from_str(date, "%Y%m%d").map_err(|_| "err-bad-rrule")?;
+                until = Some(day);
+                let written = if all_day {
+                    date.to_string()
+                } else if v.len() == 16 && v.ends_with('Z') {
+                    NaiveDateTime::parse_from_str(v, "%Y%m%dT%H%M%SZ").map_err(|_| "err-bad-rrule")?;
+                    v.to_string()
+                } else {
+                    let end_of_day = day.and_hms_opt(23, 59, 59).ok_or("err-bad-rrule")?;
+                    let t = tz.from_local_datetime(&end_of_day).latest().ok_or("err-bad-rrule")?;
+                    t.with_timezone(&Utc).format("%Y%m%dT%H%M%SZ").to_string()
+                };
+                parts.push(format!("UNTIL={written}"));
+                continue;
             }
             "BYDAY" | "BYMONTHDAY" | "BYMONTH" | "BYSETPOS" | "WKST" => {
                 let ok = !v.is_empty()
@@ -199,6 +217,7 @@ pub fn check_rrule(rule: &str, start: NaiveDateTime) -> Result<String, &'static 
             }
             _ => return Err("err-bad-rrule"),
         }
+        parts.push(part.to_string());
     }
     let days = freq.ok_or("err-bad-rrule")?;
     // BYDAY and the like can multiply occurrences within a period: counted at up to 7 a period
@@ -218,7 +237,43 @@ pub fn check_rrule(rule: &str, start: NaiveDateTime) -> Result<String, &'static 
     if occurrences > MAX_OCCURRENCES {
         return Err("err-rrule-too-many");
     }
+    let rule = parts.join(";");
+    // the rule must mean something to a real RFC 5545 implementation, and stay small
+    let starts = occurrences_of(&rule, start, tz, all_day)?;
+    if starts.is_empty() {
+        return Err("err-bad-rrule");
+    }
     Ok(rule)
+}
+
+/// The starts of a checked rule's occurrences (at most `MAX_OCCURRENCES`), as instants.
+pub fn occurrences_of(
+    rule: &str,
+    start: NaiveDateTime,
+    tz: chrono_tz::Tz,
+    all_day: bool,
+) -> Result<Vec<DateTime<Utc>>, &'static str> {
+    // an all-day event repeats at midnight where it happens: its date UNTIL is the end of that day
+    let rule: String = rule
+        .split(';')
+        .map(|p| match p.strip_prefix("UNTIL=") {
+            Some(d) if all_day && d.len() == 8 => NaiveDate::parse_from_str(d, "%Y%m%d")
+                .ok()
+                .and_then(|d| d.and_hms_opt(23, 59, 59))
+                .and_then(|t| tz.from_local_datetime(&t).latest())
+                .map(|t| format!("UNTIL={}", t.with_timezone(&Utc).format("%Y%m%dT%H%M%SZ")))
+                .unwrap_or_else(|| p.to_string()),
+            _ => p.to_string(),
+        })
+        .collect::<Vec<_>>()
+        .join(";");
+    let text = format!("DTSTART;TZID={}:{}\nRRULE:{rule}", tz.name(), start.format("%Y%m%dT%H%M%S"));
+    let set: rrule::RRuleSet = text.parse().map_err(|_| "err-bad-rrule")?;
+    let found = set.all(MAX_OCCURRENCES as u16 + 1);
+    if found.dates.len() as i64 > MAX_OCCURRENCES {
+        return Err("err-rrule-too-many");
+    }
+    Ok(found.dates.into_iter().map(|t| t.with_timezone(&Utc)).collect())
 }
 
 impl EventInput {
@@ -322,8 +377,8 @@ impl EventInput {
                 }
             }
         }
-        let rrule = match (opt(&self.rrule), start) {
-            (Some(r), Some(s)) => match check_rrule(&r, s) {
+        let rrule = match (opt(&self.rrule), start, tz) {
+            (Some(r), Some(s), Some(tz)) => match check_rrule(&r, s, tz, self.all_day) {
                 Ok(r) => Some(r),
                 Err(code) => {
                     errors.push(FieldError::new("rrule", code, &r));
@@ -380,6 +435,13 @@ impl EventInput {
         }
         match (errors.is_empty(), original, times, start) {
             (true, Some(original), Some((start_utc, end_utc)), Some(start)) => Ok(NewEvent {
+                last_end_utc: rrule
+                    .as_deref()
+                    .zip(tz)
+                    .and_then(|(r, tz)| occurrences_of(r, start, tz, self.all_day).ok())
+                    .and_then(|starts| starts.last().copied())
+                    .map_or(end_utc, |last| last + (end_utc - start_utc))
+                    .max(end_utc),
                 kind,
                 status,
                 original_language: original.as_str().to_string(),
@@ -478,16 +540,47 @@ mod tests {
         assert_eq!(codes(&i), vec!["err-time-does-not-exist"]);
     }
 
+    fn check_rrule_at(rule: &str, start: NaiveDateTime) -> Result<String, &'static str> {
+        check_rrule(rule, start, chrono_tz::Europe::Amsterdam, false)
+    }
+
     #[test]
     fn recurrences_must_end_and_stay_small() {
         let start = NaiveDateTime::parse_from_str("2027-01-04T10:00", "%Y-%m-%dT%H:%M").unwrap();
-        assert!(check_rrule("FREQ=WEEKLY;COUNT=4", start).is_ok());
-        assert!(check_rrule("FREQ=WEEKLY;UNTIL=20270601", start).is_ok());
-        assert_eq!(check_rrule("FREQ=WEEKLY", start), Err("err-rrule-unbounded"));
-        assert_eq!(check_rrule("FREQ=DAILY;COUNT=5000000", start), Err("err-rrule-too-many"));
-        assert_eq!(check_rrule("FREQ=DAILY;UNTIL=29991231", start), Err("err-rrule-too-many"));
-        assert_eq!(check_rrule("FREQ=SECONDLY;COUNT=3", start), Err("err-bad-rrule"));
-        assert_eq!(check_rrule("FREQ=WEEKLY;COUNT=2;X-EVIL=1", start), Err("err-bad-rrule"));
+        assert!(check_rrule_at("FREQ=WEEKLY;COUNT=4", start).is_ok());
+        assert!(check_rrule_at("FREQ=WEEKLY;UNTIL=20270601", start).is_ok());
+        assert_eq!(check_rrule_at("FREQ=WEEKLY", start), Err("err-rrule-unbounded"));
+        assert_eq!(check_rrule_at("FREQ=DAILY;COUNT=5000000", start), Err("err-rrule-too-many"));
+        assert_eq!(check_rrule_at("FREQ=DAILY;UNTIL=29991231", start), Err("err-rrule-too-many"));
+        assert_eq!(check_rrule_at("FREQ=SECONDLY;COUNT=3", start), Err("err-bad-rrule"));
+        assert_eq!(check_rrule_at("FREQ=WEEKLY;COUNT=2;X-EVIL=1", start), Err("err-bad-rrule"));
+        // a date UNTIL becomes the end of that day in the event's zone, as RFC 5545 asks
+        assert_eq!(check_rrule_at("FREQ=WEEKLY;UNTIL=20270601", start).unwrap(), "FREQ=WEEKLY;UNTIL=20270601T215959Z");
+        assert_eq!(
+            check_rrule("FREQ=WEEKLY;UNTIL=20270601", start, chrono_tz::UTC, true).unwrap(),
+            "FREQ=WEEKLY;UNTIL=20270601"
+        );
+        // BYDAY that a real implementation refuses
+        assert_eq!(check_rrule_at("FREQ=MONTHLY;BYDAY=9ZZ;COUNT=3", start), Err("err-bad-rrule"));
+    }
+
+    #[test]
+    fn a_series_ends_with_its_last_occurrence() {
+        let mut i = input();
+        i.rrule = Some("FREQ=WEEKLY;COUNT=4".into());
+        let e = i.validate(&Vocabularies::load(None).unwrap(), &[], now()).unwrap();
+        assert_eq!(e.last_end_utc - e.end_utc, chrono::Duration::weeks(3));
+        let starts = occurrences_of(
+            "FREQ=MONTHLY;BYDAY=1MO;COUNT=3",
+            NaiveDateTime::parse_from_str("2027-03-04T09:30", "%Y-%m-%dT%H:%M").unwrap(),
+            chrono_tz::Europe::Amsterdam,
+            false,
+        )
+        .unwrap();
+        assert_eq!(
+            starts.iter().map(|t| t.format("%m-%d %H:%M").to_string()).collect::<Vec<_>>(),
+            ["04-05 07:30", "05-03 07:30", "06-07 07:30"]
+        );
     }
 
     #[test]

@@ -234,3 +234,169 @@ async fn calendars_are_valid_icalendar_with_stable_uids_sequences_and_cancellati
         assert_eq!(parsed["zones"], json!(["Europe/Amsterdam"]));
     }
 }
+
+#[tokio::test]
+async fn month_day_and_past_views_with_filters_and_their_counts() {
+    let app = TestApp::spawn().await;
+    let token = app.org_with_editor("redress", "amina").await;
+    // a weekly hearing (4 Thursdays from 4 March 2027) and a UN session on the 10th
+    let hearing: Value = app.api_post(&token, "/api/v1/events", &hearing()).await.json().await.unwrap();
+    let mut session = hearing_like("HRC 55th session", "hrc-regular-session", "2027-03-10T10:00", "2027-03-10T18:00");
+    session["mechanisms"] = json!(["un-hrc"]);
+    session["translations"]["fr"] = json!({"title": "55e session du CDH"});
+    let session: Value = app.api_post(&token, "/api/v1/events", &session).await.json().await.unwrap();
+    assert!(session["id"].is_string(), "{session}");
+
+    let month = app.get("/agenda?view=month&from=2027-03-01&lang=en&tz=Europe/Amsterdam").await.text().await.unwrap();
+    assert!(month.contains("<table class=\"month\"") && month.contains("March 2027"), "{month}");
+    // every occurrence of the weekly hearing has its day; the session its own
+    for day in ["2027-03-04", "2027-03-11", "2027-03-18", "2027-03-25", "2027-03-10"] {
+        let cell = month.split(&format!("from={day}\"")).nth(1).unwrap().split("</td>").next().unwrap();
+        assert!(cell.contains("/e/"), "{day} is empty: {cell}");
+    }
+    let eleventh = month.split("from=2027-03-11\"").nth(1).unwrap().split("</td>").next().unwrap();
+    assert!(eleventh.contains("09:30") && eleventh.contains("Trial hearing"), "{eleventh}");
+    // months away link to each other; April still has nothing but its days
+    assert!(month.contains("view=month&amp;from=2027-02-01") && month.contains("view=month&amp;from=2027-04-01"));
+
+    // the day view, in the reader's zone: in Tokyo the 9:30 hearing is late on the 11th
+    let day = app.get("/agenda?view=day&from=2027-03-11&tz=Asia/Tokyo&lang=en").await.text().await.unwrap();
+    assert!(day.contains("Trial hearing") && day.contains("2027-03-11 17:30"), "{day}");
+    assert!(day.contains("2027-03-11 09:30 – 2027-03-11 16:30"), "the occurrence, in the event's own zone: {day}");
+    let day = app.get("/agenda?view=day&from=2027-03-12&lang=en&tz=UTC").await.text().await.unwrap();
+    assert!(!day.contains("Trial hearing in") && day.contains("Nothing happens on this day."), "{day}");
+    assert!(
+        day.contains("(no events)") && !day.contains("kind=hearing-trial"),
+        "the day's counts are the day's: {day}"
+    );
+
+    // filters with their counts: kind and mechanism narrow the month
+    let filtered =
+        app.get("/agenda?view=month&from=2027-03-01&kind=hrc-regular-session&lang=en").await.text().await.unwrap();
+    assert!(filtered.contains("HRC 55th session") && !filtered.contains("Trial hearing"));
+    let all = app.get("/agenda?lang=en").await.text().await.unwrap();
+    assert!(all.contains("id=\"facet-kind\"") && all.contains("id=\"facet-mechanism\""));
+    assert!(all.contains("(2 events)"), "{all}");
+    let french = app.get("/agenda?language=fr&lang=en").await.text().await.unwrap();
+    assert!(french.contains("HRC 55th session") && !french.contains("Trial hearing"));
+    let words = app.get("/agenda?q=ICC-01/14&lang=en").await.text().await.unwrap();
+    assert!(words.contains("Trial hearing") && !words.contains("HRC 55th session"));
+    let partners = app.get("/agenda?origin=partners&lang=en").await.text().await.unwrap();
+    assert!(partners.contains("Nothing is scheduled yet."));
+
+    // past events: none until the hearing has happened; an event of last year is there
+    let old = hearing_like("Status conference", "hearing-status-conference", "2026-02-02T10:00", "2026-02-02T12:00");
+    let res = app.api_post(&token, "/api/v1/events", &old).await;
+    assert_eq!(res.status(), 201);
+    let past = app.get("/agenda?past=1&lang=en").await.text().await.unwrap();
+    assert!(past.contains("Status conference") && !past.contains("Trial hearing"), "{past}");
+    let upcoming = app.get("/agenda?lang=en").await.text().await.unwrap();
+    assert!(!upcoming.contains("Status conference"));
+    // the API filters the same way
+    let api: Value = app.get("/api/v1/events?q=ICC-01/14").await.json().await.unwrap();
+    assert_eq!(api["items"].as_array().unwrap().len(), 1);
+    assert_eq!(api["items"][0]["id"], hearing["id"]);
+    assert_eq!(app.get("/api/v1/events?origin=elsewhere").await.status(), 422);
+    // a weekly series still running is listed even after its first meeting ended
+    let later: Value = app.get("/api/v1/events?from=2027-03-20").await.json().await.unwrap();
+    assert!(later["items"].as_array().unwrap().iter().any(|e| e["id"] == hearing["id"]));
+}
+
+fn hearing_like(title: &str, kind: &str, start: &str, end: &str) -> Value {
+    json!({"org": "redress", "kind": kind, "original_language": "en",
+        "translations": {"en": {"title": title}},
+        "start": start, "end": end, "timezone": "Europe/Zurich"})
+}
+
+/// Reads Server-Sent Events from `res` until `want` messages have come (or 10 s pass).
+async fn sse_messages(res: reqwest::Response, want: usize) -> Vec<(String, Value)> {
+    use futures_util::StreamExt;
+    let mut stream = res.bytes_stream();
+    let mut buf = String::new();
+    let mut out = Vec::new();
+    let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(10);
+    while out.len() < want {
+        let Ok(Some(Ok(chunk))) = tokio::time::timeout_at(deadline, stream.next()).await else { break };
+        buf.push_str(&String::from_utf8_lossy(&chunk));
+        while let Some(end) = buf.find("\n\n") {
+            let block: String = buf.drain(..end + 2).collect();
+            let event = block.lines().find_map(|l| l.strip_prefix("event: ")).unwrap_or("message").to_string();
+            let data = block.lines().find_map(|l| l.strip_prefix("data: "));
+            if let Some(data) = data {
+                out.push((event, serde_json::from_str(data).unwrap()));
+            }
+        }
+    }
+    out
+}
+
+/// Waits until `app` hears every node's changes (its PostgreSQL LISTEN has started).
+async fn listening_now(app: &TestApp) {
+    for _ in 0..200 {
+        if app.ctx.live.hears_all_nodes(app.ctx.db.is_postgres()) {
+            return;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the node never started listening for changes");
+}
+
+#[tokio::test]
+async fn changes_reach_open_agendas_as_server_sent_events() {
+    let app = TestApp::spawn().await;
+    let token = app.org_with_editor("redress", "amina").await;
+    let res = app.get("/agenda/live").await;
+    assert_eq!(res.status(), 200);
+    assert!(res.headers()["content-type"].to_str().unwrap().starts_with("text/event-stream"));
+    let listening = tokio::spawn(sse_messages(res, 4));
+    // with PostgreSQL the node hears its own NOTIFY once its LISTEN has started
+    listening_now(&app).await;
+    let e: Value = app.api_post(&token, "/api/v1/events", &hearing()).await.json().await.unwrap();
+    let id = e["id"].as_str().unwrap();
+    let path = format!("/api/v1/events/{id}");
+    app.api_patch(
+        &token,
+        &path,
+        &json!({"status": "postponed", "start": "2027-04-08T09:30", "end": "2027-04-08T16:30"}),
+    )
+    .await;
+    app.api_patch(&token, &path, &json!({"status": "cancelled"})).await;
+    app.client.delete(app.url(&path)).bearer_auth(&token).send().await.unwrap();
+    let got = listening.await.unwrap();
+    let said: Vec<(&str, &str, &str)> = got
+        .iter()
+        .map(|(ev, v)| {
+            assert_eq!(ev, "change");
+            assert_eq!(v["id"], id);
+            (ev.as_str(), v["change"].as_str().unwrap(), v["status"].as_str().unwrap())
+        })
+        .collect();
+    assert_eq!(
+        said,
+        [
+            ("change", "created", "scheduled"),
+            ("change", "postponed", "postponed"),
+            ("change", "cancelled", "cancelled"),
+            ("change", "deleted", "")
+        ]
+    );
+}
+
+/// Two nodes on one PostgreSQL: a page open on one hears of a change made on the other,
+/// without sticky sessions (LISTEN/NOTIFY).
+#[tokio::test]
+#[ignore = "needs PostgreSQL (AMICUS_TEST_POSTGRES)"]
+async fn with_postgres_a_change_on_one_node_reaches_a_page_open_on_another() {
+    let server = crate::helpers::postgres_server().expect("this test needs PostgreSQL: set AMICUS_TEST_POSTGRES");
+    let pg = crate::helpers::PgDatabase::create(&server).await;
+    let url = pg.url.clone();
+    let one = TestApp::spawn_on(Some(pg), |_| {}).await;
+    let two = TestApp::spawn_on(None, |c| c.database_url = url.clone()).await;
+    let token = one.org_with_editor("redress", "amina").await;
+    let listening = tokio::spawn(sse_messages(two.get("/agenda/live").await, 1));
+    listening_now(&two).await;
+    let e: Value = one.api_post(&token, "/api/v1/events", &hearing()).await.json().await.unwrap();
+    let got = listening.await.unwrap();
+    assert_eq!(got.len(), 1, "the other node heard nothing");
+    assert_eq!(got[0].1["id"], e["id"]);
+}

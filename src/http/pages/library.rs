@@ -43,36 +43,37 @@ pub fn card(r: &Resource, lang: Lang) -> Value {
     }
 }
 
+/// A term of a facet (`partials/facets.html`, shared with the agenda).
 #[derive(Serialize)]
-struct FacetLink {
+pub(super) struct FacetLink {
     /// The term's id (a checkbox's value).
-    value: String,
-    label: String,
-    count: i64,
+    pub value: String,
+    pub label: String,
+    pub count: i64,
     /// This page with the term added, or removed when active.
-    href: String,
-    active: bool,
+    pub href: String,
+    pub active: bool,
     /// Narrower terms with results, when the facet shows its hierarchy.
-    children: Vec<FacetLink>,
+    pub children: Vec<FacetLink>,
 }
 
 #[derive(Serialize)]
-struct FacetGroup {
-    key: &'static str,
-    title: String,
+pub(super) struct FacetGroup {
+    pub key: &'static str,
+    pub title: String,
     /// Checkboxes (several terms at once) rather than links (one).
-    multi: bool,
-    links: Vec<FacetLink>,
+    pub multi: bool,
+    pub links: Vec<FacetLink>,
     /// How many terms with results are not shown, and the page showing them all.
-    hidden: usize,
-    more: Option<String>,
+    pub hidden: usize,
+    pub more: Option<String>,
 }
 
 /// A chosen term, shown above the results with a link that removes it.
 #[derive(Serialize)]
-struct Chip {
-    label: String,
-    href: String,
+pub(super) struct Chip {
+    pub label: String,
+    pub href: String,
 }
 
 /// Terms shown per facet before "more".

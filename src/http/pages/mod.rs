@@ -40,6 +40,7 @@ pub fn router(ctx: Ctx, upload_limit: DefaultBodyLimit) -> Router<Ctx> {
         .route("/thumbs/{uid}", get(library::thumbnail))
         .route("/agenda", get(agenda::index))
         .route("/agenda.ics", get(agenda::calendar))
+        .route("/agenda/live", get(agenda::live))
         .route("/orgs/{handle}/agenda.ics", get(agenda::org_calendar))
         .route("/e/{uid}", get(agenda::show))
         .route("/orgs", get(orgs::index))

@@ -1,0 +1,8 @@
+-- a recurring event's series ends with its last occurrence: lists and month grids find a
+-- weekly session by when the series ends, not by when its first meeting did. for an event
+-- that does not repeat it is its end. remote_updated is the `updated` time a partner last
+-- sent, so an older update arriving late does not undo a newer one.
+alter table events add column last_end_utc text;
+update events set last_end_utc = end_utc;
+alter table events add column remote_updated text;
+create index events_by_last_end on events (last_end_utc);
