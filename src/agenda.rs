@@ -50,10 +50,14 @@ pub async fn create(ctx: &Core, user: &User, input: &EventInput) -> AppResult<Ev
     Ok(stored)
 }
 
-/// Tells the open agenda pages (on every node) of a change to `e`.
+/// Tells the open agenda pages (on every node) and the organisation's followers of a
+/// change to `e`. The event is stored whatever becomes of the announcement.
 pub async fn announce(ctx: &Core, e: &Event, change: &str) {
-    let change = Change { id: e.uid.clone(), change: change.to_string(), status: e.status.clone() };
-    crate::live::announce(ctx, change).await;
+    let live = Change { id: e.uid.clone(), change: change.to_string(), status: e.status.clone() };
+    crate::live::announce(ctx, live).await;
+    if let Err(err) = crate::federation::events::announce(ctx, e, change).await {
+        tracing::warn!("could not queue the change of event {} for followers: {err}", e.uid);
+    }
 }
 
 /// What a change did, as `/agenda/live` says it: the status it took if that changed, else
@@ -167,10 +171,11 @@ pub async fn update(ctx: &Core, user: &User, uid: &str, patch: &Value) -> AppRes
     let resources = resource_ids(ctx, &e).await?;
     // the start a postponement moved away from stays known (shown struck through, and in ICS)
     let moved = e.start_local != before.start_local;
+    // (and stays known once it is cancelled or moved online; back on schedule, it is history)
     let previous = match (e.status.as_str(), moved) {
         ("postponed" | "rescheduled", true) => Some(before.start_local.as_str()),
-        ("postponed" | "rescheduled", false) => before.previous_start_local.as_deref(),
-        _ => None,
+        ("scheduled" | "tentative", _) => None,
+        _ => before.previous_start_local.as_deref(),
     };
     ctx.db.update_event(before.id, &e, &resources, previous).await?;
     let after = get(ctx, uid).await?;
@@ -181,7 +186,7 @@ pub async fn update(ctx: &Core, user: &User, uid: &str, patch: &Value) -> AppRes
 pub async fn delete(ctx: &Core, user: &User, uid: &str) -> AppResult<()> {
     let e = get_for_edit(ctx, user, uid).await?;
     ctx.db.delete_event(e.id).await?;
-    crate::live::announce(ctx, Change { id: e.uid, change: "deleted".into(), status: String::new() }).await;
+    announce(ctx, &Event { status: String::new(), ..e }, "deleted").await;
     Ok(())
 }
 

@@ -495,3 +495,9 @@ agenda-count = { $count ->
     [few] { $count } أحداث
    *[other] { $count } حدثًا
 }
+error-event-no-start = لا يحدد الحدث وقت بدايته
+error-event-no-start-help = يجب أن يذكر كائن Event متى يبدأ (startTime).
+error-event-bad-time = تعذّرت قراءة وقت الحدث
+error-event-bad-time-help = يجب أن يكون startTime و endTime تاريخًا ووقتًا مع فارق التوقيت (RFC 3339)، أو تاريخًا.
+error-event-bad-location = تعذّرت قراءة مكان الحدث
+error-event-bad-location-help = يجب أن يكون location من نوع Place أو VirtualLocation أو قائمة بهما أو اسمًا.

@@ -486,3 +486,9 @@ agenda-count = { $count ->
     [one] one event
    *[other] { $count } events
 }
+error-event-no-start = The event has no start time
+error-event-no-start-help = An Event must say when it starts (startTime).
+error-event-bad-time = The event's time cannot be read
+error-event-bad-time-help = startTime and endTime must be dates and times with an offset (RFC 3339), or dates.
+error-event-bad-location = The event's place cannot be read
+error-event-bad-location-help = location must be a Place, a VirtualLocation, a list of them, or a name.

@@ -486,3 +486,9 @@ agenda-count = { $count ->
     [one] un evento
    *[other] { $count } eventos
 }
+error-event-no-start = El evento no tiene hora de inicio
+error-event-no-start-help = Un Event debe indicar cuándo empieza (startTime).
+error-event-bad-time = No se puede leer la hora del evento
+error-event-bad-time-help = startTime y endTime deben ser fechas y horas con desfase (RFC 3339), o fechas.
+error-event-bad-location = No se puede leer el lugar del evento
+error-event-bad-location-help = location debe ser un Place, un VirtualLocation, una lista de ellos o un nombre.

@@ -487,3 +487,9 @@ agenda-count = { $count ->
     [one] un événement
    *[other] { $count } événements
 }
+error-event-no-start = L’événement n’a pas d’heure de début
+error-event-no-start-help = Un Event doit indiquer quand il commence (startTime).
+error-event-bad-time = L’heure de l’événement est illisible
+error-event-bad-time-help = startTime et endTime doivent être des dates et heures avec décalage (RFC 3339), ou des dates.
+error-event-bad-location = Le lieu de l’événement est illisible
+error-event-bad-location-help = location doit être un Place, un VirtualLocation, une liste de ceux-ci, ou un nom.

@@ -479,3 +479,98 @@ impl Db {
         }
     }
 }
+
+/// A partner's event as its server last sent it.
+pub struct RemoteEvent<'a> {
+    pub org_id: i64,
+    pub ap_id: &'a str,
+    pub event: &'a NewEvent,
+    /// When its server says it changed (`updated`): an older copy arriving late is ignored.
+    pub updated: Option<DateTime<Utc>>,
+    pub previous_start: Option<&'a str>,
+}
+
+/// What storing a partner's event did.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Stored {
+    New(String),
+    Changed(String),
+    /// A copy older than the one kept (a late arrival).
+    Stale,
+    /// The id is another actor's event.
+    NotTheirs,
+}
+
+impl Db {
+    /// Stores or replaces a partner's event, by its ActivityPub id.
+    pub async fn upsert_remote_event(&self, r: &RemoteEvent<'_>) -> AppResult<Stored> {
+        let existing: Option<(i64, String, i64, Option<DateTime<Utc>>)> = on_pool!(self, p =>
+            sqlx::query_as("select id, uid, org_id, remote_updated from events where ap_id = $1")
+                .bind(r.ap_id).fetch_optional(p).await)?;
+        let e = r.event;
+        let place = e.place.as_ref().map(|p| serde_json::to_string(p).unwrap_or_default());
+        let now = Utc::now();
+        match existing {
+            Some((_, _, owner, _)) if owner != r.org_id => Ok(Stored::NotTheirs),
+            Some((_, _, _, Some(kept))) if r.updated.is_some_and(|u| u < kept) => Ok(Stored::Stale),
+            Some((id, uid, _, _)) => {
+                let res: Result<(), sqlx::Error> = on_pool!(self, pool => async {
+                    let mut tx = pool.begin().await?;
+                    sqlx::query(
+                        "update events set kind = $1, status = $2, original_language = $3, start_local = $4, end_local = $5,
+                         timezone = $6, all_day = $7, start_utc = $8, end_utc = $9, place = $10, online_url = $11, case_name = $12,
+                         case_number = $13, session = $14, source_url = $15, registration_url = $16, rrule = $17,
+                         previous_start_local = $18, sequence = sequence + 1, updated_at = $19, last_end_utc = $20,
+                         remote_updated = $21 where id = $22")
+                        .bind(&e.kind).bind(&e.status).bind(&e.original_language).bind(&e.start_local).bind(&e.end_local)
+                        .bind(&e.timezone).bind(e.all_day).bind(e.start_utc).bind(e.end_utc).bind(&place).bind(&e.online_url)
+                        .bind(&e.case_name).bind(&e.case_number).bind(&e.session).bind(&e.source_url).bind(&e.registration_url)
+                        .bind(&e.rrule).bind(r.previous_start).bind(now).bind(e.last_end_utc).bind(r.updated).bind(id)
+                        .execute(&mut *tx).await?;
+                    for table in ["event_texts", "event_terms", "event_resources"] {
+                        sqlx::query(&format!("delete from {table} where event_id = $1")).bind(id).execute(&mut *tx).await?;
+                    }
+                    write_children!(tx, id, e, &[] as &[i64]);
+                    tx.commit().await
+                }.await);
+                res?;
+                Ok(Stored::Changed(uid))
+            }
+            None => {
+                let uid = super::new_uid();
+                let res: Result<(), sqlx::Error> = on_pool!(self, pool => async {
+                    let mut tx = pool.begin().await?;
+                    let id: i64 = sqlx::query_scalar(
+                        "insert into events (uid, org_id, kind, status, original_language, start_local, end_local, timezone, all_day,
+                         start_utc, end_utc, place, online_url, case_name, case_number, session, source_url, registration_url, rrule,
+                         sequence, local, created_at, updated_at, last_end_utc, ap_id, remote_updated, previous_start_local)
+                         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 0, $20, $21, $21,
+                         $22, $23, $24, $25) returning id")
+                        .bind(&uid).bind(r.org_id).bind(&e.kind).bind(&e.status).bind(&e.original_language).bind(&e.start_local)
+                        .bind(&e.end_local).bind(&e.timezone).bind(e.all_day).bind(e.start_utc).bind(e.end_utc).bind(&place)
+                        .bind(&e.online_url).bind(&e.case_name).bind(&e.case_number).bind(&e.session).bind(&e.source_url)
+                        .bind(&e.registration_url).bind(&e.rrule).bind(false).bind(now).bind(e.last_end_utc).bind(r.ap_id)
+                        .bind(r.updated).bind(r.previous_start)
+                        .fetch_one(&mut *tx).await?;
+                    write_children!(tx, id, e, &[] as &[i64]);
+                    tx.commit().await
+                }.await);
+                match res {
+                    Ok(()) => Ok(Stored::New(uid)),
+                    // a Create and an Update arriving at once: the other one stored it
+                    Err(e) if e.as_database_error().is_some_and(|d| d.is_unique_violation()) => Ok(Stored::Stale),
+                    Err(e) => Err(e.into()),
+                }
+            }
+        }
+    }
+
+    /// A partner's event by its ActivityPub id.
+    pub async fn event_by_ap_id(&self, ap_id: &str) -> AppResult<Option<Event>> {
+        let id: Option<i64> = on_pool!(self, p => sqlx::query_scalar("select id from events where ap_id = $1").bind(ap_id).fetch_optional(p).await)?;
+        Ok(match id {
+            Some(id) => self.load_events(&[id]).await?.pop(),
+            None => None,
+        })
+    }
+}

@@ -9,6 +9,7 @@ pub mod authorized;
 mod collections;
 pub mod context;
 pub mod delivery;
+pub mod events;
 pub mod files;
 pub mod follow;
 mod inbox;
@@ -21,6 +22,7 @@ pub mod policy;
 pub mod protocol;
 pub mod publish;
 pub mod remote;
+pub mod remote_event;
 mod sent;
 pub mod share;
 pub mod sigcheck;
@@ -47,6 +49,7 @@ pub fn router() -> Router<Ctx> {
         .route("/actor", get(actors::instance))
         .route("/orgs/{handle}/outbox", get(collections::outbox))
         .route("/orgs/{handle}/featured", get(collections::featured))
+        .route("/orgs/{handle}/events", get(events::upcoming))
         .route("/orgs/{handle}/followers", get(collections::followers))
         .route("/orgs/{handle}/following", get(collections::following))
         .route("/activities/{kind}/{uid}", get(sent::show))

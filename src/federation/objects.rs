@@ -44,7 +44,7 @@ pub fn sha256_of_digest(multibase: &str) -> Option<String> {
 
 /// `#EnforcedDisappearance` from the English label: stable, ASCII, the same on every
 /// instance whatever its readers' language.
-fn hashtag(label: &str) -> String {
+pub(crate) fn hashtag(label: &str) -> String {
     let mut tag = String::from("#");
     for word in label.split(|c: char| !c.is_ascii_alphanumeric()).filter(|w| !w.is_empty()) {
         let mut chars = word.chars();

@@ -63,7 +63,7 @@ fn original_language(object: &Value, maps: &[&Vec<(String, String)>; 3]) -> Opti
 }
 
 /// Terms of one of our schemes among concept URIs.
-fn terms(object: &Value, key: &str, scheme: &str, vocab: &Vocabularies) -> Vec<(String, String)> {
+pub(crate) fn terms(object: &Value, key: &str, scheme: &str, vocab: &Vocabularies) -> Vec<(String, String)> {
     let prefix = format!("{CONCEPT_BASE}/{scheme}/");
     let values: Vec<&str> = match object.get(key) {
         Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).collect(),

@@ -309,7 +309,7 @@ fn hearing_like(title: &str, kind: &str, start: &str, end: &str) -> Value {
 }
 
 /// Reads Server-Sent Events from `res` until `want` messages have come (or 10 s pass).
-async fn sse_messages(res: reqwest::Response, want: usize) -> Vec<(String, Value)> {
+pub async fn sse_messages(res: reqwest::Response, want: usize) -> Vec<(String, Value)> {
     use futures_util::StreamExt;
     let mut stream = res.bytes_stream();
     let mut buf = String::new();
@@ -331,7 +331,7 @@ async fn sse_messages(res: reqwest::Response, want: usize) -> Vec<(String, Value
 }
 
 /// Waits until `app` hears every node's changes (its PostgreSQL LISTEN has started).
-async fn listening_now(app: &TestApp) {
+pub async fn listening_now(app: &TestApp) {
     for _ in 0..200 {
         if app.ctx.live.hears_all_nodes(app.ctx.db.is_postgres()) {
             return;

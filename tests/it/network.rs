@@ -950,3 +950,260 @@ async fn a_dead_host_is_tried_once_a_day_and_revived_when_it_answers_or_sends() 
     let s = beta.ctx.db.delivery_status().await.unwrap();
     assert!(hosts.iter().all(|(h, _, _, dead)| h != "beta.localhost" || !dead), "{hosts:?} {s:?}");
 }
+
+/// Posts `body` to `app`'s shared inbox, signed by `signer`.
+async fn signed_post(app: &TestApp, signer: &amicus::federation::signing::Signer, body: &Value) -> reqwest::Response {
+    let inbox = url::Url::parse(&app.url("/inbox")).unwrap();
+    let body = body.to_string();
+    let headers = signer.sign_post(&inbox, body.as_bytes(), std::time::SystemTime::now()).unwrap();
+    let mut req = app.client.post(inbox.clone()).body(body);
+    for (name, value) in headers {
+        req = req.header(name, value);
+    }
+    req.send().await.unwrap()
+}
+
+async fn org_signer(app: &TestApp, handle: &str) -> (String, amicus::federation::signing::Signer) {
+    let org = app.ctx.db.org_by_handle(handle).await.unwrap().unwrap();
+    let actor = format!("http://{}/orgs/{handle}", app.ctx.config.domain);
+    let key = app.ctx.db.org_private_key(org.id).await.unwrap().unwrap();
+    let signer = amicus::federation::signing::Signer::from_pem(&key, format!("{actor}#main-key")).unwrap();
+    (actor, signer)
+}
+
+fn hearing() -> Value {
+    json!({"org": "redress", "kind": "hearing-trial", "original_language": "en",
+        "translations": {"en": {"title": "Trial hearing in the Said case", "summary": "Witnesses for the defence."},
+                         "fr": {"title": "Audience dans l’affaire Said"}},
+        "start": "2027-03-04T09:30", "end": "2027-03-04T16:30", "timezone": "Europe/Amsterdam",
+        "place": {"name": "International Criminal Court", "street": "Oude Waalsdorperweg 10",
+                  "locality": "The Hague", "postal_code": "2597 AK", "country": "nl"},
+        "online_url": "https://www.icc-cpi.int/", "mechanisms": ["icc"], "themes": ["war-crimes"],
+        "case": {"name": "The Prosecutor v. Mahamat Said Abdel Kani", "number": "ICC-01/14-01/21"},
+        "source_url": "https://www.icc-cpi.int/calendar", "registration_url": "https://www.icc-cpi.int/visit",
+        "rrule": "FREQ=WEEKLY;COUNT=4"})
+}
+
+async fn partners_events(app: &TestApp) -> Vec<Value> {
+    let v: Value = app.get("/api/v1/events?origin=partners&from=2026-01-01").await.json().await.unwrap();
+    v["items"].as_array().unwrap().clone()
+}
+
+#[tokio::test]
+async fn events_reach_followers_as_fep_8a8e_events_and_join_their_agenda_live() {
+    let alpha = peer("alpha").await;
+    let beta = peer("beta").await;
+    let token = alpha.org_with_editor("redress", "amina").await;
+    beta_follows_alpha(&alpha, &beta).await;
+    let e: Value = alpha.api_post(&token, "/api/v1/events", &hearing()).await.json().await.unwrap();
+    let id = e["id"].as_str().unwrap();
+    let path = format!("/api/v1/events/{id}");
+    amicus::federation::delivery::drain(&alpha.ctx).await.unwrap();
+
+    // on beta: a partner's event, in its own zone, with its place, terms, case and series
+    let got = partners_events(&beta).await;
+    assert_eq!(got.len(), 1, "{got:?}");
+    let copy = &got[0];
+    assert_eq!(copy["ap_id"], e["ap_id"]);
+    assert_eq!(
+        (copy["start"].as_str(), copy["timezone"].as_str()),
+        (Some("2027-03-04T09:30"), Some("Europe/Amsterdam"))
+    );
+    assert_eq!(copy["translations"]["fr"]["title"], "Audience dans l’affaire Said");
+    assert_eq!(copy["place"]["locality"], "The Hague");
+    assert_eq!(copy["mechanisms"], json!(["icc"]));
+    assert_eq!(copy["case"]["number"], "ICC-01/14-01/21");
+    assert_eq!(copy["rrule"], "FREQ=WEEKLY;COUNT=4");
+    assert_eq!(copy["registration_url"], "https://www.icc-cpi.int/visit");
+    // its calendar UID is the event's ActivityPub id on both instances
+    let ics = beta.get(&format!("/e/{}.ics", copy["id"].as_str().unwrap())).await.text().await.unwrap();
+    assert!(ics.contains(&format!("UID:{}", e["ap_id"].as_str().unwrap())), "{ics}");
+
+    // a postponement reaches an agenda open on beta, live
+    let listening = tokio::spawn(crate::events::sse_messages(beta.get("/agenda/live").await, 1));
+    crate::events::listening_now(&beta).await;
+    let res = alpha
+        .api_patch(
+            &token,
+            &path,
+            &json!({"status": "postponed", "start": "2027-04-08T09:30", "end": "2027-04-08T16:30"}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    amicus::federation::delivery::drain(&alpha.ctx).await.unwrap();
+    let heard = listening.await.unwrap();
+    assert_eq!(heard.len(), 1);
+    assert_eq!((heard[0].1["change"].as_str(), heard[0].1["status"].as_str()), (Some("postponed"), Some("postponed")));
+    let copy = &partners_events(&beta).await[0];
+    assert_eq!(copy["status"], "postponed");
+    assert_eq!(copy["start"], "2027-04-08T09:30");
+    assert_eq!(copy["previous_start"], "2027-03-04T09:30");
+    // cancelled: kept, marked, an Update and not a Delete
+    alpha.api_patch(&token, &path, &json!({"status": "cancelled"})).await;
+    amicus::federation::delivery::drain(&alpha.ctx).await.unwrap();
+    assert_eq!(partners_events(&beta).await[0]["status"], "cancelled");
+
+    // the Event by content negotiation, and the organisation's upcoming events
+    let event: Value = alpha
+        .client
+        .get(alpha.url(&format!("/e/{id}")))
+        .header("accept", AP)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(event["type"], "Event");
+    assert_eq!(event["eventStatus"], "https://w3id.org/fep/8a8e/EventCancelled");
+    assert_eq!(event["ical:status"], "CANCELLED");
+    assert_eq!(event["startTime"], "2027-04-08T09:30:00+02:00");
+    assert_eq!(event["previousStartTime"], "2027-03-04T09:30:00+01:00");
+    assert!(event["content"].as_str().unwrap().contains("8 April 2027, 09:30–16:30 (Europe/Amsterdam)"), "{event}");
+    assert!(event["contentMap"]["fr"].as_str().unwrap().contains("8 avril 2027"), "{event}");
+    let actor: Value =
+        alpha.client.get(alpha.url("/orgs/redress")).header("accept", AP).send().await.unwrap().json().await.unwrap();
+    assert!(actor["upcomingEvents"].as_str().unwrap().ends_with("/orgs/redress/events"));
+    let upcoming: Value = alpha
+        .client
+        .get(alpha.url("/orgs/redress/events"))
+        .header("accept", AP)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(upcoming["orderedItems"][0]["id"], e["ap_id"]);
+
+    // beta's organisation asks to join: answered Ignore, as FEP-8a8e asks
+    let (beta_actor, signer) = org_signer(&beta, "trial").await;
+    let join = json!({"@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{beta_actor}/join/1"), "type": "Join", "actor": beta_actor, "object": e["ap_id"]});
+    assert!(signed_post(&alpha, &signer, &join).await.status().is_success());
+
+    alpha.client.delete(alpha.url(&path)).bearer_auth(&token).send().await.unwrap();
+    amicus::federation::delivery::drain(&alpha.ctx).await.unwrap();
+    assert!(partners_events(&beta).await.is_empty());
+
+    let from_alpha = sent(&alpha, "redress").await;
+    let of = |kind: &str, object: &str| {
+        from_alpha
+            .iter()
+            .find(|a| a["type"] == kind && (object.is_empty() || a["object"]["type"] == object))
+            .cloned()
+            .unwrap_or_else(|| panic!("no {kind} {object}"))
+    };
+    let apps = [(&alpha, "alpha"), (&beta, "beta")];
+    for (name, activity) in [
+        ("event.json", event.clone()),
+        ("create-event.json", of("Create", "Event")),
+        ("update-event.json", of("Update", "Event")),
+        ("delete-event.json", of("Delete", "Tombstone")),
+        ("ignore.json", of("Ignore", "")),
+    ] {
+        crate::federation::check_example(name, &example(&apps, &activity));
+    }
+}
+
+/// A fixture of another server, as if `actor` (an organisation of `app`) had sent it.
+fn fixture_from(name: &str, their_actor: &str, their_host: &str, app: &TestApp, actor: &str) -> Value {
+    let text = std::fs::read_to_string(format!("{}/federation/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    let text = text.replace(their_actor, actor).replace(their_host, &format!("http://{}", app.ctx.config.domain));
+    serde_json::from_str(&text).unwrap()
+}
+
+#[tokio::test]
+async fn mobilizon_and_gancio_events_join_the_agenda_and_bad_ones_are_refused() {
+    let alpha = peer("alpha").await;
+    let beta = peer("beta").await;
+    let token = alpha.org_with_editor("redress", "amina").await;
+    beta.org_with_editor("trial", "bruno").await;
+    let target = format!("trial@{}", beta.ctx.config.domain);
+    alpha.api_post(&token, "/api/v1/orgs/redress/following", &json!({ "target": target })).await;
+    amicus::federation::delivery::drain(&alpha.ctx).await.unwrap();
+    amicus::federation::delivery::drain(&beta.ctx).await.unwrap();
+    let (actor, signer) = org_signer(&beta, "trial").await;
+    let mobilizon = |name: &str| {
+        fixture_from(name, "https://mobilizon.example/@justice_collective", "https://mobilizon.example", &beta, &actor)
+    };
+    let gancio = |name: &str| {
+        fixture_from(name, "https://gancio.example/federation/u/relay", "https://gancio.example", &beta, &actor)
+    };
+
+    // Mobilizon: created, then cancelled; a late replay of the older Create changes nothing
+    let create = mobilizon("mobilizon-create-event.json");
+    assert!(signed_post(&alpha, &signer, &create).await.status().is_success());
+    let got = partners_events(&alpha).await;
+    assert_eq!(got.len(), 1);
+    assert_eq!(
+        (got[0]["start"].as_str(), got[0]["timezone"].as_str()),
+        (Some("2026-08-30T18:00"), Some("Europe/Paris"))
+    );
+    assert_eq!(got[0]["place"]["locality"], "Paris");
+    assert!(signed_post(&alpha, &signer, &mobilizon("mobilizon-update-event-cancelled.json"))
+        .await
+        .status()
+        .is_success());
+    assert_eq!(partners_events(&alpha).await[0]["status"], "cancelled");
+    let mut replay = create.clone();
+    replay["id"] = json!(format!("{}/again", create["id"].as_str().unwrap()));
+    assert!(signed_post(&alpha, &signer, &replay).await.status().is_success());
+    assert_eq!(partners_events(&alpha).await[0]["status"], "cancelled", "an older copy does not undo a newer one");
+
+    // Gancio: its zone from the offset; an update moves it and adds the stream
+    assert!(signed_post(&alpha, &signer, &gancio("gancio-create-event.json")).await.status().is_success());
+    assert!(signed_post(&alpha, &signer, &gancio("gancio-update-event.json")).await.status().is_success());
+    let got = partners_events(&alpha).await;
+    let screening = got.iter().find(|e| e["translations"]["en"]["title"] == "Screening: the Habré trial").unwrap();
+    assert_eq!(screening["start"], "2026-12-13T18:30");
+    assert_eq!(screening["online_url"], "https://stream.gancio.example/lux");
+    let page = alpha.get("/agenda?lang=en&tz=Europe/Rome").await.text().await.unwrap();
+    assert!(page.contains("Screening: the Habré trial") && page.contains("2026-12-13 18:30"), "{page}");
+
+    // bad events: refused with a reason, nothing stored
+    let mut bad = gancio("gancio-create-event.json");
+    bad["object"]["id"] = json!(format!("http://{}/federation/m/43", beta.ctx.config.domain));
+    for (i, (key, value, status)) in [
+        ("startTime", Value::Null, 400),
+        ("startTime", json!("tomorrow at noon"), 400),
+        ("location", json!(42), 400),
+        ("startTime", json!("9999-12-12T19:00:00+01:00"), 422),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        let mut b = bad.clone();
+        b["id"] = json!(format!("{actor}/bad/{i}"));
+        if value.is_null() {
+            b["object"].as_object_mut().unwrap().remove(key);
+        } else {
+            b["object"][key] = value;
+        }
+        let res = signed_post(&alpha, &signer, &b).await;
+        assert_eq!(res.status().as_u16(), status, "{key}: {}", res.text().await.unwrap());
+    }
+    assert_eq!(partners_events(&alpha).await.len(), 2);
+
+    // a hundred updates in a burst: each newer one wins, the calendar stays whole
+    let mut update = gancio("gancio-update-event.json");
+    for n in 0..100 {
+        update["id"] = json!(format!("{actor}/burst/{n}"));
+        update["object"]["name"] = json!(format!("Screening, version {n}"));
+        update["object"]["updated"] = json!(format!("2026-11-30T10:{:02}:{:02}Z", n / 60, n % 60));
+        let res = signed_post(&alpha, &signer, &update).await;
+        assert!(res.status().is_success() || res.status() == 429, "{}", res.status());
+    }
+    let got = partners_events(&alpha).await;
+    let last =
+        got.iter().find(|e| e["translations"]["en"]["title"].as_str().unwrap().starts_with("Screening")).unwrap();
+    assert_eq!(last["translations"]["en"]["title"], "Screening, version 99");
+    let ics = alpha.get("/agenda.ics?from=2026-01-01").await.text().await.unwrap();
+    assert!(ics.contains("SUMMARY:Screening\\, version 99") && ics.ends_with("END:VCALENDAR\r\n"), "{ics}");
+
+    // the Delete of its own actor removes it
+    let delete = json!({"@context": "https://www.w3.org/ns/activitystreams", "id": format!("{actor}/delete/42"),
+        "type": "Delete", "actor": actor, "object": update["object"]["id"]});
+    assert!(signed_post(&alpha, &signer, &delete).await.status().is_success());
+    assert_eq!(partners_events(&alpha).await.len(), 1);
+}

@@ -77,7 +77,7 @@ async fn followed(data: &Data<Core>, actor: &Url) -> Result<bool, AppError> {
 }
 
 /// The row standing for the remote actor, as the organisation of its resources.
-async fn remote_org(data: &Data<Core>, actor: &RemoteActor) -> Result<i64, AppError> {
+pub(crate) async fn remote_org(data: &Data<Core>, actor: &RemoteActor) -> Result<i64, AppError> {
     let url = Url::parse(&actor.ap_id).map_err(AppError::internal)?;
     let host = match url.port() {
         Some(p) => format!("{}:{p}", url.host_str().unwrap_or_default()),
@@ -135,6 +135,22 @@ async fn store(
         }
         other => other.clone(),
     };
+    if object.get("type").and_then(Value::as_str) == Some("Event") {
+        // an event joins the partners' agenda, not the library
+        let sender = actor.dereference(data).await?;
+        let remote = sender.remote().ok_or(AppError::BadRequest(IGNORED))?;
+        let org_id = remote_org(data, remote).await?;
+        if let Some(a) = activity {
+            if data.db.was_received(a.as_str()).await? {
+                return Ok(());
+            }
+        }
+        crate::federation::events::store_remote(data, org_id, &object, &id).await?;
+        if let Some(a) = activity {
+            data.db.mark_received(a.as_str()).await?;
+        }
+        return Ok(());
+    }
     let (resource, url) = to_resource(&data.vocab, &data.config.extra_content_languages, &object)?;
     let sender = actor.dereference(data).await?;
     let remote = sender.remote().ok_or(AppError::BadRequest(IGNORED))?;
@@ -237,6 +253,9 @@ impl Activity for Delete {
     /// actor of the same server.
     async fn receive(self, data: &Data<Core>) -> Result<(), AppError> {
         let id = object_id(&self.object, self.actor.inner())?;
+        if crate::federation::events::delete_remote(data, &id, self.actor.inner()).await? {
+            return Ok(());
+        }
         if let Some((local_id, owner)) = data.db.resource_id_by_ap_id(id.as_str()).await? {
             if data.db.org_ap_id(owner).await?.as_deref() != Some(self.actor.inner().as_str()) {
                 return Err(AppError::Forbidden);

@@ -16,6 +16,7 @@ macro_rules! ids {
 
 pub mod content;
 pub mod follow;
+pub mod join;
 
 use activitypub_federation::config::Data;
 use activitypub_federation::traits::Activity;
@@ -26,6 +27,7 @@ use crate::domain::Core;
 use crate::error::AppError;
 use content::{Announce, Delete, Publish};
 use follow::{Answer, Follow, Undo};
+use join::Join;
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(untagged)]
@@ -36,6 +38,7 @@ pub enum InboxActivity {
     Publish(Publish),
     Delete(Delete),
     Announce(Announce),
+    Join(Join),
 }
 
 #[async_trait::async_trait]
@@ -51,6 +54,7 @@ impl Activity for InboxActivity {
             InboxActivity::Publish(a) => a.id(),
             InboxActivity::Delete(a) => a.id(),
             InboxActivity::Announce(a) => a.id(),
+            InboxActivity::Join(a) => a.id(),
         }
     }
 
@@ -62,6 +66,7 @@ impl Activity for InboxActivity {
             InboxActivity::Publish(a) => a.actor(),
             InboxActivity::Delete(a) => a.actor(),
             InboxActivity::Announce(a) => a.actor(),
+            InboxActivity::Join(a) => a.actor(),
         }
     }
 
@@ -78,6 +83,7 @@ impl Activity for InboxActivity {
             InboxActivity::Publish(a) => a.verify(data).await,
             InboxActivity::Delete(a) => a.verify(data).await,
             InboxActivity::Announce(a) => a.verify(data).await,
+            InboxActivity::Join(a) => a.verify(data).await,
         }
     }
 
@@ -104,6 +110,7 @@ impl Activity for InboxActivity {
             InboxActivity::Publish(a) => a.receive(data).await,
             InboxActivity::Delete(a) => a.receive(data).await,
             InboxActivity::Announce(a) => a.receive(data).await,
+            InboxActivity::Join(a) => a.receive(data).await,
         };
         match done {
             Ok(()) | Err(AppError::BadRequest(crate::federation::IGNORED)) if !recorded_with_effect => {
@@ -159,6 +166,7 @@ mod tests {
                     InboxActivity::Publish(_) => "update",
                     InboxActivity::Delete(_) => "delete",
                     InboxActivity::Announce(_) => "announce",
+                    InboxActivity::Join(_) => "join",
                     InboxActivity::Answer(a) if a.kind == follow::AnswerKind::Accept => "accept",
                     InboxActivity::Answer(_) => "reject",
                 };

@@ -55,6 +55,9 @@ pub struct Actor {
     pub following: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub featured: Option<String>,
+    /// Its upcoming events (FEP-8a8e).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub upcoming_events: Option<String>,
     pub endpoints: Endpoints,
     pub public_key: PublicKey,
     pub manually_approves_followers: bool,

@@ -7,6 +7,7 @@ pub mod activity;
 pub mod actor;
 pub mod answer;
 pub mod article;
+pub mod event;
 pub mod follow;
 pub mod note;
 pub mod object;
@@ -40,7 +41,24 @@ pub fn context() -> Value {
             "Hashtag": "as:Hashtag",
             "digestMultibase": "https://www.w3.org/ns/credentials/v2#digestMultibase",
             "amicus": "https://w3id.org/amicus#",
-            "size": "amicus:size"
+            "size": "amicus:size",
+            "ical": "http://www.w3.org/2002/12/cal/ical#",
+            "mz": "https://joinmobilizon.org/ns#",
+            "fep8a8e": "https://w3id.org/fep/8a8e#",
+            "timezone": "mz:timezone",
+            "joinMode": "mz:joinMode",
+            "externalParticipationUrl": {"@id": "mz:externalParticipationUrl", "@type": "@id"},
+            "eventStatus": {"@id": "fep8a8e:eventStatus", "@type": "@id"},
+            "previousStartTime": {"@id": "fep8a8e:previousStartTime", "@type": "http://www.w3.org/2001/XMLSchema#dateTime"},
+            "organizers": {"@id": "fep8a8e:organizers", "@type": "@id"},
+            "upcomingEvents": {"@id": "fep8a8e:upcomingEvents", "@type": "@id"},
+            "PostalAddress": "schema:PostalAddress",
+            "VirtualLocation": "schema:VirtualLocation",
+            "address": "schema:address",
+            "streetAddress": "schema:streetAddress",
+            "postalCode": "schema:postalCode",
+            "addressLocality": "schema:addressLocality",
+            "addressCountry": "schema:addressCountry"
         }
     ])
 }

@@ -499,14 +499,21 @@ fn facet_groups(
     ]
 }
 
-/// `GET /e/{id}`: an event; `/e/{id}.ics` the same as a calendar.
+/// `GET /e/{id}`: an event (its `Event` to an ActivityPub client); `/e/{id}.ics` the same
+/// as a calendar.
 pub async fn show(
     State(ctx): State<Ctx>,
     page: Page,
     headers: HeaderMap,
+    signed: crate::federation::authorized::Signed,
     Path(uid): Path<String>,
     RawQuery(q): RawQuery,
 ) -> AppResult<Response> {
+    if signed.wants_activity_json() {
+        signed.check().await?;
+        let e = agenda::get(&ctx, &uid).await?;
+        return Ok(crate::federation::events::event_response(&ctx, &e));
+    }
     if let Some(uid) = uid.strip_suffix(".ics") {
         let e = agenda::get(&ctx, uid).await?;
         let title = e.text_for(page.lang.code()).map(|t| t.1.clone());
