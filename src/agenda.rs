@@ -41,10 +41,19 @@ pub async fn create(ctx: &Core, user: &User, input: &EventInput) -> AppResult<Ev
         return Err(AppError::Forbidden);
     }
     require_editor(ctx, user, org.id).await?;
+    store_new(ctx, org.id, input, None).await
+}
+
+/// Stores a new event of organisation `org_id` (whose editor the caller checked), with the
+/// UID it had in an imported calendar, and announces it.
+async fn store_new(ctx: &Core, org_id: i64, input: &EventInput, external_id: Option<&str>) -> AppResult<Event> {
     let e = validate(ctx, input)?;
     let resources = resource_ids(ctx, &e).await?;
     let uid = crate::db::new_uid();
-    ctx.db.insert_event(org.id, &uid, &e, &resources).await?;
+    ctx.db.insert_event(org_id, &uid, &e, &resources).await?;
+    if let Some(x) = external_id {
+        ctx.db.set_event_external_id(&uid, x).await?;
+    }
     let stored = ctx.db.event_by_uid(&uid).await?.ok_or_else(|| AppError::internal("the event just stored is gone"))?;
     announce(ctx, &stored, "created").await;
     Ok(stored)
@@ -167,7 +176,13 @@ pub async fn update(ctx: &Core, user: &User, uid: &str, patch: &Value) -> AppRes
     }
     let input: EventInput =
         serde_json::from_value(merged).map_err(|e| AppError::invalid("body", "err-json-shape", &e.to_string()))?;
-    let e = validate(ctx, &input)?;
+    store_change(ctx, &before, &input).await
+}
+
+/// Replaces `before` with `input` (checked whole), keeping the start a postponement moved
+/// away from, and announces what changed.
+async fn store_change(ctx: &Core, before: &Event, input: &EventInput) -> AppResult<Event> {
+    let e = validate(ctx, input)?;
     let resources = resource_ids(ctx, &e).await?;
     // the start a postponement moved away from stays known (shown struck through, and in ICS)
     let moved = e.start_local != before.start_local;
@@ -178,9 +193,115 @@ pub async fn update(ctx: &Core, user: &User, uid: &str, patch: &Value) -> AppRes
         _ => before.previous_start_local.as_deref(),
     };
     ctx.db.update_event(before.id, &e, &resources, previous).await?;
-    let after = get(ctx, uid).await?;
-    announce(ctx, &after, what_changed(&before, &after)).await;
+    let after = get(ctx, &before.uid).await?;
+    announce(ctx, &after, what_changed(before, &after)).await;
     Ok(after)
+}
+
+/// What importing a calendar did.
+#[derive(Debug, Default)]
+pub struct IcsReport {
+    pub created: usize,
+    pub updated: usize,
+    pub unchanged: usize,
+    /// (line, reason)
+    pub errors: Vec<(usize, String)>,
+}
+
+/// Imports the events of an iCalendar text into organisation `org`: each is created, or,
+/// when an event with its UID was imported before, updated (unchanged when nothing
+/// changed). Bad entries are reported by the line they start on, in `lang`; the good ones
+/// are imported. `progress` is told how many events of how many were done.
+pub async fn import_ics(
+    ctx: &Core,
+    text: &str,
+    defaults: &crate::ics_read::Defaults<'_>,
+    lang: crate::model::lang::Lang,
+    progress: impl Fn(usize, usize),
+) -> AppResult<IcsReport> {
+    let org = ctx
+        .db
+        .org_by_handle(defaults.org)
+        .await?
+        .filter(|o| o.local)
+        .ok_or_else(|| AppError::invalid("org", "err-no-such-org", defaults.org))?;
+    let calendar = crate::ics_read::parse(text);
+    let mut report = IcsReport { errors: calendar.errors, ..IcsReport::default() };
+    let total = calendar.events.len();
+    for (i, vevent) in calendar.events.iter().enumerate() {
+        progress(i, total);
+        let (uid, mut input) = match crate::ics_read::to_input(vevent, defaults, &ctx.vocab) {
+            Ok(found) => found,
+            Err(reason) => {
+                // a broken line is named itself; anything else by the line the event starts on
+                report.errors.push((vevent.broken.as_ref().map_or(vevent.line, |b| b.0), reason));
+                continue;
+            }
+        };
+        input.org = org.handle.clone();
+        let existing = match ctx.db.event_uid_by_external_id(org.id, &uid).await? {
+            Some(u) => ctx.db.event_by_uid(&u).await?,
+            None => None,
+        };
+        let done = match &existing {
+            Some(before) if unchanged(before, &input) => {
+                report.unchanged += 1;
+                continue;
+            }
+            Some(before) => store_change(ctx, before, &merged_with(before, input)).await.map(|_| &mut report.updated),
+            None => store_new(ctx, org.id, &input, Some(&uid)).await.map(|_| &mut report.created),
+        };
+        match done {
+            Ok(count) => *count += 1,
+            Err(AppError::Invalid(errors)) => {
+                let reasons: Vec<String> = errors
+                    .iter()
+                    .map(|e| {
+                        format!("{}: {}", e.field, ctx.i18n.t_args(lang, e.code, &[("value", e.value.as_str().into())]))
+                    })
+                    .collect();
+                report.errors.push((vevent.line, reasons.join("; ")));
+            }
+            Err(e) => return Err(e),
+        }
+    }
+    progress(total, total);
+    Ok(report)
+}
+
+/// An imported event again: what the calendar says replaces what it said before; what was
+/// added here (terms, a case, other languages) stays.
+fn merged_with(before: &Event, new: EventInput) -> EventInput {
+    let mut kept = to_input(before);
+    kept.translations.extend(new.translations);
+    EventInput {
+        mechanisms: kept.mechanisms,
+        themes: kept.themes,
+        countries: kept.countries,
+        case: kept.case,
+        session: kept.session,
+        registration_url: kept.registration_url,
+        online_url: kept.online_url,
+        resources: kept.resources,
+        translations: kept.translations,
+        place: new.place.or(kept.place),
+        ..new
+    }
+}
+
+/// Whether importing `input` again would change nothing of `before`.
+fn unchanged(before: &Event, input: &EventInput) -> bool {
+    let merged = merged_with(before, input.clone());
+    let mut now = to_input(before);
+    // compared as stored: the end an all-day event or a point in time is given by default
+    if now.end.as_deref() == Some(now.start.as_str()) {
+        now.end = None;
+    }
+    let mut then = merged;
+    if then.end.as_deref() == Some(then.start.as_str()) {
+        then.end = None;
+    }
+    now == then
 }
 
 pub async fn delete(ctx: &Core, user: &User, uid: &str) -> AppResult<()> {

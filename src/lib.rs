@@ -23,6 +23,8 @@ pub mod http;
 pub mod i18n;
 /// iCalendar (RFC 5545) output of the agenda.
 pub mod ics;
+/// Reading iCalendar files for `amicus import-ics`.
+pub mod ics_read;
 /// The resource library's operations, shared by pages, API and CLI.
 pub mod library;
 /// Rate limits kept in memory: logins, inbox requests per remote host.

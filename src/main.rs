@@ -59,10 +59,29 @@ enum Command {
         #[command(subcommand)]
         command: FederationCommand,
     },
-    /// Export an organisation's resources as JSON Lines (to stdout).
+    /// Import events from an iCalendar file or URL into an organisation (idempotent by UID).
+    ImportIcs {
+        /// A file, or an http(s) URL (an official calendar to mirror).
+        source: String,
+        #[arg(long)]
+        org: String,
+        /// The kind of event, when an event's categories do not name one.
+        #[arg(long, default_value = "hearing")]
+        kind: String,
+        /// The zone of times given in UTC or without a zone (an IANA name).
+        #[arg(long, default_value = "UTC")]
+        timezone: String,
+        /// The language of texts that do not say theirs.
+        #[arg(long, default_value = "en")]
+        language: String,
+    },
+    /// Export an organisation's resources (or, with --events, its events) as JSON Lines (to stdout).
     Export {
         #[arg(long)]
         org: String,
+        /// Its events, in the shape of the events API, instead of its resources.
+        #[arg(long)]
+        events: bool,
     },
 }
 
@@ -234,7 +253,16 @@ async fn run(command: Command) -> anyhow::Result<()> {
         }
         Command::Federation { command: FederationCommand::Forget { domain } } => rule(&say, &domain, None).await,
         Command::Import { file, org, create_org } => return import(&say, &file, &org, create_org.as_deref()).await,
-        Command::Export { org } => {
+        Command::ImportIcs { source, org, kind, timezone, language } => {
+            return import_ics(&say, &source, &org, &kind, &timezone, &language).await
+        }
+        Command::Export { org, events: true } => {
+            let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+            transfer::export_events(&ctx, &org, &mut out)
+                .await
+                .map(|n| eprintln!("{}", say.t("cli-exported-events", &[("count", (n as i64).into())])))
+        }
+        Command::Export { org, events: false } => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             transfer::export(&ctx, &org, &mut out)
                 .await
@@ -311,6 +339,76 @@ async fn import(say: &Say<'_>, file: &PathBuf, org: &str, create: Option<&str>) 
         Ok(())
     } else {
         Err(anyhow::anyhow!(say.t("cli-import-failed", &[("count", (report.errors.len() as i64).into())])))
+    }
+}
+
+/// The largest calendar fetched from a URL.
+const MAX_CALENDAR: usize = 20 * 1024 * 1024;
+
+async fn import_ics(
+    say: &Say<'_>,
+    source: &str,
+    org: &str,
+    kind: &str,
+    timezone: &str,
+    language: &str,
+) -> anyhow::Result<()> {
+    let ctx = say.ctx;
+    let cannot = |reason: String| {
+        anyhow::anyhow!(say.t("cli-cannot-open", &[("file", source.into()), ("reason", reason.into())]))
+    };
+    if !ctx.vocab.contains(amicus::model::event::EVENT_KIND, kind) {
+        return Err(say.error(AppError::invalid("kind", "err-unknown-term", kind)));
+    }
+    let tz: chrono_tz::Tz =
+        timezone.parse().map_err(|_| say.error(AppError::invalid("timezone", "err-bad-timezone", timezone)))?;
+    let text = if source.starts_with("http://") || source.starts_with("https://") {
+        // fetched as the server fetches: no private addresses, a time limit, a size limit
+        let mut res = ctx.http.get(source).send().await.map_err(|e| cannot(e.to_string()))?;
+        if !res.status().is_success() {
+            return Err(cannot(res.status().to_string()));
+        }
+        let mut body = Vec::new();
+        while let Some(chunk) = res.chunk().await.map_err(|e| cannot(e.to_string()))? {
+            body.extend_from_slice(&chunk);
+            if body.len() > MAX_CALENDAR {
+                return Err(cannot(format!("larger than {} MB", MAX_CALENDAR / 1024 / 1024)));
+            }
+        }
+        String::from_utf8_lossy(&body).into_owned()
+    } else {
+        std::fs::read_to_string(source).map_err(|e| cannot(e.to_string()))?
+    };
+    let bar = indicatif::ProgressBar::new(0);
+    bar.set_style(
+        indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {elapsed}")
+            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+    );
+    let defaults = amicus::ics_read::Defaults { org, kind, timezone: tz, language };
+    let report = amicus::agenda::import_ics(ctx, &text, &defaults, say.lang, |done, total| {
+        bar.set_length(total as u64);
+        bar.set_position(done as u64);
+    })
+    .await
+    .map_err(|e| say.error(e))?;
+    bar.finish_and_clear();
+    for (line, reason) in &report.errors {
+        eprintln!(
+            "{}",
+            say.t("cli-import-line", &[("line", (*line as i64).into()), ("reason", reason.as_str().into())])
+        );
+    }
+    let summary = [
+        ("created", (report.created as i64).into()),
+        ("updated", (report.updated as i64).into()),
+        ("unchanged", (report.unchanged as i64).into()),
+        ("errors", (report.errors.len() as i64).into()),
+    ];
+    println!("{}", say.t("cli-import-ics-summary", &summary));
+    if report.errors.is_empty() {
+        Ok(())
+    } else {
+        Err(anyhow::anyhow!(say.t("cli-import-ics-failed", &[("count", (report.errors.len() as i64).into())])))
     }
 }
 

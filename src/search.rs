@@ -90,7 +90,7 @@ fn is_arabic(c: char) -> bool {
 }
 
 /// Character-level normalisation shared by every language.
-fn fold(text: &str) -> String {
+pub fn fold(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.nfkd() {
         if is_combining_mark(c) {

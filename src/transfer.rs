@@ -152,3 +152,28 @@ pub async fn export(ctx: &Core, org: &str, out: &mut impl std::io::Write) -> App
     out.flush().map_err(AppError::internal)?;
     Ok(ids.len())
 }
+
+/// Writes every event of `org` (past ones too) as JSON Lines in the shape of the events API,
+/// each with its `id`.
+pub async fn export_events(ctx: &Core, org: &str, out: &mut impl std::io::Write) -> AppResult<usize> {
+    let org = ctx.db.org_by_handle(org).await?.ok_or_else(|| AppError::invalid("org", "err-no-such-org", org))?;
+    let f = crate::db::events::EventFilters { org_id: Some(org.id), ..Default::default() };
+    let (mut offset, mut count) = (0, 0);
+    loop {
+        let (events, more) = ctx.db.list_events(&f, offset, 200).await?;
+        for e in &events {
+            let mut v = serde_json::to_value(crate::agenda::to_input(e)).map_err(AppError::internal)?;
+            if let Some(m) = v.as_object_mut() {
+                m.insert("id".into(), e.uid.clone().into());
+            }
+            writeln!(out, "{v}").map_err(AppError::internal)?;
+        }
+        count += events.len();
+        offset += 200;
+        if !more {
+            break;
+        }
+    }
+    out.flush().map_err(AppError::internal)?;
+    Ok(count)
+}

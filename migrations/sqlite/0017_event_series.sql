@@ -6,3 +6,11 @@ alter table events add column last_end_utc text;
 update events set last_end_utc = end_utc;
 alter table events add column remote_updated text;
 create index events_by_last_end on events (last_end_utc);
+-- an imported event's UID in the calendar it came from (`amicus import-ics`): importing the
+-- calendar again updates it rather than adding it twice
+alter table events add column external_id text;
+create unique index events_by_external_id on events (org_id, external_id);
+-- the words an event is found by (its titles and summaries in every language, its case's
+-- name and number), folded as the library's search folds them (case, accents, Arabic letter
+-- forms and diacritics): `q` matches each folded word inside it
+alter table events add column search_text text not null default '';

@@ -192,14 +192,11 @@ impl EventFilters {
         if let Some(local) = self.local {
             conds.push(format!("e.local = {}", next(Arg::Bool(local), &mut args)));
         }
-        if let Some(q) = self.q.as_deref().map(str::trim).filter(|q| !q.is_empty()) {
-            // every word somewhere in a title, a summary or the case (its name or number)
-            for word in q.split_whitespace().take(8) {
-                let n = next(Arg::Text(format!("%{}%", like_escaped(&word.to_lowercase()))), &mut args);
-                conds.push(format!(
-                    "(lower(coalesce(e.case_number, '')) like {n} escape '\\' or lower(coalesce(e.case_name, '')) like {n} escape '\\'
-                      or e.id in (select x.event_id from event_texts x where lower(x.title) like {n} escape '\\' or lower(x.summary) like {n} escape '\\'))"
-                ));
+        if let Some(q) = self.q.as_deref() {
+            // every word (folded as the text was) somewhere in its titles, summaries or case
+            for word in crate::search::fold(q).split_whitespace().take(8) {
+                let n = next(Arg::Text(format!("%{}%", like_escaped(word))), &mut args);
+                conds.push(format!("e.search_text like {n} escape '\\'"));
             }
         }
         let where_ = if conds.is_empty() { String::new() } else { format!("where {}", conds.join(" and ")) };
@@ -235,13 +232,13 @@ impl Db {
             let id: i64 = sqlx::query_scalar(
                 "insert into events (uid, org_id, kind, status, original_language, start_local, end_local, timezone, all_day,
                  start_utc, end_utc, place, online_url, case_name, case_number, session, source_url, registration_url, rrule,
-                 sequence, local, created_at, updated_at, last_end_utc)
-                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 0, $20, $21, $21, $22)
+                 sequence, local, created_at, updated_at, last_end_utc, search_text)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 0, $20, $21, $21, $22, $23)
                  returning id")
                 .bind(uid).bind(org_id).bind(&e.kind).bind(&e.status).bind(&e.original_language).bind(&e.start_local)
                 .bind(&e.end_local).bind(&e.timezone).bind(e.all_day).bind(e.start_utc).bind(e.end_utc).bind(&place)
                 .bind(&e.online_url).bind(&e.case_name).bind(&e.case_number).bind(&e.session).bind(&e.source_url)
-                .bind(&e.registration_url).bind(&e.rrule).bind(true).bind(now).bind(e.last_end_utc)
+                .bind(&e.registration_url).bind(&e.rrule).bind(true).bind(now).bind(e.last_end_utc).bind(e.search_text())
                 .fetch_one(&mut *tx).await?;
             write_children!(tx, id, e, resource_ids);
             tx.commit().await?;
@@ -267,11 +264,12 @@ impl Db {
                 "update events set kind = $1, status = $2, original_language = $3, start_local = $4, end_local = $5,
                  timezone = $6, all_day = $7, start_utc = $8, end_utc = $9, place = $10, online_url = $11, case_name = $12,
                  case_number = $13, session = $14, source_url = $15, registration_url = $16, rrule = $17,
-                 previous_start_local = $18, sequence = sequence + 1, updated_at = $19, last_end_utc = $21 where id = $20")
+                 previous_start_local = $18, sequence = sequence + 1, updated_at = $19, last_end_utc = $21,
+                 search_text = $22 where id = $20")
                 .bind(&e.kind).bind(&e.status).bind(&e.original_language).bind(&e.start_local).bind(&e.end_local)
                 .bind(&e.timezone).bind(e.all_day).bind(e.start_utc).bind(e.end_utc).bind(&place).bind(&e.online_url)
                 .bind(&e.case_name).bind(&e.case_number).bind(&e.session).bind(&e.source_url).bind(&e.registration_url)
-                .bind(&e.rrule).bind(previous_start).bind(now).bind(id).bind(e.last_end_utc)
+                .bind(&e.rrule).bind(previous_start).bind(now).bind(id).bind(e.last_end_utc).bind(e.search_text())
                 .execute(&mut *tx).await?;
             for table in ["event_texts", "event_terms", "event_resources"] {
                 sqlx::query(&format!("delete from {table} where event_id = $1")).bind(id).execute(&mut *tx).await?;
@@ -521,11 +519,11 @@ impl Db {
                          timezone = $6, all_day = $7, start_utc = $8, end_utc = $9, place = $10, online_url = $11, case_name = $12,
                          case_number = $13, session = $14, source_url = $15, registration_url = $16, rrule = $17,
                          previous_start_local = $18, sequence = sequence + 1, updated_at = $19, last_end_utc = $20,
-                         remote_updated = $21 where id = $22")
+                         remote_updated = $21, search_text = $23 where id = $22")
                         .bind(&e.kind).bind(&e.status).bind(&e.original_language).bind(&e.start_local).bind(&e.end_local)
                         .bind(&e.timezone).bind(e.all_day).bind(e.start_utc).bind(e.end_utc).bind(&place).bind(&e.online_url)
                         .bind(&e.case_name).bind(&e.case_number).bind(&e.session).bind(&e.source_url).bind(&e.registration_url)
-                        .bind(&e.rrule).bind(r.previous_start).bind(now).bind(e.last_end_utc).bind(r.updated).bind(id)
+                        .bind(&e.rrule).bind(r.previous_start).bind(now).bind(e.last_end_utc).bind(r.updated).bind(id).bind(e.search_text())
                         .execute(&mut *tx).await?;
                     for table in ["event_texts", "event_terms", "event_resources"] {
                         sqlx::query(&format!("delete from {table} where event_id = $1")).bind(id).execute(&mut *tx).await?;
@@ -543,14 +541,14 @@ impl Db {
                     let id: i64 = sqlx::query_scalar(
                         "insert into events (uid, org_id, kind, status, original_language, start_local, end_local, timezone, all_day,
                          start_utc, end_utc, place, online_url, case_name, case_number, session, source_url, registration_url, rrule,
-                         sequence, local, created_at, updated_at, last_end_utc, ap_id, remote_updated, previous_start_local)
+                         sequence, local, created_at, updated_at, last_end_utc, ap_id, remote_updated, previous_start_local, search_text)
                          values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 0, $20, $21, $21,
-                         $22, $23, $24, $25) returning id")
+                         $22, $23, $24, $25, $26) returning id")
                         .bind(&uid).bind(r.org_id).bind(&e.kind).bind(&e.status).bind(&e.original_language).bind(&e.start_local)
                         .bind(&e.end_local).bind(&e.timezone).bind(e.all_day).bind(e.start_utc).bind(e.end_utc).bind(&place)
                         .bind(&e.online_url).bind(&e.case_name).bind(&e.case_number).bind(&e.session).bind(&e.source_url)
                         .bind(&e.registration_url).bind(&e.rrule).bind(false).bind(now).bind(e.last_end_utc).bind(r.ap_id)
-                        .bind(r.updated).bind(r.previous_start)
+                        .bind(r.updated).bind(r.previous_start).bind(e.search_text())
                         .fetch_one(&mut *tx).await?;
                     write_children!(tx, id, e, &[] as &[i64]);
                     tx.commit().await
@@ -572,5 +570,19 @@ impl Db {
             Some(id) => self.load_events(&[id]).await?.pop(),
             None => None,
         })
+    }
+}
+
+impl Db {
+    /// The uid of `org_id`'s event imported with this external id (an ICS UID).
+    pub async fn event_uid_by_external_id(&self, org_id: i64, external_id: &str) -> AppResult<Option<String>> {
+        Ok(on_pool!(self, p => sqlx::query_scalar("select uid from events where org_id = $1 and external_id = $2")
+            .bind(org_id).bind(external_id).fetch_optional(p).await)?)
+    }
+
+    pub async fn set_event_external_id(&self, uid: &str, external_id: &str) -> AppResult<()> {
+        on_pool!(self, p => sqlx::query("update events set external_id = $1 where uid = $2")
+            .bind(external_id).bind(uid).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(())
     }
 }

@@ -23,6 +23,56 @@ pub fn router() -> Router<Ctx> {
         .route("/library/feed.atom", get(library_atom))
         .route("/orgs/{handle}/feed.rss", get(org_rss))
         .route("/orgs/{handle}/feed.atom", get(org_atom))
+        .route("/agenda/feed.rss", get(agenda_rss))
+        .route("/agenda/feed.atom", get(agenda_atom))
+}
+
+async fn agenda_rss(s: State<Ctx>, ui: Ui, q: RawQuery) -> AppResult<Response> {
+    agenda_feed(s, ui, q, Kind::Rss).await
+}
+
+async fn agenda_atom(s: State<Ctx>, ui: Ui, q: RawQuery) -> AppResult<Response> {
+    agenda_feed(s, ui, q, Kind::Atom).await
+}
+
+/// The agenda as a feed: what is coming (with the agenda's filters), in start order, each
+/// entry beginning with when and where in the reader's language.
+async fn agenda_feed(State(ctx): State<Ctx>, Ui(lang): Ui, RawQuery(q): RawQuery, kind: Kind) -> AppResult<Response> {
+    let q = q.unwrap_or_default();
+    let (f, _) = super::params::event_filters(&ctx, &q).await?;
+    let (events, _) = crate::agenda::list(&ctx, &f, 0, ITEMS).await?;
+    let base = ctx.config.base_url();
+    let items: Vec<_> = events
+        .iter()
+        .map(|e| {
+            let t = e.text_for(lang.code());
+            let when = crate::federation::events::when_where(&ctx, e, lang);
+            let summary = t.map(|t| t.2.as_str()).filter(|s| !s.is_empty());
+            context! {
+                url => format!("{base}/e/{}?lang={}", e.uid, lang.code()),
+                id => format!("{base}/e/{}", e.uid),
+                title => t.map(|t| t.1.as_str()),
+                summary => match summary { Some(s) => format!("{when}. {s}"), None => when },
+                lang => t.map(|t| t.0.as_str()),
+                author => e.org_handle,
+                type_label => ctx.vocab.label(crate::model::event::EVENT_KIND, &e.kind, lang),
+                updated => e.updated_at.to_rfc3339(),
+                published => e.created_at.to_rfc3339(),
+                published_rfc2822 => e.created_at.to_rfc2822(),
+            }
+        })
+        .collect();
+    let updated = events.iter().map(|e| e.updated_at).max().unwrap_or_else(chrono::Utc::now);
+    // the feed's links keep its filters, not the page's own parameters
+    let kept: Vec<(String, String)> = url::form_urlencoded::parse(q.as_bytes())
+        .filter(|(k, _)| !matches!(k.as_ref(), "lang" | "cursor" | "tz" | "view" | "more"))
+        .map(|(k, v)| (k.into_owned(), v.into_owned()))
+        .collect();
+    let mut pairs: Vec<(&str, String)> = kept.iter().map(|(k, v)| (k.as_str(), v.clone())).collect();
+    pairs.push(("lang", lang.code().to_string()));
+    let title = ctx.i18n.t(lang, "agenda-title");
+    let description = ctx.i18n.t(lang, "agenda-intro");
+    write(&ctx, lang, kind, (title, description), "/agenda", &query_string(&pairs), updated, items)
 }
 
 async fn library_rss(s: State<Ctx>, ui: Ui, q: RawQuery) -> AppResult<Response> {
@@ -105,7 +155,23 @@ async fn render(
     let mut pairs = params.pairs();
     pairs.retain(|(k, _)| *k != "org");
     pairs.push(("lang", lang.code().to_string()));
-    let qs = query_string(&pairs);
+    let description = ctx.i18n.t(lang, "feed-description");
+    write(ctx, lang, kind, (title, description), &page_path, &query_string(&pairs), updated, items)
+}
+
+/// A feed of `items` (already in the templates' shape) as RSS or Atom.
+#[allow(clippy::too_many_arguments)]
+fn write(
+    ctx: &Ctx,
+    lang: crate::model::lang::Lang,
+    kind: Kind,
+    (title, description): (String, String),
+    page_path: &str,
+    qs: &str,
+    updated: chrono::DateTime<chrono::Utc>,
+    items: Vec<minijinja::Value>,
+) -> AppResult<Response> {
+    let base = ctx.config.base_url();
     let (template, mime, ext) = match kind {
         Kind::Rss => ("feeds/rss.xml", "application/rss+xml; charset=utf-8", "rss"),
         Kind::Atom => ("feeds/atom.xml", "application/atom+xml; charset=utf-8", "atom"),
@@ -115,6 +181,7 @@ async fn render(
         context! {
             lang => lang.code(),
             title => title,
+            description => description,
             link => format!("{base}{page_path}?{qs}"),
             self_url => format!("{base}{page_path}/feed.{ext}?{qs}"),
             updated => updated.to_rfc3339(),

@@ -130,6 +130,21 @@ pub struct NewEvent {
     pub resources: Vec<String>,
 }
 
+impl NewEvent {
+    /// What the event is found by (`events.search_text`): its titles and summaries in every
+    /// language and its case, folded, between spaces.
+    pub fn search_text(&self) -> String {
+        let mut parts: Vec<&str> = Vec::new();
+        for (_, title, summary, _, _) in &self.texts {
+            parts.push(title);
+            parts.push(summary);
+        }
+        parts.extend(self.case_name.as_deref());
+        parts.extend(self.case_number.as_deref());
+        format!(" {} ", crate::search::fold(&parts.join(" ")))
+    }
+}
+
 fn opt(s: &Option<String>) -> Option<String> {
     s.as_ref().map(|s| s.trim().to_string()).filter(|s| !s.is_empty())
 }

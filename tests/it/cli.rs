@@ -117,3 +117,73 @@ async fn the_command_line_speaks_the_terminals_language() {
     let (ok, _, err) = cli.run(&["org", "add-member", "nobody", "amina", "--role", "editor"], "");
     assert!(!ok && err.contains("لا توجد منظمة"), "{err}");
 }
+
+/// An official calendar as an NGO would mirror it: a folded title, zones, an all-day
+/// deadline, a cancelled hearing, and three bad entries.
+const CALENDAR: &str = "BEGIN:VCALENDAR\r\nVERSION:2.0\r\nPRODID:-//Court//Calendar//EN\r\n\
+BEGIN:VEVENT\r\nUID:hearing-1@court.example\r\nDTSTAMP:20261101T000000Z\r\n\
+SUMMARY:Confirmation of charges hearing in the case of The Prosecutor v. A\r\n \
+bd-Al-Rahman\r\nDTSTART;TZID=Europe/Amsterdam:20270304T093000\r\nDTEND;TZID=Europe/Amsterdam:20270304T163000\r\n\
+LOCATION:Courtroom I\\, The Hague\r\nURL:https://court.example/calendar/1\r\nCATEGORIES:hearing-confirmation-of-charges\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:deadline-1@court.example\r\nSUMMARY:Submissions due\r\nDTSTART;VALUE=DATE:20270310\r\nCATEGORIES:Deadline\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:hearing-2@court.example\r\nSUMMARY:Status conference\r\nDTSTART:20270311T130000Z\r\nDURATION:PT1H\r\nSTATUS:CANCELLED\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nSUMMARY:No UID here\r\nDTSTART:20270312T130000Z\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:broken@court.example\r\nSUMMARY:Broken\r\nDESCRIPTION:a long line\r\nthat lost its fold\r\nDTSTART:20270312T130000Z\r\nEND:VEVENT\r\n\
+BEGIN:VEVENT\r\nUID:forever@court.example\r\nSUMMARY:Every week forever\r\nDTSTART:20270312T130000Z\r\nRRULE:FREQ=WEEKLY\r\nEND:VEVENT\r\n\
+END:VCALENDAR\r\n";
+
+#[tokio::test]
+async fn an_official_calendar_is_imported_again_and_again_without_duplicates() {
+    let cli = Cli::new().await;
+    std::fs::write(cli.dir.path().join("none.toml"), "").unwrap();
+    let (ok, _, err) = cli.run(&["org", "create", "redress", "--name", "REDRESS"], "");
+    assert!(ok, "{err}");
+    let file = cli.dir.path().join("court.ics");
+    std::fs::write(&file, CALENDAR).unwrap();
+    let args = ["import-ics", file.to_str().unwrap(), "--org", "redress", "--timezone", "Europe/Amsterdam"];
+    let (ok, out, err) = cli.run(&args, "");
+    assert!(!ok, "bad entries make the command fail");
+    assert!(out.contains("imported 3 new events, updated 0, 0 unchanged, 3 entries with errors"), "{out}");
+    // each bad entry by the line it starts on, with the reason
+    assert!(err.contains("line 28: UID is missing"), "{err}");
+    assert!(err.contains("line 36: not an iCalendar line"), "{err}");
+    assert!(err.contains("line 39: rrule: A recurrence must end"), "{err}");
+    // again: nothing new, nothing changed
+    let (_, out, _) = cli.run(&args, "");
+    assert!(out.contains("imported 0 new events, updated 0, 3 unchanged"), "{out}");
+    // the court moves the hearing: the import updates it
+    std::fs::write(&file, CALENDAR.replace("20270304T093000", "20270304T100000")).unwrap();
+    let (_, out, _) = cli.run(&args, "");
+    assert!(out.contains("imported 0 new events, updated 1, 2 unchanged"), "{out}");
+
+    let (ok, out, err) = cli.run(&["export", "--org", "redress", "--events"], "");
+    assert!(ok, "{err}");
+    let lines: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert_eq!(lines.len(), 3);
+    let hearing = lines.iter().find(|l| l["kind"] == "hearing-confirmation-of-charges").unwrap();
+    assert_eq!(
+        hearing["translations"]["en"]["title"],
+        "Confirmation of charges hearing in the case of The Prosecutor v. Abd-Al-Rahman"
+    );
+    assert_eq!(
+        (hearing["start"].as_str(), hearing["timezone"].as_str()),
+        (Some("2027-03-04T10:00"), Some("Europe/Amsterdam"))
+    );
+    assert_eq!(hearing["place"]["name"], "Courtroom I, The Hague");
+    let deadline = lines.iter().find(|l| l["kind"] == "deadline").unwrap();
+    assert_eq!((deadline["all_day"].as_bool(), deadline["start"].as_str()), (Some(true), Some("2027-03-10")));
+    let cancelled = lines.iter().find(|l| l["status"] == "cancelled").unwrap();
+    // 13:00 UTC is 14:00 in The Hague, and it lasts an hour
+    assert_eq!(
+        (cancelled["start"].as_str(), cancelled["end"].as_str()),
+        (Some("2027-03-11T14:00"), Some("2027-03-11T15:00"))
+    );
+    assert!(err.contains("exported 3 events"));
+
+    // a file that is not there, an unknown zone: clear errors
+    let (ok, _, err) = cli.run(&["import-ics", "missing.ics", "--org", "redress"], "");
+    assert!(!ok && err.contains("cannot open missing.ics"), "{err}");
+    let (ok, _, err) =
+        cli.run(&["import-ics", file.to_str().unwrap(), "--org", "redress", "--timezone", "Mars/Olympus"], "");
+    assert!(!ok && err.contains("Mars/Olympus"), "{err}");
+}

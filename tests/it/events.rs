@@ -400,3 +400,35 @@ async fn with_postgres_a_change_on_one_node_reaches_a_page_open_on_another() {
     assert_eq!(got.len(), 1, "the other node heard nothing");
     assert_eq!(got[0].1["id"], e["id"]);
 }
+
+#[tokio::test]
+async fn events_are_found_by_the_library_search_and_the_agenda_is_a_feed() {
+    let app = TestApp::spawn().await;
+    let token = app.org_with_editor("redress", "amina").await;
+    let mut e = hearing();
+    e["translations"]["ar"] = json!({"title": "جلسة المحاكمة في قضية سعيد"});
+    e["translations"]["fr"] = json!({"title": "Audience de l’affaire Saïd : témoins"});
+    let e: Value = app.api_post(&token, "/api/v1/events", &e).await.json().await.unwrap();
+    app.post_resource(&token, &resource("redress", "Briefing note on the Said case")).await;
+
+    // one search box: the event is listed, typed, beside the resources
+    for q in ["ICC-01%2F14-01%2F21", "temoins", "%D8%B3%D8%B9%D9%8A%D8%AF", "said"] {
+        let page = app.get(&format!("/library?q={q}&lang=en")).await.text().await.unwrap().replace("&#x2f;", "/");
+        let events = page.split("id=\"events-h\"").nth(1).unwrap_or_else(|| panic!("no events for {q}: {page}"));
+        assert!(events.contains(&format!("/e/{}", e["id"].as_str().unwrap())) && events.contains("Event"), "{q}");
+    }
+    let page = app.get("/library?q=reparations&lang=en").await.text().await.unwrap();
+    assert!(!page.contains("id=\"events-h\""), "nothing typed as an event when none matches");
+
+    // RSS and Atom of the agenda, with its filters, each entry saying when and where
+    let rss = app.get("/agenda/feed.rss?mechanism=icc&lang=fr").await;
+    assert!(rss.headers()["content-type"].to_str().unwrap().starts_with("application/rss+xml"));
+    let rss = rss.text().await.unwrap().replace("&#x2f;", "/");
+    assert!(rss.contains("<title>Audience de l’affaire Saïd : témoins</title>"), "{rss}");
+    assert!(rss.contains("4 mars 2027, 09:30–16:30 (Europe/Amsterdam)"), "{rss}");
+    let atom = app.get("/agenda/feed.atom?kind=deadline&lang=en").await.text().await.unwrap();
+    assert!(atom.contains("<feed") && !atom.contains("<entry"), "{atom}");
+    let atom = app.get("/agenda/feed.atom?lang=en").await.text().await.unwrap().replace("&#x2f;", "/");
+    assert!(atom.contains("<entry") && atom.contains("/agenda/feed.atom?lang=en"), "{atom}");
+    assert_eq!(app.get("/agenda/feed.rss?kind=nothing").await.status(), 422);
+}

@@ -251,10 +251,33 @@ pub async fn index(State(ctx): State<Ctx>, page: Page, RawQuery(query): RawQuery
         format!("/library?{}", query_string(&p))
     };
     let feed_query = query_string(&pairs);
+    // one search box: events whose titles, summaries or case match are listed too, typed
+    let events = if params.q.trim().is_empty() || offset > 0 {
+        Vec::new()
+    } else {
+        let f = crate::db::events::EventFilters { q: Some(params.q.clone()), ..Default::default() };
+        let (found, _) = crate::agenda::list(&ctx, &f, 0, 5).await?;
+        found
+            .iter()
+            .map(|e| {
+                let t = e.text_for(page.lang.code());
+                context! {
+                    uid => e.uid,
+                    title => t.map(|t| t.1.clone()),
+                    text_lang => t.map(|t| t.0.clone()),
+                    kind => ctx.vocab.label(crate::model::event::EVENT_KIND, &e.kind, page.lang),
+                    when => crate::federation::events::when_where(&ctx, e, page.lang),
+                    case_number => e.case_number,
+                    status => e.status,
+                }
+            })
+            .collect::<Vec<_>>()
+    };
     page.render(
         &ctx,
         "library/index.html",
         context! {
+            events,
             q => params.q,
             total => facets.total,
             items => results.items.iter().map(|r| card(r, page.lang)).collect::<Vec<_>>(),
