@@ -38,8 +38,19 @@ impl Instance {
     }
 
     pub async fn start(&mut self) -> Res<()> {
-        let child = std::process::Command::new(bin())
+        self.start_without(&[]).await
+    }
+
+    /// Starts the server without these environment variables (a second instance that must
+    /// not share the first one's `DATABASE_URL`).
+    pub async fn start_without(&mut self, removed: &[&str]) -> Res<()> {
+        let mut command = std::process::Command::new(bin());
+        for name in removed {
+            command.env_remove(name);
+        }
+        let child = command
             .arg("serve")
+            .env("AMICUS_CONFIG", self.dir.path().join("amicus.toml"))
             .current_dir(self.dir.path())
             .stdout(std::process::Stdio::null())
             .stderr(std::process::Stdio::null())
@@ -52,6 +63,28 @@ impl Instance {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         Err("the server did not start".into())
+    }
+
+    /// Runs an `amicus` command against this instance's configuration; its standard output.
+    pub fn cli(&self, args: &[&str], stdin: &str, removed: &[&str]) -> Res<String> {
+        use std::io::Write;
+        let mut command = std::process::Command::new(bin());
+        for name in removed {
+            command.env_remove(name);
+        }
+        let mut child = command
+            .args(args)
+            .env("AMICUS_CONFIG", self.dir.path().join("amicus.toml"))
+            .current_dir(self.dir.path())
+            .stdin(std::process::Stdio::piped())
+            .stdout(std::process::Stdio::piped())
+            .stderr(std::process::Stdio::inherit())
+            .spawn()?;
+        if let Some(mut input) = child.stdin.take() {
+            input.write_all(stdin.as_bytes())?;
+        }
+        let out = child.wait_with_output()?;
+        Ok(String::from_utf8_lossy(&out.stdout).into_owned())
     }
 
     /// (current, peak) resident memory of the server in MB.

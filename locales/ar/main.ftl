@@ -506,3 +506,7 @@ cli-import-ics-summary = استُورد { $created } حدثًا جديدًا، �
 cli-import-ics-failed = لم تُستورد { $count } مدخلات
 search-events = الأحداث
 search-type-event = حدث
+agenda-prev-month = الشهر السابق
+agenda-next-month = الشهر التالي
+agenda-prev-day = اليوم السابق
+agenda-next-day = اليوم التالي

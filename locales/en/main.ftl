@@ -497,3 +497,7 @@ cli-import-ics-summary = imported { $created } new events, updated { $updated },
 cli-import-ics-failed = { $count } entries were not imported
 search-events = Events
 search-type-event = Event
+agenda-prev-month = Previous month
+agenda-next-month = Next month
+agenda-prev-day = Previous day
+agenda-next-day = Next day

@@ -497,3 +497,7 @@ cli-import-ics-summary = { $created } eventos nuevos importados, { $updated } ac
 cli-import-ics-failed = { $count } entradas no se importaron
 search-events = Eventos
 search-type-event = Evento
+agenda-prev-month = Mes anterior
+agenda-next-month = Mes siguiente
+agenda-prev-day = Día anterior
+agenda-next-day = Día siguiente

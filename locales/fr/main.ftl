@@ -498,3 +498,7 @@ cli-import-ics-summary = { $created } nouveaux événements importés, { $update
 cli-import-ics-failed = { $count } entrées n’ont pas été importées
 search-events = Événements
 search-type-event = Événement
+agenda-prev-month = Mois précédent
+agenda-next-month = Mois suivant
+agenda-prev-day = Jour précédent
+agenda-next-day = Jour suivant

@@ -212,7 +212,7 @@ for (const lang of ["en", "ar"]) {
 }
 // every other page a reader or an administrator sees
 for (const lang of ["en", "ar"]) {
-  for (const path of ["/", "/agenda", process.env.EVENT_PATH ?? "/agenda", "/agenda?tz=America/Bogota", "/orgs", "/orgs/redress", "/orgs/redress/follow?server=x", "/orgs/redress/edit", "/orgs/redress/federation", "/admin/federation", "/forgot", "/nowhere"]) {
+  for (const path of ["/", "/agenda", process.env.EVENT_PATH ?? "/agenda", "/agenda?tz=America/Bogota", "/agenda?view=month&from=2030-03-01", "/agenda?view=day&from=2030-03-10", "/agenda?past=1", "/library?q=conference", "/orgs", "/orgs/redress", "/orgs/redress/follow?server=x", "/orgs/redress/edit", "/orgs/redress/federation", "/admin/federation", "/forgot", "/nowhere"]) {
     await page.goto(`${base}${path}${path.includes("?") ? "&" : "?"}lang=${lang}`);
     await check(page, `${lang} ${path}`);
   }
@@ -228,6 +228,31 @@ const wide = await (await browser.newContext({ bypassCSP: true, viewport: { widt
 await wide.goto(`${base}/library?lang=en`);
 if (!(await wide.locator("#facet-type").isVisible())) fail("wide screen: the filters are folded away");
 await check(wide, "en library wide");
+
+// the agenda, open in a browser in Kabul: the zone comes from the browser, and a postponement
+// made elsewhere arrives on the open page without a reload
+const kabul = await (await browser.newContext({ timezoneId: "Asia/Kabul", viewport: { width: 390, height: 844 } })).newPage();
+await kabul.goto(`${base}/agenda?lang=en`);
+await kabul.waitForFunction(() => document.querySelector("#tz")?.value === "Asia/Kabul", null, { timeout: 10000 })
+  .catch(() => fail("the reader's zone was not taken from the browser"));
+if (!(await kabul.content()).includes("(Asia/Kabul)")) fail("times are not shown in the browser's zone");
+await kabul.waitForTimeout(500);
+await kabul.evaluate(() => { window.stillTheSamePage = true; });
+const patch = await fetch(`${base}/api/v1/events/${process.env.LIVE_EVENT}`, {
+  method: "PATCH",
+  headers: { authorization: `Bearer ${process.env.AMICUS_TOKEN}`, "content-type": "application/json" },
+  body: JSON.stringify({ status: "postponed", start: "2030-06-02T10:00", end: "2030-06-02T12:00" }),
+});
+if (patch.status !== 200) fail(`postponing answered ${patch.status}`);
+const started = Date.now();
+await kabul.waitForFunction(() => document.querySelector("#agenda-results")?.textContent.includes("2030-06-02"), null, { timeout: 10000 })
+  .then(() => console.log(`live: the postponement reached the open agenda in ${Date.now() - started} ms`))
+  .catch(() => fail("the postponement did not reach the open agenda"));
+if (!(await kabul.evaluate(() => window.stillTheSamePage === true))) fail("the agenda was reloaded rather than updated");
+const said = await kabul.textContent("#live-note");
+if (!said?.includes("postponed")) fail(`the live region said “${said}”`);
+if (!(await kabul.locator(".banner.status-postponed").count())) fail("no banner on the postponed event");
+await check(kabul, "en agenda after a live postponement");
 
 await browser.close();
 console.log(`axe: ${violations} violation(s)`);
