@@ -94,7 +94,7 @@ pub async fn get(ctx: &Core, uid: &str) -> AppResult<Event> {
 }
 
 /// A local event that `user` may change.
-async fn get_for_edit(ctx: &Core, user: &User, uid: &str) -> AppResult<Event> {
+pub async fn get_for_edit(ctx: &Core, user: &User, uid: &str) -> AppResult<Event> {
     let e = get(ctx, uid).await?;
     if !e.local {
         return Err(AppError::Forbidden);

@@ -18,6 +18,8 @@ use crate::http::templates::Templates;
 pub struct Ctx {
     pub core: Core,
     pub templates: Arc<Templates>,
+    /// Calendars (`.ics`) as last written, by address, language and what they hold.
+    pub calendars: Arc<crate::http::CalendarCache>,
 }
 
 impl Ctx {
@@ -29,7 +31,7 @@ impl Ctx {
     /// The HTTP state around a core: its templates are loaded (and checked) here.
     pub fn with_templates(core: Core) -> anyhow::Result<Ctx> {
         let templates = Arc::new(Templates::new(core.i18n.clone(), core.vocab.clone())?);
-        Ok(Ctx { core, templates })
+        Ok(Ctx { core, templates, calendars: Arc::default() })
     }
 }
 

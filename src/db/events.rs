@@ -308,6 +308,18 @@ impl Db {
         Ok((self.load_events(&ids).await?, more))
     }
 
+    /// What a list of events holds, in short: how many match `f` and when the latest of them
+    /// changed. Two lists with the same fingerprint are the same list.
+    pub async fn event_fingerprint(&self, f: &EventFilters) -> AppResult<(i64, Option<DateTime<Utc>>)> {
+        let (where_, args) = f.sql();
+        let sql = format!("select count(*), max(e.updated_at) from events e {where_}");
+        let (n, latest): (i64, Option<DateTime<Utc>>) = on_pool!(self, p => {
+            let q = bind_args!(sqlx::query_as::<_, (i64, Option<DateTime<Utc>>)>(&sql), &args);
+            q.fetch_one(p).await
+        })?;
+        Ok((n, latest))
+    }
+
     /// How many events match `f`, by kind, organisation, term, language and origin.
     pub async fn event_facets(&self, f: &EventFilters) -> AppResult<EventFacets> {
         let (where_, args) = f.sql();

@@ -89,6 +89,20 @@ fn text(v: &Value, key: &str) -> String {
     v.get(key).and_then(Value::as_str).map(|s| s.trim().chars().take(200).collect()).unwrap_or_default()
 }
 
+/// A country as an address gives it: an ISO code (`NL`, `nl`) or a name in one of the four
+/// languages (`France`, Mobilizon's way).
+fn country_id(vocab: &Vocabularies, given: &str) -> Option<String> {
+    let lower = given.trim().to_lowercase();
+    if lower.is_empty() {
+        return None;
+    }
+    if vocab.contains(vocab::COUNTRY, &lower) {
+        return Some(lower);
+    }
+    let scheme = vocab.scheme(vocab::COUNTRY)?;
+    scheme.terms.iter().find(|t| t.labels.values().any(|l| l.to_lowercase() == lower)).map(|t| t.id.clone())
+}
+
 /// `location`: a `Place` (a `PostalAddress`, or an address as text), a `VirtualLocation`
 /// (a link), a list of both (a hybrid event), or a name alone. Anything else is refused.
 fn location(object: &Value, vocab: &Vocabularies) -> Result<(Option<Place>, Option<String>), AppError> {
@@ -116,10 +130,7 @@ fn location(object: &Value, vocab: &Vocabularies) -> Result<(Option<Place>, Opti
                             p.street = text(a, "streetAddress");
                             p.locality = text(a, "addressLocality");
                             p.postal_code = text(a, "postalCode");
-                            let country = text(a, "addressCountry").to_ascii_lowercase();
-                            if vocab.contains(vocab::COUNTRY, &country) {
-                                p.country = country;
-                            }
+                            p.country = country_id(vocab, &text(a, "addressCountry")).unwrap_or_default();
                         }
                         Some(Value::String(s)) => p.street = s.trim().chars().take(200).collect(),
                         _ => {}
@@ -241,6 +252,7 @@ mod tests {
         let (e, _) = to_event(&vocab(), &[], &fixture("mobilizon-create-event.json"), now()).unwrap();
         assert_eq!((e.start_local.as_str(), e.timezone.as_str()), ("2026-08-30T18:00", "Europe/Paris"));
         assert_eq!(e.place.as_ref().unwrap().locality, "Paris");
+        assert_eq!(e.place.as_ref().unwrap().country, "fr", "Mobilizon names the country");
         assert_eq!(e.status, "scheduled");
         // Gancio gives no zone: the offset its times were written with stands for it
         let (e, _) = to_event(&vocab(), &[], &fixture("gancio-create-event.json"), now()).unwrap();

@@ -130,3 +130,38 @@ async fn security_headers(State(ctx): State<Ctx>, req: Request, next: Next) -> R
     }
     res
 }
+
+/// Calendars as last written: subscribed calendars are asked for again and again, by many
+/// readers, with the same address. An entry is kept with the fingerprint of what it holds (how
+/// many events, the latest change), so any change to those events writes it anew. At most
+/// `CALENDAR_CACHE_BYTES` are kept; past that the cache starts again empty.
+#[derive(Default)]
+pub struct CalendarCache {
+    entries: std::sync::Mutex<Calendars>,
+}
+
+/// Calendars by key, each with its fingerprint, and their bytes in all.
+#[derive(Default)]
+struct Calendars {
+    bytes: usize,
+    by_key: std::collections::HashMap<String, (String, std::sync::Arc<str>)>,
+}
+
+const CALENDAR_CACHE_BYTES: usize = 16 * 1024 * 1024;
+
+impl CalendarCache {
+    /// The calendar kept for `key`, if it was written for `fingerprint`.
+    pub fn get(&self, key: &str, fingerprint: &str) -> Option<std::sync::Arc<str>> {
+        let entries = self.entries.lock().ok()?;
+        entries.by_key.get(key).filter(|(f, _)| f == fingerprint).map(|(_, body)| body.clone())
+    }
+
+    pub fn put(&self, key: String, fingerprint: String, body: std::sync::Arc<str>) {
+        let Ok(mut entries) = self.entries.lock() else { return };
+        if entries.bytes + body.len() > CALENDAR_CACHE_BYTES {
+            *entries = Calendars::default();
+        }
+        entries.bytes += body.len();
+        entries.by_key.insert(key, (fingerprint, body));
+    }
+}

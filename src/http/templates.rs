@@ -26,6 +26,7 @@ const FILES: &[(&str, &str)] = &[
     ("agenda/item.html", include_str!("../../templates/agenda/item.html")),
     ("agenda/zone.html", include_str!("../../templates/agenda/zone.html")),
     ("agenda/live.html", include_str!("../../templates/agenda/live.html")),
+    ("agenda/form.html", include_str!("../../templates/agenda/form.html")),
     ("partials/facets.html", include_str!("../../templates/partials/facets.html")),
     ("orgs/index.html", include_str!("../../templates/orgs/index.html")),
     ("orgs/show.html", include_str!("../../templates/orgs/show.html")),

@@ -432,3 +432,112 @@ async fn events_are_found_by_the_library_search_and_the_agenda_is_a_feed() {
     assert!(atom.contains("<entry") && atom.contains("/agenda/feed.atom?lang=en"), "{atom}");
     assert_eq!(app.get("/agenda/feed.rss?kind=nothing").await.status(), 422);
 }
+
+#[tokio::test]
+async fn a_cancelled_event_can_still_be_corrected_and_its_calendar_stays_whole() {
+    let app = TestApp::spawn().await;
+    let token = app.org_with_editor("redress", "amina").await;
+    let e: Value = app.api_post(&token, "/api/v1/events", &hearing()).await.json().await.unwrap();
+    let path = format!("/api/v1/events/{}", e["id"].as_str().unwrap());
+    app.api_patch(&token, &path, &json!({"status": "cancelled"})).await;
+    // corrected after its cancellation: still cancelled, one more change for calendars
+    let res = app
+        .api_patch(
+            &token,
+            &path,
+            &json!({"translations": {"en": {"title": "Trial hearing (cancelled by the chamber)"}}}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    let after: Value = res.json().await.unwrap();
+    assert_eq!((after["status"].as_str(), after["sequence"].as_i64()), (Some("cancelled"), Some(2)));
+    let ics = app.get(&format!("/e/{}.ics", e["id"].as_str().unwrap())).await.text().await.unwrap();
+    assert!(
+        ics.contains("STATUS:CANCELLED") && ics.contains("SEQUENCE:2") && ics.ends_with("END:VCALENDAR\r\n"),
+        "{ics}"
+    );
+    // a bad correction of it is refused and changes nothing
+    let res = app.api_patch(&token, &path, &json!({"end": "2020-01-01T00:00"})).await;
+    assert_eq!(res.status(), 422);
+    let now: Value = app.api_get(&token, &path).await.json().await.unwrap();
+    assert_eq!(now["sequence"], 2);
+}
+
+#[tokio::test]
+async fn editors_add_translate_postpone_and_delete_events_in_the_browser() {
+    let app = TestApp::spawn().await;
+    app.org_with_editor("redress", "amina").await;
+    let b = TestApp::client_of(&app);
+    assert_eq!(b.get_response("/agenda/new").await.status(), 401, "signed out: the login page");
+    b.login_as("amina", crate::helpers::PASSWORD).await;
+    assert!(b.get("/agenda?lang=en").await.contains("href=\"/agenda/new\""), "editors see where to add one");
+    let form = b.get("/agenda/new?lang=en").await;
+    assert!(form.contains("name=\"timezone\"") && form.contains("name=\"kind\""));
+
+    let fields = [
+        ("org", "redress"),
+        ("original_language", "en"),
+        ("title", "Trial hearing"),
+        ("summary", "Witnesses."),
+        ("description", "The hearing is **public**."),
+        ("start", "2027-03-04T09:30"),
+        ("end", "2027-03-04T16:30"),
+        ("timezone", "Europe/Amsterdam"),
+        ("status", "scheduled"),
+        ("kind", "hearing-trial"),
+        ("place_name", "International Criminal Court"),
+        ("place_locality", "The Hague"),
+        ("place_country", "nl"),
+        ("case_number", "ICC-01/14-01/21"),
+        ("mechanisms", "icc"),
+        ("themes", "war-crimes"),
+    ];
+    // a mistake comes back with everything typed, and the field named
+    let mut bad = fields.to_vec();
+    bad.retain(|(k, _)| *k != "end");
+    bad.push(("end", "2027-03-03T16:30"));
+    let res = b.post("/agenda/new?lang=en", &bad).await;
+    assert_eq!(res.status(), 422);
+    let page = res.text().await.unwrap();
+    assert!(
+        page.contains("href=\"#f-end\"")
+            && page.contains("value=\"Trial hearing\"")
+            && page.contains("The hearing is **public**.")
+    );
+
+    let res = b.post("/agenda/new", &fields).await;
+    assert_eq!(res.status(), 303);
+    let location = res.headers()["location"].to_str().unwrap().to_string();
+    let uid = location.trim_start_matches("/e/").split('?').next().unwrap().to_string();
+    let e: Value = app.get(&format!("/api/v1/events/{uid}")).await.json().await.unwrap();
+    assert_eq!((e["start"].as_str(), e["timezone"].as_str()), (Some("2027-03-04T09:30"), Some("Europe/Amsterdam")));
+    assert_eq!(e["mechanisms"], json!(["icc"]));
+    assert_eq!(e["case"]["number"], "ICC-01/14-01/21");
+    assert!(b.get(&format!("/e/{uid}?lang=en")).await.contains(&format!("href=\"/e/{uid}/edit\"")));
+
+    // a French text, then a postponement: the other fields stay as they were
+    let edit = b.get(&format!("/e/{uid}/edit?text=fr")).await;
+    assert!(edit.contains("name=\"text_lang\" value=\"fr\""));
+    let mut fr: Vec<(&str, &str)> =
+        fields.iter().filter(|(k, _)| !["title", "summary", "description"].contains(k)).copied().collect();
+    fr.extend([("text_lang", "fr"), ("title", "Audience du procès"), ("summary", ""), ("description", "")]);
+    assert_eq!(b.post(&format!("/e/{uid}/edit"), &fr).await.status(), 303);
+    let mut later: Vec<(&str, &str)> =
+        fr.iter().filter(|(k, _)| !["start", "end", "status"].contains(k)).copied().collect();
+    later.extend([("start", "2027-04-08T09:30"), ("end", "2027-04-08T16:30"), ("status", "postponed")]);
+    assert_eq!(b.post(&format!("/e/{uid}/edit"), &later).await.status(), 303);
+    let e: Value = app.get(&format!("/api/v1/events/{uid}")).await.json().await.unwrap();
+    assert_eq!(e["translations"]["fr"]["title"], "Audience du procès");
+    assert_eq!(e["translations"]["en"]["title"], "Trial hearing");
+    assert_eq!((e["status"].as_str(), e["previous_start"].as_str()), (Some("postponed"), Some("2027-03-04T09:30")));
+
+    // someone else's event cannot be edited; deleting asks first
+    app.org_with_editor("other", "omar").await;
+    let o = TestApp::client_of(&app);
+    o.login_as("omar", crate::helpers::PASSWORD).await;
+    assert_eq!(o.get_response(&format!("/e/{uid}/edit")).await.status(), 403);
+    assert!(b.get(&format!("/e/{uid}/delete?lang=en")).await.contains("Delete this event for good?"));
+    let res = b.post(&format!("/e/{uid}/delete"), &[("confirmed", "1")]).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(app.get(&format!("/e/{uid}")).await.status(), 404);
+}

@@ -3,6 +3,7 @@
 //! `?tz=`, kept in a cookie; UTC until then).
 
 use std::str::FromStr;
+use std::sync::Arc;
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue};
@@ -93,6 +94,7 @@ fn occurrence_view(
         session => e.session,
         rrule => e.rrule,
         org_handle => e.org_handle,
+        local => e.local,
         resources => e.resources,
         mechanisms => e.terms.iter().filter(|(s, _)| s == vocab::MECHANISM).map(|(_, t)| ctx.vocab.label(vocab::MECHANISM, t, page.lang).to_string()).collect::<Vec<_>>(),
         countries => e.terms.iter().filter(|(s, _)| s == vocab::COUNTRY).map(|(_, t)| ctx.vocab.label(vocab::COUNTRY, t, page.lang).to_string()).collect::<Vec<_>>(),
@@ -243,6 +245,11 @@ pub async fn index(
         View::List => (Vec::new(), Vec::new()),
     };
     let groups = facet_groups(&ctx, &page, &facets, &kept, &pairs);
+    // editors see where to add one
+    let can_add = match &page.user {
+        Some(u) => u.is_admin() || !ctx.db.orgs_of_user(u.id).await?.is_empty(),
+        None => false,
+    };
     let view_name = match view {
         View::List => "list",
         View::Month => "month",
@@ -252,7 +259,7 @@ pub async fn index(
         &ctx,
         "agenda/index.html",
         context! {
-            items, weeks, day_items, heading, prev, next, past, groups,
+            items, weeks, day_items, heading, prev, next, past, groups, can_add,
             view => view_name,
             total => facets.total,
             reader_zone => reader.name(),
@@ -517,21 +524,24 @@ pub async fn show(
     if let Some(uid) = uid.strip_suffix(".ics") {
         let e = agenda::get(&ctx, uid).await?;
         let title = e.text_for(page.lang.code()).map(|t| t.1.clone());
-        return Ok(calendar_response(&ctx, &page, &headers, &title.unwrap_or_default(), std::slice::from_ref(&e)));
+        return Ok(calendar_response(&page, &ctx, &headers, &title.unwrap_or_default(), std::slice::from_ref(&e)));
     }
     let (reader, asked) = reader_zone(&q.unwrap_or_default(), &headers);
     let e = agenda::get(&ctx, &uid).await?;
+    let can_edit = match &page.user {
+        Some(u) if e.local => crate::accounts::org_role(&ctx, u, e.org_id).await?.is_some_and(|r| r.can_edit()),
+        _ => false,
+    };
     let html: Html<String> = page.render(
         &ctx,
         "agenda/event.html",
-        context! { e => event_view(&ctx, &page, &e, reader), reader_zone => reader.name() },
+        context! { e => event_view(&ctx, &page, &e, reader), reader_zone => reader.name(), can_edit },
     )?;
     Ok(keep_zone(&ctx, html.into_response(), asked))
 }
 
-/// A calendar of `events` in the reader's language, with `ETag` and `Last-Modified`
-/// honoured (a calendar app asking again gets 304 when nothing changed).
-fn calendar_response(ctx: &Ctx, page: &Page, headers: &HeaderMap, name: &str, events: &[Event]) -> Response {
+/// A calendar of `events` in the reader's language.
+fn calendar_body(ctx: &Ctx, page: &Page, name: &str, events: &[Event]) -> String {
     let base = ctx.config.base_url();
     let items: Vec<crate::ics::IcsEvent> = events
         .iter()
@@ -548,9 +558,11 @@ fn calendar_response(ctx: &Ctx, page: &Page, headers: &HeaderMap, name: &str, ev
             }
         })
         .collect();
-    let body = crate::ics::calendar(name, &items);
-    let etag = crate::ics::etag(&body);
-    let modified = events.iter().map(|e| e.updated_at).max().unwrap_or_else(Utc::now);
+    crate::ics::calendar(name, &items)
+}
+
+/// A calendar with its `ETag` and `Last-Modified`, or 304 when the app asking has it already.
+fn calendar_reply(headers: &HeaderMap, body: Arc<str>, etag: String, modified: DateTime<Utc>) -> Response {
     let last_modified = httpdate::fmt_http_date(std::time::SystemTime::from(modified));
     let unchanged = headers.get(header::IF_NONE_MATCH).is_some_and(|v| v.as_bytes() == etag.as_bytes())
         || headers
@@ -562,7 +574,7 @@ fn calendar_response(ctx: &Ctx, page: &Page, headers: &HeaderMap, name: &str, ev
     let mut res = if unchanged {
         axum::http::StatusCode::NOT_MODIFIED.into_response()
     } else {
-        ([(header::CONTENT_TYPE, "text/calendar; charset=utf-8")], body).into_response()
+        ([(header::CONTENT_TYPE, "text/calendar; charset=utf-8")], body.to_string()).into_response()
     };
     for (name, value) in [
         (header::ETAG, etag),
@@ -574,6 +586,42 @@ fn calendar_response(ctx: &Ctx, page: &Page, headers: &HeaderMap, name: &str, ev
         }
     }
     res
+}
+
+/// One event's calendar.
+fn calendar_response(page: &Page, ctx: &Ctx, headers: &HeaderMap, name: &str, events: &[Event]) -> Response {
+    let body = calendar_body(ctx, page, name, events);
+    let etag = crate::ics::etag(&body);
+    let modified = events.iter().map(|e| e.updated_at).max().unwrap_or_else(Utc::now);
+    calendar_reply(headers, body.into(), etag, modified)
+}
+
+/// A calendar of the events `f` finds (at most 1,000), kept in `ctx.calendars` under `key`
+/// until they change: subscribed calendars are asked for again and again, and a 304 costs
+/// one count.
+async fn filtered_calendar(
+    ctx: &Ctx,
+    page: &Page,
+    headers: &HeaderMap,
+    key: String,
+    f: &EventFilters,
+    name: &str,
+) -> AppResult<Response> {
+    let (count, latest) = ctx.db.event_fingerprint(f).await?;
+    let key = format!("{key}|{}", page.lang.code());
+    let fingerprint = format!("{count}-{}", latest.map(|t| t.timestamp_micros()).unwrap_or(0));
+    let etag = crate::ics::etag(&format!("{key}|{fingerprint}"));
+    let modified = latest.unwrap_or_else(Utc::now);
+    let body = match ctx.calendars.get(&key, &fingerprint) {
+        Some(body) => body,
+        None => {
+            let (events, _) = agenda::list(ctx, f, 0, 1000).await?;
+            let body: Arc<str> = calendar_body(ctx, page, name, &events).into();
+            ctx.calendars.put(key, fingerprint, body.clone());
+            body
+        }
+    };
+    Ok(calendar_reply(headers, body, etag, modified))
 }
 
 /// The agenda's filters as a query string for its calendar (not the page's own `tz`, `lang`).
@@ -599,9 +647,8 @@ pub async fn calendar(
     if !url::form_urlencoded::parse(q.as_bytes()).any(|(k, _)| k == "from") {
         f.from = Some(Utc::now() - chrono::Duration::days(30));
     }
-    let (events, _) = agenda::list(&ctx, &f, 0, 1000).await?;
     let name = format!("{} · {}", page.t(&ctx, "agenda-title"), ctx.config.domain);
-    Ok(calendar_response(&ctx, &page, &headers, &name, &events))
+    filtered_calendar(&ctx, &page, &headers, format!("/agenda.ics?{}", calendar_query(&q)), &f, &name).await
 }
 
 /// `GET /orgs/{handle}/agenda.ics`: one organisation's events.
@@ -617,8 +664,8 @@ pub async fn org_calendar(
         org_id: Some(org.id),
         ..EventFilters::default()
     };
-    let (events, _) = agenda::list(&ctx, &f, 0, 1000).await?;
-    Ok(calendar_response(&ctx, &page, &headers, org.name_in(page.lang.code()), &events))
+    let key = format!("/orgs/{}/agenda.ics", org.handle);
+    filtered_calendar(&ctx, &page, &headers, key, &f, org.name_in(page.lang.code())).await
 }
 
 /// `GET /agenda/live`: the agenda's changes as Server-Sent Events, one `change` message

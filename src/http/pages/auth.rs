@@ -74,7 +74,13 @@ async fn arrive(
     cookies: Vec<HeaderValue>,
 ) -> AppResult<Response> {
     page.user = Some(user);
-    let resumed = if kept.is_empty() { None } else { super::editor::resume(ctx, page, next, kept).await };
+    let resumed = match kept.is_empty() {
+        true => None,
+        false => match super::editor::resume(ctx, page, next, kept).await {
+            Some(res) => Some(res),
+            None => super::events::resume(ctx, page, next, kept).await,
+        },
+    };
     let mut res = match resumed {
         Some(res) => res?,
         None => Redirect::to(next).into_response(),

@@ -5,6 +5,7 @@ mod admin;
 mod agenda;
 mod auth;
 mod editor;
+mod events;
 mod library;
 mod orgs;
 mod passkeys;
@@ -41,6 +42,9 @@ pub fn router(ctx: Ctx, upload_limit: DefaultBodyLimit) -> Router<Ctx> {
         .route("/agenda", get(agenda::index))
         .route("/agenda.ics", get(agenda::calendar))
         .route("/agenda/live", get(agenda::live))
+        .route("/agenda/new", get(events::new_form).post(events::create).layer(form_limit))
+        .route("/e/{uid}/edit", get(events::edit_form).post(events::update).layer(form_limit))
+        .route("/e/{uid}/delete", get(events::confirm_delete).post(events::delete))
         .route("/orgs/{handle}/agenda.ics", get(agenda::org_calendar))
         .route("/e/{uid}", get(agenda::show))
         .route("/orgs", get(orgs::index))
@@ -79,7 +83,8 @@ fn open_before_enrolment(method: &axum::http::Method, path: &str) -> bool {
     ) || (method == axum::http::Method::GET
         && !path.ends_with("/edit")
         && !path.starts_with("/admin")
-        && path != "/r/new")
+        && path != "/r/new"
+        && path != "/agenda/new")
 }
 
 /// When the instance requires two-step login of administrators and editors, one who has not
