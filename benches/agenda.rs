@@ -104,7 +104,8 @@ async fn next_change(s: &mut tokio::net::TcpStream) -> Res<()> {
 }
 
 async fn run(events: usize, library: &str) -> Res<()> {
-    let mut alpha = Instance::new(&[])?;
+    // both instances reach each other as localhost (the development network)
+    let mut alpha = Instance::new(&["localhost".to_string()])?;
     alpha.cli(
         &["user", "create", "ines", "--role", "admin", "--password-stdin"],
         "a long passphrase for the bench\n",
@@ -251,7 +252,19 @@ async fn run(events: usize, library: &str) -> Res<()> {
         return Err(format!("follow: {} {}", res.status(), res.text().await?).into());
     }
     // the follow is accepted by alpha's delivery worker
-    tokio::time::sleep(Duration::from_secs(3)).await;
+    for _ in 0..100 {
+        let following: Value = client
+            .get(beta.url("/orgs/trial/following"))
+            .header("accept", "application/activity+json")
+            .send()
+            .await?
+            .json()
+            .await?;
+        if following["totalItems"].as_i64() == Some(1) {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
     let mut live = open_live(beta.port).await?;
     let mut times = Vec::new();
     for n in 0..10 {

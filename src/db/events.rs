@@ -360,35 +360,51 @@ impl Db {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        let list = placeholders(1, ids.len());
+        // PostgreSQL takes the ids as one array (a page of a thousand events is one parameter,
+        // not a thousand to parse and plan); SQLite, which has no arrays, as a list
+        let list = match self {
+            Db::Postgres(_) => "= any($1)".to_string(),
+            Db::Sqlite(_) => format!("in ({})", placeholders(1, ids.len())),
+        };
         let rows_sql = format!(
             "select e.id, e.uid, e.org_id, o.handle as org_handle, e.kind, e.status, e.original_language, e.start_local,
              e.end_local, e.timezone, e.all_day, e.start_utc, e.end_utc, e.last_end_utc, e.previous_start_local, e.place, e.online_url,
              e.case_name, e.case_number, e.session, e.source_url, e.registration_url, e.rrule, e.sequence, e.local, e.ap_id,
-             e.created_at, e.updated_at from events e join orgs o on o.id = e.org_id where e.id in ({list})"
+             e.created_at, e.updated_at from events e join orgs o on o.id = e.org_id where e.id {list}"
         );
         let texts_sql = format!(
-            "select event_id, lang, title, summary, description, description_html from event_texts where event_id in ({list})"
+            "select event_id, lang, title, summary, description, description_html from event_texts where event_id {list}"
         );
         let terms_sql =
-            format!("select event_id, scheme, term from event_terms where event_id in ({list}) order by scheme, term");
+            format!("select event_id, scheme, term from event_terms where event_id {list} order by scheme, term");
         let res_sql = format!(
-            "select x.event_id, r.uid from event_resources x join resources r on r.id = x.resource_id where x.event_id in ({list}) order by r.uid"
+            "select x.event_id, r.uid from event_resources x join resources r on r.id = x.resource_id where x.event_id {list} order by r.uid"
         );
         type TextRow = (i64, String, String, String, String, String);
-        let (rows, texts, terms, resources) = on_pool!(self, p => {
-            let mut q1 = sqlx::query_as::<_, EventRow>(&rows_sql);
-            let mut q2 = sqlx::query_as::<_, TextRow>(&texts_sql);
-            let mut q3 = sqlx::query_as::<_, (i64, String, String)>(&terms_sql);
-            let mut q4 = sqlx::query_as::<_, (i64, String)>(&res_sql);
-            for id in ids {
-                q1 = q1.bind(id);
-                q2 = q2.bind(id);
-                q3 = q3.bind(id);
-                q4 = q4.bind(id);
+        let (rows, texts, terms, resources) = match self {
+            Db::Postgres(p) => {
+                let ids = ids.to_vec();
+                (
+                    sqlx::query_as::<_, EventRow>(&rows_sql).bind(&ids).fetch_all(p).await?,
+                    sqlx::query_as::<_, TextRow>(&texts_sql).bind(&ids).fetch_all(p).await?,
+                    sqlx::query_as::<_, (i64, String, String)>(&terms_sql).bind(&ids).fetch_all(p).await?,
+                    sqlx::query_as::<_, (i64, String)>(&res_sql).bind(&ids).fetch_all(p).await?,
+                )
             }
-            (q1.fetch_all(p).await?, q2.fetch_all(p).await?, q3.fetch_all(p).await?, q4.fetch_all(p).await?)
-        });
+            Db::Sqlite(p) => {
+                let mut q1 = sqlx::query_as::<_, EventRow>(&rows_sql);
+                let mut q2 = sqlx::query_as::<_, TextRow>(&texts_sql);
+                let mut q3 = sqlx::query_as::<_, (i64, String, String)>(&terms_sql);
+                let mut q4 = sqlx::query_as::<_, (i64, String)>(&res_sql);
+                for id in ids {
+                    q1 = q1.bind(id);
+                    q2 = q2.bind(id);
+                    q3 = q3.bind(id);
+                    q4 = q4.bind(id);
+                }
+                (q1.fetch_all(p).await?, q2.fetch_all(p).await?, q3.fetch_all(p).await?, q4.fetch_all(p).await?)
+            }
+        };
         let mut by_id: HashMap<i64, Event> = rows
             .into_iter()
             .map(|r| {

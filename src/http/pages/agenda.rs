@@ -172,23 +172,26 @@ pub async fn index(
         f.to = midnight(reader, after);
         f.newest_first = false;
     }
-    let (events, more, facets) = if view == View::List {
+    // a series is in the month or day only if one of its occurrences is: each event's
+    // occurrences in the window are found once, and the counts are of what is shown
+    let (events, occurring, more, facets) = if view == View::List {
         let (events, more) = agenda::list(&ctx, &f, cursor, LIST_PAGE).await?;
-        (events, more, ctx.db.event_facets(&f).await?)
+        (events, Vec::new(), more, ctx.db.event_facets(&f).await?)
     } else {
-        // a series is in the month or day only if one of its occurrences is: counted here
         let (events, _) = agenda::list(&ctx, &f, 0, 1000).await?;
         let (Some(from), Some(to)) = (f.from, f.to) else { return Err(crate::error::AppError::NotFound) };
-        let events: Vec<Event> = events
+        let occurring: Vec<Occurring> = events
             .into_iter()
-            .filter(|e| {
-                occurrences_in(e, from, to)
-                    .iter()
-                    .any(|(s, end)| view == View::Month || days_of(e, *s, *end, reader).contains(&first))
+            .map(|e| {
+                let at = occurrences_in(&e, from, to);
+                (e, at)
+            })
+            .filter(|(e, at)| {
+                at.iter().any(|(s, end)| view == View::Month || days_of(e, *s, *end, reader).contains(&first))
             })
             .collect();
-        let facets = facets_of(&events);
-        (events, false, facets)
+        let facets = facets_of(occurring.iter().map(|(e, _)| e));
+        (Vec::new(), occurring, false, facets)
     };
     let items: Vec<Value> = events.iter().map(|e| event_view(&ctx, &page, e, reader)).collect();
 
@@ -240,8 +243,8 @@ pub async fn index(
         }
     };
     let (weeks, day_items) = match view {
-        View::Month => (month_grid(&events, first, after, reader, &page, today), Vec::new()),
-        View::Day => (Vec::new(), day_list(&ctx, &page, &events, first, after, reader)),
+        View::Month => (month_grid(&occurring, first, after, reader, &page, today), Vec::new()),
+        View::Day => (Vec::new(), day_list(&ctx, &page, &occurring, first, reader)),
         View::List => (Vec::new(), Vec::new()),
     };
     let groups = facet_groups(&ctx, &page, &facets, &kept, &pairs);
@@ -329,19 +332,21 @@ fn line(e: &Event, page: &Page, start: DateTime<Utc>, reader: Tz) -> Value {
     }
 }
 
+/// An event with its occurrences in the month or day shown.
+type Occurring = (Event, Vec<(DateTime<Utc>, DateTime<Utc>)>);
+
 /// The month as weeks of days (Monday first), each day with what happens on it.
 fn month_grid(
-    events: &[Event],
+    events: &[Occurring],
     first: NaiveDate,
     after: NaiveDate,
     reader: Tz,
     page: &Page,
     today: NaiveDate,
 ) -> Vec<Vec<Value>> {
-    let (Some(from), Some(to)) = (midnight(reader, first), midnight(reader, after)) else { return Vec::new() };
     let mut by_day: std::collections::BTreeMap<NaiveDate, Vec<(DateTime<Utc>, Value)>> = Default::default();
-    for e in events {
-        for (s, end) in occurrences_in(e, from, to) {
+    for (e, at) in events {
+        for &(s, end) in at {
             for d in days_of(e, s, end, reader) {
                 by_day.entry(d).or_default().push((s, line(e, page, s, reader)));
             }
@@ -373,12 +378,10 @@ fn month_grid(
 }
 
 /// The day's occurrences in start order, each as the agenda lists an event.
-fn day_list(ctx: &Ctx, page: &Page, events: &[Event], first: NaiveDate, after: NaiveDate, reader: Tz) -> Vec<Value> {
-    let (Some(from), Some(to)) = (midnight(reader, first), midnight(reader, after)) else { return Vec::new() };
+fn day_list(ctx: &Ctx, page: &Page, events: &[Occurring], first: NaiveDate, reader: Tz) -> Vec<Value> {
     let mut found: Vec<(DateTime<Utc>, Value)> = Vec::new();
-    for e in events {
-        let on_the_day =
-            occurrences_in(e, from, to).into_iter().find(|(s, end)| days_of(e, *s, *end, reader).contains(&first));
+    for (e, at) in events {
+        let on_the_day = at.iter().copied().find(|(s, end)| days_of(e, *s, *end, reader).contains(&first));
         if let Some(at) = on_the_day {
             found.push((at.0, occurrence_view(ctx, page, e, reader, at)));
         }
@@ -388,14 +391,16 @@ fn day_list(ctx: &Ctx, page: &Page, events: &[Event], first: NaiveDate, after: N
 }
 
 /// The counts of `events` by kind, organisation, term, language and origin.
-fn facets_of(events: &[Event]) -> EventFacets {
+fn facets_of<'a>(events: impl Iterator<Item = &'a Event>) -> EventFacets {
     use std::collections::BTreeMap;
     let mut kinds: BTreeMap<String, i64> = BTreeMap::new();
     let mut orgs: BTreeMap<String, i64> = BTreeMap::new();
     let mut terms: BTreeMap<(String, String), i64> = BTreeMap::new();
     let mut languages: BTreeMap<String, i64> = BTreeMap::new();
     let mut origins: BTreeMap<String, i64> = BTreeMap::new();
+    let mut total = 0;
     for e in events {
+        total += 1;
         *kinds.entry(e.kind.clone()).or_default() += 1;
         *orgs.entry(e.org_handle.clone()).or_default() += 1;
         for t in &e.terms {
@@ -414,7 +419,7 @@ fn facets_of(events: &[Event]) -> EventFacets {
     let mut terms: Vec<(String, String, i64)> = terms.into_iter().map(|((s, t), n)| (s, t, n)).collect();
     terms.sort_by(|a, b| b.2.cmp(&a.2).then_with(|| a.1.cmp(&b.1)));
     EventFacets {
-        total: events.len() as i64,
+        total,
         kinds: by_count(kinds),
         orgs: by_count(orgs),
         terms,
