@@ -114,10 +114,15 @@ pub fn to_input(e: &Event) -> EventInput {
             .texts
             .iter()
             .map(|(l, title, summary, description, _)| {
-                (
-                    l.clone(),
-                    EventText { title: title.clone(), summary: summary.clone(), description: description.clone() },
-                )
+                let accessibility =
+                    e.accessibility.iter().find(|(a, _)| a == l).map(|(_, t)| t.clone()).unwrap_or_default();
+                let text = EventText {
+                    title: title.clone(),
+                    summary: summary.clone(),
+                    description: description.clone(),
+                    accessibility,
+                };
+                (l.clone(), text)
             })
             .collect(),
         start: e.start_local.clone(),
@@ -139,6 +144,9 @@ pub fn to_input(e: &Event) -> EventInput {
         registration_url: e.registration_url.clone(),
         rrule: e.rrule.clone(),
         resources: e.resources.clone(),
+        languages: e.languages.clone(),
+        interpretation: e.interpretation.clone(),
+        organizers: e.organizers.clone(),
     }
 }
 

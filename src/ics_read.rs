@@ -292,7 +292,7 @@ pub fn to_input(
         original_language: language.clone(),
         translations: [(
             language,
-            EventText { title: unescape(&summary.value).trim().to_string(), summary: String::new(), description },
+            EventText { title: unescape(&summary.value).trim().to_string(), description, ..EventText::default() },
         )]
         .into(),
         start: fmt(start_wall),

@@ -14,3 +14,10 @@ create unique index events_by_external_id on events (org_id, external_id);
 -- name and number), folded as the library's search folds them (case, accents, Arabic letter
 -- forms and diacritics): `q` matches each folded word inside it
 alter table events add column search_text text not null default '';
+-- what people need to take part: the languages spoken and interpreted into (comma-separated
+-- language tags), notes on access per language, and organisers that are on no server (the
+-- ICC, OHCHR: json [{name, url}])
+alter table events add column spoken_languages text not null default '';
+alter table events add column interpretation text not null default '';
+alter table events add column organizers text not null default '[]';
+alter table event_texts add column accessibility text not null default '';

@@ -7,7 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::{on_pool, placeholders, Db};
 use crate::error::AppResult;
-use crate::model::event::{NewEvent, Place};
+use crate::model::event::{NewEvent, Organizer, Place};
 
 /// An event as stored, with what hangs off it.
 #[derive(Debug, Clone)]
@@ -47,6 +47,11 @@ pub struct Event {
     pub terms: Vec<(String, String)>,
     /// uids of related resources
     pub resources: Vec<String>,
+    pub languages: Vec<String>,
+    pub interpretation: Vec<String>,
+    pub organizers: Vec<Organizer>,
+    /// (lang, notes on access)
+    pub accessibility: Vec<(String, String)>,
 }
 
 impl Event {
@@ -86,6 +91,14 @@ struct EventRow {
     ap_id: Option<String>,
     created_at: DateTime<Utc>,
     updated_at: DateTime<Utc>,
+    spoken_languages: String,
+    interpretation: String,
+    organizers: String,
+}
+
+/// A comma-separated list as stored.
+fn split_list(s: &str) -> Vec<String> {
+    s.split(',').map(str::trim).filter(|x| !x.is_empty()).map(str::to_string).collect()
 }
 
 /// Which events a list wants: instants (`from` inclusive of events, and series, still going
@@ -208,9 +221,14 @@ impl EventFilters {
 macro_rules! write_children {
     ($tx:ident, $id:expr, $e:expr, $resource_ids:expr) => {{
         for (lang, title, summary, description, html) in &$e.texts {
-            sqlx::query("insert into event_texts (event_id, lang, title, summary, description, description_html) values ($1, $2, $3, $4, $5, $6)")
-                .bind($id).bind(lang).bind(title).bind(summary).bind(description).bind(html).execute(&mut *$tx).await?;
+            let access = $e.accessibility.iter().find(|(l, _)| l == lang).map(|(_, a)| a.as_str()).unwrap_or_default();
+            sqlx::query("insert into event_texts (event_id, lang, title, summary, description, description_html, accessibility) values ($1, $2, $3, $4, $5, $6, $7)")
+                .bind($id).bind(lang).bind(title).bind(summary).bind(description).bind(html).bind(access).execute(&mut *$tx).await?;
         }
+        sqlx::query("update events set spoken_languages = $1, interpretation = $2, organizers = $3 where id = $4")
+            .bind($e.languages.join(",")).bind($e.interpretation.join(","))
+            .bind(serde_json::to_string(&$e.organizers).unwrap_or_else(|_| "[]".into())).bind($id)
+            .execute(&mut *$tx).await?;
         for (scheme, term) in &$e.terms {
             sqlx::query("insert into event_terms (event_id, scheme, term) values ($1, $2, $3)")
                 .bind($id).bind(scheme).bind(term).execute(&mut *$tx).await?;
@@ -370,17 +388,18 @@ impl Db {
             "select e.id, e.uid, e.org_id, o.handle as org_handle, e.kind, e.status, e.original_language, e.start_local,
              e.end_local, e.timezone, e.all_day, e.start_utc, e.end_utc, e.last_end_utc, e.previous_start_local, e.place, e.online_url,
              e.case_name, e.case_number, e.session, e.source_url, e.registration_url, e.rrule, e.sequence, e.local, e.ap_id,
-             e.created_at, e.updated_at from events e join orgs o on o.id = e.org_id where e.id {list}"
+             e.created_at, e.updated_at, e.spoken_languages, e.interpretation, e.organizers
+             from events e join orgs o on o.id = e.org_id where e.id {list}"
         );
         let texts_sql = format!(
-            "select event_id, lang, title, summary, description, description_html from event_texts where event_id {list}"
+            "select event_id, lang, title, summary, description, description_html, accessibility from event_texts where event_id {list}"
         );
         let terms_sql =
             format!("select event_id, scheme, term from event_terms where event_id {list} order by scheme, term");
         let res_sql = format!(
             "select x.event_id, r.uid from event_resources x join resources r on r.id = x.resource_id where x.event_id {list} order by r.uid"
         );
-        type TextRow = (i64, String, String, String, String, String);
+        type TextRow = (i64, String, String, String, String, String, String);
         let (rows, texts, terms, resources) = match self {
             Db::Postgres(p) => {
                 let ids = ids.to_vec();
@@ -440,12 +459,19 @@ impl Db {
                     texts: Vec::new(),
                     terms: Vec::new(),
                     resources: Vec::new(),
+                    languages: split_list(&r.spoken_languages),
+                    interpretation: split_list(&r.interpretation),
+                    organizers: serde_json::from_str(&r.organizers).unwrap_or_default(),
+                    accessibility: Vec::new(),
                 };
                 (r.id, e)
             })
             .collect();
-        for (id, lang, title, summary, description, html) in texts {
+        for (id, lang, title, summary, description, html, access) in texts {
             if let Some(e) = by_id.get_mut(&id) {
+                if !access.is_empty() {
+                    e.accessibility.push((lang.clone(), access));
+                }
                 e.texts.push((lang, title, summary, description, html));
             }
         }

@@ -172,7 +172,15 @@ pub fn event_object(ctx: &Core, e: &Event, context: Option<Value>) -> EventObjec
         },
         is_online: e.place.is_none() && e.online_url.is_some(),
         location,
-        organizers: vec![actor],
+        organizers: std::iter::once(Value::from(actor))
+            .chain(e.organizers.iter().map(|o| {
+                let mut v = json!({"type": "Organization", "name": o.name});
+                if let Some(url) = &o.url {
+                    v["url"] = Value::from(url.clone());
+                }
+                v
+            }))
+            .collect(),
         join_mode: if e.registration_url.is_some() { "external" } else { "none" },
         external_participation_url: e.registration_url.clone(),
         tag: e
@@ -196,6 +204,9 @@ pub fn event_object(ctx: &Core, e: &Event, context: Option<Value>) -> EventObjec
         source: e.source_url.clone(),
         rrule: e.rrule.clone(),
         related: e.resources.iter().map(|r| super::objects::resource_id(ctx, r)).collect(),
+        languages: e.languages.clone(),
+        interpretation: e.interpretation.clone(),
+        accessibility: e.accessibility.iter().map(|(l, a)| (l.clone(), Value::from(a.clone()))).collect(),
     }
 }
 

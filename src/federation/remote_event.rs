@@ -147,6 +147,40 @@ fn location(object: &Value, vocab: &Vocabularies) -> Result<(Option<Place>, Opti
     Ok((place, online))
 }
 
+/// A list of strings (at most 20), or a single one.
+fn strings(object: &Value, key: &str) -> Vec<String> {
+    match object.get(key) {
+        Some(Value::Array(a)) => a.iter().filter_map(Value::as_str).take(20).map(str::to_string).collect(),
+        Some(Value::String(s)) => vec![s.clone()],
+        _ => Vec::new(),
+    }
+}
+
+/// The organisers that are no actor: objects with a `name` (FEP-8a8e's `organizers` holds
+/// actors' ids too, which are the event's own organisation or another actor).
+fn organizers(object: &Value) -> Vec<crate::model::event::Organizer> {
+    let items: Vec<&Value> = match object.get("organizers") {
+        Some(Value::Array(a)) => a.iter().collect(),
+        Some(o @ Value::Object(_)) => match o.get("items").or_else(|| o.get("orderedItems")) {
+            Some(Value::Array(a)) => a.iter().collect(),
+            _ => vec![o],
+        },
+        _ => Vec::new(),
+    };
+    items
+        .into_iter()
+        .filter(|o| o.is_object() && o.get("id").is_none())
+        .filter_map(|o| {
+            let name = text(o, "name");
+            (!name.is_empty()).then(|| crate::model::event::Organizer {
+                name,
+                url: o.get("url").and_then(Value::as_str).and_then(web),
+            })
+        })
+        .take(20)
+        .collect()
+}
+
 /// A remote `Event` as an event of the partners' agenda, with the address of its page and
 /// when it was postponed from (wall clock, in its zone).
 pub fn to_event(
@@ -192,8 +226,18 @@ pub fn to_event(
             .texts
             .iter()
             .map(|t| {
-                let text =
-                    EventText { title: t.title.clone(), summary: t.summary.clone(), description: t.body.clone() };
+                let accessibility = object
+                    .get("amicus:accessibility")
+                    .and_then(|m| m.get(t.lang.as_str()))
+                    .and_then(Value::as_str)
+                    .map(|a| a.chars().take(crate::model::event::MAX_ACCESSIBILITY).collect())
+                    .unwrap_or_default();
+                let text = EventText {
+                    title: t.title.clone(),
+                    summary: t.summary.clone(),
+                    description: t.body.clone(),
+                    accessibility,
+                };
                 (t.lang.as_str().to_string(), text)
             })
             .collect(),
@@ -213,6 +257,9 @@ pub fn to_event(
         registration_url: object.get("externalParticipationUrl").and_then(Value::as_str).and_then(web),
         rrule: object.get("amicus:rrule").and_then(Value::as_str).map(str::to_string),
         resources: Vec::new(),
+        languages: strings(object, "amicus:languages"),
+        interpretation: strings(object, "amicus:interpretation"),
+        organizers: organizers(object),
     };
     let mut e = input.validate(vocab, extra_langs, now).map_err(AppError::Invalid)?;
     // the description as its server wrote it (sanitised), not re-rendered from plain text

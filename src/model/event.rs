@@ -32,7 +32,23 @@ pub struct EventText {
     pub summary: String,
     #[serde(default)]
     pub description: String,
+    /// Access for disabled people: step-free entrance, captions, sign language.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub accessibility: String,
 }
+
+/// Who organises an event besides its organisation: a body by name (the ICC, OHCHR), with
+/// its address when it has one.
+#[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct Organizer {
+    pub name: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+}
+
+/// The most notes on access, per language.
+pub const MAX_ACCESSIBILITY: usize = 1000;
 
 /// A place: a venue's name and structured address (`country` from the vocabulary).
 #[derive(Debug, Clone, Default, Serialize, Deserialize, PartialEq)]
@@ -99,6 +115,15 @@ pub struct EventInput {
     /// Ids of library resources the event relates to.
     #[serde(default)]
     pub resources: Vec<String>,
+    /// Languages spoken at the event (BCP 47: `en`, `fr`, `sw`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub languages: Vec<String>,
+    /// Languages it is interpreted into.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub interpretation: Vec<String>,
+    /// Other organisers: bodies on no server (the ICC), by name.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub organizers: Vec<Organizer>,
 }
 
 /// A checked event, ready to store.
@@ -128,6 +153,20 @@ pub struct NewEvent {
     pub registration_url: Option<String>,
     pub rrule: Option<String>,
     pub resources: Vec<String>,
+    pub languages: Vec<String>,
+    pub interpretation: Vec<String>,
+    pub organizers: Vec<Organizer>,
+    /// (lang, notes on access)
+    pub accessibility: Vec<(String, String)>,
+}
+
+/// A language tag as written in the event's fields: `en`, `fr-CA`, `sw`.
+fn language_tag(s: &str) -> bool {
+    let mut parts = s.split('-');
+    let first = parts.next().unwrap_or_default();
+    (2..=3).contains(&first.len())
+        && first.chars().all(|c| c.is_ascii_lowercase())
+        && parts.all(|p| (2..=8).contains(&p.len()) && p.chars().all(|c| c.is_ascii_alphanumeric()))
 }
 
 impl NewEvent {
@@ -313,6 +352,7 @@ impl EventInput {
             errors.push(FieldError::new("original_language", "err-unsupported-language", &self.original_language));
         }
         let mut texts = Vec::new();
+        let mut accessibility = Vec::new();
         if self.translations.is_empty() {
             errors.push(FieldError::new("translations", "err-no-translation", ""));
         }
@@ -337,6 +377,10 @@ impl EventInput {
             check_len(&format!("{field}.description"), &t.description, MAX_DESCRIPTION, &mut errors);
             let description = t.description.trim().to_string();
             let html = render_markdown(&description);
+            check_len(&format!("{field}.accessibility"), t.accessibility.trim(), MAX_ACCESSIBILITY, &mut errors);
+            if !t.accessibility.trim().is_empty() {
+                accessibility.push((lang.as_str().to_string(), t.accessibility.trim().to_string()));
+            }
             texts.push((lang.as_str().to_string(), title.to_string(), t.summary.trim().to_string(), description, html));
         }
         if let Some(o) = &original {
@@ -448,6 +492,36 @@ impl EventInput {
         if self.resources.len() > 20 {
             errors.push(FieldError::new("resources", "err-too-many", "20"));
         }
+        let mut tags = |field: &str, values: &[String]| {
+            let mut out: Vec<String> = Vec::new();
+            if values.len() > 20 {
+                errors.push(FieldError::new(field, "err-too-many", "20"));
+            }
+            for v in values.iter().take(20) {
+                let v = v.trim().to_string();
+                if !language_tag(&v) {
+                    errors.push(FieldError::new(field, "err-bad-language-tag", &v));
+                } else if !out.contains(&v) {
+                    out.push(v);
+                }
+            }
+            out
+        };
+        let languages = tags("languages", &self.languages);
+        let interpretation = tags("interpretation", &self.interpretation);
+        if self.organizers.len() > 20 {
+            errors.push(FieldError::new("organizers", "err-too-many", "20"));
+        }
+        let mut organizers = Vec::new();
+        for (i, o) in self.organizers.iter().take(20).enumerate() {
+            let name = o.name.trim().to_string();
+            if name.is_empty() {
+                errors.push(FieldError::new(&format!("organizers.{i}.name"), "err-required", ""));
+            }
+            check_len(&format!("organizers.{i}.name"), &name, 200, &mut errors);
+            let url = check_url(&format!("organizers.{i}.url"), &o.url, &mut errors);
+            organizers.push(Organizer { name, url });
+        }
         match (errors.is_empty(), original, times, start) {
             (true, Some(original), Some((start_utc, end_utc)), Some(start)) => Ok(NewEvent {
                 last_end_utc: rrule
@@ -487,6 +561,10 @@ impl EventInput {
                 registration_url,
                 rrule,
                 resources: self.resources.iter().map(|r| r.trim().to_string()).filter(|r| !r.is_empty()).collect(),
+                languages,
+                interpretation,
+                organizers,
+                accessibility,
             }),
             _ => Err(errors),
         }

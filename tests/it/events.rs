@@ -110,6 +110,9 @@ async fn bad_events_are_refused_with_the_field_named_and_nothing_stored() {
         (json!({"online_url": "javascript:alert(1)"}), "online_url"),
         (json!({"resources": ["nonexistent"]}), "resources"),
         (json!({"kind": "picnic"}), "kind"),
+        (json!({"languages": ["English"]}), "languages"),
+        (json!({"organizers": [{"name": " "}]}), "organizers.0.name"),
+        (json!({"organizers": [{"name": "ICC", "url": "ftp://icc"}]}), "organizers.0.url"),
     ];
     for (change, field) in cases {
         let mut body = hearing();
@@ -491,6 +494,10 @@ async fn editors_add_translate_postpone_and_delete_events_in_the_browser() {
         ("case_number", "ICC-01/14-01/21"),
         ("mechanisms", "icc"),
         ("themes", "war-crimes"),
+        ("languages", "en, fr"),
+        ("interpretation", "ar"),
+        ("accessibility", "Captions in English."),
+        ("organizers", "International Criminal Court | https://www.icc-cpi.int/\nVictims' lawyers"),
     ];
     // a mistake comes back with everything typed, and the field named
     let mut bad = fields.to_vec();
@@ -513,6 +520,10 @@ async fn editors_add_translate_postpone_and_delete_events_in_the_browser() {
     assert_eq!((e["start"].as_str(), e["timezone"].as_str()), (Some("2027-03-04T09:30"), Some("Europe/Amsterdam")));
     assert_eq!(e["mechanisms"], json!(["icc"]));
     assert_eq!(e["case"]["number"], "ICC-01/14-01/21");
+    assert_eq!((e["languages"].clone(), e["interpretation"].clone()), (json!(["en", "fr"]), json!(["ar"])), "{e}");
+    assert_eq!(e["organizers"][1], json!({"name": "Victims' lawyers"}));
+    let shown = b.get(&format!("/e/{uid}?lang=en")).await;
+    assert!(shown.contains("Captions in English.") && shown.contains("International Criminal Court"), "{shown}");
     assert!(b.get(&format!("/e/{uid}?lang=en")).await.contains(&format!("href=\"/e/{uid}/edit\"")));
 
     // a French text, then a postponement: the other fields stay as they were
@@ -529,6 +540,7 @@ async fn editors_add_translate_postpone_and_delete_events_in_the_browser() {
     let e: Value = app.get(&format!("/api/v1/events/{uid}")).await.json().await.unwrap();
     assert_eq!(e["translations"]["fr"]["title"], "Audience du procès");
     assert_eq!(e["translations"]["en"]["title"], "Trial hearing");
+    assert_eq!(e["translations"]["en"]["accessibility"], "Captions in English.", "the English notes stay");
     assert_eq!((e["status"].as_str(), e["previous_start"].as_str()), (Some("postponed"), Some("2027-03-04T09:30")));
 
     // someone else's event cannot be edited; deleting asks first

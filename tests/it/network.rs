@@ -973,8 +973,11 @@ async fn org_signer(app: &TestApp, handle: &str) -> (String, amicus::federation:
 
 fn hearing() -> Value {
     json!({"org": "redress", "kind": "hearing-trial", "original_language": "en",
-        "translations": {"en": {"title": "Trial hearing in the Said case", "summary": "Witnesses for the defence."},
+        "translations": {"en": {"title": "Trial hearing in the Said case", "summary": "Witnesses for the defence.",
+                                "accessibility": "Step-free public gallery; captions in English."},
                          "fr": {"title": "Audience dans l’affaire Said"}},
+        "languages": ["en", "fr"], "interpretation": ["ar", "sg"],
+        "organizers": [{"name": "International Criminal Court", "url": "https://www.icc-cpi.int/"}],
         "start": "2027-03-04T09:30", "end": "2027-03-04T16:30", "timezone": "Europe/Amsterdam",
         "place": {"name": "International Criminal Court", "street": "Oude Waalsdorperweg 10",
                   "locality": "The Hague", "postal_code": "2597 AK", "country": "nl"},
@@ -1015,6 +1018,12 @@ async fn events_reach_followers_as_fep_8a8e_events_and_join_their_agenda_live() 
     assert_eq!(copy["case"]["number"], "ICC-01/14-01/21");
     assert_eq!(copy["rrule"], "FREQ=WEEKLY;COUNT=4");
     assert_eq!(copy["registration_url"], "https://www.icc-cpi.int/visit");
+    assert_eq!((copy["languages"].clone(), copy["interpretation"].clone()), (json!(["en", "fr"]), json!(["ar", "sg"])));
+    assert_eq!(
+        copy["organizers"],
+        json!([{"name": "International Criminal Court", "url": "https://www.icc-cpi.int/"}])
+    );
+    assert_eq!(copy["translations"]["en"]["accessibility"], "Step-free public gallery; captions in English.");
     // its calendar UID is the event's ActivityPub id on both instances
     let ics = beta.get(&format!("/e/{}.ics", copy["id"].as_str().unwrap())).await.text().await.unwrap();
     assert!(ics.contains(&format!("UID:{}", e["ap_id"].as_str().unwrap())), "{ics}");

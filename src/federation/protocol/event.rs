@@ -43,7 +43,8 @@ pub struct EventObject {
     pub location: Vec<Value>,
     #[serde(rename = "mz:isOnline")]
     pub is_online: bool,
-    pub organizers: Vec<String>,
+    /// The organisation's actor, then the organisers on no server (`Organization`s by name).
+    pub organizers: Vec<Value>,
     /// `external` with a registration link, else `none`: nobody joins an event here.
     pub join_mode: &'static str,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -72,6 +73,14 @@ pub struct EventObject {
     /// Resources of the library the event relates to.
     #[serde(rename = "amicus:related")]
     pub related: Vec<String>,
+    /// Languages spoken, and interpreted into (language tags).
+    #[serde(rename = "amicus:languages")]
+    pub languages: Vec<String>,
+    #[serde(rename = "amicus:interpretation")]
+    pub interpretation: Vec<String>,
+    /// Notes on access, per language.
+    #[serde(rename = "amicus:accessibility")]
+    pub accessibility: Map<String, Value>,
 }
 
 /// A case before a court: its name and its number.

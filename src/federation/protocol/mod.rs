@@ -58,7 +58,8 @@ pub fn context() -> Value {
             "streetAddress": "schema:streetAddress",
             "postalCode": "schema:postalCode",
             "addressLocality": "schema:addressLocality",
-            "addressCountry": "schema:addressCountry"
+            "addressCountry": "schema:addressCountry",
+            "amicus:accessibility": {"@id": "https://w3id.org/amicus#accessibility", "@container": "@language"}
         }
     ])
 }

@@ -16,7 +16,7 @@ use crate::app::Ctx;
 use crate::db::events::Event;
 use crate::error::{AppError, AppResult};
 use crate::http::errors::show_errors;
-use crate::model::event::{Case, EventInput, EventText, Place, EVENT_KIND, EVENT_STATUS};
+use crate::model::event::{Case, EventInput, EventText, Organizer, Place, EVENT_KIND, EVENT_STATUS};
 use crate::model::lang::ContentLang;
 use crate::model::vocab;
 use crate::model::FieldError;
@@ -51,6 +51,29 @@ struct Values {
     mechanisms: Vec<String>,
     themes: Vec<String>,
     countries: Vec<String>,
+    accessibility: String,
+    /// Language tags, separated by commas.
+    languages: String,
+    interpretation: String,
+    /// One a line: `name | url`.
+    organizers: String,
+}
+
+/// "en, fr" as tags.
+fn tags(s: &str) -> Vec<String> {
+    s.split([',', ' ', ';']).map(str::trim).filter(|t| !t.is_empty()).map(str::to_string).collect()
+}
+
+/// "Name | https://..." lines as organisers.
+fn organizers(s: &str) -> Vec<Organizer> {
+    s.lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .map(|l| match l.split_once('|') {
+            Some((name, url)) => Organizer { name: name.trim().into(), url: opt(url) },
+            None => Organizer { name: l.into(), url: None },
+        })
+        .collect()
 }
 
 fn opt(s: &str) -> Option<String> {
@@ -87,6 +110,10 @@ impl Values {
             mechanisms: f.all("mechanisms"),
             themes: f.all("themes"),
             countries: f.all("countries"),
+            accessibility: f.get("accessibility"),
+            languages: f.get("languages"),
+            interpretation: f.get("interpretation"),
+            organizers: f.get("organizers"),
         }
     }
 
@@ -123,6 +150,18 @@ impl Values {
             mechanisms: i.mechanisms,
             themes: i.themes,
             countries: i.countries,
+            accessibility: text.accessibility,
+            languages: i.languages.join(", "),
+            interpretation: i.interpretation.join(", "),
+            organizers: i
+                .organizers
+                .iter()
+                .map(|o| match &o.url {
+                    Some(url) => format!("{} | {url}", o.name),
+                    None => o.name.clone(),
+                })
+                .collect::<Vec<_>>()
+                .join("\n"),
         }
     }
 
@@ -148,7 +187,12 @@ impl Values {
     }
 
     fn text(&self) -> EventText {
-        EventText { title: self.title.clone(), summary: self.summary.clone(), description: self.description.clone() }
+        EventText {
+            title: self.title.clone(),
+            summary: self.summary.clone(),
+            description: self.description.clone(),
+            accessibility: self.accessibility.clone(),
+        }
     }
 
     /// A new event, in the API's shape.
@@ -175,6 +219,9 @@ impl Values {
             registration_url: opt(&self.registration_url),
             rrule: opt(&self.rrule),
             resources: Vec::new(),
+            languages: tags(&self.languages),
+            interpretation: tags(&self.interpretation),
+            organizers: organizers(&self.organizers),
         }
     }
 
@@ -188,6 +235,9 @@ impl Values {
             // an emptied field is emptied
             for key in ["end", "place", "online_url", "case", "session", "source_url", "registration_url", "rrule"] {
                 m.entry(key).or_insert(Value::Null);
+            }
+            for key in ["languages", "interpretation", "organizers"] {
+                m.entry(key).or_insert(json!([]));
             }
         }
         v
