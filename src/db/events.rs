@@ -378,11 +378,13 @@ impl Db {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
-        // PostgreSQL takes the ids as one array (a page of a thousand events is one parameter,
-        // not a thousand to parse and plan); SQLite, which has no arrays, as a list
+        // the ids as one parameter (a page of a thousand events is one value, not a thousand
+        // to parse and plan): an array for PostgreSQL, a JSON array for SQLite
         let list = match self {
-            Db::Postgres(_) => "= any($1)".to_string(),
-            Db::Sqlite(_) => format!("in ({})", placeholders(1, ids.len())),
+            Db::Postgres(_) => "= any($1)",
+            // one JSON array: the statement stays the same whatever the page's size, so it is
+            // prepared once, not once per count of ids
+            Db::Sqlite(_) => "in (select value from json_each($1))",
         };
         let rows_sql = format!(
             "select e.id, e.uid, e.org_id, o.handle as org_handle, e.kind, e.status, e.original_language, e.start_local,
@@ -411,17 +413,13 @@ impl Db {
                 )
             }
             Db::Sqlite(p) => {
-                let mut q1 = sqlx::query_as::<_, EventRow>(&rows_sql);
-                let mut q2 = sqlx::query_as::<_, TextRow>(&texts_sql);
-                let mut q3 = sqlx::query_as::<_, (i64, String, String)>(&terms_sql);
-                let mut q4 = sqlx::query_as::<_, (i64, String)>(&res_sql);
-                for id in ids {
-                    q1 = q1.bind(id);
-                    q2 = q2.bind(id);
-                    q3 = q3.bind(id);
-                    q4 = q4.bind(id);
-                }
-                (q1.fetch_all(p).await?, q2.fetch_all(p).await?, q3.fetch_all(p).await?, q4.fetch_all(p).await?)
+                let ids = serde_json::to_string(ids).unwrap_or_else(|_| "[]".into());
+                (
+                    sqlx::query_as::<_, EventRow>(&rows_sql).bind(&ids).fetch_all(p).await?,
+                    sqlx::query_as::<_, TextRow>(&texts_sql).bind(&ids).fetch_all(p).await?,
+                    sqlx::query_as::<_, (i64, String, String)>(&terms_sql).bind(&ids).fetch_all(p).await?,
+                    sqlx::query_as::<_, (i64, String)>(&res_sql).bind(&ids).fetch_all(p).await?,
+                )
             }
         };
         let mut by_id: HashMap<i64, Event> = rows
