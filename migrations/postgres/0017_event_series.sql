@@ -22,3 +22,5 @@ alter table events add column spoken_languages text not null default '';
 alter table events add column interpretation text not null default '';
 alter table events add column organizers text not null default '[]';
 alter table event_texts add column accessibility text not null default '';
+-- the agenda filtered by kind (a calendar of hearings, of deadlines), in start order
+create index events_by_kind on events (kind, start_utc);

@@ -96,6 +96,13 @@ struct EventRow {
     organizers: String,
 }
 
+/// How much of an event to load.
+#[derive(Clone, Copy, PartialEq)]
+enum Load {
+    Whole,
+    Calendar,
+}
+
 /// A comma-separated list as stored.
 fn split_list(s: &str) -> Vec<String> {
     s.split(',').map(str::trim).filter(|x| !x.is_empty()).map(str::to_string).collect()
@@ -313,6 +320,22 @@ impl Db {
 
     /// A page of events in start order (newest first for past events), and whether more follow.
     pub async fn list_events(&self, f: &EventFilters, offset: i64, limit: i64) -> AppResult<(Vec<Event>, bool)> {
+        self.list_events_as(f, offset, limit, Load::Whole).await
+    }
+
+    /// Events for a calendar: what ICS shows of them (no descriptions, terms or related
+    /// resources, which a calendar does not carry), so a feed of a thousand moves less.
+    pub async fn list_calendar_events(&self, f: &EventFilters, limit: i64) -> AppResult<Vec<Event>> {
+        Ok(self.list_events_as(f, 0, limit, Load::Calendar).await?.0)
+    }
+
+    async fn list_events_as(
+        &self,
+        f: &EventFilters,
+        offset: i64,
+        limit: i64,
+        load: Load,
+    ) -> AppResult<(Vec<Event>, bool)> {
         let (where_, args) = f.sql();
         let order = if f.newest_first { "e.start_utc desc, e.id desc" } else { "e.start_utc, e.id" };
         let sql =
@@ -323,7 +346,7 @@ impl Db {
         })?;
         let more = ids.len() as i64 > limit;
         ids.truncate(limit as usize);
-        Ok((self.load_events(&ids).await?, more))
+        Ok((self.load_events_as(&ids, load).await?, more))
     }
 
     /// What a list of events holds, in short: how many match `f` and when the latest of them
@@ -375,6 +398,10 @@ impl Db {
 
     /// Events by id, in the order given.
     pub async fn load_events(&self, ids: &[i64]) -> AppResult<Vec<Event>> {
+        self.load_events_as(ids, Load::Whole).await
+    }
+
+    async fn load_events_as(&self, ids: &[i64], load: Load) -> AppResult<Vec<Event>> {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
@@ -393,9 +420,15 @@ impl Db {
              e.created_at, e.updated_at, e.spoken_languages, e.interpretation, e.organizers
              from events e join orgs o on o.id = e.org_id where e.id {list}"
         );
-        let texts_sql = format!(
-            "select event_id, lang, title, summary, description, description_html, accessibility from event_texts where event_id {list}"
-        );
+        let texts_sql = match load {
+            Load::Whole => format!(
+                "select event_id, lang, title, summary, description, description_html, accessibility from event_texts where event_id {list}"
+            ),
+            Load::Calendar => {
+                format!("select event_id, lang, title, summary, '', '', '' from event_texts where event_id {list}")
+            }
+        };
+        let whole = load == Load::Whole;
         let terms_sql =
             format!("select event_id, scheme, term from event_terms where event_id {list} order by scheme, term");
         let res_sql = format!(
@@ -408,8 +441,16 @@ impl Db {
                 (
                     sqlx::query_as::<_, EventRow>(&rows_sql).bind(&ids).fetch_all(p).await?,
                     sqlx::query_as::<_, TextRow>(&texts_sql).bind(&ids).fetch_all(p).await?,
-                    sqlx::query_as::<_, (i64, String, String)>(&terms_sql).bind(&ids).fetch_all(p).await?,
-                    sqlx::query_as::<_, (i64, String)>(&res_sql).bind(&ids).fetch_all(p).await?,
+                    if whole {
+                        sqlx::query_as::<_, (i64, String, String)>(&terms_sql).bind(&ids).fetch_all(p).await?
+                    } else {
+                        Vec::new()
+                    },
+                    if whole {
+                        sqlx::query_as::<_, (i64, String)>(&res_sql).bind(&ids).fetch_all(p).await?
+                    } else {
+                        Vec::new()
+                    },
                 )
             }
             Db::Sqlite(p) => {
@@ -417,8 +458,16 @@ impl Db {
                 (
                     sqlx::query_as::<_, EventRow>(&rows_sql).bind(&ids).fetch_all(p).await?,
                     sqlx::query_as::<_, TextRow>(&texts_sql).bind(&ids).fetch_all(p).await?,
-                    sqlx::query_as::<_, (i64, String, String)>(&terms_sql).bind(&ids).fetch_all(p).await?,
-                    sqlx::query_as::<_, (i64, String)>(&res_sql).bind(&ids).fetch_all(p).await?,
+                    if whole {
+                        sqlx::query_as::<_, (i64, String, String)>(&terms_sql).bind(&ids).fetch_all(p).await?
+                    } else {
+                        Vec::new()
+                    },
+                    if whole {
+                        sqlx::query_as::<_, (i64, String)>(&res_sql).bind(&ids).fetch_all(p).await?
+                    } else {
+                        Vec::new()
+                    },
                 )
             }
         };

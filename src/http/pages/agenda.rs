@@ -624,7 +624,7 @@ async fn filtered_calendar(
     let body = match ctx.calendars.get(&key, &fingerprint) {
         Some(body) => body,
         None => {
-            let (events, _) = agenda::list(ctx, f, 0, 1000).await?;
+            let events = ctx.db.list_calendar_events(f, 1000).await?;
             let body: Arc<str> = calendar_body(ctx, page, name, &events).into();
             ctx.calendars.put(key, fingerprint, body.clone());
             body
