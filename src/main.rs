@@ -363,8 +363,12 @@ async fn import_ics(
     let tz: chrono_tz::Tz =
         timezone.parse().map_err(|_| say.error(AppError::invalid("timezone", "err-bad-timezone", timezone)))?;
     let text = if source.starts_with("http://") || source.starts_with("https://") {
-        // fetched as the server fetches: no private addresses, a time limit, a size limit
-        let mut res = ctx.http.get(source).send().await.map_err(|e| cannot(e.to_string()))?;
+        // fetched as the server fetches: https and a host name (never an address, which would
+        // skip the resolver's check), no private addresses, a time limit, a size limit
+        let url = url::Url::parse(source).map_err(|e| cannot(e.to_string()))?;
+        amicus::federation::net::check_url(&url, ctx.config.dev_network)
+            .map_err(|_| cannot(say.t("error-remote-refused", &[])))?;
+        let mut res = ctx.http.get(url).send().await.map_err(|e| cannot(e.to_string()))?;
         if !res.status().is_success() {
             return Err(cannot(res.status().to_string()));
         }

@@ -187,3 +187,30 @@ async fn an_official_calendar_is_imported_again_and_again_without_duplicates() {
         cli.run(&["import-ics", file.to_str().unwrap(), "--org", "redress", "--timezone", "Mars/Olympus"], "");
     assert!(!ok && err.contains("Mars/Olympus"), "{err}");
 }
+
+// the command blocks this thread while the server answers it: the server runs on another
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_calendar_is_imported_from_its_address_and_a_private_address_is_refused_in_production() {
+    // the court's calendar, served over HTTP
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let app = axum::Router::new()
+        .route("/calendar.ics", axum::routing::get(|| async { ([("content-type", "text/calendar")], CALENDAR) }));
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    let cli = Cli::new().await;
+    std::fs::write(cli.dir.path().join("none.toml"), "").unwrap();
+    cli.run(&["org", "create", "redress", "--name", "REDRESS"], "");
+    // a production instance fetches nothing on this machine: not an address, not a name of it
+    for url in [format!("http://127.0.0.1:{port}/calendar.ics"), format!("https://localhost:{port}/calendar.ics")] {
+        let (ok, _, err) = cli.run(&["import-ics", &url, "--org", "redress"], "");
+        assert!(!ok && err.contains(&format!("cannot open {url}")), "{err}");
+    }
+    // on the development network, a name mapped to it is fetched and imported
+    let url = format!("http://court.localhost:{port}/calendar.ics");
+    std::fs::write(cli.dir.path().join("none.toml"), "dev_network = true\nresolve = \"court.localhost=127.0.0.1\"\n")
+        .unwrap();
+    let (_, out, err) = cli.run(&["import-ics", &url, "--org", "redress"], "");
+    assert!(out.contains("imported 3 new events"), "{out}{err}");
+}
