@@ -232,27 +232,20 @@ pub async fn announce(ctx: &Core, e: &Event, change: &str) -> AppResult<()> {
     }
     let actor = org_id(ctx, &e.org_handle);
     let cc = vec![format!("{actor}/followers")];
-    let id = |kind: &str| format!("{}/activities/{kind}/{}", ctx.config.base_url(), crate::db::new_uid());
+    let kind = match change {
+        "created" => "Create",
+        "deleted" => "Delete",
+        _ => "Update",
+    };
+    let ap_id = format!("{}/activities/{}/{}", ctx.config.base_url(), kind.to_lowercase(), crate::db::new_uid());
     let now = time(Utc::now());
-    let json = match change {
-        "created" => {
-            serde_json::to_string(&Addressed::new("Create", id("create"), actor, now, cc, event_object(ctx, e, None)))
-        }
-        "deleted" => serde_json::to_string(&Addressed::new(
-            "Delete",
-            id("delete"),
-            actor,
-            now,
-            cc,
-            TombstoneRef { id: event_ap_id(ctx, e), kind: "Tombstone" },
-        )),
-        _ => serde_json::to_string(&Addressed::new("Update", id("update"), actor, now, cc, event_object(ctx, e, None))),
+    let json = if kind == "Delete" {
+        let gone = TombstoneRef { id: event_ap_id(ctx, e), kind: "Tombstone" };
+        serde_json::to_string(&Addressed::new(kind, ap_id.clone(), actor, now, cc, gone))
+    } else {
+        serde_json::to_string(&Addressed::new(kind, ap_id.clone(), actor, now, cc, event_object(ctx, e, None)))
     }
     .map_err(AppError::internal)?;
-    let ap_id = serde_json::from_str::<Value>(&json)
-        .ok()
-        .and_then(|v| v["id"].as_str().map(str::to_string))
-        .unwrap_or_default();
     ctx.db.queue_activity(Some(e.org_id), &ap_id, &json, &inboxes).await?;
     ctx.delivery_bell.notify_one();
     Ok(())

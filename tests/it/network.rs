@@ -1110,6 +1110,7 @@ async fn events_reach_followers_as_fep_8a8e_events_and_join_their_agenda_live() 
         ("update-event.json", of("Update", "Event")),
         ("delete-event.json", of("Delete", "Tombstone")),
         ("ignore.json", of("Ignore", "")),
+        ("upcoming-events.json", upcoming.clone()),
     ] {
         crate::federation::check_example(name, &example(&apps, &activity));
     }
