@@ -323,22 +323,31 @@ async fn import(say: &Say<'_>, file: &PathBuf, org: &str, create: Option<&str>) 
         .await
         .map_err(|e| say.error(e))?;
     bar.finish_and_clear();
-    for (line, reason) in &report.errors {
+    let summary = [("created", (report.created as i64).into()), ("updated", (report.updated as i64).into())];
+    tell_import(say, &report.errors, ("cli-import-summary", &summary), "cli-import-failed")
+}
+
+/// What an import did: each bad line with its reason, then the summary (`summary_args` and
+/// the count of errors); an error, naming how many failed, when any did.
+fn tell_import(
+    say: &Say<'_>,
+    errors: &[(usize, String)],
+    (summary, summary_args): (&str, &[(&str, FluentValue<'_>)]),
+    failed: &str,
+) -> anyhow::Result<()> {
+    for (line, reason) in errors {
         eprintln!(
             "{}",
             say.t("cli-import-line", &[("line", (*line as i64).into()), ("reason", reason.as_str().into())])
         );
     }
-    let summary = [
-        ("created", (report.created as i64).into()),
-        ("updated", (report.updated as i64).into()),
-        ("errors", (report.errors.len() as i64).into()),
-    ];
-    println!("{}", say.t("cli-import-summary", &summary));
-    if report.errors.is_empty() {
+    let mut args = summary_args.to_vec();
+    args.push(("errors", (errors.len() as i64).into()));
+    println!("{}", say.t(summary, &args));
+    if errors.is_empty() {
         Ok(())
     } else {
-        Err(anyhow::anyhow!(say.t("cli-import-failed", &[("count", (report.errors.len() as i64).into())])))
+        Err(anyhow::anyhow!(say.t(failed, &[("count", (errors.len() as i64).into())])))
     }
 }
 
@@ -396,24 +405,12 @@ async fn import_ics(
     .await
     .map_err(|e| say.error(e))?;
     bar.finish_and_clear();
-    for (line, reason) in &report.errors {
-        eprintln!(
-            "{}",
-            say.t("cli-import-line", &[("line", (*line as i64).into()), ("reason", reason.as_str().into())])
-        );
-    }
     let summary = [
         ("created", (report.created as i64).into()),
         ("updated", (report.updated as i64).into()),
         ("unchanged", (report.unchanged as i64).into()),
-        ("errors", (report.errors.len() as i64).into()),
     ];
-    println!("{}", say.t("cli-import-ics-summary", &summary));
-    if report.errors.is_empty() {
-        Ok(())
-    } else {
-        Err(anyhow::anyhow!(say.t("cli-import-ics-failed", &[("count", (report.errors.len() as i64).into())])))
-    }
+    tell_import(say, &report.errors, ("cli-import-ics-summary", &summary), "cli-import-ics-failed")
 }
 
 async fn serve(say: &Say<'_>) -> anyhow::Result<()> {
