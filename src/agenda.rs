@@ -50,10 +50,8 @@ async fn store_new(ctx: &Core, org_id: i64, input: &EventInput, external_id: Opt
     let e = validate(ctx, input)?;
     let resources = resource_ids(ctx, &e).await?;
     let uid = crate::db::new_uid();
-    ctx.db.insert_event(org_id, &uid, &e, &resources).await?;
-    if let Some(x) = external_id {
-        ctx.db.set_event_external_id(&uid, x).await?;
-    }
+    let origin = crate::db::events::Origin { external_id, ..Default::default() };
+    ctx.db.insert_event(org_id, &uid, &e, &resources, &origin).await?;
     let stored = ctx.db.event_by_uid(&uid).await?.ok_or_else(|| AppError::internal("the event just stored is gone"))?;
     announce(ctx, &stored, "created").await;
     Ok(stored)
@@ -200,7 +198,7 @@ async fn store_change(ctx: &Core, before: &Event, input: &EventInput) -> AppResu
         ("scheduled" | "tentative", _) => None,
         _ => before.previous_start_local.as_deref(),
     };
-    ctx.db.update_event(before.id, &e, &resources, previous).await?;
+    ctx.db.update_event(before.id, &e, &resources, previous, None).await?;
     let after = get(ctx, &before.uid).await?;
     announce(ctx, &after, what_changed(before, &after)).await;
     Ok(after)

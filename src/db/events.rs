@@ -248,22 +248,34 @@ macro_rules! write_children {
 }
 
 impl Db {
-    /// Stores a new local event; its id.
-    pub async fn insert_event(&self, org_id: i64, uid: &str, e: &NewEvent, resource_ids: &[i64]) -> AppResult<i64> {
+    /// Stores a new event (this instance's, or a partner's as `origin` says); its id.
+    pub async fn insert_event(
+        &self,
+        org_id: i64,
+        uid: &str,
+        e: &NewEvent,
+        resource_ids: &[i64],
+        origin: &Origin<'_>,
+    ) -> AppResult<i64> {
         let now = Utc::now();
         let place = e.place.as_ref().map(|p| serde_json::to_string(p).unwrap_or_default());
+        let (ap_id, remote_updated) = origin.remote.unzip();
         let id: Result<i64, sqlx::Error> = on_pool!(self, pool => async {
             let mut tx = pool.begin().await?;
             let id: i64 = sqlx::query_scalar(
                 "insert into events (uid, org_id, kind, status, original_language, start_local, end_local, timezone, all_day,
                  start_utc, end_utc, place, online_url, case_name, case_number, session, source_url, registration_url, rrule,
-                 sequence, local, created_at, updated_at, last_end_utc, search_text)
-                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 0, $20, $21, $21, $22, $23)
+                 sequence, local, created_at, updated_at, last_end_utc, search_text, ap_id, remote_updated,
+                 previous_start_local, external_id)
+                 values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 0, $20, $21, $21,
+                 $22, $23, $24, $25, $26, $27)
                  returning id")
                 .bind(uid).bind(org_id).bind(&e.kind).bind(&e.status).bind(&e.original_language).bind(&e.start_local)
                 .bind(&e.end_local).bind(&e.timezone).bind(e.all_day).bind(e.start_utc).bind(e.end_utc).bind(&place)
                 .bind(&e.online_url).bind(&e.case_name).bind(&e.case_number).bind(&e.session).bind(&e.source_url)
-                .bind(&e.registration_url).bind(&e.rrule).bind(true).bind(now).bind(e.last_end_utc).bind(e.search_text())
+                .bind(&e.registration_url).bind(&e.rrule).bind(origin.remote.is_none()).bind(now).bind(e.last_end_utc)
+                .bind(e.search_text()).bind(ap_id).bind(remote_updated.flatten()).bind(origin.previous_start)
+                .bind(origin.external_id)
                 .fetch_one(&mut *tx).await?;
             write_children!(tx, id, e, resource_ids);
             tx.commit().await?;
@@ -280,6 +292,7 @@ impl Db {
         e: &NewEvent,
         resource_ids: &[i64],
         previous_start: Option<&str>,
+        remote_updated: Option<DateTime<Utc>>,
     ) -> AppResult<()> {
         let now = Utc::now();
         let place = e.place.as_ref().map(|p| serde_json::to_string(p).unwrap_or_default());
@@ -290,11 +303,12 @@ impl Db {
                  timezone = $6, all_day = $7, start_utc = $8, end_utc = $9, place = $10, online_url = $11, case_name = $12,
                  case_number = $13, session = $14, source_url = $15, registration_url = $16, rrule = $17,
                  previous_start_local = $18, sequence = sequence + 1, updated_at = $19, last_end_utc = $21,
-                 search_text = $22 where id = $20")
+                 search_text = $22, remote_updated = $23 where id = $20")
                 .bind(&e.kind).bind(&e.status).bind(&e.original_language).bind(&e.start_local).bind(&e.end_local)
                 .bind(&e.timezone).bind(e.all_day).bind(e.start_utc).bind(e.end_utc).bind(&place).bind(&e.online_url)
                 .bind(&e.case_name).bind(&e.case_number).bind(&e.session).bind(&e.source_url).bind(&e.registration_url)
                 .bind(&e.rrule).bind(previous_start).bind(now).bind(id).bind(e.last_end_utc).bind(e.search_text())
+                .bind(remote_updated)
                 .execute(&mut *tx).await?;
             for table in ["event_texts", "event_terms", "event_resources"] {
                 sqlx::query(&format!("delete from {table} where event_id = $1")).bind(id).execute(&mut *tx).await?;
@@ -579,6 +593,17 @@ impl Db {
     }
 }
 
+/// Where a new event comes from, as stored with it.
+#[derive(Debug, Default)]
+pub struct Origin<'a> {
+    /// A partner's: its ActivityPub id, and when its server says it last changed.
+    pub remote: Option<(&'a str, Option<DateTime<Utc>>)>,
+    /// The start a postponement replaced.
+    pub previous_start: Option<&'a str>,
+    /// Its UID in an imported calendar.
+    pub external_id: Option<&'a str>,
+}
+
 /// A partner's event as its server last sent it.
 pub struct RemoteEvent<'a> {
     pub org_id: i64,
@@ -606,59 +631,22 @@ impl Db {
         let existing: Option<(i64, String, i64, Option<DateTime<Utc>>)> = on_pool!(self, p =>
             sqlx::query_as("select id, uid, org_id, remote_updated from events where ap_id = $1")
                 .bind(r.ap_id).fetch_optional(p).await)?;
-        let e = r.event;
-        let place = e.place.as_ref().map(|p| serde_json::to_string(p).unwrap_or_default());
-        let now = Utc::now();
         match existing {
             Some((_, _, owner, _)) if owner != r.org_id => Ok(Stored::NotTheirs),
             Some((_, _, _, Some(kept))) if r.updated.is_some_and(|u| u < kept) => Ok(Stored::Stale),
             Some((id, uid, _, _)) => {
-                let res: Result<(), sqlx::Error> = on_pool!(self, pool => async {
-                    let mut tx = pool.begin().await?;
-                    sqlx::query(
-                        "update events set kind = $1, status = $2, original_language = $3, start_local = $4, end_local = $5,
-                         timezone = $6, all_day = $7, start_utc = $8, end_utc = $9, place = $10, online_url = $11, case_name = $12,
-                         case_number = $13, session = $14, source_url = $15, registration_url = $16, rrule = $17,
-                         previous_start_local = $18, sequence = sequence + 1, updated_at = $19, last_end_utc = $20,
-                         remote_updated = $21, search_text = $23 where id = $22")
-                        .bind(&e.kind).bind(&e.status).bind(&e.original_language).bind(&e.start_local).bind(&e.end_local)
-                        .bind(&e.timezone).bind(e.all_day).bind(e.start_utc).bind(e.end_utc).bind(&place).bind(&e.online_url)
-                        .bind(&e.case_name).bind(&e.case_number).bind(&e.session).bind(&e.source_url).bind(&e.registration_url)
-                        .bind(&e.rrule).bind(r.previous_start).bind(now).bind(e.last_end_utc).bind(r.updated).bind(id).bind(e.search_text())
-                        .execute(&mut *tx).await?;
-                    for table in ["event_texts", "event_terms", "event_resources"] {
-                        sqlx::query(&format!("delete from {table} where event_id = $1")).bind(id).execute(&mut *tx).await?;
-                    }
-                    write_children!(tx, id, e, &[] as &[i64]);
-                    tx.commit().await
-                }.await);
-                res?;
+                self.update_event(id, r.event, &[], r.previous_start, r.updated).await?;
                 Ok(Stored::Changed(uid))
             }
             None => {
                 let uid = super::new_uid();
-                let res: Result<(), sqlx::Error> = on_pool!(self, pool => async {
-                    let mut tx = pool.begin().await?;
-                    let id: i64 = sqlx::query_scalar(
-                        "insert into events (uid, org_id, kind, status, original_language, start_local, end_local, timezone, all_day,
-                         start_utc, end_utc, place, online_url, case_name, case_number, session, source_url, registration_url, rrule,
-                         sequence, local, created_at, updated_at, last_end_utc, ap_id, remote_updated, previous_start_local, search_text)
-                         values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19, 0, $20, $21, $21,
-                         $22, $23, $24, $25, $26) returning id")
-                        .bind(&uid).bind(r.org_id).bind(&e.kind).bind(&e.status).bind(&e.original_language).bind(&e.start_local)
-                        .bind(&e.end_local).bind(&e.timezone).bind(e.all_day).bind(e.start_utc).bind(e.end_utc).bind(&place)
-                        .bind(&e.online_url).bind(&e.case_name).bind(&e.case_number).bind(&e.session).bind(&e.source_url)
-                        .bind(&e.registration_url).bind(&e.rrule).bind(false).bind(now).bind(e.last_end_utc).bind(r.ap_id)
-                        .bind(r.updated).bind(r.previous_start).bind(e.search_text())
-                        .fetch_one(&mut *tx).await?;
-                    write_children!(tx, id, e, &[] as &[i64]);
-                    tx.commit().await
-                }.await);
-                match res {
-                    Ok(()) => Ok(Stored::New(uid)),
+                let origin =
+                    Origin { remote: Some((r.ap_id, r.updated)), previous_start: r.previous_start, external_id: None };
+                match self.insert_event(r.org_id, &uid, r.event, &[], &origin).await {
+                    Ok(_) => Ok(Stored::New(uid)),
                     // a Create and an Update arriving at once: the other one stored it
-                    Err(e) if e.as_database_error().is_some_and(|d| d.is_unique_violation()) => Ok(Stored::Stale),
-                    Err(e) => Err(e.into()),
+                    Err(crate::error::AppError::Conflict(_)) => Ok(Stored::Stale),
+                    Err(e) => Err(e),
                 }
             }
         }
@@ -679,11 +667,5 @@ impl Db {
     pub async fn event_uid_by_external_id(&self, org_id: i64, external_id: &str) -> AppResult<Option<String>> {
         Ok(on_pool!(self, p => sqlx::query_scalar("select uid from events where org_id = $1 and external_id = $2")
             .bind(org_id).bind(external_id).fetch_optional(p).await)?)
-    }
-
-    pub async fn set_event_external_id(&self, uid: &str, external_id: &str) -> AppResult<()> {
-        on_pool!(self, p => sqlx::query("update events set external_id = $1 where uid = $2")
-            .bind(external_id).bind(uid).execute(p).await.map(|r| r.rows_affected()))?;
-        Ok(())
     }
 }
