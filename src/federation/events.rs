@@ -280,7 +280,9 @@ pub async fn store_remote(ctx: &Core, org_id: i64, object: &Value, id: &Url) -> 
         .iter()
         .filter_map(|k| object.get(*k).and_then(Value::as_str))
         .find_map(|u| DateTime::parse_from_rfc3339(u).ok())
-        .map(|u| u.with_timezone(&Utc));
+        .map(|u| u.with_timezone(&Utc))
+        // a version from the future (a wrong clock) would make every later update look stale
+        .map(|u| u.min(Utc::now()));
     let before = ctx.db.event_by_ap_id(id.as_str()).await?;
     let stored = ctx
         .db

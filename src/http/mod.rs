@@ -144,19 +144,19 @@ pub struct CalendarCache {
 #[derive(Default)]
 struct Calendars {
     bytes: usize,
-    by_key: std::collections::HashMap<String, (String, std::sync::Arc<str>)>,
+    by_key: std::collections::HashMap<String, (String, axum::body::Bytes)>,
 }
 
 const CALENDAR_CACHE_BYTES: usize = 16 * 1024 * 1024;
 
 impl CalendarCache {
     /// The calendar kept for `key`, if it was written for `fingerprint`.
-    pub fn get(&self, key: &str, fingerprint: &str) -> Option<std::sync::Arc<str>> {
+    pub fn get(&self, key: &str, fingerprint: &str) -> Option<axum::body::Bytes> {
         let entries = self.entries.lock().ok()?;
         entries.by_key.get(key).filter(|(f, _)| f == fingerprint).map(|(_, body)| body.clone())
     }
 
-    pub fn put(&self, key: String, fingerprint: String, body: std::sync::Arc<str>) {
+    pub fn put(&self, key: String, fingerprint: String, body: axum::body::Bytes) {
         let Ok(mut entries) = self.entries.lock() else { return };
         if entries.bytes + body.len() > CALENDAR_CACHE_BYTES {
             *entries = Calendars::default();

@@ -1211,6 +1211,18 @@ async fn mobilizon_and_gancio_events_join_the_agenda_and_bad_ones_are_refused() 
     let ics = alpha.get("/agenda.ics?from=2026-01-01").await.text().await.unwrap();
     assert!(ics.contains("SUMMARY:Screening\\, version 99") && ics.ends_with("END:VCALENDAR\r\n"), "{ics}");
 
+    // a copy dated in the future (a wrong clock) does not freeze the event
+    update["id"] = json!(format!("{actor}/future"));
+    update["object"]["name"] = json!("Screening, from the future");
+    update["object"]["updated"] = json!("2099-01-01T00:00:00Z");
+    assert!(signed_post(&alpha, &signer, &update).await.status().is_success());
+    update["id"] = json!(format!("{actor}/present"));
+    update["object"]["name"] = json!("Screening, corrected");
+    update["object"]["updated"] = json!(chrono::Utc::now().to_rfc3339());
+    assert!(signed_post(&alpha, &signer, &update).await.status().is_success());
+    let got = partners_events(&alpha).await;
+    assert!(got.iter().any(|e| e["translations"]["en"]["title"] == "Screening, corrected"), "{got:?}");
+
     // the Delete of its own actor removes it
     let delete = json!({"@context": "https://www.w3.org/ns/activitystreams", "id": format!("{actor}/delete/42"),
         "type": "Delete", "actor": actor, "object": update["object"]["id"]});

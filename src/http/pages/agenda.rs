@@ -3,7 +3,6 @@
 //! `?tz=`, kept in a cookie; UTC until then).
 
 use std::str::FromStr;
-use std::sync::Arc;
 
 use axum::extract::{Path, RawQuery, State};
 use axum::http::{header, HeaderMap, HeaderValue};
@@ -571,7 +570,8 @@ fn calendar_body(ctx: &Ctx, page: &Page, name: &str, events: &[Event]) -> String
 }
 
 /// A calendar with its `ETag` and `Last-Modified`, or 304 when the app asking has it already.
-fn calendar_reply(headers: &HeaderMap, body: Arc<str>, etag: String, modified: DateTime<Utc>) -> Response {
+/// (The body is shared with the cache: sending it copies nothing.)
+fn calendar_reply(headers: &HeaderMap, body: axum::body::Bytes, etag: String, modified: DateTime<Utc>) -> Response {
     let last_modified = httpdate::fmt_http_date(std::time::SystemTime::from(modified));
     let unchanged = headers.get(header::IF_NONE_MATCH).is_some_and(|v| v.as_bytes() == etag.as_bytes())
         || headers
@@ -583,7 +583,7 @@ fn calendar_reply(headers: &HeaderMap, body: Arc<str>, etag: String, modified: D
     let mut res = if unchanged {
         axum::http::StatusCode::NOT_MODIFIED.into_response()
     } else {
-        ([(header::CONTENT_TYPE, "text/calendar; charset=utf-8")], body.to_string()).into_response()
+        ([(header::CONTENT_TYPE, "text/calendar; charset=utf-8")], body).into_response()
     };
     for (name, value) in [
         (header::ETAG, etag),
@@ -625,7 +625,7 @@ async fn filtered_calendar(
         Some(body) => body,
         None => {
             let events = ctx.db.list_calendar_events(f, 1000).await?;
-            let body: Arc<str> = calendar_body(ctx, page, name, &events).into();
+            let body = axum::body::Bytes::from(calendar_body(ctx, page, name, &events));
             ctx.calendars.put(key, fingerprint, body.clone());
             body
         }
