@@ -147,6 +147,22 @@ fn location(object: &Value, vocab: &Vocabularies) -> Result<(Option<Place>, Opti
     Ok((place, online))
 }
 
+/// The event's page (`url`, a string or a `Link`), when it is on the host of the event's id
+/// (already checked to be the sender's): a partner's event links to no one else's site.
+fn own_page(object: &Value) -> Option<String> {
+    let id = url::Url::parse(object.get("id")?.as_str()?).ok()?;
+    let candidates: Vec<&Value> = match object.get("url")? {
+        Value::Array(a) => a.iter().collect(),
+        v => vec![v],
+    };
+    candidates
+        .into_iter()
+        .filter_map(|u| u.as_str().or_else(|| u.get("href").and_then(Value::as_str)))
+        .filter_map(|u| url::Url::parse(u).ok())
+        .find(|u| matches!(u.scheme(), "http" | "https") && u.host_str() == id.host_str())
+        .map(|u| u.to_string())
+}
+
 /// A list of strings (at most 20), or a single one.
 fn strings(object: &Value, key: &str) -> Vec<String> {
     match object.get(key) {
@@ -253,7 +269,8 @@ pub fn to_event(
         countries: ids("amicus:country", vocab::COUNTRY),
         case: case.filter(|c| !c.name.is_empty() || !c.number.is_empty()),
         session: object.get("amicus:session").and_then(Value::as_str).map(str::to_string),
-        source_url: object.get("amicus:source").and_then(Value::as_str).and_then(web),
+        // the official entry an Amicus instance names, else the event's page on its own server
+        source_url: object.get("amicus:source").and_then(Value::as_str).and_then(web).or_else(|| own_page(object)),
         registration_url: object.get("externalParticipationUrl").and_then(Value::as_str).and_then(web),
         rrule: object.get("amicus:rrule").and_then(Value::as_str).map(str::to_string),
         resources: Vec::new(),
@@ -305,6 +322,11 @@ mod tests {
         let (e, _) = to_event(&vocab(), &[], &fixture("gancio-create-event.json"), now()).unwrap();
         assert_eq!((e.start_local.as_str(), e.timezone.as_str()), ("2026-12-12T19:00", "Etc/GMT-1"));
         assert_eq!(e.place.as_ref().unwrap().street, "Via Roma 1, Torino");
+        assert_eq!(e.source_url.as_deref(), Some("https://gancio.example/event/screening-the-habre-trial"));
+        // a page on another host than the event's is not linked
+        let mut elsewhere = fixture("gancio-create-event.json");
+        elsewhere["url"] = Value::from("https://phishing.example/event");
+        assert_eq!(to_event(&vocab(), &[], &elsewhere, now()).unwrap().0.source_url, None);
         let (e, _) = to_event(&vocab(), &[], &fixture("mobilizon-update-event-cancelled.json"), now()).unwrap();
         assert_eq!(e.status, "cancelled");
     }
