@@ -138,6 +138,8 @@ async fn fanout(instances: usize) -> Res<()> {
             public_key: String::new(),
             domain: host.clone(),
             fetched_at: chrono::Utc::now(),
+            assertion_key_id: None,
+            assertion_key: None,
         };
         ctx.db.add_follower(org.id, &actor, true, &format!("http://{host}/follows/{i}")).await?;
     }

@@ -578,7 +578,8 @@ pub async fn create_org(ctx: &Core, handle: &str, name: &str, owner: Option<&str
         None => None,
     };
     let keys = crate::federation::keys::generate().await?;
-    let org = ctx.db.insert_org(handle.as_str(), &name, &keys.public_key, &keys.private_key).await?;
+    let mut org = ctx.db.insert_org(handle.as_str(), &name, &keys.public_key, &keys.private_key).await?;
+    org.signing_public = Some(crate::federation::keys::ensure_signing_key(&ctx.db, org.id).await?.0);
     if let Some(u) = owner {
         ctx.db.upsert_member(org.id, u.id, OrgRole::Admin).await?;
     }

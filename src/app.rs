@@ -65,6 +65,7 @@ pub async fn serve(
         tracing::warn!("could not give back the deliveries of this node's previous run: {e}");
     }
     let sweeper = tokio::spawn(sweep(ctx.core.clone()));
+    let embargoes = tokio::spawn(crate::statements::embargo_worker(ctx.core.clone()));
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let worker = ctx
         .config
@@ -82,6 +83,7 @@ pub async fn serve(
     // take 10 s at most); whatever was not sent stays queued for the next start
     let result = serve_http(listener, app, shutdown).await;
     sweeper.abort();
+    embargoes.abort();
     listener_task.abort();
     let _ = stop.send(true);
     if let Some(mut w) = worker {

@@ -41,6 +41,8 @@ pub mod model;
 pub mod passkeys;
 /// Text normalisation and query parsing for search in ar/en/fr/es.
 pub mod search;
+/// Statements: versions and digests of signed texts, signatories, embargoes.
+pub mod statements;
 /// Where uploaded files live.
 pub mod storage;
 /// Second factors: time-based one-time passwords and their QR code.

@@ -12,7 +12,6 @@ use crate::media;
 use crate::model::resource::{made_public_at, Attachment, NewResource, Resource, ResourceInput, ResourcePatch, Status};
 use crate::model::text::markdown_to_plain;
 use crate::model::user::User;
-use crate::model::vocab;
 use crate::search::IndexDoc;
 
 /// The search document of a resource: its texts in every language, its vocabulary labels
@@ -39,7 +38,7 @@ pub fn index_doc(ctx: &Core, r: &NewResource) -> IndexDoc {
             push(&mut keywords, a.keywords(text));
         }
     }
-    let mut tags = vec![(vocab::RESOURCE_TYPE, r.resource_type.as_str())];
+    let mut tags = vec![(ctx.vocab.kind_scheme(&r.resource_type), r.resource_type.as_str())];
     tags.extend(r.terms.iter().map(|(s, t)| (s.as_str(), t.as_str())));
     for (scheme, id) in tags {
         for (lang, label) in ctx.vocab.all_labels(scheme, id) {
@@ -65,11 +64,19 @@ pub async fn create(
     input: &ResourceInput,
     idempotency_key: Option<&str>,
 ) -> AppResult<Resource> {
-    let org = ctx
-        .db
-        .org_by_handle(&input.org)
-        .await?
-        .ok_or_else(|| AppError::invalid("org", "err-no-such-org", &input.org))?;
+    create_checked(ctx, user, &input.org, || validate(ctx, input), idempotency_key).await
+}
+
+/// Creates a publication (a resource, a statement) that `check` validates, once the rights
+/// of `user` in organisation `org` and the idempotency key are checked.
+pub async fn create_checked(
+    ctx: &Core,
+    user: &User,
+    org: &str,
+    check: impl FnOnce() -> AppResult<NewResource>,
+    idempotency_key: Option<&str>,
+) -> AppResult<Resource> {
+    let org = ctx.db.org_by_handle(org).await?.ok_or_else(|| AppError::invalid("org", "err-no-such-org", org))?;
     if !org.local {
         return Err(AppError::Forbidden);
     }
@@ -82,14 +89,14 @@ pub async fn create(
             return load(ctx, id).await;
         }
     }
-    let r = validate(ctx, input)?;
+    let r = check()?;
     let doc = index_doc(ctx, &r);
     let uid = crate::db::new_uid();
     let now = chrono::Utc::now();
-    let published_at = made_public_at(None, r.status, now);
-    let mut preview =
-        Resource::preview(&r, 0, &uid, (org.id, &org.handle, &org.name), (now, now, published_at), Vec::new());
-    let change = publish::change(None, Some(r.status));
+    let mut preview = Resource::preview(&r, 0, &uid, (org.id, &org.handle, &org.name), (now, now, None), Vec::new());
+    let published_at = made_public_at(None, preview.public_status(), now);
+    preview.published_at = published_at;
+    let change = publish::change(None, Some(preview.public_status()));
     preview.create_id = (change == Some(publish::Change::Created)).then(|| publish::new_create_id(ctx));
     let outgoing = publish::outgoing(ctx, &preview, change).await?;
     let write = Write {
@@ -129,7 +136,7 @@ async fn load(ctx: &Core, id: i64) -> AppResult<Resource> {
 /// (404 to everyone else); a withdrawn resource is gone (410) for everyone else.
 pub async fn get(ctx: &Core, user: Option<&User>, uid: &str) -> AppResult<Resource> {
     let r = ctx.db.resource_by_uid(uid).await?.ok_or(AppError::NotFound)?;
-    if r.status != Status::Published {
+    if r.public_status() != Status::Published {
         let member = match user {
             Some(u) => crate::accounts::org_role(ctx, u, r.org_id).await?.is_some(),
             None => false,
@@ -156,25 +163,34 @@ pub async fn get_for_edit(ctx: &Core, user: &User, uid: &str) -> AppResult<Resou
 /// Applies a partial update: a translation added or changed alone, terms, status...
 pub async fn update(ctx: &Core, user: &User, uid: &str, patch: ResourcePatch) -> AppResult<Resource> {
     let current = get_for_edit(ctx, user, uid).await?;
+    if current.statement.is_some() {
+        return Err(AppError::NotFound);
+    }
     let mut input = current.to_input();
     if current.external_id.is_none() {
         input.external_id = None;
     }
     input.apply(patch);
     let r = validate(ctx, &input)?;
+    update_checked(ctx, &current, r).await
+}
+
+/// Writes `r` over `current` (which the caller checked may be edited), announcing the change.
+pub async fn update_checked(ctx: &Core, current: &Resource, r: NewResource) -> AppResult<Resource> {
     let doc = index_doc(ctx, &r);
     let org = (current.org_id, current.org_handle.as_str(), current.org_name.as_str());
     let now = chrono::Utc::now();
-    let published_at = made_public_at(current.published_at, r.status, now);
     let mut preview = Resource::preview(
         &r,
         current.id,
         &current.uid,
         org,
-        (current.created_at, now, published_at),
+        (current.created_at, now, current.published_at),
         current.attachments.clone(),
     );
-    let change = publish::change(Some(current.status), Some(r.status));
+    let published_at = made_public_at(current.published_at, preview.public_status(), now);
+    preview.published_at = published_at;
+    let change = publish::change(Some(current.public_status()), Some(preview.public_status()));
     let new_create = (change == Some(publish::Change::Created)).then(|| publish::new_create_id(ctx));
     preview.create_id = new_create.clone().or(current.create_id.clone());
     let outgoing = publish::outgoing(ctx, &preview, change).await?;
@@ -200,8 +216,8 @@ pub async fn set_status(ctx: &Core, user: &User, uid: &str, status: Status) -> A
     let mut after = r.clone();
     after.status = status;
     after.updated_at = chrono::Utc::now();
-    after.published_at = made_public_at(r.published_at, status, after.updated_at);
-    let change = publish::change(Some(r.status), Some(status));
+    after.published_at = made_public_at(r.published_at, after.public_status(), after.updated_at);
+    let change = publish::change(Some(r.public_status()), Some(after.public_status()));
     let new_create = (change == Some(publish::Change::Created)).then(|| publish::new_create_id(ctx));
     if new_create.is_some() {
         after.create_id = new_create.clone();
@@ -218,7 +234,7 @@ pub async fn share(ctx: &Core, user: &User, uid: &str, org: &str) -> AppResult<b
     let org = ctx.db.org_by_handle(org).await?.filter(|o| o.local).ok_or(AppError::NotFound)?;
     crate::accounts::require_editor(ctx, user, org.id).await?;
     let r = get(ctx, Some(user), uid).await?;
-    if r.status != Status::Published {
+    if r.public_status() != Status::Published {
         return Err(AppError::invalid("id", "err-bad-status", r.status.as_str()));
     }
     let sent = crate::federation::share::share(ctx, &org, &r).await?;
@@ -231,7 +247,7 @@ pub async fn share(ctx: &Core, user: &User, uid: &str, org: &str) -> AppResult<b
 /// Deletes a resource for good, with the files only it used.
 pub async fn delete(ctx: &Core, user: &User, uid: &str) -> AppResult<()> {
     let r = get_for_edit(ctx, user, uid).await?;
-    let outgoing = publish::outgoing(ctx, &r, publish::change(Some(r.status), None)).await?;
+    let outgoing = publish::outgoing(ctx, &r, publish::change(Some(r.public_status()), None)).await?;
     let orphans = ctx.db.delete_resource(r.id, outgoing.as_ref()).await?;
     ctx.delivery_bell.notify_one();
     let store = ctx.store.clone();

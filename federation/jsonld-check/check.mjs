@@ -12,6 +12,8 @@ const here = dirname(fileURLToPath(import.meta.url));
 const contexts = {
   "https://www.w3.org/ns/activitystreams": "activitystreams.json",
   "https://w3id.org/security/v1": "security-v1.json",
+  // as Fedify ships it (@fedify/vocab-runtime's preloaded contexts)
+  "https://w3id.org/security/data-integrity/v2": "data-integrity-v2.json",
 };
 
 // only the contexts shipped beside this file: nothing is fetched, and an unknown one fails

@@ -544,3 +544,43 @@ agenda-languages = اللغات
 agenda-interpretation = ترجمة فورية إلى
 agenda-accessibility = إمكانية الوصول
 agenda-organizers = الجهات المنظِّمة
+
+## statements
+err-bad-embargo = «{ $value }» ليس تاريخًا ووقتًا مع المنطقة الزمنية: اكتبه هكذا 2027-01-15T09:00:00Z.
+err-bad-hashtag = لا يمكن أن يكون «{ $value }» وسمًا: استخدم الحروف والأرقام و_ فقط، دون مسافات.
+statement-signed-by = الموقِّعون
+statement-embargoed = محظور النشر حتى { $time }: لا يرى هذا البيان إلا منظمتك. يصبح عامًا ويُرسَل إلى المتابعين عندئذ.
+statement-cta = دعوة إلى العمل
+statement-cta-act = تحرّك الآن
+statement-cta-deadline = الموعد النهائي:
+statement-signatories = { $count ->
+    [zero] لا موقِّعين
+    [one] موقِّع واحد
+    [two] موقِّعان
+    [few] { $count } موقِّعين
+    [many] { $count } موقِّعًا
+   *[other] { $count } موقِّع
+}
+statement-lead = المنظمة الرائدة
+statement-verified = موثَّق
+statement-signed-version = وقَّع النسخة { $version }
+statement-external = خارج الشبكة
+statement-pending = الدعوات والطلبات
+signature-invited = مدعوّة
+signature-requested = تطلب التوقيع
+signature-signed = وقَّعت
+signature-declined = اعتذرت
+signature-withdrawn = سحبت توقيعها
+statement-targets = موجَّه إلى
+statement-hashtags = الوسوم
+statement-case = القضية
+statement-version = النسخة
+statement-digest = بصمة النص الموقَّع
+err-target-lead = «{ $value }» هي المنظمة الرائدة لهذا البيان: فهي توقّعه أصلًا.
+err-stale-digest = تغيّر النص منذ قراءته («{ $value }» ليست بصمة نسخته الحالية): اقرأه مجددًا قبل التوقيع.
+error-forged-signature = رُفض التوقيع
+error-forged-signature-help = دليله ليس بمفتاح المنظمة الموقِّعة نفسها، أو أنه لبيان آخر.
+error-stale-digest = توقيع لنسخة سابقة
+error-stale-digest-help = هذا التوقيع لنسخة سابقة من النص.
+error-bad-digest = البصمة غير مطابقة
+error-bad-digest-help = البصمة المرسلة لا تطابق نص البيان.

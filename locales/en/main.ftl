@@ -535,3 +535,39 @@ agenda-languages = Languages
 agenda-interpretation = interpretation into
 agenda-accessibility = Access
 agenda-organizers = Organisers
+
+## statements
+err-bad-embargo = “{ $value }” is not a date and time with its zone: write it as 2027-01-15T09:00:00Z.
+err-bad-hashtag = “{ $value }” cannot be a hashtag: use letters, digits and _ only, without spaces.
+statement-signed-by = Signed by
+statement-embargoed = Under embargo until { $time }: only your organisation sees this statement. It becomes public and is sent to followers then.
+statement-cta = Call to action
+statement-cta-act = Take action
+statement-cta-deadline = Deadline:
+statement-signatories = { $count ->
+    [one] One signatory
+   *[other] { $count } signatories
+}
+statement-lead = lead organisation
+statement-verified = verified
+statement-signed-version = signed version { $version }
+statement-external = not on the network
+statement-pending = Invitations and requests
+signature-invited = invited
+signature-requested = asks to sign
+signature-signed = signed
+signature-declined = declined
+signature-withdrawn = withdrew its signature
+statement-targets = Addressed to
+statement-hashtags = Hashtags
+statement-case = Case
+statement-version = Version
+statement-digest = Digest of the signed text
+err-target-lead = “{ $value }” leads this statement: it signs it already.
+err-stale-digest = The text changed since it was read (“{ $value }” is not the digest of its current version): read it again before signing.
+error-forged-signature = Signature refused
+error-forged-signature-help = Its proof is not by the signing organisation's own key, or it is for another statement.
+error-stale-digest = Signature of an earlier version
+error-stale-digest-help = This signature is for an earlier version of the text.
+error-bad-digest = Digest does not match
+error-bad-digest-help = The digest sent does not match the text of the statement.

@@ -535,3 +535,39 @@ agenda-languages = Idiomas
 agenda-interpretation = interpretación a
 agenda-accessibility = Accesibilidad
 agenda-organizers = Organizan
+
+## statements
+err-bad-embargo = «{ $value }» no es una fecha y hora con su zona: escríbala así: 2027-01-15T09:00:00Z.
+err-bad-hashtag = «{ $value }» no puede ser una etiqueta: solo letras, cifras y _, sin espacios.
+statement-signed-by = Firmado por
+statement-embargoed = Bajo embargo hasta el { $time }: solo su organización ve esta declaración. Entonces se hará pública y se enviará a quienes la siguen.
+statement-cta = Llamado a la acción
+statement-cta-act = Actuar
+statement-cta-deadline = Fecha límite:
+statement-signatories = { $count ->
+    [one] Un firmante
+   *[other] { $count } firmantes
+}
+statement-lead = organización principal
+statement-verified = verificada
+statement-signed-version = firmó la versión { $version }
+statement-external = fuera de la red
+statement-pending = Invitaciones y solicitudes
+signature-invited = invitada
+signature-requested = pide firmar
+signature-signed = firmó
+signature-declined = rechazó
+signature-withdrawn = retiró su firma
+statement-targets = Dirigida a
+statement-hashtags = Etiquetas
+statement-case = Caso
+statement-version = Versión
+statement-digest = Huella del texto firmado
+err-target-lead = «{ $value }» encabeza esta declaración: ya la firma.
+err-stale-digest = El texto cambió desde que se leyó («{ $value }» no es la huella de su versión actual): vuelva a leerlo antes de firmar.
+error-forged-signature = Firma rechazada
+error-forged-signature-help = Su prueba no está hecha con la clave de la organización firmante, o es de otra declaración.
+error-stale-digest = Firma de una versión anterior
+error-stale-digest-help = Esta firma es de una versión anterior del texto.
+error-bad-digest = La huella no corresponde
+error-bad-digest-help = La huella enviada no corresponde al texto de la declaración.

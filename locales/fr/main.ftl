@@ -536,3 +536,39 @@ agenda-languages = Langues
 agenda-interpretation = interprétation vers
 agenda-accessibility = Accessibilité
 agenda-organizers = Organisateurs
+
+## statements
+err-bad-embargo = « { $value } » n’est pas une date et une heure avec son fuseau : écrivez-la 2027-01-15T09:00:00Z.
+err-bad-hashtag = « { $value } » ne peut pas être un mot-dièse : lettres, chiffres et _ seulement, sans espace.
+statement-signed-by = Signé par
+statement-embargoed = Sous embargo jusqu’au { $time } : seule votre organisation voit cette déclaration. Elle sera alors rendue publique et envoyée aux abonnés.
+statement-cta = Appel à l’action
+statement-cta-act = Agir
+statement-cta-deadline = Date limite :
+statement-signatories = { $count ->
+    [one] Un signataire
+   *[other] { $count } signataires
+}
+statement-lead = organisation chef de file
+statement-verified = vérifiée
+statement-signed-version = a signé la version { $version }
+statement-external = hors du réseau
+statement-pending = Invitations et demandes
+signature-invited = invitée
+signature-requested = demande à signer
+signature-signed = a signé
+signature-declined = a décliné
+signature-withdrawn = a retiré sa signature
+statement-targets = Destinataires
+statement-hashtags = Mots-dièse
+statement-case = Affaire
+statement-version = Version
+statement-digest = Empreinte du texte signé
+err-target-lead = « { $value } » est chef de file de cette déclaration : elle la signe déjà.
+err-stale-digest = Le texte a changé depuis sa lecture (« { $value } » n’est pas l’empreinte de sa version actuelle) : relisez-le avant de signer.
+error-forged-signature = Signature refusée
+error-forged-signature-help = Sa preuve n’est pas faite avec la clé de l’organisation signataire, ou elle porte sur une autre déclaration.
+error-stale-digest = Signature d’une version antérieure
+error-stale-digest-help = Cette signature porte sur une version antérieure du texte.
+error-bad-digest = Empreinte incorrecte
+error-bad-digest-help = L’empreinte envoyée ne correspond pas au texte de la déclaration.

@@ -20,24 +20,30 @@ pub struct RemoteActor {
     pub public_key: String,
     pub domain: String,
     pub fetched_at: DateTime<Utc>,
+    /// Its Ed25519 key for integrity proofs (FEP-521a), if it publishes one: (id, multibase).
+    pub assertion_key_id: Option<String>,
+    pub assertion_key: Option<String>,
 }
 
 const REMOTE_COLUMNS: &str =
-    "id, ap_id, kind, preferred_username, name, inbox, shared_inbox, public_key, domain, fetched_at";
+    "id, ap_id, kind, preferred_username, name, inbox, shared_inbox, public_key, domain, fetched_at, assertion_key_id, assertion_key";
 
 impl Db {
     pub async fn upsert_remote_actor(&self, a: &RemoteActor) -> AppResult<RemoteActor> {
         let sql = format!(
-            "insert into remote_actors (ap_id, kind, preferred_username, name, inbox, shared_inbox, public_key, domain, fetched_at)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+            "insert into remote_actors (ap_id, kind, preferred_username, name, inbox, shared_inbox, public_key, domain, fetched_at,
+               assertion_key_id, assertion_key)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
              on conflict (ap_id) do update set kind = excluded.kind, preferred_username = excluded.preferred_username,
                name = excluded.name, inbox = excluded.inbox, shared_inbox = excluded.shared_inbox,
-               public_key = excluded.public_key, fetched_at = excluded.fetched_at
+               public_key = excluded.public_key, fetched_at = excluded.fetched_at,
+               assertion_key_id = excluded.assertion_key_id, assertion_key = excluded.assertion_key
              returning {REMOTE_COLUMNS}"
         );
         Ok(on_pool!(self, p => sqlx::query_as(&sql)
             .bind(&a.ap_id).bind(&a.kind).bind(&a.preferred_username).bind(&a.name).bind(&a.inbox)
             .bind(&a.shared_inbox).bind(&a.public_key).bind(&a.domain).bind(a.fetched_at)
+            .bind(&a.assertion_key_id).bind(&a.assertion_key)
             .fetch_one(p).await)?)
     }
 

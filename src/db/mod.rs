@@ -12,6 +12,7 @@ pub mod people;
 pub mod resources;
 pub mod search;
 pub mod sessions;
+pub mod statements;
 pub mod users;
 
 use std::path::Path;

@@ -20,13 +20,15 @@ struct OrgRow {
     logo_sha256: Option<String>,
     logo_media_type: Option<String>,
     public_key: Option<String>,
+    signing_public: Option<String>,
     manually_approves_followers: bool,
     local: bool,
     ap_id: Option<String>,
     created_at: DateTime<Utc>,
 }
 
-const ORG_COLUMNS: &str = "id, handle, name, names, descriptions, website, logo_sha256, logo_media_type, public_key, \
+const ORG_COLUMNS: &str =
+    "id, handle, name, names, descriptions, website, logo_sha256, logo_media_type, public_key, signing_public, \
                            manually_approves_followers, local, ap_id, created_at";
 
 impl From<OrgRow> for Org {
@@ -41,6 +43,7 @@ impl From<OrgRow> for Org {
             logo_sha256: r.logo_sha256,
             logo_media_type: r.logo_media_type,
             public_key: r.public_key,
+            signing_public: r.signing_public,
             manually_approves_followers: r.manually_approves_followers,
             local: r.local,
             ap_id: r.ap_id,
@@ -106,6 +109,27 @@ impl Db {
         let key: Option<Option<String>> = on_pool!(self, p => sqlx::query_scalar("select private_key from orgs where id = $1")
             .bind(org_id).fetch_optional(p).await)?;
         Ok(key.flatten())
+    }
+
+    /// Local organisations without an Ed25519 key (made before co-signing existed).
+    pub async fn orgs_without_signing_keys(&self) -> AppResult<Vec<i64>> {
+        Ok(on_pool!(self, p => sqlx::query_scalar("select id from orgs where local and signing_private is null")
+            .fetch_all(p).await)?)
+    }
+
+    /// Gives an organisation its Ed25519 key unless it has one (two nodes at once make one).
+    pub async fn set_org_signing_key(&self, org_id: i64, public: &str, private: &str) -> AppResult<()> {
+        on_pool!(self, p => sqlx::query(
+            "update orgs set signing_public = $2, signing_private = $3 where id = $1 and signing_private is null")
+            .bind(org_id).bind(public).bind(private).execute(p).await.map(drop))?;
+        Ok(())
+    }
+
+    /// An organisation's Ed25519 key: (public multibase, private base64 PKCS#8).
+    pub async fn org_signing_key(&self, org_id: i64) -> AppResult<Option<(String, String)>> {
+        let row: Option<(Option<String>, Option<String>)> = on_pool!(self, p => sqlx::query_as(
+            "select signing_public, signing_private from orgs where id = $1").bind(org_id).fetch_optional(p).await)?;
+        Ok(row.and_then(|(a, b)| a.zip(b)))
     }
 
     /// Organisations without a key pair (created before federation existed).

@@ -7,6 +7,7 @@ use chrono::{DateTime, Utc};
 
 use super::attachments::{replace_remote_files_in_tx, AttachmentRow, ATTACHMENT_COLUMNS};
 use super::deliveries::{queue_in_tx, Outgoing};
+use super::statements::{write_statement_in_tx, StatementRow};
 use super::{new_uid, on_pool, placeholders, Db};
 use crate::error::{AppError, AppResult};
 use crate::model::resource::{Attachment, NewResource, Resource, Status, StoredText};
@@ -78,6 +79,7 @@ struct ResourceRow {
     updated_at: DateTime<Utc>,
     published_at: Option<DateTime<Utc>>,
     create_id: Option<String>,
+    hidden_until: Option<DateTime<Utc>>,
 }
 
 #[derive(sqlx::FromRow)]
@@ -110,16 +112,20 @@ impl Db {
                         continue;
                     }
                 }
+                // under embargo: hidden from all but its organisation until then
+                let hidden = r.statement.as_ref().and_then(|st| st.embargo_until).filter(|t| *t > now);
                 let (id, uid) = match w.id {
                     Some(id) => {
                         let uid: String = sqlx::query_scalar(
                             "update resources set external_id = $1, resource_type = $2, original_language = $3, status = $4,
                              sensitive = $5, reading_level = $6, licence = $7, published_on = $8, updated_at = $9,
-                             featured = $11, published_at = coalesce(published_at, $12), create_id = coalesce($13, create_id)
+                             featured = $11, published_at = coalesce(published_at, $12), create_id = coalesce($13, create_id),
+                             hidden_until = $14
                              where id = $10 returning uid")
                             .bind(&r.external_id).bind(&r.resource_type).bind(r.original_language.as_str())
                             .bind(r.status.as_str()).bind(r.sensitive).bind(&r.reading_level).bind(&r.licence)
                             .bind(&r.published_on).bind(now).bind(id).bind(r.featured).bind(w.published_at).bind(w.create_id)
+                            .bind(hidden)
                             .fetch_one(&mut *tx).await?;
                         for table in ["resource_texts", "resource_terms", "resource_authors"] {
                             sqlx::query(&format!("delete from {table} where resource_id = $1")).bind(id).execute(&mut *tx).await?;
@@ -131,15 +137,15 @@ impl Db {
                         let id: i64 = sqlx::query_scalar(
                             "insert into resources (uid, org_id, external_id, resource_type, original_language, status,
                              sensitive, reading_level, licence, published_on, created_at, updated_at, featured, local, ap_id,
-                             origin_url, published_at, create_id, idempotency_key)
-                             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15, $16, $17, $18)
+                             origin_url, published_at, create_id, idempotency_key, hidden_until)
+                             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $11, $12, $13, $14, $15, $16, $17, $18, $19)
                              returning id")
                             .bind(&uid).bind(w.org_id).bind(&r.external_id).bind(&r.resource_type)
                             .bind(r.original_language.as_str()).bind(r.status.as_str()).bind(r.sensitive)
                             .bind(&r.reading_level).bind(&r.licence).bind(&r.published_on).bind(now).bind(r.featured)
                             .bind(w.remote.is_none()).bind(w.remote.map(|x| x.ap_id.as_str()))
                             .bind(w.remote.map(|x| x.origin_url.as_str())).bind(w.published_at).bind(w.create_id)
-                            .bind(w.idempotency_key)
+                            .bind(w.idempotency_key).bind(hidden)
                             .fetch_one(&mut *tx).await?;
                         (id, uid)
                     }
@@ -156,6 +162,9 @@ impl Db {
                 for (i, name) in r.authors.iter().enumerate() {
                     sqlx::query("insert into resource_authors (resource_id, position, name) values ($1, $2, $3)")
                         .bind(id).bind(i as i32).bind(name).execute(&mut *tx).await?;
+                }
+                if let Some(st) = &r.statement {
+                    write_statement_in_tx!(tx, id, st);
                 }
                 let d = w.doc;
                 if !pg && w.id.is_some() {
@@ -269,7 +278,7 @@ impl Db {
             "select r.id, r.uid, r.org_id, o.handle as org_handle, o.name as org_name, o.names as org_names, r.external_id, r.resource_type,
              r.original_language, r.status, r.sensitive, r.reading_level, r.licence, r.published_on, r.featured, r.local, r.ap_id,
              r.origin_url, r.created_at,
-             r.updated_at, r.published_at, r.create_id
+             r.updated_at, r.published_at, r.create_id, r.hidden_until
              from resources r join orgs o on o.id = r.org_id where r.id in ({list})");
         let body = if with_body { "body, body_html" } else { "'' as body, '' as body_html" };
         let texts_sql = format!(
@@ -281,20 +290,25 @@ impl Db {
         let authors_sql =
             format!("select resource_id, name from resource_authors where resource_id in ({list}) order by position");
         let att_sql = format!("select {ATTACHMENT_COLUMNS} from attachments where resource_id in ({list}) order by id");
-        let (rows, texts, terms, authors, atts) = on_pool!(self, p => {
+        let statements_sql =
+            format!("select {} from statements where resource_id in ({list})", super::statements::STATEMENT_COLUMNS);
+        let (rows, texts, terms, authors, atts, statements) = on_pool!(self, p => {
             let mut q1 = sqlx::query_as::<_, ResourceRow>(&rows_sql);
             let mut q2 = sqlx::query_as::<_, TextRow>(&texts_sql);
             let mut q3 = sqlx::query_as::<_, (i64, String, String)>(&terms_sql);
             let mut q4 = sqlx::query_as::<_, (i64, String)>(&authors_sql);
             let mut q5 = sqlx::query_as::<_, AttachmentRow>(&att_sql);
+            let mut q6 = sqlx::query_as::<_, StatementRow>(&statements_sql);
             for id in ids {
+                q6 = q6.bind(id);
                 q1 = q1.bind(id);
                 q2 = q2.bind(id);
                 q3 = q3.bind(id);
                 q4 = q4.bind(id);
                 q5 = q5.bind(id);
             }
-            (q1.fetch_all(p).await?, q2.fetch_all(p).await?, q3.fetch_all(p).await?, q4.fetch_all(p).await?, q5.fetch_all(p).await?)
+            (q1.fetch_all(p).await?, q2.fetch_all(p).await?, q3.fetch_all(p).await?, q4.fetch_all(p).await?, q5.fetch_all(p).await?,
+             q6.fetch_all(p).await?)
         });
         let mut by_id: HashMap<i64, Resource> = rows
             .into_iter()
@@ -322,6 +336,9 @@ impl Db {
                     updated_at: r.updated_at,
                     published_at: r.published_at,
                     create_id: r.create_id,
+                    hidden_until: r.hidden_until,
+                    statement: None,
+                    signatures: Vec::new(),
                     texts: Vec::new(),
                     terms: Vec::new(),
                     authors: Vec::new(),
@@ -354,6 +371,21 @@ impl Db {
         for a in atts {
             if let Some(r) = by_id.get_mut(&a.resource_id) {
                 r.attachments.push(a.into());
+            }
+        }
+        let mut statement_ids = Vec::new();
+        for st in statements {
+            if let Some(r) = by_id.get_mut(&st.resource_id) {
+                statement_ids.push(st.resource_id);
+                r.statement = Some(st.into());
+            }
+        }
+        // who signed is part of a statement wherever it is shown in full
+        if with_body {
+            for (id, s) in self.signatures_of(&statement_ids).await? {
+                if let Some(r) = by_id.get_mut(&id) {
+                    r.signatures.push(s);
+                }
             }
         }
         for r in by_id.values_mut() {
@@ -393,14 +425,14 @@ impl Db {
     /// Published resources an organisation pinned, newest first.
     pub async fn featured_ids(&self, org_id: i64) -> AppResult<Vec<i64>> {
         Ok(on_pool!(self, p => sqlx::query_scalar(
-            "select id from resources where org_id = $1 and featured and status = 'published' order by updated_at desc, id desc limit 20")
+            "select id from resources where org_id = $1 and featured and status = 'published' and hidden_until is null order by updated_at desc, id desc limit 20")
             .bind(org_id).fetch_all(p).await)?)
     }
 
     /// (published resources, approved followers, followed actors) of an organisation.
     pub async fn org_counts(&self, org_id: i64) -> AppResult<(i64, i64, i64)> {
         Ok(on_pool!(self, p => sqlx::query_as(
-            "select (select count(*) from resources where org_id = $1 and status = 'published'),
+            "select (select count(*) from resources where org_id = $1 and status = 'published' and hidden_until is null),
                     (select count(*) from followers where org_id = $1 and approved),
                     (select count(*) from following where org_id = $1 and accepted)")
             .bind(org_id).fetch_one(p).await)?)
@@ -409,7 +441,7 @@ impl Db {
     /// (organisations, published resources), for NodeInfo.
     pub async fn public_counts(&self) -> AppResult<(i64, i64)> {
         Ok(on_pool!(self, p => sqlx::query_as(
-            "select (select count(*) from orgs), (select count(*) from resources where status = 'published')")
+            "select (select count(*) from orgs), (select count(*) from resources where status = 'published' and hidden_until is null)")
             .fetch_one(p).await)?)
     }
 
@@ -419,9 +451,10 @@ impl Db {
 
     /// The addresses a sitemap lists: this instance's own published resources (uid, last
     /// change), most recently changed first, at most `limit`.
-    pub async fn sitemap_resources(&self, limit: i64) -> AppResult<Vec<(String, chrono::DateTime<Utc>)>> {
-        let rows = on_pool!(self, p => sqlx::query_as::<_, (String, chrono::DateTime<Utc>)>(
-            "select uid, updated_at from resources where status = 'published' and local = $1 order by updated_at desc limit $2")
+    pub async fn sitemap_resources(&self, limit: i64) -> AppResult<Vec<(String, chrono::DateTime<Utc>, bool)>> {
+        let rows = on_pool!(self, p => sqlx::query_as::<_, (String, chrono::DateTime<Utc>, bool)>(
+            "select uid, updated_at, exists (select 1 from statements s where s.resource_id = resources.id)
+             from resources where status = 'published' and hidden_until is null and local = $1 order by updated_at desc limit $2")
             .bind(true).bind(limit).fetch_all(p).await)?;
         Ok(rows)
     }

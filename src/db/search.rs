@@ -27,6 +27,8 @@ pub struct Filters {
     /// The order of results: best match first when there is a query, else newest first.
     pub sort: Sort,
     pub resource_type: Option<String>,
+    /// Statements only (`/api/v1/statements`).
+    pub statements_only: bool,
     pub themes: Vec<String>,
     pub mechanisms: Vec<String>,
     pub countries: Vec<String>,
@@ -61,6 +63,9 @@ pub struct Facets {
     /// (handle, name, count)
     pub orgs: Vec<(String, String, i64)>,
 }
+
+/// What everyone may see: published, and not under embargo.
+const PUBLIC: &str = "(r.status = 'published' and r.hidden_until is null)";
 
 enum Arg {
     Text(String),
@@ -122,13 +127,16 @@ impl Db {
             }
         }
         match &f.viewer {
-            Viewer::Public => conds.push("r.status = 'published'".into()),
+            Viewer::Public => conds.push(PUBLIC.into()),
             Viewer::Member(orgs) if !orgs.is_empty() => {
                 let list = orgs.iter().map(|o| s.arg(Arg::Int(*o))).collect::<Vec<_>>().join(", ");
-                conds.push(format!("(r.status = 'published' or r.org_id in ({list}))"));
+                conds.push(format!("({PUBLIC} or r.org_id in ({list}))"));
             }
-            Viewer::Member(_) => conds.push("r.status = 'published'".into()),
+            Viewer::Member(_) => conds.push(PUBLIC.into()),
             Viewer::Admin => {}
+        }
+        if f.statements_only {
+            conds.push("r.id in (select st.resource_id from statements st)".into());
         }
         if let Some(t) = &f.resource_type {
             let a = s.arg(Arg::Text(t.clone()));

@@ -141,6 +141,7 @@ impl Object for ApActor {
             inbox: self.inbox(),
             endpoints: Some(ActorEndpoints { shared_inbox: self.shared_inbox() }),
             public_key: KeyRef::Embedded(key),
+            assertion_method: None,
         })
     }
 
@@ -155,6 +156,7 @@ impl Object for ApActor {
     }
 
     async fn from_json(json: ActorObject, data: &Data<Core>) -> Result<Self, AppError> {
+        let assertion = assertion_key(&json.id, json.assertion_method.as_ref());
         let public_key = match json.public_key {
             KeyRef::Embedded(key) => key.public_key_pem,
             KeyRef::Id(key) => key_document(data, &key, &json.id).await?.public_key_pem,
@@ -176,10 +178,30 @@ impl Object for ApActor {
             public_key,
             domain: json.id.host_str().unwrap_or_default().to_string(),
             fetched_at: Utc::now(),
+            assertion_key_id: assertion.as_ref().map(|(id, _)| id.clone()),
+            assertion_key: assertion.map(|(_, key)| key),
         };
         let actor = data.db.upsert_remote_actor(&record).await?;
         Ok(ApActor::Remote { id: json.id, actor })
     }
+}
+
+/// The Ed25519 `Multikey` an actor lists in `assertionMethod` (id, publicKeyMultibase): one
+/// it controls, whose id is on its own host.
+fn assertion_key(actor: &Url, method: Option<&serde_json::Value>) -> Option<(String, String)> {
+    let keys: Vec<&serde_json::Value> = match method? {
+        serde_json::Value::Array(a) => a.iter().collect(),
+        one => vec![one],
+    };
+    keys.into_iter().find_map(|k| {
+        let field = |f: &str| k.get(f).and_then(serde_json::Value::as_str);
+        let id = Url::parse(field("id")?).ok()?;
+        let ok = field("type") == Some("Multikey")
+            && field("controller") == Some(actor.as_str())
+            && super::net::same_host(actor, &id)
+            && super::integrity::decode_public(field("publicKeyMultibase")?).is_some();
+        ok.then(|| (id.to_string(), field("publicKeyMultibase").unwrap_or_default().to_string()))
+    })
 }
 
 /// A key document (`CryptographicKey`) of `owner`, fetched through the crate's checks: it

@@ -16,7 +16,7 @@ use crate::error::{AppError, AppResult};
 use crate::model::org::Org;
 
 /// Finds the actor a person typed: `@name@domain`, `name@domain` or an actor URL.
-async fn resolve(fed: &Fed, target: &str) -> AppResult<ApActor> {
+pub(crate) async fn resolve(fed: &Fed, target: &str) -> AppResult<ApActor> {
     let target = target.trim();
     let actor = if target.starts_with("http://") || target.starts_with("https://") {
         let url = Url::parse(target).map_err(|_| AppError::invalid("target", "err-bad-target", target))?;

@@ -48,12 +48,14 @@ pub async fn receive(data: Data<Core>, req: Request) -> Response {
         Ok(_) | Err(_) => return AppError::Unauthorized.into_response(),
     }
     let (method, uri, headers) = (parts.method, parts.uri, parts.headers);
-    let mut result = pass_to_crate(&data, &method, &uri, &headers, &bytes).await;
+    let raw = json.clone();
+    let mut result =
+        super::cosign::RECEIVED.scope(raw.clone(), pass_to_crate(&data, &method, &uri, &headers, &bytes)).await;
     // an actor the crate refused for its media type alone (plain application/ld+json) is
     // fetched here, then the crate finds it stored: only then, not on every request
     if let Ok(Err(AppError::BadRequest("error-remote-not-activitypub"))) = result {
         if super::lenient::actor(&data, &actor).await.is_ok() {
-            result = pass_to_crate(&data, &method, &uri, &headers, &bytes).await;
+            result = super::cosign::RECEIVED.scope(raw, pass_to_crate(&data, &method, &uri, &headers, &bytes)).await;
         }
     }
     match result {

@@ -8,7 +8,9 @@ use chrono::SecondsFormat;
 use serde_json::{Map, Value};
 
 use super::actors::org_id;
-use super::protocol::article::{Article, Document, Hashtag, Link, Preview};
+use super::protocol::article::{
+    Article, CallToActionObject, Document, Hashtag, Link, Preview, Signatories, SignatoryItem, StatementPart,
+};
 use super::protocol::note::NoteTeaser;
 use super::protocol::object::ObjectHead;
 use super::protocol::tombstone::Tombstone;
@@ -17,12 +19,18 @@ use super::ACTIVITY_JSON;
 use crate::domain::Core;
 use crate::model::lang::Lang;
 use crate::model::resource::{Resource, Status};
+use crate::model::statement::{Signature, SignatureState, StatementFields};
 use crate::model::vocab::{self, Vocabularies};
 
 pub const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
 
 pub fn resource_id(ctx: &Core, uid: &str) -> String {
     format!("{}/r/{uid}", ctx.config.base_url())
+}
+
+/// The id of a publication of this instance: `/s/{uid}` for a statement, `/r/{uid}` else.
+pub fn object_id(ctx: &Core, r: &Resource) -> String {
+    format!("{}{}", ctx.config.base_url(), r.path())
 }
 
 /// `digestMultibase` (FEP-1311): base58btc of the sha2-256 multihash.
@@ -93,7 +101,7 @@ fn head(ctx: &Core, r: &Resource, kind: &'static str, context: Option<Value>) ->
     let actor = org_id(ctx, &r.org_handle);
     ObjectHead {
         context,
-        id: resource_id(ctx, &r.uid),
+        id: object_id(ctx, r),
         kind,
         to: vec![PUBLIC.to_string()],
         cc: vec![format!("{actor}/followers")],
@@ -105,7 +113,7 @@ fn head(ctx: &Core, r: &Resource, kind: &'static str, context: Option<Value>) ->
 
 fn article(ctx: &Core, r: &Resource, context: Option<Value>) -> Article {
     let base = ctx.config.base_url();
-    let id = resource_id(ctx, &r.uid);
+    let id = object_id(ctx, r);
     let original = r.text_for(&r.original_language);
     let (mut names, mut summaries, mut contents) = (Map::new(), Map::new(), Map::new());
     for t in &r.texts {
@@ -147,6 +155,14 @@ fn article(ctx: &Core, r: &Resource, context: Option<Value>) -> Article {
             href: format!("{base}/library?theme={t}"),
         })
         .collect();
+    let mut tag: Vec<Hashtag> = tag;
+    if let Some(st) = &r.statement {
+        tag.extend(st.hashtags.iter().map(|h| Hashtag {
+            kind: "Hashtag",
+            name: format!("#{h}"),
+            href: format!("{base}/library?q=%23{}", urlencoding(h)),
+        }));
+    }
     let uris = |scheme: &str| r.terms_of(scheme).map(|t| Vocabularies::concept_uri(scheme, t)).collect::<Vec<_>>();
     let title = original.map(|t| t.title.clone()).unwrap_or_default();
     let summary = original.map(|t| t.summary.clone()).unwrap_or_default();
@@ -160,7 +176,12 @@ fn article(ctx: &Core, r: &Resource, context: Option<Value>) -> Article {
         name_map: names,
         summary: (!summary.is_empty()).then(|| paragraph(&summary)),
         summary_map: summaries,
-        content: original.map(|t| t.body_html.clone()),
+        // servers that show only `content` see who signed at its end; `contentMap` holds the
+        // signed text alone, so that anyone can compute its digest again
+        content: original.map(|t| match &r.statement {
+            Some(_) => format!("{}{}", t.body_html, signed_by(ctx, r)),
+            None => t.body_html.clone(),
+        }),
         content_map: contents,
         // language maps are unordered once a JSON-LD processor has read them: the original
         // language is said, not implied by which key comes first
@@ -170,7 +191,7 @@ fn article(ctx: &Core, r: &Resource, context: Option<Value>) -> Article {
         attachment,
         tag,
         preview: Preview { kind: "Note", content: preview },
-        resource_type: Vocabularies::concept_uri(vocab::RESOURCE_TYPE, &r.resource_type),
+        resource_type: Vocabularies::concept_uri(ctx.vocab.kind_scheme(&r.resource_type), &r.resource_type),
         theme: uris(vocab::THEME),
         mechanism: uris(vocab::MECHANISM),
         country: uris(vocab::COUNTRY),
@@ -179,13 +200,78 @@ fn article(ctx: &Core, r: &Resource, context: Option<Value>) -> Article {
         date_issued: r.published_on.clone(),
         license: r.licence.clone(),
         sensitive: false,
+        statement: r.statement.as_ref().map(|st| statement_fields(ctx, r, st)),
+    }
+}
+
+fn urlencoding(s: &str) -> String {
+    url::form_urlencoded::byte_serialize(s.as_bytes()).collect()
+}
+
+/// The signatories who signed, in the order they did.
+fn signed(r: &Resource) -> impl Iterator<Item = &Signature> {
+    r.signatures.iter().filter(|s| s.state == SignatureState::Signed)
+}
+
+/// "Signed by: A, B, C (not on the network)", in the statement's original language.
+fn signed_by(ctx: &Core, r: &Resource) -> String {
+    let lang = Lang::parse(&r.original_language).unwrap_or(Lang::En);
+    let lead = org_id(ctx, &r.org_handle);
+    let mut names = vec![format!("<a href=\"{}\">{}</a>", escape(&lead), escape(&r.org_name))];
+    names.extend(signed(r).map(|s| format!("<a href=\"{}\">{}</a>", escape(&s.actor), escape(&s.name))));
+    names.extend(r.statement.iter().flat_map(|st| st.external_signatories.iter()).map(|n| escape(n)));
+    format!("<p>{}: {}</p>", ctx.i18n.t(lang, "statement-signed-by"), names.join(", "))
+}
+
+/// What only a statement has, on the wire.
+fn statement_fields(ctx: &Core, r: &Resource, st: &StatementFields) -> StatementPart {
+    let mut items: Vec<SignatoryItem> = signed(r)
+        .map(|s| SignatoryItem {
+            kind: "Organization",
+            id: Some(s.actor.clone()),
+            name: s.name.clone(),
+            version: s.version,
+            signed_at: s.signed_at.map(time),
+            acceptance: s.proof.as_deref().and_then(|p| serde_json::from_str(p).ok()),
+            external: None,
+        })
+        .collect();
+    items.extend(st.external_signatories.iter().map(|n| SignatoryItem {
+        kind: "Organization",
+        id: None,
+        name: n.clone(),
+        version: None,
+        signed_at: None,
+        acceptance: None,
+        external: Some(true),
+    }));
+    let id = object_id(ctx, r);
+    StatementPart {
+        version: st.version,
+        digest: st.digest.clone(),
+        embargo_until: r.hidden_until.map(time),
+        signatories: Signatories {
+            id: format!("{id}/signatories"),
+            kind: "OrderedCollection",
+            total_items: items.len(),
+            ordered_items: items,
+        },
+        call_to_action: st.call_to_action.as_ref().map(|c| CallToActionObject {
+            kind: "Link",
+            name: (!c.text.is_empty()).then(|| c.text.clone()),
+            href: c.url.clone(),
+            end_time: c.deadline.clone(),
+        }),
+        target: st.targets.clone(),
+        case_name: st.case_name.clone(),
+        open_signing: st.open_signing,
     }
 }
 
 /// A sensitive resource leaves the instance only as this: a neutral line and a link, behind
 /// a content warning that every Mastodon-compatible client hides.
 fn teaser(ctx: &Core, r: &Resource, context: Option<Value>) -> NoteTeaser {
-    let id = resource_id(ctx, &r.uid);
+    let id = object_id(ctx, r);
     let cw = |lang: Lang| {
         let labels: Vec<String> = r
             .terms_of(vocab::CONTENT_WARNING)
@@ -204,7 +290,7 @@ fn teaser(ctx: &Core, r: &Resource, context: Option<Value>) -> NoteTeaser {
     for l in Lang::ALL {
         summary_map.entry(l.code()).or_insert_with(|| Value::from(cw(l)));
     }
-    let type_label = ctx.vocab.label(vocab::RESOURCE_TYPE, &r.resource_type, original);
+    let type_label = ctx.vocab.label(ctx.vocab.kind_scheme(&r.resource_type), &r.resource_type, original);
     let link = format!("{id}?lang={}", original.code());
     NoteTeaser {
         head: head(ctx, r, "Note", context),
@@ -224,7 +310,7 @@ fn teaser(ctx: &Core, r: &Resource, context: Option<Value>) -> NoteTeaser {
 pub fn tombstone(ctx: &Core, r: &Resource) -> Response {
     let body = Tombstone {
         context: context(),
-        id: resource_id(ctx, &r.uid),
+        id: object_id(ctx, r),
         kind: "Tombstone",
         former_type: if r.sensitive { "Note" } else { "Article" },
         deleted: time(r.updated_at),
@@ -239,7 +325,7 @@ pub fn resource_response(ctx: &Core, r: &Resource) -> Response {
     if !r.local {
         return StatusCode::NOT_FOUND.into_response();
     }
-    match r.status {
+    match r.public_status() {
         Status::Published => activity_json(&resource_object(ctx, r)),
         Status::Withdrawn => tombstone(ctx, r),
         Status::Draft => StatusCode::NOT_FOUND.into_response(),

@@ -7,7 +7,7 @@ use chrono::{SecondsFormat, Utc};
 use serde_json::Value;
 
 use super::actors::org_id;
-use super::objects::{embedded_object, resource_id};
+use super::objects::{embedded_object, object_id};
 use super::protocol::activity::{Addressed, Create};
 use super::protocol::tombstone::TombstoneRef;
 use crate::db::deliveries::Outgoing;
@@ -82,13 +82,33 @@ pub async fn outgoing(ctx: &Core, r: &Resource, change: Option<Change>) -> AppRe
             (activity.id.clone(), serde_json::to_string(&activity))
         }
         Change::Removed => {
-            let object = TombstoneRef { id: resource_id(ctx, &r.uid), kind: "Tombstone" };
+            let object = TombstoneRef { id: object_id(ctx, r), kind: "Tombstone" };
             let activity = Addressed::new("Delete", new_id("delete"), actor, time(Utc::now()), cc, object);
             (activity.id.clone(), serde_json::to_string(&activity))
         }
     };
     let json = json.map_err(AppError::internal)?;
     Ok(Some(Outgoing { org_id: Some(r.org_id), ap_id, json, inboxes }))
+}
+
+/// An `Update` of `r` (a statement whose signatories changed) for `inboxes` besides its
+/// organisation's followers, who get it only once it is public.
+pub async fn update_for(ctx: &Core, r: &Resource, inboxes: Vec<String>) -> AppResult<Option<Outgoing>> {
+    let mut all = inboxes;
+    if r.public_status() == Status::Published {
+        all.extend(ctx.db.follower_inboxes(r.org_id).await?);
+    }
+    all.sort();
+    all.dedup();
+    if all.is_empty() {
+        return Ok(None);
+    }
+    let actor = org_id(ctx, &r.org_handle);
+    let cc = vec![format!("{actor}/followers")];
+    let id = format!("{}/activities/update/{}", ctx.config.base_url(), crate::db::new_uid());
+    let activity = Addressed::new("Update", id.clone(), actor, time(Utc::now()), cc, embedded_object(ctx, r));
+    let json = serde_json::to_string(&activity).map_err(AppError::internal)?;
+    Ok(Some(Outgoing { org_id: Some(r.org_id), ap_id: id, json, inboxes: all }))
 }
 
 #[cfg(test)]

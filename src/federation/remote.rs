@@ -11,6 +11,7 @@ use crate::federation::objects::sha256_of_digest;
 use crate::federation::IGNORED;
 use crate::model::lang::ContentLang;
 use crate::model::resource::{Attachment, NewResource, RemoteFile, Status, Text, MAX_SUMMARY, MAX_TITLE};
+use crate::model::statement::{CallToAction, StatementFields};
 use crate::model::text::sanitize_html;
 use crate::model::vocab::{self, Vocabularies, CONCEPT_BASE};
 
@@ -133,8 +134,15 @@ pub fn to_resource(
     let resource_type = object
         .get("amicus:resourceType")
         .and_then(Value::as_str)
-        .and_then(|u| u.strip_prefix(&format!("{CONCEPT_BASE}/{}/", vocab::RESOURCE_TYPE)))
-        .filter(|t| vocab.contains(vocab::RESOURCE_TYPE, t))
+        .and_then(|u| {
+            // a statement's kind is a term of the statement kinds
+            u.strip_prefix(&format!("{CONCEPT_BASE}/{}/", vocab::RESOURCE_TYPE))
+                .filter(|t| vocab.contains(vocab::RESOURCE_TYPE, t))
+                .or_else(|| {
+                    u.strip_prefix(&format!("{CONCEPT_BASE}/{}/", vocab::STATEMENT_KIND))
+                        .filter(|t| vocab.contains(vocab::STATEMENT_KIND, t))
+                })
+        })
         .unwrap_or(match kind {
             // what other servers send says nothing of its kind, but recordings are recordings
             "Video" | "Audio" => "audio-visual",
@@ -190,8 +198,75 @@ pub fn to_resource(
         licence: object.get("schema:license").and_then(Value::as_str).map(str::to_string),
         status: Status::Published,
         featured: false,
+        statement: statement_fields(object),
     };
     Ok((r, url))
+}
+
+/// What a partner's statement has besides a resource (its version, the digest of its text,
+/// its call to action...), when the object is one (it has `amicus:digest`). Its signatories
+/// are checked one by one apart (`statements::sync_signatures`).
+fn statement_fields(object: &Value) -> Option<StatementFields> {
+    let digest = object.get("amicus:digest").and_then(Value::as_str)?;
+    let text = |v: Option<&Value>, max: usize| v.and_then(Value::as_str).map(|s| truncate(&plain(s), max));
+    let strings = |key: &str, max: usize| -> Vec<String> {
+        object
+            .get(key)
+            .and_then(Value::as_array)
+            .map(|a| a.iter().filter_map(|v| text(Some(v), 200)).filter(|s| !s.is_empty()).take(max).collect())
+            .unwrap_or_default()
+    };
+    let cta = object.get("amicus:callToAction").map(|c| CallToAction {
+        text: text(c.get("name"), 500).unwrap_or_default(),
+        url: c
+            .get("href")
+            .and_then(Value::as_str)
+            .filter(|u| Url::parse(u).is_ok_and(|u| matches!(u.scheme(), "http" | "https")))
+            .map(str::to_string),
+        deadline: c
+            .get("endTime")
+            .and_then(Value::as_str)
+            .filter(|d| chrono::NaiveDate::parse_from_str(d, "%Y-%m-%d").is_ok())
+            .map(str::to_string),
+    });
+    let external = object
+        .pointer("/amicus:signatories/orderedItems")
+        .and_then(Value::as_array)
+        .map(|items| {
+            items
+                .iter()
+                .filter(|i| i.get("amicus:external").and_then(Value::as_bool) == Some(true))
+                .filter_map(|i| text(i.get("name"), 200))
+                .take(500)
+                .collect()
+        })
+        .unwrap_or_default();
+    let hashtags = object
+        .get("tag")
+        .and_then(Value::as_array)
+        .map(|tags| {
+            tags.iter()
+                .filter_map(|t| t.get("name").and_then(Value::as_str))
+                .filter_map(crate::model::statement::clean_hashtag)
+                .take(10)
+                .collect()
+        })
+        .unwrap_or_default();
+    Some(StatementFields {
+        version: object.get("amicus:version").and_then(Value::as_i64).unwrap_or(1).max(1),
+        digest: truncate(digest, 100),
+        embargo_until: object
+            .get("amicus:embargoUntil")
+            .and_then(Value::as_str)
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .map(|t| t.with_timezone(&chrono::Utc)),
+        call_to_action: cta,
+        targets: strings("amicus:target", 20),
+        hashtags,
+        case_name: text(object.get("amicus:caseName"), 200),
+        open_signing: object.get("amicus:openSigning").and_then(Value::as_bool).unwrap_or(false),
+        external_signatories: external,
+    })
 }
 
 /// At most this many files of a remote resource are listed.

@@ -1,7 +1,6 @@
 //! An organisation sharing (`Announce`) a resource, its own or a partner's, with its followers.
 
 use super::actors::org_id;
-use super::objects::resource_id;
 use super::protocol::activity::Addressed;
 use crate::domain::Core;
 use crate::error::{AppError, AppResult};
@@ -17,7 +16,7 @@ pub async fn share(ctx: &Core, org: &Org, r: &Resource) -> AppResult<bool> {
         return Ok(false);
     }
     let actor = org_id(ctx, &org.handle);
-    let object = r.ap_id.clone().unwrap_or_else(|| resource_id(ctx, &r.uid));
+    let object = r.ap_id.clone().unwrap_or_else(|| super::objects::object_id(ctx, r));
     let author =
         if r.local { org_id(ctx, &r.org_handle) } else { ctx.db.org_ap_id(r.org_id).await?.unwrap_or_default() };
     let ap_id = format!("{}/activities/announce/{}", ctx.config.base_url(), crate::db::new_uid());

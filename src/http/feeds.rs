@@ -135,13 +135,13 @@ async fn render(
             let t = r.text_for(lang.code());
             context! {
                 uid => r.uid,
-                url => format!("{base}/r/{}?lang={}", r.uid, t.map(|t| t.lang.as_str()).unwrap_or(lang.code())),
-                id => format!("{base}/r/{}", r.uid),
+                url => format!("{base}{}?lang={}", r.path(), t.map(|t| t.lang.as_str()).unwrap_or(lang.code())),
+                id => format!("{base}{}", r.path()),
                 title => t.map(|t| t.title.as_str()),
                 summary => t.map(|t| t.summary.as_str()),
                 lang => t.map(|t| t.lang.as_str()),
                 author => r.org_name,
-                type_label => ctx.vocab.label("resource-type", &r.resource_type, lang),
+                type_label => ctx.vocab.label(ctx.vocab.kind_scheme(&r.resource_type), &r.resource_type, lang),
                 updated => r.updated_at.to_rfc3339(),
                 // the document's own date (dc:date takes a year, a month or a day)
                 date => r.published_on,

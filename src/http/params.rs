@@ -38,7 +38,7 @@ impl LibraryParams {
             let v = v.trim().to_string();
             match k.as_ref() {
                 "q" => p.q = v.chars().take(200).collect(),
-                "type" => p.resource_type = v,
+                "type" | "kind" => p.resource_type = v,
                 "theme" | "mechanism" | "country" if v.is_empty() => {}
                 // at most 50 terms a facet: a picker, not a way to make one query of thousands
                 "theme" if p.theme.len() < 50 && !p.theme.contains(&v) => p.theme.push(v),
@@ -107,7 +107,9 @@ impl LibraryParams {
                 None
             }
         };
-        f.resource_type = term(&mut errors, "type", vocab::RESOURCE_TYPE, &self.resource_type);
+        // a statement's kind is its type: `type=joint-statement` and `kind=joint-statement` alike
+        let scheme = ctx.vocab.kind_scheme(&self.resource_type);
+        f.resource_type = term(&mut errors, "type", scheme, &self.resource_type);
         for (field, scheme, chosen, slot) in [
             ("theme", vocab::THEME, &self.theme, &mut f.themes),
             ("mechanism", vocab::MECHANISM, &self.mechanism, &mut f.mechanisms),

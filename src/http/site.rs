@@ -72,8 +72,9 @@ async fn sitemap(State(ctx): State<Ctx>) -> AppResult<impl IntoResponse> {
     for org in ctx.db.list_orgs().await?.into_iter().filter(|o| o.local) {
         add(&format!("/orgs/{}", org.handle), None);
     }
-    for (uid, updated) in ctx.db.sitemap_resources(SITEMAP_MAX - 1000).await? {
-        add(&format!("/r/{uid}"), Some(updated.format("%Y-%m-%d").to_string()));
+    for (uid, updated, statement) in ctx.db.sitemap_resources(SITEMAP_MAX - 1000).await? {
+        let path = crate::model::resource::path_of(&uid, statement);
+        add(&path, Some(updated.format("%Y-%m-%d").to_string()));
     }
     xml.push_str("</urlset>\n");
     Ok(([(header::CONTENT_TYPE, "application/xml; charset=utf-8")], xml))

@@ -20,6 +20,7 @@ const FILES: &[(&str, &str)] = &[
     ("partials/invite_email.html", include_str!("../../templates/partials/invite_email.html")),
     ("library/index.html", include_str!("../../templates/library/index.html")),
     ("library/resource.html", include_str!("../../templates/library/resource.html")),
+    ("library/statement.html", include_str!("../../templates/library/statement.html")),
     ("library/form.html", include_str!("../../templates/library/form.html")),
     ("agenda/index.html", include_str!("../../templates/agenda/index.html")),
     ("agenda/event.html", include_str!("../../templates/agenda/event.html")),

@@ -4,6 +4,7 @@ pub mod event;
 pub mod lang;
 pub mod org;
 pub mod resource;
+pub mod statement;
 pub mod stored;
 pub mod text;
 pub mod user;

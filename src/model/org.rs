@@ -49,6 +49,9 @@ pub struct Org {
     /// PEM, for the actor document; `None` only for organisations created before federation.
     #[serde(skip)]
     pub public_key: Option<String>,
+    /// Its Ed25519 key (multibase) for co-signatures; for a remote one, as its actor lists it.
+    #[serde(skip)]
+    pub signing_public: Option<String>,
     pub manually_approves_followers: bool,
     /// False for an organisation on another server, whose resources this instance keeps.
     pub local: bool,

@@ -7,6 +7,7 @@ use chrono::NaiveDate;
 use serde::{Deserialize, Serialize};
 
 use super::lang::ContentLang;
+use super::statement::StatementFields;
 use super::text::render_markdown;
 use super::vocab::{self, Vocabularies};
 use super::FieldError;
@@ -192,15 +193,30 @@ pub struct NewResource {
     pub licence: Option<String>,
     pub status: Status,
     pub featured: bool,
+    /// What a statement has besides (its call to action, signatories' digest...).
+    pub statement: Option<StatementFields>,
 }
 
 impl ResourceInput {
     /// Checks every field, collecting all problems rather than stopping at the first.
     pub fn validate(&self, vocab: &Vocabularies, extra_langs: &[String]) -> Result<NewResource, Vec<FieldError>> {
         let mut errors = Vec::new();
+        let r = self.validate_typed(vocab, extra_langs, (vocab::RESOURCE_TYPE, "type"), &mut errors);
+        r.filter(|_| errors.is_empty()).ok_or(errors)
+    }
+
+    /// Checks every field into `errors`, with the type a term of `scheme` (resource types, or
+    /// statement kinds) named `field` in errors. `None` only when nothing can be built.
+    pub fn validate_typed(
+        &self,
+        vocab: &Vocabularies,
+        extra_langs: &[String],
+        (scheme, type_field): (&str, &str),
+        errors: &mut Vec<FieldError>,
+    ) -> Option<NewResource> {
         let resource_type = self.resource_type.trim().to_string();
-        if !vocab.contains(vocab::RESOURCE_TYPE, &resource_type) {
-            errors.push(FieldError::new("type", "err-unknown-term", &self.resource_type));
+        if !vocab.contains(scheme, &resource_type) {
+            errors.push(FieldError::new(type_field, "err-unknown-term", &self.resource_type));
         }
         let original = ContentLang::parse(&self.original_language, extra_langs);
         if original.is_none() {
@@ -304,23 +320,21 @@ impl ResourceInput {
         // explicitly says otherwise.
         let sensitive =
             self.sensitive.unwrap_or(resource_type == "survivor-testimony" || !self.content_warnings.is_empty());
-        match (errors.is_empty(), original) {
-            (true, Some(original_language)) => Ok(NewResource {
-                external_id,
-                resource_type,
-                original_language,
-                texts,
-                terms,
-                reading_level,
-                sensitive,
-                published_on,
-                authors,
-                licence,
-                status,
-                featured: self.featured.unwrap_or(false),
-            }),
-            _ => Err(errors),
-        }
+        original.map(|original_language| NewResource {
+            external_id,
+            resource_type,
+            original_language,
+            texts,
+            terms,
+            reading_level,
+            sensitive,
+            published_on,
+            authors,
+            licence,
+            status,
+            featured: self.featured.unwrap_or(false),
+            statement: None,
+        })
     }
 }
 
@@ -351,7 +365,9 @@ pub fn document_date(s: &str) -> Option<(NaiveDate, Precision)> {
 
 /// The read model (what pages, feeds, the API and federation render) is in `stored`; its
 /// types are named from here too, so that a resource's types are found in one place.
-pub use super::stored::{made_public_at, ui_lang, Attachment, RemoteFile, Resource, StoredText};
+pub use super::stored::{
+    made_public_at, path_of, public_status, ui_lang, Attachment, RemoteFile, Resource, StoredText,
+};
 
 #[cfg(test)]
 mod tests {

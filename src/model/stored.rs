@@ -6,6 +6,7 @@ use serde::Serialize;
 
 use super::lang::Lang;
 use super::resource::{NewResource, ResourceInput, Status, TextInput};
+use super::statement::{Signature, StatementFields};
 use super::vocab;
 
 /// One language of a stored resource.
@@ -77,6 +78,13 @@ pub struct Resource {
     pub published_at: Option<DateTime<Utc>>,
     /// The id of the `Create` that made it public (the last time it was).
     pub create_id: Option<String>,
+    /// Under embargo until then: seen only by its organisation, sent to nobody.
+    pub hidden_until: Option<DateTime<Utc>>,
+    /// What a statement has besides.
+    pub statement: Option<StatementFields>,
+    /// A statement's signatures and invitations to sign (loaded with its body).
+    #[serde(skip)]
+    pub signatures: Vec<Signature>,
     pub texts: Vec<StoredText>,
     pub terms: Vec<(String, String)>,
     pub authors: Vec<String>,
@@ -138,6 +146,9 @@ impl Resource {
             updated_at,
             published_at,
             create_id: None,
+            hidden_until: new.statement.as_ref().and_then(|s| s.embargo_until).filter(|t| *t > updated_at),
+            statement: new.statement.clone(),
+            signatures: Vec::new(),
             texts,
             terms,
             authors: new.authors.clone(),
@@ -152,6 +163,16 @@ impl Resource {
             .find(|t| t.lang == lang)
             .or_else(|| self.texts.iter().find(|t| t.lang == self.original_language))
             .or_else(|| self.texts.first())
+    }
+
+    /// Its status as the public sees it: a published statement under embargo is not yet.
+    pub fn public_status(&self) -> Status {
+        public_status(self.status, self.hidden_until, Utc::now())
+    }
+
+    /// Where it is read: `/s/{uid}` for a statement, `/r/{uid}` for any other resource.
+    pub fn path(&self) -> String {
+        path_of(&self.uid, self.statement.is_some())
     }
 
     pub fn has_lang(&self, lang: &str) -> bool {
@@ -204,6 +225,23 @@ impl Resource {
 
     pub fn year(&self) -> Option<&str> {
         self.published_on.as_deref().and_then(|d| d.get(..4))
+    }
+}
+
+/// A status as the public sees it at `now`: published but hidden until later is not yet.
+pub fn public_status(status: Status, hidden_until: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Status {
+    match (status, hidden_until) {
+        (Status::Published, Some(t)) if t > now => Status::Draft,
+        (s, _) => s,
+    }
+}
+
+/// The path of a publication: statements under `/s/`, other resources under `/r/`.
+pub fn path_of(uid: &str, statement: bool) -> String {
+    if statement {
+        format!("/s/{uid}")
+    } else {
+        format!("/r/{uid}")
     }
 }
 

@@ -20,6 +20,7 @@ const COUNTRY_NAMES: &str = include_str!("../../assets/country-names.json");
 pub const CONCEPT_BASE: &str = "https://w3id.org/amicus/vocab";
 
 pub const RESOURCE_TYPE: &str = "resource-type";
+pub const STATEMENT_KIND: &str = "statement-kind";
 pub const THEME: &str = "theme";
 pub const MECHANISM: &str = "mechanism";
 pub const COUNTRY: &str = "country";
@@ -164,6 +165,15 @@ impl Vocabularies {
         self.term(scheme, id)
             .map(|t| t.labels.iter().map(|(l, v)| (l.as_str(), v.as_str())).collect())
             .unwrap_or_default()
+    }
+
+    /// The scheme of a publication's type: statement kinds, or else resource types.
+    pub fn kind_scheme(&self, id: &str) -> &'static str {
+        if self.contains(STATEMENT_KIND, id) {
+            STATEMENT_KIND
+        } else {
+            RESOURCE_TYPE
+        }
     }
 
     pub fn concept_uri(scheme: &str, id: &str) -> String {

@@ -475,6 +475,8 @@ async fn a_server_that_never_answers_holds_up_no_other() {
             public_key: String::new(),
             domain: "hang.localhost".into(),
             fetched_at: chrono::Utc::now(),
+            assertion_key_id: None,
+            assertion_key: None,
         };
         alpha.ctx.db.add_follower(org.id, &actor, true, &format!("http://hang.localhost/follow/{i}")).await.unwrap();
     }

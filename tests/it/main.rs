@@ -17,5 +17,6 @@ mod outage;
 mod pages;
 mod people;
 mod search;
+mod statements;
 mod transfer;
 mod uploads;

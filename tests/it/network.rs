@@ -269,6 +269,8 @@ pub async fn follower_on(app: &TestApp, org: &str, host: &str, port: u16) {
         public_key: String::new(),
         domain: host.into(),
         fetched_at: chrono::Utc::now(),
+        assertion_key_id: None,
+        assertion_key: None,
     };
     app.ctx.db.add_follower(org.id, &actor, true, &format!("http://{host}/follow/1")).await.unwrap();
 }
@@ -541,7 +543,7 @@ fn example(apps: &[(&TestApp, &str)], v: &Value) -> Value {
     v
 }
 
-async fn sent(app: &TestApp, org: &str) -> Vec<Value> {
+pub async fn sent(app: &TestApp, org: &str) -> Vec<Value> {
     let org = app.ctx.db.org_by_handle(org).await.unwrap().unwrap();
     app.ctx.db.sent_activities(org.id).await.unwrap().iter().map(|j| serde_json::from_str(j).unwrap()).collect()
 }

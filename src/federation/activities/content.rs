@@ -118,6 +118,18 @@ async fn store_shared(data: &Data<Core>, object: &Value) -> Result<(), AppError>
     store(data, &ObjectId::from(author), &fetched, None).await
 }
 
+/// Stores (or replaces) a statement sent by `inviter` with its invitation to sign.
+pub(crate) async fn store_statement(
+    data: &Data<Core>,
+    inviter: &ObjectId<ApActor>,
+    object: &Value,
+) -> Result<(), AppError> {
+    if object.get("amicus:digest").is_none() {
+        return Err(AppError::BadRequest("error-bad-activity"));
+    }
+    store(data, inviter, object, None).await
+}
+
 /// Stores (or replaces) the remote object as a resource. `activity`, when given, is recorded
 /// as received in the same transaction (and a replay of it changes nothing).
 async fn store(
@@ -197,7 +209,14 @@ async fn store(
         };
         match data.db.write_resources(&[write]).await {
             Err(AppError::Conflict(_)) if existing.is_none() && tries < 2 => continue,
-            other => return other.map(drop),
+            Err(e) => return Err(e),
+            Ok(written) => {
+                // a statement's signatories, each checked against its signer's key
+                if let (Some((rid, _)), Some(_)) = (written.first(), &resource.statement) {
+                    crate::statements::sync_signatures(data, *rid, &id, &object).await?;
+                }
+                return Ok(());
+            }
         }
     }
 }
@@ -213,7 +232,13 @@ impl Activity for Publish {
     }
 
     async fn receive(self, data: &Data<Core>) -> Result<(), AppError> {
-        if !followed(data, self.actor.inner()).await? {
+        // a change to an object kept here (a statement this instance was asked to sign, say)
+        // is taken from its author even when nobody here follows it
+        let kept = match object_id(&self.object, self.actor.inner()) {
+            Ok(id) => data.db.resource_id_by_ap_id(id.as_str()).await?.is_some(),
+            Err(_) => false,
+        };
+        if !kept && !followed(data, self.actor.inner()).await? {
             return Err(AppError::BadRequest(IGNORED));
         }
         // recorded as received with the resource, in one transaction (see InboxActivity)

@@ -29,9 +29,14 @@ use content::{Announce, Delete, Publish};
 use follow::{Answer, Follow, Undo};
 use join::Join;
 
+use crate::federation::cosign::{Cosign, Invite};
+
 #[derive(Debug, Clone, Serialize, Deserialize)]
 #[serde(untagged)]
 pub enum InboxActivity {
+    /// First: co-signing answers are told from follow answers by their `amicus:statement`.
+    Cosign(Cosign),
+    Invite(Invite),
     Follow(Follow),
     Answer(Answer),
     Undo(Undo),
@@ -48,6 +53,8 @@ impl Activity for InboxActivity {
 
     fn id(&self) -> &Url {
         match self {
+            InboxActivity::Cosign(a) => a.id(),
+            InboxActivity::Invite(a) => a.id(),
             InboxActivity::Follow(a) => a.id(),
             InboxActivity::Answer(a) => a.id(),
             InboxActivity::Undo(a) => a.id(),
@@ -60,6 +67,8 @@ impl Activity for InboxActivity {
 
     fn actor(&self) -> &Url {
         match self {
+            InboxActivity::Cosign(a) => a.actor(),
+            InboxActivity::Invite(a) => a.actor(),
             InboxActivity::Follow(a) => a.actor(),
             InboxActivity::Answer(a) => a.actor(),
             InboxActivity::Undo(a) => a.actor(),
@@ -77,6 +86,8 @@ impl Activity for InboxActivity {
             return Err(AppError::RateLimited(60));
         }
         match self {
+            InboxActivity::Cosign(a) => a.verify(data).await,
+            InboxActivity::Invite(a) => a.verify(data).await,
             InboxActivity::Follow(a) => a.verify(data).await,
             InboxActivity::Answer(a) => a.verify(data).await,
             InboxActivity::Undo(a) => a.verify(data).await,
@@ -104,6 +115,8 @@ impl Activity for InboxActivity {
             data.db.host_ok(host).await?;
         }
         let done = match self {
+            InboxActivity::Cosign(a) => a.receive(data).await,
+            InboxActivity::Invite(a) => a.receive(data).await,
             InboxActivity::Follow(a) => a.receive(data).await,
             InboxActivity::Answer(a) => a.receive(data).await,
             InboxActivity::Undo(a) => a.receive(data).await,
@@ -160,6 +173,8 @@ mod tests {
                     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{name}: {e}"));
                 let expected = name.trim_end_matches(".json").split('-').nth(1).unwrap_or_default();
                 let got = match a.inner() {
+                    InboxActivity::Cosign(_) => "cosign",
+                    InboxActivity::Invite(_) => "invite",
                     InboxActivity::Follow(_) => "follow",
                     InboxActivity::Undo(_) => "undo",
                     InboxActivity::Publish(p) if p.kind == PublishKind::Create => "create",

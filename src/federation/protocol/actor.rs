@@ -60,6 +60,9 @@ pub struct Actor {
     pub upcoming_events: Option<String>,
     pub endpoints: Endpoints,
     pub public_key: PublicKey,
+    /// The Ed25519 key its co-signatures are proved with (FEP-521a `Multikey`).
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub assertion_method: Vec<serde_json::Value>,
     pub manually_approves_followers: bool,
     pub discoverable: bool,
     pub indexable: bool,
@@ -82,6 +85,9 @@ pub struct ActorObject {
     #[serde(default)]
     pub endpoints: Option<ActorEndpoints>,
     pub public_key: KeyRef,
+    /// Keys for integrity proofs (FEP-521a): a `Multikey` or a list of them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assertion_method: Option<serde_json::Value>,
 }
 
 /// `publicKey` of an actor: the key itself (Mastodon, Amicus), or the id of a key document

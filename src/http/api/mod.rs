@@ -3,6 +3,7 @@
 mod events;
 mod orgs;
 mod resources;
+mod statements;
 
 use axum::body::Bytes;
 use axum::extract::{DefaultBodyLimit, FromRequest, Request, State};
@@ -21,6 +22,16 @@ pub fn router(upload_limit: DefaultBodyLimit) -> Router<Ctx> {
         .route("/resources/{id}", get(resources::show).patch(resources::update).delete(resources::delete))
         .route("/resources/{id}/share", axum::routing::post(resources::share))
         .route("/resources/{id}/attachments", axum::routing::post(resources::attach).layer(upload_limit))
+        .route("/statements", get(statements::list).post(statements::create))
+        .route("/statements/{id}", get(statements::show).patch(statements::update).delete(statements::delete))
+        .route("/statements/{id}/signatories", get(statements::signatories))
+        .route("/statements/{id}/invitations", get(statements::sent_invitations).post(statements::invite))
+        .route("/statements/{id}/signatures", axum::routing::post(statements::sign))
+        .route("/statements/{id}/signatures/withdraw", axum::routing::post(statements::withdraw))
+        .route("/statements/{id}/requests/{action}", axum::routing::post(statements::approve))
+        .route("/orgs/{handle}/invitations", get(statements::invitations))
+        .route("/orgs/{handle}/invitations/{id}/accept", axum::routing::post(statements::accept))
+        .route("/orgs/{handle}/invitations/{id}/decline", axum::routing::post(statements::decline))
         .route("/events", get(events::list).post(events::create))
         .route("/events/{id}", get(events::show).patch(events::update).delete(events::delete))
         .route("/orgs", get(orgs::list))

@@ -35,7 +35,7 @@ pub fn resource_json(ctx: &Ctx, r: &Resource, with_body: bool) -> Value {
         .collect();
     json!({
         "id": r.uid,
-        "url": format!("{base}/r/{}", r.uid),
+        "url": format!("{base}{}", r.path()),
         "org": r.org_handle,
         "external_id": r.external_id,
         "type": r.resource_type,

@@ -32,6 +32,8 @@ pub fn card(r: &Resource, lang: Lang) -> Value {
         text_lang => shown,
         text_dir => crate::model::lang::ContentLang::parse(shown, &[shown.to_string()]).map(|l| l.dir()).unwrap_or("auto"),
         resource_type => r.resource_type,
+        path => r.path(),
+        is_statement => r.statement.is_some(),
         year => r.year(),
         published => r.published_on,
         org_handle => r.org_handle,
@@ -155,7 +157,9 @@ fn facet_groups(ctx: &Ctx, page: &Page, params: &LibraryParams, facets: &Facets,
             facets
                 .types
                 .iter()
-                .map(|(id, n)| link("type", id, ctx.vocab.label(vocab::RESOURCE_TYPE, id, page.lang).to_string(), *n))
+                .map(|(id, n)| {
+                    link("type", id, ctx.vocab.label(ctx.vocab.kind_scheme(id), id, page.lang).to_string(), *n)
+                })
                 .collect(),
         ),
         multi("theme", vocab::THEME, "facet-theme", &facets.themes),
@@ -216,7 +220,7 @@ fn chips(ctx: &Ctx, page: &Page, params: &LibraryParams) -> Vec<Chip> {
         .filter(|(_, (k, _))| *k != "q")
         .map(|(i, (k, v))| {
             let label = match *k {
-                "type" => ctx.vocab.label(vocab::RESOURCE_TYPE, v, page.lang).to_string(),
+                "type" => ctx.vocab.label(ctx.vocab.kind_scheme(v), v, page.lang).to_string(),
                 "theme" => ctx.vocab.label(vocab::THEME, v, page.lang).to_string(),
                 "mechanism" => ctx.vocab.label(vocab::MECHANISM, v, page.lang).to_string(),
                 "country" => ctx.vocab.label(vocab::COUNTRY, v, page.lang).to_string(),
@@ -303,12 +307,41 @@ pub async fn show(
     Path(uid): Path<String>,
     RawQuery(query): RawQuery,
 ) -> AppResult<Response> {
+    show_publication(ctx, page, signed, uid, query, false).await
+}
+
+/// `GET /s/{uid}`: a statement, with its signatories, call to action and targets.
+pub async fn show_statement(
+    State(ctx): State<Ctx>,
+    page: Page,
+    signed: Signed,
+    Path(uid): Path<String>,
+    RawQuery(query): RawQuery,
+) -> AppResult<Response> {
+    show_publication(ctx, page, signed, uid, query, true).await
+}
+
+async fn show_publication(
+    ctx: Ctx,
+    page: Page,
+    signed: Signed,
+    uid: String,
+    query: Option<String>,
+    as_statement: bool,
+) -> AppResult<Response> {
     if signed.wants_activity_json() {
         signed.check().await?;
         let r = ctx.db.resource_by_uid(&uid).await?.ok_or(AppError::NotFound)?;
+        if r.statement.is_some() != as_statement {
+            return Err(AppError::NotFound);
+        }
         return Ok(crate::federation::objects::resource_response(&ctx, &r));
     }
     let r = library::get(&ctx, page.user.as_ref(), &uid).await?;
+    if r.statement.is_some() != as_statement {
+        let q = query.map(|q| format!("?{q}")).unwrap_or_default();
+        return Ok(axum::response::Redirect::permanent(&format!("{}{q}", r.path())).into_response());
+    }
     let query: Vec<(String, String)> =
         url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()).into_owned().collect();
     let param = |name: &str| query.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone());
@@ -342,8 +375,8 @@ pub async fn show(
         .filter(|l| *l != text.lang)
         .map(|l| {
             let href = match crate::model::resource::ui_lang(l) {
-                Some(ui) => format!("/r/{}?lang={}", r.uid, ui.code()),
-                None => format!("/r/{}?text={l}", r.uid),
+                Some(ui) => format!("{}?lang={}", r.path(), ui.code()),
+                None => format!("{}?text={l}", r.path()),
             };
             context! { code => l, name => endonym(l).unwrap_or(l), href => href }
         })
@@ -381,9 +414,47 @@ pub async fn show(
             origin => r.origin_url.as_ref().and_then(|u| url::Url::parse(u).ok()).filter(|u| matches!(u.scheme(), "http" | "https")).map(|u| context! { url => u.as_str(), host => u.host_str().map(str::to_string) }),
             withdrawn => r.status == Status::Withdrawn,
             draft => r.status == Status::Draft,
+            statement => statement_view(&ctx, &r, can_edit),
         },
     )?;
     Ok(html.into_response())
+}
+
+/// What the page of a statement shows besides a resource's: the embargo (to its
+/// organisation), the call to action, whom it addresses, its hashtags, its version and
+/// digest, and who signed it (its organisation's members also see who was invited).
+fn statement_view(ctx: &Ctx, r: &Resource, member: bool) -> Option<Value> {
+    use crate::model::statement::SignatureState;
+    let st = r.statement.as_ref()?;
+    let sig = |s: &crate::model::statement::Signature| {
+        context! {
+            name => s.name, acct => s.acct(&ctx.config.domain), actor => s.actor,
+            verified => s.verified, version => s.version,
+            // signed before the text last changed: it counts for that version until confirmed
+            earlier => s.version.is_some_and(|v| v < st.version),
+            state => s.state,
+        }
+    };
+    let signed: Vec<Value> = r.signatures.iter().filter(|s| s.state == SignatureState::Signed).map(sig).collect();
+    let pending: Vec<Value> = if member {
+        r.signatures.iter().filter(|s| s.state != SignatureState::Signed).map(sig).collect()
+    } else {
+        Vec::new()
+    };
+    Some(context! {
+        version => st.version,
+        digest => st.digest,
+        embargo => r.hidden_until.map(|t| t.to_rfc3339()),
+        cta => st.call_to_action,
+        targets => st.targets,
+        hashtags => st.hashtags,
+        case_name => st.case_name,
+        open_signing => st.open_signing,
+        signed => signed,
+        pending => pending,
+        external => st.external_signatories,
+        count => r.signatures.iter().filter(|s| s.state == SignatureState::Signed).count() + st.external_signatories.len() + 1,
+    })
 }
 
 /// `GET /files/{uid}/{name}`: an attachment, if its resource may be seen, streamed from
@@ -404,7 +475,7 @@ pub async fn download(
         || a.media_type == "application/pdf";
     let disposition =
         format!("{}; filename*=UTF-8''{}", if inline { "inline" } else { "attachment" }, urlencode(&a.name));
-    let cache = if r.status == Status::Published { "public, max-age=86400" } else { "private, no-store" };
+    let cache = if r.public_status() == Status::Published { "public, max-age=86400" } else { "private, no-store" };
     let etag = format!("\"{}\"", a.sha256);
     let mut res = if request.headers().get(header::IF_NONE_MATCH).is_some_and(|v| v.as_bytes() == etag.as_bytes()) {
         axum::http::StatusCode::NOT_MODIFIED.into_response()
@@ -430,7 +501,7 @@ pub async fn thumbnail(State(ctx): State<Ctx>, page: Page, Path(uid): Path<Strin
     let store = ctx.store.clone();
     let bytes = tokio::task::spawn_blocking(move || store.get(&sha)).await??;
     let media_type = if bytes.starts_with(b"\x89PNG") { "image/png" } else { "image/jpeg" };
-    let cache = if r.status == Status::Published { "public, max-age=86400" } else { "private, no-store" };
+    let cache = if r.public_status() == Status::Published { "public, max-age=86400" } else { "private, no-store" };
     Ok(([(header::CONTENT_TYPE, media_type), (header::CACHE_CONTROL, cache)], bytes).into_response())
 }
 

@@ -32,6 +32,7 @@ pub fn router(ctx: Ctx, upload_limit: DefaultBodyLimit) -> Router<Ctx> {
         .route("/library", get(library::index))
         .route("/r/new", get(editor::new_form).post(editor::create).layer(form_limit))
         .route("/r/{uid}", get(library::show))
+        .route("/s/{uid}", get(library::show_statement))
         .route("/r/{uid}/edit", get(editor::edit_form).post(editor::update).layer(form_limit))
         .route("/r/{uid}/status", get(editor::confirm_status).post(editor::set_status))
         .route("/r/{uid}/delete", get(editor::confirm_delete).post(editor::delete))

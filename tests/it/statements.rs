@@ -1,0 +1,346 @@
+//! Statements: written, read, listed and embargoed through the API and pages; co-signed
+//! across instances, with every signature checked against its signatory's own key.
+
+use serde_json::{json, Value};
+
+use crate::helpers::TestApp;
+use crate::network::peer_with;
+
+/// A joint statement in English and French.
+pub fn statement(org: &str, title: &str) -> Value {
+    json!({
+        "org": org,
+        "kind": "joint-statement",
+        "original_language": "en",
+        "translations": {
+            "en": {"title": title, "summary": "States must arrest.", "body": "We, the undersigned, call on **all States**."},
+            "fr": {"title": "Déclaration commune", "summary": "Les États doivent arrêter.", "body": "Nous, soussignées, appelons **tous les États**."}
+        },
+        "status": "published",
+        "call_to_action": {"text": "Write to your foreign ministry", "url": "https://example.org/act", "deadline": "2027-03-01"},
+        "targets": ["States Parties to the Rome Statute"],
+        "hashtags": ["#MakingJusticeWork", "العدالة_الآن"],
+        "themes": ["victims-participation"],
+        "countries": ["ug"],
+        "mechanisms": ["icc"],
+        "case": "Prosecutor v. Kony",
+        "external_signatories": ["Lawyers without Borders (Kampala chapter)"]
+    })
+}
+
+async fn post_statement(app: &TestApp, token: &str, body: &Value) -> Value {
+    let res = app.api_post(token, "/api/v1/statements", body).await;
+    let status = res.status();
+    let v: Value = res.json().await.unwrap();
+    assert_eq!(status, 201, "{v}");
+    v
+}
+
+#[tokio::test]
+async fn a_statement_is_written_read_listed_and_found_like_the_library() {
+    let app = TestApp::spawn().await;
+    let token = app.org_with_editor("ccij", "amina").await;
+    let s = post_statement(&app, &token, &statement("ccij", "Arrest now")).await;
+    let id = s["id"].as_str().unwrap();
+    assert!(s["url"].as_str().unwrap().ends_with(&format!("/s/{id}")), "{s}");
+    assert_eq!(s["ap_id"], s["url"]);
+    assert_eq!(s["kind"], "joint-statement");
+    assert_eq!(s["version"], 1);
+    let digest = s["digest"].as_str().unwrap().to_string();
+    assert!(digest.starts_with("zQm"), "{digest}");
+    assert_eq!(s["hashtags"], json!(["MakingJusticeWork", "العدالة_الآن"]));
+    assert_eq!(s["call_to_action"]["deadline"], "2027-03-01");
+
+    // a translation changed before anyone signed: a new digest, the same version
+    let path = format!("/api/v1/statements/{id}");
+    let res = app.api_patch(&token, &path, &json!({"translations": {"es": {"title": "Arresto ya"}}})).await;
+    let patched: Value = res.json().await.unwrap();
+    assert_eq!(patched["version"], 1, "{patched}");
+    assert_ne!(patched["digest"], digest.as_str());
+    assert_eq!(patched["translations"]["es"]["title"], "Arresto ya");
+    assert_eq!(patched["targets"], json!(["States Parties to the Rome Statute"]), "kept");
+
+    // listed by kind, with the library's filters; the library lists it beside resources
+    let listed: Value =
+        app.get("/api/v1/statements?kind=joint-statement&theme=victims-participation").await.json().await.unwrap();
+    assert_eq!(listed["items"].as_array().unwrap().len(), 1, "{listed}");
+    let none: Value = app.get("/api/v1/statements?kind=press-release").await.json().await.unwrap();
+    assert_eq!(none["items"].as_array().unwrap().len(), 0);
+    app.post_resource(&token, &crate::helpers::resource("ccij", "A guide")).await;
+    let only: Value = app.get("/api/v1/statements").await.json().await.unwrap();
+    assert_eq!(only["items"].as_array().unwrap().len(), 1, "resources are not statements");
+    let all: Value = app.get("/api/v1/resources?q=arrest").await.json().await.unwrap();
+    assert_eq!(all["items"][0]["id"], id, "{all}");
+    let library = app.get("/library?type=joint-statement").await.text().await.unwrap();
+    assert!(library.contains(&format!("href=\"/s/{id}\"")), "the card links to the statement's page");
+    assert!(library.contains("Joint statement"));
+
+    // its page: the call to action, whom it addresses, who signed (the lead, then those on
+    // no server), and the digest; /r/ leads there
+    let page = app.get(&format!("/s/{id}")).await.text().await.unwrap();
+    for needle in [
+        "Write to your foreign ministry",
+        "States Parties to the Rome Statute",
+        "ccij name",
+        "Lawyers without Borders (Kampala chapter)",
+        "not on the network",
+        "#MakingJusticeWork",
+        "Prosecutor v. Kony",
+    ] {
+        assert!(page.contains(needle), "{needle}");
+    }
+    let moved = app.client.get(app.url(&format!("/r/{id}?lang=fr"))).send().await.unwrap();
+    assert_eq!(moved.status(), 308);
+    assert_eq!(moved.headers()["location"], format!("/s/{id}?lang=fr"));
+    let ar = app.get(&format!("/s/{id}?lang=ar")).await.text().await.unwrap();
+    assert!(ar.contains("dir=\"rtl\"") && ar.contains("موقِّع"), "Arabic page");
+
+    // the signatories of a statement nobody signed yet: none listed but the named ones
+    let sig: Value = app.get(&format!("/api/v1/statements/{id}/signatories")).await.json().await.unwrap();
+    assert_eq!(sig["items"], json!([]));
+    assert_eq!(sig["external"], json!(["Lawyers without Borders (Kampala chapter)"]));
+
+    // its organisation's feed carries it
+    let feed = app.get("/library/feed.rss?type=joint-statement").await.text().await.unwrap();
+    assert!(feed.contains("Arrest now") && feed.contains(&format!("&#x2f;s&#x2f;{id}")), "{feed}");
+
+    let del = app.client.delete(app.url(&path)).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(del.status(), 204);
+    assert_eq!(app.get(&path).await.status(), 404);
+}
+
+#[tokio::test]
+async fn bad_statements_get_a_problem_naming_each_field() {
+    let app = TestApp::spawn().await;
+    let token = app.org_with_editor("ccij", "amina").await;
+    let cases = [
+        ("kind", json!("briefing-note"), "err-unknown-term"),
+        ("embargo_until", json!("tomorrow morning"), "err-bad-embargo"),
+        ("hashtags", json!(["two words"]), "err-bad-hashtag"),
+        ("call_to_action", json!({"text": "Act", "url": "javascript:alert(1)"}), "err-bad-url"),
+        ("targets", json!(vec!["x"; 21]), "err-too-many"),
+    ];
+    for (field, value, code) in cases {
+        let mut body = statement("ccij", "Bad");
+        body[field] = value;
+        let res = app.api_post(&token, "/api/v1/statements", &body).await;
+        assert_eq!(res.status(), 422, "{field}");
+        let problem: Value = res.json().await.unwrap();
+        let errors = problem["errors"].as_array().unwrap();
+        assert!(errors.iter().any(|e| e["code"] == code), "{field}: {problem}");
+    }
+    // a resource's editor does not reach a statement, nor the reverse
+    let s = post_statement(&app, &token, &statement("ccij", "Good")).await;
+    let res = app
+        .api_patch(&token, &format!("/api/v1/resources/{}", s["id"].as_str().unwrap()), &json!({"licence": "x"}))
+        .await;
+    assert_eq!(res.status(), 404);
+}
+
+#[tokio::test]
+async fn an_embargoed_statement_is_hidden_and_unsent_until_its_time_then_goes_out() {
+    let app = TestApp::spawn().await;
+    let token = app.org_with_editor("ccij", "amina").await;
+    // a follower on another server, so that what is sent can be seen
+    crate::network::follower_on(&app, "ccij", "sink.localhost", 9).await;
+    let until = chrono::Utc::now() + chrono::Duration::seconds(3);
+    let mut body = statement("ccij", "Under embargo");
+    body["embargo_until"] = json!(until.to_rfc3339());
+    let s = post_statement(&app, &token, &body).await;
+    let id = s["id"].as_str().unwrap();
+    assert_eq!(s["embargoed"], true, "{s}");
+    assert_eq!(s["status"], "published");
+
+    // nobody else sees it, nothing lists it, nothing is sent
+    assert_eq!(app.get(&format!("/api/v1/statements/{id}")).await.status(), 404);
+    assert_eq!(app.get(&format!("/s/{id}")).await.status(), 404);
+    let ap = app
+        .client
+        .get(app.url(&format!("/s/{id}")))
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(ap.status(), 404);
+    let listed: Value = app.get("/api/v1/statements").await.json().await.unwrap();
+    assert_eq!(listed["items"], json!([]));
+    assert_eq!(crate::network::sent(&app, "ccij").await.len(), 0, "no Create before the embargo");
+    // its organisation sees it, and is told it is under embargo
+    let own = app.api_get(&token, &format!("/api/v1/statements/{id}")).await;
+    assert_eq!(own.status(), 200);
+
+    // when the time comes it is public and its Create goes out, once
+    let mut public = false;
+    for _ in 0..100 {
+        tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        if app.get(&format!("/api/v1/statements/{id}")).await.status() == 200 {
+            public = true;
+            break;
+        }
+    }
+    assert!(public, "the embargo lifted");
+    let sent = crate::network::sent(&app, "ccij").await;
+    let creates: Vec<&Value> = sent.iter().filter(|a| a["type"] == "Create").collect();
+    assert_eq!(creates.len(), 1, "{sent:?}");
+    assert_eq!(creates[0]["object"]["id"], s["url"]);
+    let got: Value = app.get(&format!("/api/v1/statements/{id}")).await.json().await.unwrap();
+    assert_eq!(got["embargoed"], false);
+}
+
+/// Four instances: alpha leads; beta and gamma sign; delta watches through a follow.
+async fn network() -> (TestApp, TestApp, TestApp, TestApp) {
+    let with_delta = |c: &mut amicus::Config| {
+        c.resolve.push(("delta.localhost".into(), std::net::IpAddr::from([127, 0, 0, 1])));
+    };
+    let alpha = peer_with("alpha", with_delta).await;
+    let beta = peer_with("beta", with_delta).await;
+    let gamma = peer_with("gamma", with_delta).await;
+    let delta = peer_with("delta", with_delta).await;
+    (alpha, beta, gamma, delta)
+}
+
+async fn drain(apps: &[&TestApp]) {
+    // each round may queue answers on another instance: three rounds settle any exchange here
+    for _ in 0..3 {
+        for a in apps {
+            amicus::federation::delivery::drain(&a.ctx).await.unwrap();
+        }
+    }
+}
+
+/// The statement as an instance that holds a copy lists it: (its local id, its JSON).
+async fn copy_of(app: &TestApp, token: &str, ap_id: &str) -> (String, Value) {
+    let list: Value = app.api_get(token, "/api/v1/statements").await.json().await.unwrap();
+    let item = list["items"].as_array().unwrap().iter().find(|s| s["ap_id"] == ap_id).cloned();
+    let item = item.unwrap_or_else(|| panic!("no copy of {ap_id} in {list}"));
+    (item["id"].as_str().unwrap().to_string(), item)
+}
+
+async fn signatories(app: &TestApp, id: &str) -> Vec<Value> {
+    let v: Value = app.get(&format!("/api/v1/statements/{id}/signatories")).await.json().await.unwrap();
+    v["items"].as_array().unwrap_or_else(|| panic!("{v}")).clone()
+}
+
+#[tokio::test]
+async fn partners_co_sign_across_instances_and_everyone_who_has_it_sees_who_signed() {
+    let (alpha, beta, gamma, delta) = network().await;
+    let lead = alpha.org_with_editor("ccij", "amina").await;
+    let b = beta.org_with_editor("redress", "bruno").await;
+    let g = gamma.org_with_editor("trial", "gala").await;
+    let d = delta.org_with_editor("watch", "dora").await;
+    let apps = [&alpha, &beta, &gamma, &delta];
+
+    // delta follows the lead organisation
+    let target = format!("ccij@{}", alpha.ctx.config.domain);
+    let res = delta.api_post(&d, "/api/v1/orgs/watch/following", &json!({ "target": target })).await;
+    assert_eq!(res.status(), 202);
+    drain(&apps).await;
+
+    let s = post_statement(&alpha, &lead, &statement("ccij", "Arrest now")).await;
+    let (id, ap_id) = (s["id"].as_str().unwrap().to_string(), s["ap_id"].as_str().unwrap().to_string());
+    drain(&apps).await;
+
+    // invitations by handle; one to nobody, one to a server that does not exist
+    let path = format!("/api/v1/statements/{id}/invitations");
+    for who in [format!("redress@{}", beta.ctx.config.domain), format!("trial@{}", gamma.ctx.config.domain)] {
+        let res = alpha.api_post(&lead, &path, &json!({ "target": who })).await;
+        assert_eq!(res.status(), 202, "{who}: {}", res.text().await.unwrap());
+    }
+    let res = alpha.api_post(&lead, &path, &json!({ "target": format!("ghost@{}", beta.ctx.config.domain) })).await;
+    assert_eq!(res.status(), 422);
+    let problem: Value = res.json().await.unwrap();
+    assert_eq!(problem["errors"][0]["code"], "err-target-not-found", "{problem}");
+    drain(&apps).await;
+
+    // beta's editors see the invitation, with the exact text's digest
+    let inv: Value = beta.api_get(&b, "/api/v1/orgs/redress/invitations").await.json().await.unwrap();
+    let item = &inv["items"][0];
+    assert_eq!(item["statement"]["ap_id"], ap_id.as_str(), "{inv}");
+    assert_eq!(item["statement"]["digest"], s["digest"]);
+    assert_eq!(item["statement"]["version"], 1);
+    assert_eq!(item["from"], format!("http://{}/orgs/ccij", alpha.ctx.config.domain));
+    let inv_id = item["id"].as_str().unwrap();
+    // the copy is readable by its editors
+    let copy_page = beta
+        .api_get(
+            &b,
+            item["statement"]["url"]
+                .as_str()
+                .unwrap()
+                .split_once("/s/")
+                .map(|(_, u)| format!("/api/v1/statements/{u}"))
+                .unwrap()
+                .as_str(),
+        )
+        .await;
+    assert_eq!(copy_page.status(), 200);
+
+    // a stale digest is refused; the right one signs
+    let accept = format!("/api/v1/orgs/redress/invitations/{inv_id}/accept");
+    let res = beta.api_post(&b, &accept, &json!({ "digest": "zQmNotTheTextYouRead" })).await;
+    assert_eq!(res.status(), 422);
+    let res = beta.api_post(&b, &accept, &json!({ "digest": s["digest"] })).await;
+    assert_eq!(res.status(), 202, "{}", res.text().await.unwrap());
+    drain(&apps).await;
+
+    let on_alpha = signatories(&alpha, &id).await;
+    assert_eq!(on_alpha.len(), 1, "{on_alpha:?}");
+    assert_eq!(on_alpha[0]["org"], format!("@redress@{}", beta.ctx.config.domain));
+    assert_eq!(on_alpha[0]["verified"], true);
+    assert_eq!(on_alpha[0]["version"], 1);
+
+    // gamma signs too
+    let inv: Value = gamma.api_get(&g, "/api/v1/orgs/trial/invitations").await.json().await.unwrap();
+    let inv_id = inv["items"][0]["id"].as_str().unwrap().to_string();
+    let res = gamma
+        .api_post(&g, &format!("/api/v1/orgs/trial/invitations/{inv_id}/accept"), &json!({ "digest": s["digest"] }))
+        .await;
+    assert_eq!(res.status(), 202);
+    drain(&apps).await;
+    assert_eq!(signatories(&alpha, &id).await.len(), 2);
+
+    // the watcher and both signatories see both signatures, each checked against its own key
+    for (app, token) in [(&delta, &d), (&beta, &b), (&gamma, &g)] {
+        let (copy, _) = copy_of(app, token, &ap_id).await;
+        let list = signatories(app, &copy).await;
+        let orgs: Vec<&str> = list.iter().map(|x| x["org"].as_str().unwrap()).collect();
+        assert_eq!(list.len(), 2, "{} sees {orgs:?}", app.ctx.config.domain);
+        assert!(list.iter().all(|x| x["verified"] == true));
+        let page = app.get(&format!("/s/{copy}")).await.text().await.unwrap();
+        assert!(page.contains("redress name") && page.contains("trial name"), "signatories on the page");
+    }
+
+    // the text changes: version 2; both signed version 1 until they confirm again
+    let res = alpha
+        .api_patch(
+            &lead,
+            &format!("/api/v1/statements/{id}"),
+            &json!({"translations": {"en": {"title": "Arrest now", "body": "We call on all States, again."}}}),
+        )
+        .await;
+    let v2: Value = res.json().await.unwrap();
+    assert_eq!(v2["version"], 2, "{v2}");
+    assert_ne!(v2["digest"], s["digest"]);
+    let page = alpha.get(&format!("/s/{id}")).await.text().await.unwrap();
+    assert!(page.contains("signed version 1"), "earlier signatures are marked");
+    drain(&apps).await;
+
+    // beta withdraws its signature: gone from the list everywhere
+    let (beta_copy, _) = copy_of(&beta, &b, &ap_id).await;
+    let res = beta
+        .api_post(&b, &format!("/api/v1/statements/{beta_copy}/signatures/withdraw"), &json!({ "org": "redress" }))
+        .await;
+    assert_eq!(res.status(), 202, "{}", res.text().await.unwrap());
+    drain(&apps).await;
+    let left = signatories(&alpha, &id).await;
+    assert_eq!(left.len(), 1);
+    assert_eq!(left[0]["org"], format!("@trial@{}", gamma.ctx.config.domain));
+    let (delta_copy, _) = copy_of(&delta, &d, &ap_id).await;
+    assert_eq!(signatories(&delta, &delta_copy).await.len(), 1, "the watcher sees the withdrawal");
+
+    // the lead's server goes away: what was verified stays verified where it was copied
+    drop(alpha);
+    let kept = signatories(&delta, &delta_copy).await;
+    assert_eq!(kept.len(), 1);
+    assert_eq!(kept[0]["verified"], true);
+}
