@@ -156,6 +156,20 @@ mod tests {
         assert_eq!(verify(&unsigned, &key_id(actor), &public), Err(ProofError::Missing));
     }
 
+    /// An activity signed by Fedify 2.3.6 itself (`federation/interop/proof-check/sign.mjs`):
+    /// its proof holds here, and not once the activity is changed.
+    #[test]
+    fn a_proof_made_by_fedify_verifies() {
+        let text = include_str!("../../federation/interop/proof-check/fedify-proof.json");
+        let v: Value = serde_json::from_str(text).unwrap();
+        let key = v["key"]["publicKeyMultibase"].as_str().unwrap();
+        let id = v["key"]["id"].as_str().unwrap();
+        assert_eq!(verify(&v["document"], id, key), Ok(()));
+        let mut changed = v["document"].clone();
+        changed["object"] = json!("https://amicus.example/activities/invite/2");
+        assert_eq!(verify(&changed, id, key), Err(ProofError::BadSignature));
+    }
+
     /// The test vector of W3C Data Integrity EdDSA Cryptosuites v1.0, appendix B.2
     /// (eddsa-jcs-2022): its key, its document and its proof options give its proofValue.
     #[test]
