@@ -135,6 +135,20 @@ pub async fn lift_embargoes(ctx: &Core) -> AppResult<Option<DateTime<Utc>>> {
     let (due, next) = ctx.db.embargoes_due(now).await?;
     for id in due {
         let Some(mut r) = ctx.db.load_resources(&[id], true).await?.pop() else { continue };
+        if !r.local {
+            // a partner's statement this instance was asked to sign: its own server publishes
+            // it; the organisations here that signed now share it, as they chose to
+            if ctx.db.lift_embargo(id, now, None, None).await? {
+                r.hidden_until = None;
+                for org_id in ctx.db.signers_here(id).await? {
+                    if let Some(org) = ctx.db.org_by_id(org_id).await? {
+                        crate::federation::share::share(ctx, &org, &r).await?;
+                    }
+                }
+                ctx.delivery_bell.notify_one();
+            }
+            continue;
+        }
         // it was hidden until now: whatever its status, the public had not seen it
         let was = if r.hidden_until.is_some() { Status::Draft } else { r.status };
         r.hidden_until = None;
@@ -697,6 +711,16 @@ async fn signer_org(data: &Data<Core>, actor: &Url) -> AppResult<Org> {
     let remote = a.remote().ok_or(AppError::BadRequest(IGNORED))?;
     let id = crate::federation::activities::content::remote_org(data, remote).await?;
     data.db.org_by_id(id).await?.ok_or(AppError::BadRequest(IGNORED))
+}
+
+/// A remote organisation's actor was deleted: its signatures no longer count, and the
+/// statements of this instance it had signed tell everyone who has them.
+pub async fn signatory_gone(ctx: &Core, actor: &Url) -> AppResult<()> {
+    let Some(org) = ctx.db.org_by_ap_id(actor.as_str()).await? else { return Ok(()) };
+    for statement in ctx.db.withdraw_signatures_of(org.id).await? {
+        signatories_changed(ctx, statement).await?;
+    }
+    Ok(())
 }
 
 /// An organisation here was invited to sign a statement of another server, whose copy was just

@@ -167,6 +167,13 @@ impl Db {
         Ok(row.map(Org::from))
     }
 
+    /// The row standing for a remote actor, by its ActivityPub id.
+    pub async fn org_by_ap_id(&self, ap_id: &str) -> AppResult<Option<Org>> {
+        let row: Option<OrgRow> = on_pool!(self, p => sqlx::query_as(&format!("select {ORG_COLUMNS} from orgs where ap_id = $1"))
+            .bind(ap_id).fetch_optional(p).await)?;
+        Ok(row.map(Org::from))
+    }
+
     pub async fn org_by_id(&self, id: i64) -> AppResult<Option<Org>> {
         let row: Option<OrgRow> = on_pool!(self, p => sqlx::query_as(&format!("select {ORG_COLUMNS} from orgs where id = $1"))
             .bind(id).fetch_optional(p).await)?;

@@ -342,6 +342,22 @@ impl Db {
             .bind(statement_id).fetch_all(p).await)?)
     }
 
+    /// The organisations here that signed (accepted an invitation to) a partner's statement.
+    pub async fn signers_here(&self, statement_id: i64) -> AppResult<Vec<i64>> {
+        Ok(on_pool!(self, p => sqlx::query_scalar(
+            "select org_id from invitations where statement_id = $1 and state = 'accepted' order by org_id")
+            .bind(statement_id).fetch_all(p).await)?)
+    }
+
+    /// An organisation is gone (its actor deleted): its signatures are withdrawn everywhere
+    /// here. Returns the statements that changed.
+    pub async fn withdraw_signatures_of(&self, org_id: i64) -> AppResult<Vec<i64>> {
+        Ok(on_pool!(self, p => sqlx::query_scalar(
+            "update signatures set state = 'withdrawn', updated_at = $2 where org_id = $1 and state in ('signed', 'requested')
+             returning statement_id")
+            .bind(org_id).bind(Utc::now()).fetch_all(p).await)?)
+    }
+
     /// The invitation (or request) an organisation here made whose acceptance is `accept_id`.
     pub async fn invitation_by_accept(&self, accept_id: &str) -> AppResult<Option<Invitation>> {
         let sql = format!("select {INVITATION_COLUMNS} from invitations where accept_id = $1");

@@ -74,7 +74,7 @@ async fn outside_the_development_network_only_https_to_public_addresses_leaves()
 
 /// `body` posted to `to`'s shared inbox, signed by the key of `from`'s organisation `org`,
 /// at `when`, under `key_id` (the organisation's own by default).
-async fn signed_post(
+pub async fn signed_post(
     from: &TestApp,
     org: &str,
     to: &TestApp,

@@ -344,3 +344,232 @@ async fn partners_co_sign_across_instances_and_everyone_who_has_it_sees_who_sign
     assert_eq!(kept.len(), 1);
     assert_eq!(kept[0]["verified"], true);
 }
+
+/// An acceptance of `invite` as `org` of `from` would make it, with a proof by `private`
+/// (its own key unless another is given) named `key_id`.
+async fn acceptance(
+    from: &TestApp,
+    org: &str,
+    invite: &str,
+    statement: &Value,
+    key: Option<(&str, &str)>,
+    id_host: Option<&str>,
+) -> Value {
+    use amicus::federation::{cosign, integrity};
+    let actor = format!("http://{}/orgs/{org}", from.ctx.config.domain);
+    let record = from.ctx.db.org_by_handle(org).await.unwrap().unwrap();
+    let (_, own) = from.ctx.db.org_signing_key(record.id).await.unwrap().unwrap();
+    let own_id = integrity::key_id(&actor);
+    let (key_id, private) = key.unwrap_or((&own_id, &own));
+    let host = id_host.unwrap_or(&from.ctx.config.domain);
+    let id = format!("http://{host}/activities/accept/{}", amicus::db::new_uid());
+    let doc = cosign::acceptance(
+        &id,
+        &actor,
+        invite,
+        statement["ap_id"].as_str().unwrap(),
+        statement["version"].as_i64().unwrap(),
+        statement["digest"].as_str().unwrap(),
+    );
+    integrity::sign(doc, key_id, private).unwrap()
+}
+
+#[tokio::test]
+async fn forged_or_stale_acceptances_are_refused_and_never_listed() {
+    let alpha = peer_with("alpha", |_| {}).await;
+    let beta = peer_with("beta", |_| {}).await;
+    let gamma = peer_with("gamma", |_| {}).await;
+    let lead = alpha.org_with_editor("ccij", "amina").await;
+    let b = beta.org_with_editor("redress", "bruno").await;
+    gamma.org_with_editor("trial", "gala").await;
+    let apps = [&alpha, &beta, &gamma];
+    let s = post_statement(&alpha, &lead, &statement("ccij", "Arrest now")).await;
+    let id = s["id"].as_str().unwrap();
+    let path = format!("/api/v1/statements/{id}/invitations");
+    let res = alpha.api_post(&lead, &path, &json!({ "target": format!("redress@{}", beta.ctx.config.domain) })).await;
+    assert_eq!(res.status(), 202);
+    drain(&apps).await;
+    let rid = alpha.ctx.db.resource_id_by_uid(id).await.unwrap().unwrap();
+    let invite = alpha.ctx.db.signatures_of(&[rid]).await.unwrap()[0].1.invite_id.clone().unwrap();
+    let (_, other_private) = amicus::federation::integrity::generate().unwrap();
+    let trial_actor = format!("http://{}/orgs/trial", gamma.ctx.config.domain);
+    let trial_key = amicus::federation::integrity::key_id(&trial_actor);
+    let trial_record = gamma.ctx.db.org_by_handle("trial").await.unwrap().unwrap();
+    let (_, trial_private) = gamma.ctx.db.org_signing_key(trial_record.id).await.unwrap().unwrap();
+    let beta_actor = format!("http://{}/orgs/redress", beta.ctx.config.domain);
+    let beta_key = amicus::federation::integrity::key_id(&beta_actor);
+    let mut stale = s.clone();
+    stale["digest"] = json!("zQmAnotherTextAltogether");
+
+    let cases: Vec<(&str, &TestApp, &str, Value)> = vec![
+        // another organisation answers beta's invitation, with a good proof of its own
+        ("not the invited organisation", &gamma, "trial", acceptance(&gamma, "trial", &invite, &s, None, None).await),
+        // beta's answer, proved with a key beta does not publish
+        (
+            "a key not its own",
+            &beta,
+            "redress",
+            acceptance(&beta, "redress", &invite, &s, Some((&beta_key, &other_private)), None).await,
+        ),
+        // beta's answer, proved with another domain's key
+        (
+            "another domain's key",
+            &beta,
+            "redress",
+            acceptance(&beta, "redress", &invite, &s, Some((&trial_key, &trial_private)), None).await,
+        ),
+        // beta's answer for a text that is not the statement's
+        ("a stale digest", &beta, "redress", acceptance(&beta, "redress", &invite, &stale, None, None).await),
+        // an acceptance made on another domain than its signer's
+        (
+            "an id on another domain",
+            &beta,
+            "redress",
+            acceptance(&beta, "redress", &invite, &s, None, Some(&gamma.ctx.config.domain)).await,
+        ),
+    ];
+    for (why, from, org, body) in cases {
+        let res = crate::hardening::signed_post(from, org, &alpha, &body, std::time::SystemTime::now(), None).await;
+        let status = res.status();
+        assert!(status.is_client_error(), "{why}: {status}");
+        let listed = signatories(&alpha, id).await;
+        assert!(listed.is_empty(), "{why}: {listed:?}");
+    }
+
+    // the genuine acceptance, through beta's API, is listed
+    let inv: Value = beta.api_get(&b, "/api/v1/orgs/redress/invitations").await.json().await.unwrap();
+    let inv_id = inv["items"][0]["id"].as_str().unwrap();
+    let res = beta
+        .api_post(&b, &format!("/api/v1/orgs/redress/invitations/{inv_id}/accept"), &json!({ "digest": s["digest"] }))
+        .await;
+    assert_eq!(res.status(), 202);
+    drain(&apps).await;
+    assert_eq!(signatories(&alpha, id).await.len(), 1);
+
+    // the signatory's actor is deleted: its signature no longer counts
+    let delete = json!({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        "id": format!("{beta_actor}#delete"), "type": "Delete", "actor": beta_actor, "object": beta_actor,
+    });
+    let res =
+        crate::hardening::signed_post(&beta, "redress", &alpha, &delete, std::time::SystemTime::now(), None).await;
+    assert!(res.status().is_success(), "{}", res.status());
+    assert!(signatories(&alpha, id).await.is_empty());
+}
+
+#[tokio::test]
+async fn an_open_statement_takes_requests_the_lead_approves_and_each_signatory_shares_it() {
+    let alpha = peer_with("alpha", |_| {}).await;
+    let beta = peer_with("beta", |_| {}).await;
+    let lead = alpha.org_with_editor("ccij", "amina").await;
+    let b = beta.org_with_editor("redress", "bruno").await;
+    let apps = [&alpha, &beta];
+    // beta's organisation follows the lead (so it holds the statement), and has a follower
+    // of its own on another server, to whom it shares what it signs
+    let target = format!("ccij@{}", alpha.ctx.config.domain);
+    beta.api_post(&b, "/api/v1/orgs/redress/following", &json!({ "target": target })).await;
+    drain(&apps).await;
+    crate::network::follower_on(&beta, "redress", "sink.localhost", 9).await;
+
+    let mut body = statement("ccij", "Open letter");
+    body["kind"] = json!("open-letter");
+    body["open_signing"] = json!(true);
+    let s = post_statement(&alpha, &lead, &body).await;
+    let id = s["id"].as_str().unwrap();
+    drain(&apps).await;
+    let (copy, _) = copy_of(&beta, &b, s["ap_id"].as_str().unwrap()).await;
+
+    // beta asks to sign (a Join with its proof); the lead sees the request, not yet a signature
+    let res = beta
+        .api_post(
+            &b,
+            &format!("/api/v1/statements/{copy}/signatures"),
+            &json!({ "org": "redress", "digest": s["digest"] }),
+        )
+        .await;
+    assert_eq!(res.status(), 202, "{}", res.text().await.unwrap());
+    drain(&apps).await;
+    assert!(signatories(&alpha, id).await.is_empty());
+    let asked: Value =
+        alpha.api_get(&lead, &format!("/api/v1/statements/{id}/invitations")).await.json().await.unwrap();
+    assert_eq!(asked["items"][0]["state"], "requested", "{asked}");
+
+    // the lead approves: listed everywhere, verified, and beta shares it with its followers
+    let acct = format!("redress@{}", beta.ctx.config.domain);
+    let res =
+        alpha.api_post(&lead, &format!("/api/v1/statements/{id}/requests/approve"), &json!({ "org": acct })).await;
+    assert_eq!(res.status(), 202, "{}", res.text().await.unwrap());
+    drain(&apps).await;
+    let on_alpha = signatories(&alpha, id).await;
+    assert_eq!(on_alpha.len(), 1);
+    assert_eq!(on_alpha[0]["verified"], true);
+    assert_eq!(signatories(&beta, &copy).await.len(), 1);
+    let shared = crate::network::sent(&beta, "redress").await;
+    let announce = shared.iter().find(|a| a["type"] == "Announce").expect("beta announced it");
+    assert_eq!(announce["object"], s["ap_id"]);
+
+    // a closed statement takes no request
+    let closed = post_statement(&alpha, &lead, &statement("ccij", "Closed")).await;
+    drain(&apps).await;
+    let (closed_copy, _) = copy_of(&beta, &b, closed["ap_id"].as_str().unwrap()).await;
+    let res = beta
+        .api_post(
+            &b,
+            &format!("/api/v1/statements/{closed_copy}/signatures"),
+            &json!({ "org": "redress", "digest": closed["digest"] }),
+        )
+        .await;
+    assert_eq!(res.status(), 403);
+}
+
+#[tokio::test]
+async fn a_thousand_invitations_at_once_and_invitations_nobody_can_receive() {
+    let alpha = peer_with("alpha", |_| {}).await;
+    let lead = alpha.org_with_editor("ccij", "amina").await;
+    let s = post_statement(&alpha, &lead, &statement("ccij", "Many")).await;
+    let id = s["id"].as_str().unwrap();
+    // a thousand organisations on this instance, invited in one request
+    let mut targets = Vec::new();
+    for i in 0..1000 {
+        let handle = format!("ngo{i}");
+        alpha.ctx.db.insert_org(&handle, &format!("NGO {i}"), "-", "-").await.unwrap();
+        targets.push(handle);
+    }
+    let started = std::time::Instant::now();
+    let res =
+        alpha.api_post(&lead, &format!("/api/v1/statements/{id}/invitations"), &json!({ "targets": targets })).await;
+    assert_eq!(res.status(), 202);
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["invited"], 1000, "{body}");
+    assert_eq!(body["invalid"], json!([]));
+    assert!(started.elapsed() < std::time::Duration::from_secs(60));
+    let sent: Value = alpha.api_get(&lead, &format!("/api/v1/statements/{id}/invitations")).await.json().await.unwrap();
+    assert_eq!(sent["items"].as_array().unwrap().len(), 1000);
+    let ngo = alpha.ctx.db.org_by_handle("ngo999").await.unwrap().unwrap();
+    assert_eq!(alpha.ctx.db.invitations_of(ngo.id).await.unwrap().len(), 1);
+    // a target that can be no organisation is named in the answer; the rest are invited
+    let res = alpha
+        .api_post(
+            &lead,
+            &format!("/api/v1/statements/{id}/invitations"),
+            &json!({ "targets": ["ngo1", "not a handle"] }),
+        )
+        .await;
+    let body: Value = res.json().await.unwrap();
+    assert_eq!(body["invalid"], json!(["not a handle"]), "{body}");
+    // more than a thousand is refused whole
+    let too_many: Vec<String> = (0..1001).map(|i| format!("ngo{i}")).collect();
+    let res =
+        alpha.api_post(&lead, &format!("/api/v1/statements/{id}/invitations"), &json!({ "targets": too_many })).await;
+    assert_eq!(res.status(), 422);
+
+    // an organisation on a blocked server, and one that does not exist, are refused by name
+    alpha.ctx.db.set_federation_rule("beta.localhost", Some("block")).await.unwrap();
+    for (target, code) in [("trial@beta.localhost", "err-target-refused"), ("nobody", "err-target-not-found")] {
+        let res =
+            alpha.api_post(&lead, &format!("/api/v1/statements/{id}/invitations"), &json!({ "target": target })).await;
+        assert_eq!(res.status(), 422, "{target}");
+        let problem: Value = res.json().await.unwrap();
+        assert_eq!(problem["errors"][0]["code"], code, "{target}: {problem}");
+    }
+}

@@ -278,6 +278,10 @@ impl Activity for Delete {
     /// actor of the same server.
     async fn receive(self, data: &Data<Core>) -> Result<(), AppError> {
         let id = object_id(&self.object, self.actor.inner())?;
+        if &id == self.actor.inner() {
+            // the actor itself is gone: so are its signatures
+            return crate::statements::signatory_gone(data, &id).await;
+        }
         if crate::federation::events::delete_remote(data, &id, self.actor.inner()).await? {
             return Ok(());
         }
