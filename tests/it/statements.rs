@@ -299,6 +299,30 @@ async fn partners_co_sign_across_instances_and_everyone_who_has_it_sees_who_sign
     drain(&apps).await;
     assert_eq!(signatories(&alpha, &id).await.len(), 2);
 
+    // what was sent and served is the federation contract's examples
+    let names = [(&alpha, "lead"), (&beta, "beta"), (&gamma, "gamma"), (&delta, "delta")];
+    let check = |file: &str, v: &Value| crate::federation::check_example(file, &crate::network::example(&names, v));
+    let lead_sent = crate::network::sent(&alpha, "ccij").await;
+    check("invite.json", lead_sent.iter().find(|a| a["type"] == "Invite").unwrap());
+    let update = lead_sent.iter().rev().find(|a| a["type"] == "Update").unwrap();
+    assert_eq!(update["object"]["amicus:signatories"]["totalItems"], 3, "two signatories and one on no server");
+    check("update-statement.json", update);
+    let beta_sent = crate::network::sent(&beta, "redress").await;
+    let accept = beta_sent.iter().find(|a| a["type"] == "Accept").unwrap();
+    assert_eq!(accept["proof"]["cryptosuite"], "eddsa-jcs-2022");
+    check("accept-signature.json", accept);
+    let served: Value = alpha
+        .client
+        .get(alpha.url(&format!("/s/{id}")))
+        .header("accept", "application/activity+json")
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    check("statement.json", &served);
+
     // the watcher and both signatories see both signatures, each checked against its own key
     for (app, token) in [(&delta, &d), (&beta, &b), (&gamma, &g)] {
         let (copy, _) = copy_of(app, token, &ap_id).await;
