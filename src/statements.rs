@@ -31,10 +31,24 @@ pub fn stored_digest(r: &Resource, version: i64) -> String {
     text_digest(&titles, &bodies, version)
 }
 
-fn validate(ctx: &Core, input: &StatementInput) -> AppResult<NewResource> {
+/// Validates a statement; its version is `before`'s, or the next when its text changed after
+/// someone signed it, and its digest is that of its text at that version.
+pub async fn validate(ctx: &Core, input: &StatementInput, before: Option<&Resource>) -> AppResult<NewResource> {
     let mut r = input.validate(&ctx.vocab, &ctx.config.extra_content_languages).map_err(AppError::Invalid)?;
-    let digest = digest_of(&r, 1);
+    let version = match before.and_then(|b| b.statement.as_ref().map(|s| (b.id, s))) {
+        None => 1,
+        Some((id, st)) => {
+            let changed = digest_of(&r, st.version) != st.digest;
+            if changed && ctx.db.has_signatures(id).await? {
+                st.version + 1
+            } else {
+                st.version
+            }
+        }
+    };
+    let digest = digest_of(&r, version);
     if let Some(st) = r.statement.as_mut() {
+        st.version = version;
         st.digest = digest;
     }
     Ok(r)
@@ -48,7 +62,8 @@ pub async fn create(
     input: &StatementInput,
     idempotency_key: Option<&str>,
 ) -> AppResult<Resource> {
-    let r = library::create_checked(ctx, user, &input.org, || validate(ctx, input), idempotency_key).await?;
+    let checked = validate(ctx, input, None).await;
+    let r = library::create_checked(ctx, user, &input.org, || checked, idempotency_key).await?;
     if r.hidden_until.is_some() {
         ctx.embargo_bell.notify_one();
     }
@@ -69,7 +84,7 @@ pub fn to_input(r: &Resource) -> StatementInput {
     let st = r.statement.clone().unwrap_or_default();
     let list = |scheme: &str| r.terms_of(scheme).map(str::to_string).collect::<Vec<_>>();
     StatementInput {
-        external_id: r.external_id.clone(),
+        external_id: Some(r.external_id.clone().unwrap_or_else(|| r.uid.clone())),
         org: r.org_handle.clone(),
         kind: r.resource_type.clone(),
         original_language: r.original_language.clone(),
@@ -100,22 +115,16 @@ pub fn to_input(r: &Resource) -> StatementInput {
 /// version: earlier signatures then count for the version they signed until confirmed again.
 pub async fn update(ctx: &Core, user: &User, uid: &str, patch: StatementPatch) -> AppResult<Resource> {
     let current = library::get_for_edit(ctx, user, uid).await?;
-    let Some(before) = current.statement.clone() else { return Err(AppError::NotFound) };
+    if current.statement.is_none() {
+        return Err(AppError::NotFound);
+    }
     if !current.local {
         return Err(AppError::Forbidden);
     }
     let mut input = to_input(&current);
     input.apply(patch);
     input.org = current.org_handle.clone();
-    let mut r = input.validate(&ctx.vocab, &ctx.config.extra_content_languages).map_err(AppError::Invalid)?;
-    let text_changed = digest_of(&r, before.version) != before.digest;
-    let version =
-        if text_changed && ctx.db.has_signatures(current.id).await? { before.version + 1 } else { before.version };
-    let digest = digest_of(&r, version);
-    if let Some(st) = r.statement.as_mut() {
-        st.version = version;
-        st.digest = digest;
-    }
+    let r = validate(ctx, &input, Some(&current)).await?;
     let r = library::update_checked(ctx, &current, r).await?;
     if r.hidden_until.is_some() {
         ctx.embargo_bell.notify_one();

@@ -1,5 +1,5 @@
 //! `amicus import` and `amicus export`: the library as JSON Lines, one resource a line, in
-//! the shape of `POST /api/v1/resources`. Import is idempotent by `external_id`; every bad
+//! the shape of `POST /api/v1/resources` (a statement's in that of `POST /api/v1/statements`). Import is idempotent by `external_id`; every bad
 //! line is reported with its number and reason while the good ones are imported.
 
 use std::collections::HashSet;
@@ -11,6 +11,7 @@ use crate::error::{AppError, AppResult};
 use crate::library::{index_doc, validate};
 use crate::model::lang::Lang;
 use crate::model::resource::{NewResource, ResourceInput};
+use crate::model::statement::StatementInput;
 use crate::search::IndexDoc;
 
 /// Lines written per transaction.
@@ -22,6 +23,28 @@ pub struct ImportReport {
     pub updated: usize,
     /// (line number, reason)
     pub errors: Vec<(usize, String)>,
+}
+
+/// One line of an import: a resource, or a statement.
+enum Line {
+    Resource(ResourceInput),
+    Statement(StatementInput),
+}
+
+impl Line {
+    fn set_org(&mut self, org: &str) {
+        match self {
+            Line::Resource(i) => i.org = org.to_string(),
+            Line::Statement(i) => i.org = org.to_string(),
+        }
+    }
+
+    fn external_id(&self) -> Option<String> {
+        match self {
+            Line::Resource(i) => i.external_id.clone(),
+            Line::Statement(i) => i.external_id.clone(),
+        }
+    }
 }
 
 struct Pending {
@@ -53,7 +76,13 @@ pub async fn import(
         if line.trim().is_empty() {
             continue;
         }
-        let mut input: ResourceInput = match serde_json::from_str(&line) {
+        // a statement's line has its `kind`; a resource's its `type`
+        let parsed = match serde_json::from_str::<serde_json::Value>(&line) {
+            Ok(v) if v.get("kind").is_some() => serde_json::from_value::<StatementInput>(v).map(Line::Statement),
+            Ok(v) => serde_json::from_value::<ResourceInput>(v).map(Line::Resource),
+            Err(e) => Err(e),
+        };
+        let mut input = match parsed {
             Ok(v) => v,
             Err(e) => {
                 report
@@ -62,14 +91,24 @@ pub async fn import(
                 continue;
             }
         };
-        input.org = org.handle.clone();
-        let Some(external_id) = input.external_id.clone().filter(|e| !e.trim().is_empty()) else {
+        input.set_org(&org.handle);
+        let Some(external_id) = input.external_id().filter(|e| !e.trim().is_empty()) else {
             report
                 .errors
                 .push((n, "external_id is missing: it is what makes a re-import update instead of duplicate".into()));
             continue;
         };
-        let resource = match validate(ctx, &input) {
+        let checked = match &input {
+            Line::Resource(i) => validate(ctx, i),
+            Line::Statement(i) => {
+                let existing = match ctx.db.resource_id_by_external_id(org.id, &external_id).await? {
+                    Some(id) => ctx.db.load_resources(&[id], true).await?.pop(),
+                    None => None,
+                };
+                crate::statements::validate(ctx, i, existing.as_ref()).await
+            }
+        };
+        let resource = match checked {
             Ok(r) => r,
             Err(AppError::Invalid(errors)) => {
                 let reasons: Vec<String> = errors
@@ -145,7 +184,11 @@ pub async fn export(ctx: &Core, org: &str, out: &mut impl std::io::Write) -> App
     let ids = ctx.db.resource_ids_of_org(org.id).await?;
     for chunk in ids.chunks(200) {
         for r in ctx.db.load_resources(chunk, true).await? {
-            let line = serde_json::to_string(&r.to_input()).map_err(AppError::internal)?;
+            let line = match r.statement {
+                Some(_) => serde_json::to_string(&crate::statements::to_input(&r)),
+                None => serde_json::to_string(&r.to_input()),
+            };
+            let line = line.map_err(AppError::internal)?;
             writeln!(out, "{line}").map_err(AppError::internal)?;
         }
     }

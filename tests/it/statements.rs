@@ -597,3 +597,29 @@ async fn a_thousand_invitations_at_once_and_invitations_nobody_can_receive() {
         assert_eq!(problem["errors"][0]["code"], code, "{target}: {problem}");
     }
 }
+
+#[tokio::test]
+async fn statements_export_and_import_back_unchanged_beside_resources() {
+    use amicus::model::lang::Lang;
+    use amicus::transfer;
+    let app = TestApp::spawn().await;
+    let token = app.org_with_editor("ccij", "amina").await;
+    let s = post_statement(&app, &token, &statement("ccij", "Arrest now")).await;
+    app.post_resource(&token, &crate::helpers::resource("ccij", "A guide")).await;
+    let mut first = Vec::new();
+    assert_eq!(transfer::export(&app.ctx, "ccij", &mut first).await.unwrap(), 2);
+    let text = String::from_utf8(first.clone()).unwrap();
+    assert!(text.lines().any(|l| l.contains("\"kind\":\"joint-statement\"")), "{text}");
+
+    let other = TestApp::spawn().await;
+    amicus::accounts::create_org(&other.ctx, "ccij", "CCIJ", None).await.unwrap();
+    let report = transfer::import(&other.ctx, "ccij", Lang::En, first.as_slice(), |_| {}).await.unwrap();
+    assert_eq!((report.created, report.errors.len()), (2, 0), "{:?}", report.errors);
+    let again = transfer::import(&other.ctx, "ccij", Lang::En, first.as_slice(), |_| {}).await.unwrap();
+    assert_eq!((again.created, again.updated), (0, 2), "a re-import updates");
+    let mut second = Vec::new();
+    transfer::export(&other.ctx, "ccij", &mut second).await.unwrap();
+    assert_eq!(text, String::from_utf8(second).unwrap());
+    let listed: Value = other.get("/api/v1/statements").await.json().await.unwrap();
+    assert_eq!(listed["items"][0]["digest"], s["digest"], "the same text has the same digest");
+}
