@@ -584,3 +584,17 @@ error-stale-digest = توقيع لنسخة سابقة
 error-stale-digest-help = هذا التوقيع لنسخة سابقة من النص.
 error-bad-digest = البصمة غير مطابقة
 error-bad-digest-help = البصمة المرسلة لا تطابق نص البيان.
+reactions-boosts = { $count ->
+    [zero] لا مشاركات في الفديفرس
+    [one] مشاركة واحدة في الفديفرس
+    [two] مشاركتان في الفديفرس
+    [few] { $count } مشاركات في الفديفرس
+   *[other] { $count } مشاركة في الفديفرس
+}
+reactions-likes = { $count ->
+    [zero] لا إعجابات
+    [one] إعجاب واحد
+    [two] إعجابان
+    [few] { $count } إعجابات
+   *[other] { $count } إعجابًا
+}

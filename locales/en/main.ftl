@@ -571,3 +571,11 @@ error-stale-digest = Signature of an earlier version
 error-stale-digest-help = This signature is for an earlier version of the text.
 error-bad-digest = Digest does not match
 error-bad-digest-help = The digest sent does not match the text of the statement.
+reactions-boosts = { $count ->
+    [one] 1 boost on the fediverse
+   *[other] { $count } boosts on the fediverse
+}
+reactions-likes = { $count ->
+    [one] 1 like
+   *[other] { $count } likes
+}

@@ -571,3 +571,11 @@ error-stale-digest = Firma de una versión anterior
 error-stale-digest-help = Esta firma es de una versión anterior del texto.
 error-bad-digest = La huella no corresponde
 error-bad-digest-help = La huella enviada no corresponde al texto de la declaración.
+reactions-boosts = { $count ->
+    [one] 1 impulso en el fediverso
+   *[other] { $count } impulsos en el fediverso
+}
+reactions-likes = { $count ->
+    [one] 1 me gusta
+   *[other] { $count } me gusta
+}

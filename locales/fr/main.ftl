@@ -572,3 +572,11 @@ error-stale-digest = Signature d’une version antérieure
 error-stale-digest-help = Cette signature porte sur une version antérieure du texte.
 error-bad-digest = Empreinte incorrecte
 error-bad-digest-help = L’empreinte envoyée ne correspond pas au texte de la déclaration.
+reactions-boosts = { $count ->
+    [one] { $count } partage sur le fédivers
+   *[other] { $count } partages sur le fédivers
+}
+reactions-likes = { $count ->
+    [one] { $count } mention j’aime
+   *[other] { $count } mentions j’aime
+}

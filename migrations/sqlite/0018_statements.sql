@@ -73,3 +73,16 @@ alter table orgs add column signing_private text;
 -- proofs are checked against: the key's id and its publicKeyMultibase.
 alter table remote_actors add column assertion_key_id text;
 alter table remote_actors add column assertion_key text;
+
+-- boosts and likes of this instance's publications from anywhere on the fediverse: counted
+-- per object, never listed (who liked what is nobody's business). one per actor and kind; the
+-- activity's id, so that its Undo removes it.
+create table reactions (
+    id integer primary key,
+    object text not null,
+    actor text not null,
+    kind text not null check (kind in ('like', 'announce')),
+    activity text not null unique,
+    created_at text not null,
+    unique (object, actor, kind)
+);

@@ -385,3 +385,30 @@ impl Db {
         Ok(())
     }
 }
+
+impl Db {
+    /// Counts a boost or like of `object` by `actor` (once per actor and kind).
+    pub async fn add_reaction(&self, object: &str, actor: &str, kind: &str, activity: &str) -> AppResult<()> {
+        on_pool!(self, p => sqlx::query(
+            "insert into reactions (object, actor, kind, activity, created_at) values ($1, $2, $3, $4, $5)
+             on conflict do nothing")
+            .bind(object).bind(actor).bind(kind).bind(activity).bind(Utc::now()).execute(p).await.map(drop))?;
+        Ok(())
+    }
+
+    /// Takes back the boost or like made by `activity`, if `actor` made it.
+    pub async fn remove_reaction(&self, actor: &str, activity: &str) -> AppResult<()> {
+        on_pool!(self, p => sqlx::query("delete from reactions where actor = $1 and activity = $2")
+            .bind(actor).bind(activity).execute(p).await.map(drop))?;
+        Ok(())
+    }
+
+    /// (boosts, likes) of an object.
+    pub async fn reaction_counts(&self, object: &str) -> AppResult<(i64, i64)> {
+        Ok(on_pool!(self, p => sqlx::query_as(
+            "select coalesce(sum(case when kind = 'announce' then 1 else 0 end), 0),
+                    coalesce(sum(case when kind = 'like' then 1 else 0 end), 0)
+             from reactions where object = $1")
+            .bind(object).fetch_one(p).await)?)
+    }
+}

@@ -623,3 +623,78 @@ async fn statements_export_and_import_back_unchanged_beside_resources() {
     let listed: Value = other.get("/api/v1/statements").await.json().await.unwrap();
     assert_eq!(listed["items"][0]["digest"], s["digest"], "the same text has the same digest");
 }
+
+/// A fixture of another server with its example hosts and ids replaced.
+fn fixture(name: &str, replace: &[(&str, &str)]) -> Value {
+    let mut text =
+        std::fs::read_to_string(format!("{}/federation/fixtures/{name}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    for (from, to) in replace {
+        text = text.replace(from, to);
+    }
+    serde_json::from_str(&text).unwrap()
+}
+
+#[tokio::test]
+async fn boosts_and_likes_from_the_fediverse_are_counted_not_listed() {
+    let alpha = peer_with("alpha", |_| {}).await;
+    let beta = peer_with("beta", |_| {}).await;
+    let lead = alpha.org_with_editor("ccij", "amina").await;
+    beta.org_with_editor("fan", "bruno").await;
+    let s = post_statement(&alpha, &lead, &statement("ccij", "Arrest now")).await;
+    let url = s["url"].as_str().unwrap().to_string();
+    let fan = format!("http://{}/orgs/fan", beta.ctx.config.domain);
+    let shape = |name: &str, n: &str| {
+        fixture(
+            name,
+            &[
+                ("https://amicus.example/s/q7mz3k2d9x4p8wna", &url),
+                ("https://amicus.example/r/q7mz3k2d9x4p8wna", &url),
+                ("https://mastodon.example/users/amina", &fan),
+                ("4512", n),
+                ("111", n),
+            ],
+        )
+    };
+    let send = |body: Value| {
+        let (beta, alpha) = (&beta, &alpha);
+        async move { crate::hardening::signed_post(beta, "fan", alpha, &body, std::time::SystemTime::now(), None).await }
+    };
+    // Mastodon's Like, twice (counted once), and its Announce
+    for body in
+        [shape("mastodon-like.json", "1"), shape("mastodon-like.json", "2"), shape("mastodon-announce.json", "3")]
+    {
+        let res = send(body).await;
+        assert_eq!(res.status(), 202);
+    }
+    let id = s["id"].as_str().unwrap();
+    let page = alpha.get(&format!("/s/{id}")).await.text().await.unwrap();
+    assert!(page.contains("1 boost on the fediverse") && page.contains("1 like"), "counted");
+    assert!(!page.contains(&fan) && !page.contains("fan name"), "never who");
+    // Mastodon's Undo of its Like
+    let res = send(shape("mastodon-undo-like.json", "1")).await;
+    assert_eq!(res.status(), 202);
+    let page = alpha.get(&format!("/s/{id}")).await.text().await.unwrap();
+    assert!(page.contains("0 likes"), "taken back");
+
+    // a boost of a draft is not counted
+    let mut draft = statement("ccij", "Draft");
+    draft["status"] = json!("draft");
+    let d = post_statement(&alpha, &lead, &draft).await;
+    let boost = fixture(
+        "mastodon-announce.json",
+        &[
+            ("https://amicus.example/r/q7mz3k2d9x4p8wna", d["url"].as_str().unwrap()),
+            ("https://mastodon.example/users/amina", &fan),
+            ("111", "9"),
+        ],
+    );
+    assert_eq!(send(boost).await.status(), 202);
+    let draft_url = d["url"].as_str().unwrap();
+    assert_eq!(alpha.ctx.db.reaction_counts(draft_url).await.unwrap(), (0, 0));
+    assert_eq!(alpha.ctx.db.reaction_counts(&url).await.unwrap(), (1, 0));
+
+    // Lemmy's Announce of a community post: a partner's content, kept only when followed
+    let lemmy = fixture("lemmy-announce-page.json", &[("https://amicus.example/s/q7mz3k2d9x4p8wna", &url)]);
+    let parsed: amicus::federation::activities::InboxActivity = serde_json::from_value(lemmy).unwrap();
+    assert!(matches!(parsed, amicus::federation::activities::InboxActivity::Announce(_)));
+}

@@ -257,6 +257,10 @@ impl Activity for Announce {
     }
 
     async fn receive(self, data: &Data<Core>) -> Result<(), AppError> {
+        // a boost of one of ours (counted, when it is public), from anyone
+        if super::react::count(data, "announce", self.actor.inner(), &self.object, &self.id).await? {
+            return Ok(());
+        }
         if !followed(data, self.actor.inner()).await? {
             return Err(AppError::BadRequest(IGNORED));
         }

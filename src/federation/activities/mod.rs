@@ -17,6 +17,7 @@ macro_rules! ids {
 pub mod content;
 pub mod follow;
 pub mod join;
+pub mod react;
 
 use activitypub_federation::config::Data;
 use activitypub_federation::traits::Activity;
@@ -28,6 +29,7 @@ use crate::error::AppError;
 use content::{Announce, Delete, Publish};
 use follow::{Answer, Follow, Undo};
 use join::Join;
+use react::{Like, UndoReaction};
 
 use crate::federation::cosign::{Cosign, Invite};
 
@@ -39,11 +41,14 @@ pub enum InboxActivity {
     Invite(Invite),
     Follow(Follow),
     Answer(Answer),
+    /// Before `Undo`: an undone like or boost names what it undoes by its type.
+    UndoReaction(UndoReaction),
     Undo(Undo),
     Publish(Publish),
     Delete(Delete),
     Announce(Announce),
     Join(Join),
+    Like(Like),
 }
 
 #[async_trait::async_trait]
@@ -62,6 +67,8 @@ impl Activity for InboxActivity {
             InboxActivity::Delete(a) => a.id(),
             InboxActivity::Announce(a) => a.id(),
             InboxActivity::Join(a) => a.id(),
+            InboxActivity::Like(a) => a.id(),
+            InboxActivity::UndoReaction(a) => a.id(),
         }
     }
 
@@ -76,6 +83,8 @@ impl Activity for InboxActivity {
             InboxActivity::Delete(a) => a.actor(),
             InboxActivity::Announce(a) => a.actor(),
             InboxActivity::Join(a) => a.actor(),
+            InboxActivity::Like(a) => a.actor(),
+            InboxActivity::UndoReaction(a) => a.actor(),
         }
     }
 
@@ -95,6 +104,8 @@ impl Activity for InboxActivity {
             InboxActivity::Delete(a) => a.verify(data).await,
             InboxActivity::Announce(a) => a.verify(data).await,
             InboxActivity::Join(a) => a.verify(data).await,
+            InboxActivity::Like(a) => a.verify(data).await,
+            InboxActivity::UndoReaction(a) => a.verify(data).await,
         }
     }
 
@@ -124,6 +135,8 @@ impl Activity for InboxActivity {
             InboxActivity::Delete(a) => a.receive(data).await,
             InboxActivity::Announce(a) => a.receive(data).await,
             InboxActivity::Join(a) => a.receive(data).await,
+            InboxActivity::Like(a) => a.receive(data).await,
+            InboxActivity::UndoReaction(a) => a.receive(data).await,
         };
         match done {
             Ok(()) | Err(AppError::BadRequest(crate::federation::IGNORED)) if !recorded_with_effect => {
@@ -182,6 +195,8 @@ mod tests {
                     InboxActivity::Delete(_) => "delete",
                     InboxActivity::Announce(_) => "announce",
                     InboxActivity::Join(_) => "join",
+                    InboxActivity::Like(_) => "like",
+                    InboxActivity::UndoReaction(_) => "undo",
                     InboxActivity::Answer(a) if a.kind == follow::AnswerKind::Accept => "accept",
                     InboxActivity::Answer(_) => "reject",
                 };

@@ -386,6 +386,11 @@ async fn show_publication(
             .map(|t| context! { id => t, label => ctx.vocab.label(scheme, t, page.lang) })
             .collect::<Vec<_>>()
     };
+    // boosts and likes from the fediverse: how many, never who
+    let (boosts, likes) = match r.local {
+        true => ctx.db.reaction_counts(&crate::federation::objects::object_id(&ctx, &r)).await?,
+        false => (0, 0),
+    };
     let html = page.render(
         &ctx,
         "library/resource.html",
@@ -415,6 +420,8 @@ async fn show_publication(
             withdrawn => r.status == Status::Withdrawn,
             draft => r.status == Status::Draft,
             statement => statement_view(&ctx, &r, can_edit),
+            boosts => boosts,
+            likes => likes,
         },
     )?;
     Ok(html.into_response())
