@@ -598,3 +598,8 @@ reactions-likes = { $count ->
     [few] { $count } إعجابات
    *[other] { $count } إعجابًا
 }
+share-out-title = مشاركة
+share-out-fediverse = شارك على خادمي
+share-out-hint = ماستودون أو خادم آخر في الفديفرس. يُحفظ على هذا الجهاز بعد كتابته مرة واحدة: اتركه فارغًا في المرة القادمة.
+share-out-email = المشاركة بالبريد الإلكتروني
+share-out-link = رابط للنسخ:

@@ -579,3 +579,8 @@ reactions-likes = { $count ->
     [one] 1 like
    *[other] { $count } likes
 }
+share-out-title = Share
+share-out-fediverse = Share on my server
+share-out-hint = Mastodon or another fediverse server. Typed once, it is remembered on this device; leave it empty next time.
+share-out-email = Share by e-mail
+share-out-link = Link to copy:

@@ -579,3 +579,8 @@ reactions-likes = { $count ->
     [one] 1 me gusta
    *[other] { $count } me gusta
 }
+share-out-title = Compartir
+share-out-fediverse = Compartir en mi servidor
+share-out-hint = Mastodon u otro servidor del fediverso. Escrito una vez, se recuerda en este dispositivo: la próxima vez déjelo vacío.
+share-out-email = Compartir por correo
+share-out-link = Enlace para copiar:

@@ -580,3 +580,8 @@ reactions-likes = { $count ->
     [one] { $count } mention j’aime
    *[other] { $count } mentions j’aime
 }
+share-out-title = Partager
+share-out-fediverse = Partager sur mon serveur
+share-out-hint = Mastodon ou un autre serveur du fédivers. Saisi une fois, il est retenu sur cet appareil : laissez-le vide la fois suivante.
+share-out-email = Partager par courriel
+share-out-link = Lien à copier :

@@ -16,6 +16,8 @@ use crate::model::vocab::Vocabularies;
 const FILES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
     ("partials/card.html", include_str!("../../templates/partials/card.html")),
+    ("partials/share.html", include_str!("../../templates/partials/share.html")),
+    ("share.html", include_str!("../../templates/share.html")),
     ("partials/field_errors.html", include_str!("../../templates/partials/field_errors.html")),
     ("partials/invite_email.html", include_str!("../../templates/partials/invite_email.html")),
     ("library/index.html", include_str!("../../templates/library/index.html")),

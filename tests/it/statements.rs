@@ -698,3 +698,47 @@ async fn boosts_and_likes_from_the_fediverse_are_counted_not_listed() {
     let parsed: amicus::federation::activities::InboxActivity = serde_json::from_value(lemmy).unwrap();
     assert!(matches!(parsed, amicus::federation::activities::InboxActivity::Announce(_)));
 }
+
+#[tokio::test]
+async fn a_reader_shares_to_their_own_server_typed_once_without_javascript() {
+    let app = TestApp::spawn().await;
+    let token = app.org_with_editor("ccij", "amina").await;
+    let s = post_statement(&app, &token, &statement("ccij", "Arrest now")).await;
+    let id = s["id"].as_str().unwrap();
+    let page = app.get(&format!("/s/{id}")).await.text().await.unwrap();
+    assert!(
+        page.contains("action=\"/share\"") && page.contains("mailto:?subject=Arrest%20now"),
+        "share form and e-mail"
+    );
+
+    let res = app.get(&format!("/share?u=/s/{id}&server=@me@Mastodon.Social")).await;
+    assert_eq!(res.status(), 303);
+    let to = res.headers()["location"].to_str().unwrap().to_string();
+    assert!(to.starts_with("https://mastodon.social/share?text=Arrest+now%0A"), "{to}");
+    assert!(to.contains(&format!("%2Fs%2F{id}")), "{to}");
+    let cookie = res.headers()["set-cookie"].to_str().unwrap().to_string();
+    assert!(cookie.starts_with("share_server=mastodon.social;") && cookie.contains("HttpOnly"), "{cookie}");
+
+    // the next time, the remembered server is used without asking
+    let again = app
+        .client
+        .get(app.url(&format!("/share?u=/s/{id}&server=")))
+        .header("cookie", "share_server=mastodon.social")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(again.status(), 303);
+    // without one, the reader is asked; a server name that is none is refused in their language
+    let fresh = reqwest::Client::builder().redirect(reqwest::redirect::Policy::none()).build().unwrap();
+    assert_eq!(fresh.get(app.url(&format!("/share?u=/s/{id}"))).send().await.unwrap().status(), 200);
+    let bad = fresh.get(app.url(&format!("/share?u=/s/{id}&server=javascript:alert(1)"))).send().await.unwrap();
+    assert_eq!(bad.status(), 422);
+    // only a public publication of this instance can be shared from here
+    let mut draft = statement("ccij", "Draft");
+    draft["status"] = json!("draft");
+    let d = post_statement(&app, &token, &draft).await;
+    for bad in [format!("/s/{}", d["id"].as_str().unwrap()), "https://evil.example/x".into(), "/s/../../etc".into()] {
+        let res = app.get(&format!("/share?u={bad}&server=mastodon.social")).await;
+        assert_eq!(res.status(), 404, "{bad}");
+    }
+}

@@ -10,6 +10,7 @@ mod library;
 mod orgs;
 mod passkeys;
 mod people;
+mod share;
 
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Multipart};
 use axum::http::request::Parts;
@@ -54,6 +55,7 @@ pub fn router(ctx: Ctx, upload_limit: DefaultBodyLimit) -> Router<Ctx> {
         .route("/orgs/{handle}/edit", get(orgs::edit_form).post(orgs::update))
         .route("/orgs/{handle}/logo", get(orgs::logo).post(orgs::upload_logo).layer(upload_limit))
         .route("/orgs/{handle}/follow", get(orgs::remote_follow))
+        .route("/share", get(share::share))
         .route("/orgs/{handle}/members", get(people::members).post(people::members_action))
         .route("/orgs/{handle}/federation", get(orgs::federation).post(orgs::federation_action))
         .route("/admin/federation", get(admin::federation).post(admin::retry))
