@@ -7,6 +7,8 @@ pub mod accounts;
 pub mod agenda;
 /// The running instance: the HTTP state around the domain core, and serve.
 pub mod app;
+/// Campaigns: a hashtag, a page and a followable group gathering publications.
+pub mod campaigns;
 /// Configuration from defaults, `amicus.toml` and the environment.
 pub mod config;
 /// The only place with SQL: SQLite or PostgreSQL behind one `Db`.

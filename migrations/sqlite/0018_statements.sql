@@ -86,3 +86,40 @@ create table reactions (
     created_at text not null,
     unique (object, actor, kind)
 );
+
+-- a campaign (#MakingJusticeWork) is followable: its Group actor is an orgs row of kind
+-- 'campaign' (keys, inbox, followers and deliveries as an organisation's), which the lists
+-- of organisations leave out. the campaign row holds what the page shows: texts per language
+-- (json {lang: {title, goals, call_to_action}}), dates, the banner and its description.
+alter table orgs add column kind text not null default 'organization';
+create table campaigns (
+    id integer primary key,
+    uid text not null unique,
+    group_id integer not null unique references orgs (id) on delete cascade,
+    org_id integer not null references orgs (id) on delete cascade,
+    hashtag text not null,
+    original_language text not null,
+    texts text not null default '{}',
+    cta_url text,
+    starts_on text,
+    ends_on text,
+    banner_sha256 text,
+    banner_media_type text,
+    banner_alt text,
+    status text not null check (status in ('draft', 'published')),
+    created_at text not null,
+    updated_at text not null
+);
+create index campaigns_by_org on campaigns (org_id);
+
+-- what a campaign gathers: statements, resources and events of any organisation, by their
+-- ActivityPub id. one an organiser adds is approved; one a partner proposes waits for them.
+create table campaign_items (
+    campaign_id integer not null references campaigns (id) on delete cascade,
+    ap_id text not null,
+    kind text not null check (kind in ('resource', 'event')),
+    state text not null check (state in ('proposed', 'approved')),
+    proposed_by integer references orgs (id) on delete set null,
+    added_at text not null,
+    primary key (campaign_id, ap_id)
+);

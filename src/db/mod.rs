@@ -4,6 +4,7 @@
 //! (`deliveries`) and the search document written with a resource (`resources`).
 
 pub mod attachments;
+pub mod campaigns;
 pub mod deliveries;
 pub mod events;
 pub mod federation;

@@ -21,6 +21,7 @@ struct OrgRow {
     logo_media_type: Option<String>,
     public_key: Option<String>,
     signing_public: Option<String>,
+    kind: String,
     manually_approves_followers: bool,
     local: bool,
     ap_id: Option<String>,
@@ -28,7 +29,7 @@ struct OrgRow {
 }
 
 const ORG_COLUMNS: &str =
-    "id, handle, name, names, descriptions, website, logo_sha256, logo_media_type, public_key, signing_public, \
+    "id, handle, name, names, descriptions, website, logo_sha256, logo_media_type, public_key, signing_public, kind, \
                            manually_approves_followers, local, ap_id, created_at";
 
 impl From<OrgRow> for Org {
@@ -44,6 +45,7 @@ impl From<OrgRow> for Org {
             logo_media_type: r.logo_media_type,
             public_key: r.public_key,
             signing_public: r.signing_public,
+            kind: r.kind,
             manually_approves_followers: r.manually_approves_followers,
             local: r.local,
             ap_id: r.ap_id,
@@ -181,7 +183,7 @@ impl Db {
     }
 
     pub async fn list_orgs(&self) -> AppResult<Vec<Org>> {
-        let rows: Vec<OrgRow> = on_pool!(self, p => sqlx::query_as(&format!("select {ORG_COLUMNS} from orgs order by local desc, handle"))
+        let rows: Vec<OrgRow> = on_pool!(self, p => sqlx::query_as(&format!("select {ORG_COLUMNS} from orgs where kind = 'organization' order by local desc, handle"))
             .fetch_all(p).await)?;
         Ok(rows.into_iter().map(Org::from).collect())
     }

@@ -49,7 +49,8 @@ pub fn org_actor(ctx: &Core, org: &Org) -> AppResult<Actor> {
     let summary = org.description_in("en").map(paragraph);
     Ok(Actor {
         id: id.clone(),
-        kind: "Organization",
+        // a campaign is followed as a group (FEP-1b12): Lemmy and Mastodon both follow those
+        kind: if org.kind == "campaign" { "Group" } else { "Organization" },
         preferred_username: org.handle.clone(),
         name: org.name.clone(),
         name_map: org.names.clone(),

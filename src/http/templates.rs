@@ -18,6 +18,8 @@ const FILES: &[(&str, &str)] = &[
     ("partials/card.html", include_str!("../../templates/partials/card.html")),
     ("partials/share.html", include_str!("../../templates/partials/share.html")),
     ("share.html", include_str!("../../templates/share.html")),
+    ("campaigns/index.html", include_str!("../../templates/campaigns/index.html")),
+    ("campaigns/show.html", include_str!("../../templates/campaigns/show.html")),
     ("partials/field_errors.html", include_str!("../../templates/partials/field_errors.html")),
     ("partials/invite_email.html", include_str!("../../templates/partials/invite_email.html")),
     ("library/index.html", include_str!("../../templates/library/index.html")),

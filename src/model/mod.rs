@@ -1,5 +1,6 @@
 //! Domain types and their validation: no SQL, no HTTP.
 
+pub mod campaign;
 pub mod event;
 pub mod lang;
 pub mod org;

@@ -52,6 +52,9 @@ pub struct Org {
     /// Its Ed25519 key (multibase) for co-signatures; for a remote one, as its actor lists it.
     #[serde(skip)]
     pub signing_public: Option<String>,
+    /// `organization`, or `campaign` for a campaign's Group actor.
+    #[serde(skip)]
+    pub kind: String,
     pub manually_approves_followers: bool,
     /// False for an organisation on another server, whose resources this instance keeps.
     pub local: bool,

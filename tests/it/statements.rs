@@ -199,7 +199,7 @@ async fn network() -> (TestApp, TestApp, TestApp, TestApp) {
     (alpha, beta, gamma, delta)
 }
 
-async fn drain(apps: &[&TestApp]) {
+pub async fn drain(apps: &[&TestApp]) {
     // each round may queue answers on another instance: three rounds settle any exchange here
     for _ in 0..3 {
         for a in apps {

@@ -1,5 +1,6 @@
 //! JSON API v1 (documented in `docs/API.md`). Errors are `application/problem+json`.
 
+mod campaigns;
 mod events;
 mod orgs;
 mod resources;
@@ -32,6 +33,11 @@ pub fn router(upload_limit: DefaultBodyLimit) -> Router<Ctx> {
         .route("/orgs/{handle}/invitations", get(statements::invitations))
         .route("/orgs/{handle}/invitations/{id}/accept", axum::routing::post(statements::accept))
         .route("/orgs/{handle}/invitations/{id}/decline", axum::routing::post(statements::decline))
+        .route("/campaigns", get(campaigns::list).post(campaigns::create))
+        .route("/campaigns/{id}", get(campaigns::show).patch(campaigns::update).delete(campaigns::delete))
+        .route("/campaigns/{id}/items", axum::routing::post(campaigns::add_item))
+        .route("/campaigns/{id}/items/{action}", axum::routing::post(campaigns::decide_item))
+        .route("/campaigns/{id}/banner", axum::routing::post(campaigns::banner).layer(upload_limit))
         .route("/events", get(events::list).post(events::create))
         .route("/events/{id}", get(events::show).patch(events::update).delete(events::delete))
         .route("/orgs", get(orgs::list))

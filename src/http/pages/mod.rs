@@ -4,6 +4,7 @@
 mod admin;
 mod agenda;
 mod auth;
+mod campaigns;
 mod editor;
 mod events;
 mod library;
@@ -56,6 +57,9 @@ pub fn router(ctx: Ctx, upload_limit: DefaultBodyLimit) -> Router<Ctx> {
         .route("/orgs/{handle}/logo", get(orgs::logo).post(orgs::upload_logo).layer(upload_limit))
         .route("/orgs/{handle}/follow", get(orgs::remote_follow))
         .route("/share", get(share::share))
+        .route("/campaigns", get(campaigns::index))
+        .route("/c/{uid}", get(campaigns::show))
+        .route("/c/{uid}/banner", get(campaigns::banner))
         .route("/orgs/{handle}/members", get(people::members).post(people::members_action))
         .route("/orgs/{handle}/federation", get(orgs::federation).post(orgs::federation_action))
         .route("/admin/federation", get(admin::federation).post(admin::retry))

@@ -67,6 +67,11 @@ pub async fn show(
         signed.check().await?;
         return crate::federation::actors::org_response(&ctx, &org);
     }
+    // a campaign's actor: its page is the campaign's
+    if org.kind == "campaign" {
+        let c = ctx.db.campaign_of_group(org.id).await?.ok_or(AppError::NotFound)?;
+        return Ok(axum::response::Redirect::to(&format!("/c/{}", c.uid)).into_response());
+    }
     let role = match &page.user {
         Some(u) => org_role(&ctx, u, org.id).await?,
         None => None,

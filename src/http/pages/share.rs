@@ -35,6 +35,7 @@ async fn shareable(ctx: &Ctx, path: &str, lang: &str) -> AppResult<(String, Stri
             let e = ctx.db.event_by_uid(uid).await?.filter(|e| e.local).ok_or(AppError::NotFound)?;
             e.text_for(lang).map(|t| t.1.clone()).unwrap_or_default()
         }
+        "c" => crate::campaigns::title_of(ctx, uid, lang).await?,
         _ => return Err(AppError::NotFound),
     };
     Ok((title, format!("{base}/{kind}/{uid}")))
