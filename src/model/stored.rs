@@ -167,7 +167,7 @@ impl Resource {
 
     /// Its status as the public sees it: a published statement under embargo is not yet.
     pub fn public_status(&self) -> Status {
-        public_status(self.status, self.hidden_until, Utc::now())
+        public_status(self.status, self.hidden_until)
     }
 
     /// Where it is read: `/s/{uid}` for a statement, `/r/{uid}` for any other resource.
@@ -228,10 +228,12 @@ impl Resource {
     }
 }
 
-/// A status as the public sees it at `now`: published but hidden until later is not yet.
-pub fn public_status(status: Status, hidden_until: Option<DateTime<Utc>>, now: DateTime<Utc>) -> Status {
+/// A status as the public sees it: published but still hidden is not yet. An embargo is lifted
+/// (and the publication's `Create` sent) by the embargo worker, not by the clock alone, so that
+/// nobody sees it before its followers are sent it.
+pub fn public_status(status: Status, hidden_until: Option<DateTime<Utc>>) -> Status {
     match (status, hidden_until) {
-        (Status::Published, Some(t)) if t > now => Status::Draft,
+        (Status::Published, Some(_)) => Status::Draft,
         (s, _) => s,
     }
 }
