@@ -19,6 +19,7 @@ const FILES: &[(&str, &str)] = &[
     ("partials/share.html", include_str!("../../templates/partials/share.html")),
     ("share.html", include_str!("../../templates/share.html")),
     ("campaigns/index.html", include_str!("../../templates/campaigns/index.html")),
+    ("orgs/invitations.html", include_str!("../../templates/orgs/invitations.html")),
     ("campaigns/show.html", include_str!("../../templates/campaigns/show.html")),
     ("partials/field_errors.html", include_str!("../../templates/partials/field_errors.html")),
     ("partials/invite_email.html", include_str!("../../templates/partials/invite_email.html")),

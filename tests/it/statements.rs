@@ -289,13 +289,19 @@ async fn partners_co_sign_across_instances_and_everyone_who_has_it_sees_who_sign
     assert_eq!(on_alpha[0]["verified"], true);
     assert_eq!(on_alpha[0]["version"], 1);
 
-    // gamma signs too
+    // gamma's editor signs in the browser, from the invitations page that shows the exact text
+    gamma.login("gala", crate::helpers::PASSWORD).await;
+    let page = gamma.get("/orgs/trial/invitations").await.text().await.unwrap();
+    assert!(page.contains("We, the undersigned") && page.contains(s["digest"].as_str().unwrap()), "{page}");
     let inv: Value = gamma.api_get(&g, "/api/v1/orgs/trial/invitations").await.json().await.unwrap();
     let inv_id = inv["items"][0]["id"].as_str().unwrap().to_string();
-    let res = gamma
-        .api_post(&g, &format!("/api/v1/orgs/trial/invitations/{inv_id}/accept"), &json!({ "digest": s["digest"] }))
-        .await;
-    assert_eq!(res.status(), 202);
+    let csrf = gamma.csrf().await;
+    let digest = s["digest"].as_str().unwrap();
+    let form =
+        [("csrf", csrf.as_str()), ("invitation", &inv_id), ("digest", digest), ("action", "sign"), ("announce", "1")];
+    let res = gamma.client.post(gamma.url("/orgs/trial/invitations")).form(&form).send().await.unwrap();
+    assert_eq!(res.status(), 303);
+    assert!(gamma.get("/orgs/trial/invitations").await.text().await.unwrap().contains("No invitation is waiting"));
     drain(&apps).await;
     assert_eq!(signatories(&alpha, &id).await.len(), 2);
 

@@ -12,6 +12,7 @@ mod orgs;
 mod passkeys;
 mod people;
 mod share;
+mod statements;
 
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Multipart};
 use axum::http::request::Parts;
@@ -62,6 +63,7 @@ pub fn router(ctx: Ctx, upload_limit: DefaultBodyLimit) -> Router<Ctx> {
         .route("/c/{uid}/banner", get(campaigns::banner))
         .route("/orgs/{handle}/members", get(people::members).post(people::members_action))
         .route("/orgs/{handle}/federation", get(orgs::federation).post(orgs::federation_action))
+        .route("/orgs/{handle}/invitations", get(statements::invitations).post(statements::answer_invitation))
         .route("/admin/federation", get(admin::federation).post(admin::retry))
         .route("/admin/people", get(people::people).post(people::people_action))
         .route("/account", get(people::account).post(people::account_action))
