@@ -604,3 +604,5 @@ invitations-stale = The text changed since this invitation: its lead will invite
 invitations-announce = Share it with our followers once signed (and public)
 invitations-sign = Sign this text
 invitations-decline = Decline
+follow-campaign-title = Follow this campaign
+follow-campaign-help = From Mastodon, Lemmy or another fediverse server: give your server, and you will be taken to its page for following; everything the campaign adds then reaches your timeline. Or search for this address in your app:

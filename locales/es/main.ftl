@@ -604,3 +604,5 @@ invitations-stale = El texto cambió desde esta invitación: su organización pr
 invitations-announce = Compartirla con nuestros seguidores una vez firmada (y pública)
 invitations-sign = Firmar este texto
 invitations-decline = Rechazar
+follow-campaign-title = Seguir esta campaña
+follow-campaign-help = Desde Mastodon, Lemmy u otro servidor del fediverso: indique su servidor y le llevaremos a su página para seguirla; todo lo que la campaña añada llegará a su cronología. O busque esta dirección en su aplicación:

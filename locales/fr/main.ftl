@@ -605,3 +605,5 @@ invitations-stale = Le texte a changé depuis cette invitation : son organisatio
 invitations-announce = La partager avec nos abonnés une fois signée (et publique)
 invitations-sign = Signer ce texte
 invitations-decline = Décliner
+follow-campaign-title = Suivre cette campagne
+follow-campaign-help = Depuis Mastodon, Lemmy ou un autre serveur du fédivers : indiquez votre serveur et vous serez conduit à sa page d’abonnement ; tout ce que la campagne ajoute arrivera alors dans votre fil. Ou cherchez cette adresse dans votre application :

@@ -79,6 +79,7 @@ pub async fn show(State(ctx): State<Ctx>, page: Page, Path(uid): Path<String>) -
             orgs => orgs.iter().map(|(h, n)| context! { handle => h, name => n }).collect::<Vec<_>>(),
             address => address.clone(),
             org => context! { handle => c.handle },
+            campaign => true,
             server => "",
             share => context! { path => format!("/c/{}", c.uid), title => title, url => format!("{}/c/{}", ctx.config.base_url(), c.uid) },
         },
