@@ -125,11 +125,29 @@ pub async fn update(ctx: &Core, user: &User, uid: &str, patch: StatementPatch) -
     input.apply(patch);
     input.org = current.org_handle.clone();
     let r = validate(ctx, &input, Some(&current)).await?;
+    let bumped = r.statement.as_ref().map(|s| s.version) != current.statement.as_ref().map(|s| s.version);
     let r = library::update_checked(ctx, &current, r).await?;
+    if bumped {
+        reinvite(ctx, &r).await?;
+    }
     if r.hidden_until.is_some() {
         ctx.embargo_bell.notify_one();
     }
     Ok(r)
+}
+
+/// After a change to the signed text, everyone who signed an earlier version is invited to
+/// confirm the new one (their signature counts for the version they signed until then).
+async fn reinvite(ctx: &Core, r: &Resource) -> AppResult<()> {
+    for s in r.signatures.iter().filter(|s| s.state == SignatureState::Signed) {
+        let Some(org) = ctx.db.org_by_id(s.org_id).await? else { continue };
+        let inbox = match org.local {
+            true => None,
+            false => Some(inbox_of(ctx, &s.actor).await?),
+        };
+        send_invite(ctx, r, &org, inbox.as_deref()).await?;
+    }
+    Ok(())
 }
 
 /// The signatures of a statement and the invitations to sign it.
@@ -335,7 +353,7 @@ pub async fn invite_many(
     Ok((taken, bad))
 }
 
-async fn send_invite(data: &Data<Core>, r: &Resource, org: &Org, inbox: Option<&str>) -> AppResult<()> {
+async fn send_invite(data: &Core, r: &Resource, org: &Org, inbox: Option<&str>) -> AppResult<()> {
     let st = r.statement.clone().unwrap_or_default();
     let invite_id = new_activity_id(data, "invite");
     let lead = actor_of(data, &r.org_handle);
@@ -569,7 +587,10 @@ pub async fn withdraw(ctx: &Core, user: &User, uid: &str, handle: &str) -> AppRe
         }
         return signatories_changed(ctx, r.id).await;
     }
-    let inv = ctx.db.invitation_for(org.id, r.id).await?.filter(|i| i.state == "accepted").ok_or(AppError::NotFound)?;
+    // signed before (perhaps an earlier version, with an invitation to confirm a new one pending)
+    let inv = ctx.db.invitation_for(org.id, r.id).await?;
+    let inv = inv.filter(|i| i.accept_id.is_some() && i.state != "withdrawn" && i.state != "declined");
+    let inv = inv.ok_or(AppError::NotFound)?;
     let accept_id = inv.accept_id.clone().ok_or(AppError::NotFound)?;
     let id = new_activity_id(ctx, "undo");
     let doc = cosign::answer("Undo", &id, &actor_of(ctx, &org.handle), &accept_id, &ap_id_of(ctx, &r));

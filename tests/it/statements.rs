@@ -354,6 +354,22 @@ async fn partners_co_sign_across_instances_and_everyone_who_has_it_sees_who_sign
     let page = alpha.get(&format!("/s/{id}")).await.text().await.unwrap();
     assert!(page.contains("signed version 1"), "earlier signatures are marked");
     drain(&apps).await;
+    // each signatory is invited to confirm the new version; gamma does, beta does not (yet)
+    let inv: Value = gamma.api_get(&g, "/api/v1/orgs/trial/invitations").await.json().await.unwrap();
+    assert_eq!(inv["items"][0]["statement"]["version"], 2, "{inv}");
+    let inv_id = inv["items"][0]["id"].as_str().unwrap().to_string();
+    let res = gamma
+        .api_post(&g, &format!("/api/v1/orgs/trial/invitations/{inv_id}/accept"), &json!({ "digest": v2["digest"] }))
+        .await;
+    assert_eq!(res.status(), 202);
+    drain(&apps).await;
+    let versions: Vec<(String, i64)> = signatories(&alpha, &id)
+        .await
+        .iter()
+        .map(|x| (x["org"].as_str().unwrap().to_string(), x["version"].as_i64().unwrap()))
+        .collect();
+    assert!(versions.contains(&(format!("@trial@{}", gamma.ctx.config.domain), 2)), "{versions:?}");
+    assert!(versions.contains(&(format!("@redress@{}", beta.ctx.config.domain), 1)), "{versions:?}");
 
     // beta withdraws its signature: gone from the list everywhere
     let (beta_copy, _) = copy_of(&beta, &b, &ap_id).await;
