@@ -168,14 +168,7 @@ impl Cosign {
 impl Activity for Cosign {
     type DataType = Core;
     type Error = AppError;
-
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn actor(&self) -> &Url {
-        self.actor.inner()
-    }
+    super::activities::ids!();
 
     async fn verify(&self, _data: &Data<Core>) -> Result<(), AppError> {
         verify_domains_match(&self.id, self.actor.inner())?;
@@ -204,14 +197,7 @@ pub struct Invite {
 impl Activity for Invite {
     type DataType = Core;
     type Error = AppError;
-
-    fn id(&self) -> &Url {
-        &self.id
-    }
-
-    fn actor(&self) -> &Url {
-        self.actor.inner()
-    }
+    super::activities::ids!();
 
     /// Only an organisation here can be invited, to a statement on the inviter's own server.
     async fn verify(&self, data: &Data<Core>) -> Result<(), AppError> {

@@ -57,16 +57,7 @@ pub struct CampaignPatch {
 
 impl CampaignInput {
     pub fn apply(&mut self, p: CampaignPatch) {
-        for (lang, t) in p.translations {
-            match t {
-                Some(t) => {
-                    self.translations.insert(lang, t);
-                }
-                None => {
-                    self.translations.remove(&lang);
-                }
-            }
-        }
+        super::apply_translations(&mut self.translations, p.translations);
         if let Some(v) = p.hashtag {
             self.hashtag = v;
         }

@@ -11,7 +11,24 @@ pub mod text;
 pub mod user;
 pub mod vocab;
 
+use std::collections::BTreeMap;
+
 use serde::Serialize;
+
+/// Applies the translations of a `PATCH`: a language given replaces that language alone, `null`
+/// removes it, and the others stay as they are.
+pub fn apply_translations<T>(into: &mut BTreeMap<String, T>, patch: BTreeMap<String, Option<T>>) {
+    for (lang, text) in patch {
+        match text {
+            Some(t) => {
+                into.insert(lang, t);
+            }
+            None => {
+                into.remove(&lang);
+            }
+        }
+    }
+}
 
 /// One problem with one field of an input. `code` is a message id in `locales/*/main.ftl`
 /// and `value` fills its `$value` placeholder, so the message reaches each reader in

@@ -138,16 +138,7 @@ impl ResourceInput {
         if let Some(v) = p.original_language {
             self.original_language = v;
         }
-        for (lang, text) in p.translations {
-            match text {
-                Some(t) => {
-                    self.translations.insert(lang, t);
-                }
-                None => {
-                    self.translations.remove(&lang);
-                }
-            }
-        }
+        super::apply_translations(&mut self.translations, p.translations);
         macro_rules! set {
             ($($f:ident),*) => { $( if let Some(v) = p.$f { self.$f = v; } )* };
         }

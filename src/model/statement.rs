@@ -108,16 +108,7 @@ fn nullable<'de, D: serde::Deserializer<'de>, T: Deserialize<'de>>(d: D) -> Resu
 
 impl StatementInput {
     pub fn apply(&mut self, p: StatementPatch) {
-        for (lang, text) in p.translations {
-            match text {
-                Some(t) => {
-                    self.translations.insert(lang, t);
-                }
-                None => {
-                    self.translations.remove(&lang);
-                }
-            }
-        }
+        super::apply_translations(&mut self.translations, p.translations);
         macro_rules! set {
             ($($f:ident),*) => { $( if let Some(v) = p.$f { self.$f = v; } )* };
         }

@@ -14,6 +14,8 @@ macro_rules! ids {
     };
 }
 
+pub(crate) use ids;
+
 pub mod content;
 pub mod follow;
 pub mod join;
