@@ -698,6 +698,32 @@ async fn boosts_and_likes_from_the_fediverse_are_counted_not_listed() {
     let page = alpha.get(&format!("/s/{id}")).await.text().await.unwrap();
     assert!(page.contains("0 likes"), "taken back");
 
+    // a like of an event of the agenda counts and shows on its page too
+    let event: Value = alpha
+        .api_post(
+            &lead,
+            "/api/v1/events",
+            &json!({"org": "ccij", "kind": "hearing-trial", "original_language": "en",
+            "translations": {"en": {"title": "Trial hearing"}}, "start": "2030-03-04T09:30", "end": "2030-03-04T16:30",
+            "timezone": "Europe/Amsterdam"}),
+        )
+        .await
+        .json()
+        .await
+        .unwrap();
+    let event_url = format!("http://{}/e/{}", alpha.ctx.config.domain, event["id"].as_str().unwrap());
+    let like = fixture(
+        "mastodon-like.json",
+        &[
+            ("https://amicus.example/s/q7mz3k2d9x4p8wna", &event_url),
+            ("https://mastodon.example/users/amina", &fan),
+            ("4512", "7"),
+        ],
+    );
+    assert_eq!(send(like).await.status(), 202);
+    let page = alpha.get(&format!("/e/{}", event["id"].as_str().unwrap())).await.text().await.unwrap();
+    assert!(page.contains("1 like"), "the event's page counts it");
+
     // a boost of a draft is not counted
     let mut draft = statement("ccij", "Draft");
     draft["status"] = json!("draft");

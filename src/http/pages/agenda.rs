@@ -540,10 +540,15 @@ pub async fn show(
         Some(u) if e.local => crate::accounts::org_role(&ctx, u, e.org_id).await?.is_some_and(|r| r.can_edit()),
         _ => false,
     };
+    // boosts and likes from the fediverse: how many, never who
+    let (boosts, likes) = match e.local {
+        true => ctx.db.reaction_counts(&format!("{}/e/{}", ctx.config.base_url(), e.uid)).await?,
+        false => (0, 0),
+    };
     let html: Html<String> = page.render(
         &ctx,
         "agenda/event.html",
-        context! { e => event_view(&ctx, &page, &e, reader), reader_zone => reader.name(), can_edit },
+        context! { e => event_view(&ctx, &page, &e, reader), reader_zone => reader.name(), can_edit, boosts, likes },
     )?;
     Ok(keep_zone(&ctx, html.into_response(), asked))
 }
