@@ -138,12 +138,20 @@ pub async fn update(ctx: &Core, user: &User, uid: &str, patch: StatementPatch) -
 
 /// After a change to the signed text, everyone who signed an earlier version is invited to
 /// confirm the new one (their signature counts for the version they signed until then).
+/// The text is saved by then: a signatory that cannot be invited again (its actor forgotten
+/// here) is logged, and the others are still invited.
 async fn reinvite(ctx: &Core, r: &Resource) -> AppResult<()> {
     for s in r.signatures.iter().filter(|s| s.state == SignatureState::Signed) {
         let Some(org) = ctx.db.org_by_id(s.org_id).await? else { continue };
         let inbox = match org.local {
             true => None,
-            false => Some(inbox_of(ctx, &s.actor).await?),
+            false => match inbox_of(ctx, &s.actor).await {
+                Ok(inbox) => Some(inbox),
+                Err(e) => {
+                    tracing::warn!(actor = %s.actor, "cannot invite to confirm version {}: {e}", r.uid);
+                    continue;
+                }
+            },
         };
         send_invite(ctx, r, &org, inbox.as_deref()).await?;
     }
@@ -251,11 +259,19 @@ async fn lead_statement(ctx: &Core, user: &User, uid: &str) -> AppResult<Resourc
     Ok(r)
 }
 
+/// The handle of an organisation of this instance that `target` names (`name`, `@name` or
+/// `@name@this.domain`), if it names one here rather than an account elsewhere or a URL.
+fn handle_here(ctx: &Core, target: &str) -> Option<String> {
+    let t = target.trim();
+    let acct = t.trim_start_matches('@');
+    let acct = acct.strip_suffix(&format!("@{}", ctx.config.domain)).unwrap_or(acct);
+    (!acct.contains('@') && !t.contains("://")).then(|| acct.to_string())
+}
+
 /// A local organisation `user` edits, by handle.
 async fn own_org(ctx: &Core, user: &User, handle: &str) -> AppResult<Org> {
-    let handle = handle.trim().trim_start_matches('@');
-    let handle = handle.strip_suffix(&format!("@{}", ctx.config.domain)).unwrap_or(handle);
-    let org = ctx.db.org_by_handle(handle).await?.filter(|o| o.local).ok_or(AppError::NotFound)?;
+    let handle = handle_here(ctx, handle).ok_or(AppError::NotFound)?;
+    let org = ctx.db.org_by_handle(&handle).await?.filter(|o| o.local).ok_or(AppError::NotFound)?;
     require_editor(ctx, user, org.id).await?;
     Ok(org)
 }
@@ -264,10 +280,8 @@ async fn own_org(ctx: &Core, user: &User, handle: &str) -> AppResult<Org> {
 /// another server, found by WebFinger or its URL (refused when blocked or unknown).
 async fn invitee(data: &Data<Core>, target: &str) -> AppResult<(Org, Option<String>)> {
     let t = target.trim();
-    let local = t.trim_start_matches('@');
-    let local = local.strip_suffix(&format!("@{}", data.config.domain)).unwrap_or(local);
     let by_url = Url::parse(t).ok().and_then(|u| crate::federation::apactor::local_handle(data, &u));
-    if let Some(handle) = by_url.or_else(|| (!local.contains('@') && !t.contains("://")).then(|| local.to_string())) {
+    if let Some(handle) = by_url.or_else(|| handle_here(data, t)) {
         let org = data.db.org_by_handle(&handle).await?.filter(|o| o.local);
         return org.map(|o| (o, None)).ok_or_else(|| AppError::invalid("target", "err-target-not-found", target));
     }
@@ -310,14 +324,15 @@ pub async fn invite_many(
     let mut bad = Vec::new();
     for t in targets {
         let t = t.trim();
-        let acct = t.trim_start_matches('@');
-        let here = acct.strip_suffix(&format!("@{}", data.config.domain)).unwrap_or(acct);
-        if !here.contains('@') && !t.contains("://") {
-            match data.db.org_by_handle(here).await?.filter(|o| o.local && o.id != r.org_id) {
+        if let Some(here) = handle_here(data, t) {
+            match data.db.org_by_handle(&here).await?.filter(|o| o.local && o.id != r.org_id) {
                 Some(o) => local.push(o),
                 None => bad.push(t.to_string()),
             }
-        } else if t.starts_with("https://") || t.starts_with("http://") || acct.split('@').count() == 2 {
+        } else if t.starts_with("https://")
+            || t.starts_with("http://")
+            || t.trim_start_matches('@').split('@').count() == 2
+        {
             remote.push(t.to_string());
         } else {
             bad.push(t.to_string());

@@ -381,11 +381,6 @@ fn write_jcs(v: &Value, out: &mut String) {
     }
 }
 
-/// Whether `kind` names a statement (rather than a resource) in these vocabularies.
-pub fn is_statement_kind(vocab: &Vocabularies, kind: &str) -> bool {
-    vocab.contains(vocab::STATEMENT_KIND, kind)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
