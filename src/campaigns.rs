@@ -57,7 +57,8 @@ pub async fn get(ctx: &Core, user: Option<&User>, uid: &str) -> AppResult<Campai
     Ok(c)
 }
 
-async fn get_for_edit(ctx: &Core, user: &User, uid: &str) -> AppResult<Campaign> {
+/// A campaign its organisers' editors may change.
+pub async fn get_for_edit(ctx: &Core, user: &User, uid: &str) -> AppResult<Campaign> {
     let c = ctx.db.campaign_by_uid(uid).await?.ok_or(AppError::NotFound)?;
     if require_editor(ctx, user, c.org_id).await.is_err() {
         return Err(if c.fields.published { AppError::Forbidden } else { AppError::NotFound });

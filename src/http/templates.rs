@@ -26,6 +26,8 @@ const FILES: &[(&str, &str)] = &[
     ("library/index.html", include_str!("../../templates/library/index.html")),
     ("library/resource.html", include_str!("../../templates/library/resource.html")),
     ("library/statement.html", include_str!("../../templates/library/statement.html")),
+    ("library/statement_form.html", include_str!("../../templates/library/statement_form.html")),
+    ("campaigns/form.html", include_str!("../../templates/campaigns/form.html")),
     ("library/form.html", include_str!("../../templates/library/form.html")),
     ("agenda/index.html", include_str!("../../templates/agenda/index.html")),
     ("agenda/event.html", include_str!("../../templates/agenda/event.html")),

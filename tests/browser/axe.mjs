@@ -212,7 +212,7 @@ for (const lang of ["en", "ar"]) {
 }
 // every other page a reader or an administrator sees
 for (const lang of ["en", "ar"]) {
-  for (const path of ["/", "/agenda", process.env.EVENT_PATH ?? "/agenda", "/agenda?tz=America/Bogota", "/agenda?view=month&from=2030-03-01", "/agenda?view=day&from=2030-03-10", "/agenda?past=1", "/library?q=conference", "/agenda/new", `${process.env.EVENT_PATH ?? "/e/none"}/edit`, "/orgs", "/orgs/redress", "/orgs/redress/follow?server=x", "/orgs/redress/edit", "/orgs/redress/federation", "/admin/federation", "/forgot", "/nowhere", process.env.STATEMENT_PATH ?? "/s/none", process.env.CAMPAIGN_PATH ?? "/c/none", "/campaigns", "/orgs/redress/invitations", `/share?u=${process.env.STATEMENT_PATH ?? "/s/none"}`]) {
+  for (const path of ["/", "/agenda", process.env.EVENT_PATH ?? "/agenda", "/agenda?tz=America/Bogota", "/agenda?view=month&from=2030-03-01", "/agenda?view=day&from=2030-03-10", "/agenda?past=1", "/library?q=conference", "/agenda/new", `${process.env.EVENT_PATH ?? "/e/none"}/edit`, "/orgs", "/orgs/redress", "/orgs/redress/follow?server=x", "/orgs/redress/edit", "/orgs/redress/federation", "/admin/federation", "/forgot", "/nowhere", process.env.STATEMENT_PATH ?? "/s/none", process.env.CAMPAIGN_PATH ?? "/c/none", "/campaigns", "/orgs/redress/invitations", "/s/new", `${process.env.STATEMENT_PATH ?? "/s/none"}/edit`, "/campaigns/new", `${process.env.CAMPAIGN_PATH ?? "/c/none"}/edit`, `/share?u=${process.env.STATEMENT_PATH ?? "/s/none"}`]) {
     await page.goto(`${base}${path}${path.includes("?") ? "&" : "?"}lang=${lang}`);
     await check(page, `${lang} ${path}`);
   }

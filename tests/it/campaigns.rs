@@ -183,3 +183,129 @@ fn png() -> Vec<u8> {
     img.write_to(&mut out, image::ImageFormat::Png).unwrap();
     out.into_inner()
 }
+
+#[tokio::test]
+async fn a_campaign_is_made_filled_and_deleted_in_the_browser() {
+    use crate::helpers::{TestApp, PASSWORD};
+    let app = TestApp::spawn().await;
+    let lead = app.org_with_editor("ccij", "amina").await;
+    let partner = app.org_with_editor("redress", "rasha").await;
+    let st = app.api_post(&lead, "/api/v1/statements", &statement("ccij", "Arrest now")).await;
+    let st: Value = st.json().await.unwrap();
+    let guide = app.post_resource(&partner, &crate::helpers::resource("redress", "A guide for survivors")).await;
+    assert_eq!(app.login("amina", PASSWORD).await.status(), 303);
+    let csrf = app.csrf().await;
+    let post = |path: String, fields: Vec<(&'static str, String)>| {
+        let mut form: Vec<(&str, String)> = vec![("csrf", csrf.clone())];
+        form.extend(fields);
+        app.client.post(app.url(&path)).form(&form).send()
+    };
+    let fields = |hashtag: &str| {
+        vec![
+            ("org", "ccij".to_string()),
+            ("handle", "makingjusticework".to_string()),
+            ("hashtag", hashtag.to_string()),
+            ("original_language", "en".to_string()),
+            ("text_lang", "en".to_string()),
+            ("title", "Making Justice Work".to_string()),
+            ("goals", "Universal ratification.".to_string()),
+            ("call_to_action", "Ask your government to ratify".to_string()),
+            ("cta_url", "https://example.org/ratify".to_string()),
+            ("starts_on", "2026-07-17".to_string()),
+            ("ends_on", "2027-07-17".to_string()),
+            ("status", "published".to_string()),
+        ]
+    };
+    assert!(app.get("/campaigns").await.text().await.unwrap().contains("href=\"/campaigns/new\""));
+    assert!(app.get("/campaigns/new").await.text().await.unwrap().contains("name=\"handle\""));
+    let res = post("/campaigns/new".into(), fields("#not a tag")).await.unwrap();
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("href=\"#f-hashtag\"") && html.contains("Universal ratification."), "kept: {html}");
+    let res = post("/campaigns/new".into(), fields("#MakingJusticeWork")).await.unwrap();
+    assert_eq!(res.status(), 303);
+    let to = res.headers()["location"].to_str().unwrap().to_string();
+    let uid = to.strip_prefix("/c/").and_then(|r| r.split('?').next()).unwrap().to_string();
+
+    // the organisers add their statement at once; a partner proposes her guide
+    let st_url = st["url"].as_str().unwrap().to_string();
+    let res = post(format!("/c/{uid}/items"), vec![("action", "add".into()), ("ap_id", st_url.clone())]).await.unwrap();
+    assert_eq!(res.status(), 303);
+    let res = post(
+        format!("/c/{uid}/items"),
+        vec![("action", "add".into()), ("ap_id", "https://elsewhere.example/r/x".into())],
+    )
+    .await
+    .unwrap();
+    assert_eq!(res.status(), 422, "an item this instance does not hold is refused");
+    let rasha = TestApp::client_of(&app);
+    assert_eq!(rasha.login_as("rasha", PASSWORD).await, 303);
+    let page = rasha.get(&format!("/c/{uid}")).await;
+    assert!(page.contains("Propose a statement, resource or event"), "{page}");
+    let guide_url = guide["url"].as_str().unwrap().to_string();
+    let res =
+        rasha.post(&format!("/c/{uid}/items"), &[("action", "add"), ("org", "redress"), ("ap_id", &guide_url)]).await;
+    assert!(res.headers()["location"].to_str().unwrap().contains("done=item-proposed"));
+    assert!(
+        !rasha.get(&format!("/c/{uid}")).await.contains("A guide for survivors"),
+        "not before the organisers approve"
+    );
+    let res = rasha.post(&format!("/c/{uid}/items"), &[("action", "approve"), ("ap_id", &guide_url)]).await;
+    assert!(res.status() == 403 || res.status() == 404, "a partner cannot approve: {}", res.status());
+    let page = app.get(&format!("/c/{uid}")).await.text().await.unwrap();
+    assert!(page.contains("Proposed") || page.contains(&guide_url), "{page}");
+    let res = post(format!("/c/{uid}/items"), vec![("action", "approve".into()), ("ap_id", guide_url.clone())])
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    let page = rasha.get(&format!("/c/{uid}")).await;
+    assert!(
+        page.contains("A guide for survivors") && page.contains("Arrest now") && page.contains("redress name"),
+        "{page}"
+    );
+
+    // a French text, then a banner with its description
+    let mut fr = fields("#MakingJusticeWork");
+    for f in fr.iter_mut() {
+        match f.0 {
+            "text_lang" => f.1 = "fr".into(),
+            "title" => f.1 = "Pour une justice qui fonctionne".into(),
+            "goals" => f.1 = "Ratification universelle.".into(),
+            _ => {}
+        }
+    }
+    let res = post(format!("/c/{uid}/edit"), fr).await.unwrap();
+    assert_eq!(res.status(), 303);
+    let c: Value = app.get(&format!("/api/v1/campaigns/{uid}")).await.json().await.unwrap();
+    assert_eq!(c["translations"]["fr"]["title"], "Pour une justice qui fonctionne", "{c}");
+    assert_eq!(c["translations"]["en"]["title"], "Making Justice Work", "kept");
+    let upload = |alt: &str| {
+        reqwest::multipart::Form::new()
+            .text("csrf", csrf.clone())
+            .text("alt", alt.to_string())
+            .part("file", reqwest::multipart::Part::bytes(png()).file_name("banner.png"))
+    };
+    let res = app.client.post(app.url(&format!("/c/{uid}/banner"))).multipart(upload("")).send().await.unwrap();
+    assert_eq!(res.status(), 422, "a banner needs its description");
+    let res = app
+        .client
+        .post(app.url(&format!("/c/{uid}/banner")))
+        .multipart(upload("Marchers in The Hague"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(res.status(), 303);
+    assert!(app.get(&format!("/c/{uid}")).await.text().await.unwrap().contains("alt=\"Marchers in The Hague\""));
+
+    // deleted after a question
+    assert!(app
+        .get(&format!("/c/{uid}/delete"))
+        .await
+        .text()
+        .await
+        .unwrap()
+        .contains("Delete this campaign for good?"));
+    let res = post(format!("/c/{uid}/delete"), vec![("confirmed", "1".into())]).await.unwrap();
+    assert_eq!(res.status(), 303);
+    assert_eq!(app.get(&format!("/c/{uid}")).await.status(), 404);
+}

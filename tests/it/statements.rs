@@ -790,3 +790,139 @@ async fn a_reader_shares_to_their_own_server_typed_once_without_javascript() {
         assert_eq!(res.status(), 404, "{bad}");
     }
 }
+
+/// The `Location` of a redirect.
+fn location(res: &reqwest::Response) -> String {
+    res.headers().get("location").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string()
+}
+
+#[tokio::test]
+async fn a_statement_is_written_signed_confirmed_and_withdrawn_in_the_browser() {
+    use crate::helpers::PASSWORD;
+    let app = TestApp::spawn().await;
+    app.org_with_editor("ccij", "amina").await;
+    let domain = app.ctx.config.domain.clone();
+    let acct = |h: &str| format!("@{h}@{domain}");
+    app.org_with_editor("redress", "rasha").await;
+    app.org_with_editor("watch", "bruno").await;
+    let lead = TestApp::client_of(&app);
+    assert_eq!(lead.login_as("amina", PASSWORD).await, 303);
+
+    let form = |hashtags: &'static str| {
+        vec![
+            ("org", "ccij"),
+            ("kind", "joint-statement"),
+            ("original_language", "en"),
+            ("title", "Arrest now"),
+            ("summary", "States must arrest."),
+            ("body", "We, the undersigned, call on all States."),
+            ("themes", "victims-participation"),
+            ("cta_text", "Write to your foreign ministry"),
+            ("cta_url", "https://example.org/act"),
+            ("cta_deadline", "2027-03-01"),
+            ("targets", "States Parties to the Rome Statute\n\nThe Assembly of States Parties"),
+            ("hashtags", hashtags),
+            ("case", "Prosecutor v. Kony"),
+            ("open_signing", "on"),
+            ("external", "Lawyers without Borders (Kampala chapter)"),
+            ("embargo_until", ""),
+            ("status", "published"),
+        ]
+    };
+    // a bad hashtag: the form comes back as typed, the field named
+    let page = lead.get("/s/new").await;
+    assert!(page.contains("name=\"open_signing\"") && page.contains("Joint statement"), "{page}");
+    let res = lead.post("/s/new", &form("#MakingJusticeWork #no-dashes")).await;
+    assert_eq!(res.status(), 422);
+    let html = res.text().await.unwrap();
+    assert!(html.contains("href=\"#f-hashtags\"") && html.contains("Write to your foreign ministry"), "{html}");
+
+    let res = lead.post("/s/new", &form("#MakingJusticeWork, العدالة_الآن")).await;
+    assert_eq!(res.status(), 303);
+    let to = location(&res);
+    let uid = to.strip_prefix("/s/").and_then(|r| r.split('?').next()).unwrap().to_string();
+    let s: Value = app.get(&format!("/api/v1/statements/{uid}")).await.json().await.unwrap();
+    assert_eq!(s["hashtags"], json!(["MakingJusticeWork", "العدالة_الآن"]), "{s}");
+    assert_eq!(s["targets"], json!(["States Parties to the Rome Statute", "The Assembly of States Parties"]));
+    assert_eq!(s["call_to_action"]["deadline"], "2027-03-01");
+    assert_eq!(s["open_signing"], true);
+    assert_eq!(s["external_signatories"], json!(["Lawyers without Borders (Kampala chapter)"]));
+    let digest = s["digest"].as_str().unwrap().to_string();
+
+    // the lead invites redress from the statement's page
+    let page = lead.get(&format!("/s/{uid}")).await;
+    assert!(
+        page.contains("Invite organisations to sign") && page.contains("/s/{uid}/edit".replace("{uid}", &uid).as_str())
+    );
+    let res = lead.post(&format!("/s/{uid}/signatories"), &[("action", "invite"), ("targets", "redress\n")]).await;
+    assert_eq!(res.status(), 303);
+    assert!(location(&res).contains("done=invited"));
+    let res = lead.post(&format!("/s/{uid}/signatories"), &[("action", "invite"), ("targets", "nobody-here")]).await;
+    assert_eq!(res.status(), 422, "an unknown organisation is refused by name");
+
+    // redress's editor signs the digest she read, from the page
+    let partner = TestApp::client_of(&app);
+    assert_eq!(partner.login_as("rasha", PASSWORD).await, 303);
+    let page = partner.get(&format!("/s/{uid}")).await;
+    assert!(page.contains("Sign as redress"), "{page}");
+    let res = partner
+        .post(&format!("/s/{uid}/signatories"), &[("action", "sign"), ("org", "redress"), ("digest", "zQmStale")])
+        .await;
+    assert_eq!(res.status(), 422, "a digest that is not the current one signs nothing");
+    let res = partner
+        .post(&format!("/s/{uid}/signatories"), &[("action", "sign"), ("org", "redress"), ("digest", &digest)])
+        .await;
+    assert_eq!(res.status(), 303);
+    let list = signatories(&app, &uid).await;
+    assert_eq!(list.len(), 1, "{list:?}");
+    assert_eq!((list[0]["org"].as_str(), list[0]["verified"].as_bool()), (Some(acct("redress").as_str()), Some(true)));
+
+    // watch asks to sign the open statement; the lead approves on the page
+    let third = TestApp::client_of(&app);
+    assert_eq!(third.login_as("bruno", PASSWORD).await, 303);
+    let res = third
+        .post(&format!("/s/{uid}/signatories"), &[("action", "sign"), ("org", "watch"), ("digest", &digest)])
+        .await;
+    assert_eq!(res.status(), 303);
+    assert!(third.get(&format!("/s/{uid}")).await.contains("watch asked to sign"));
+    let page = lead.get(&format!("/s/{uid}")).await;
+    assert!(page.contains("asks to sign"), "{page}");
+    let res = lead.post(&format!("/s/{uid}/signatories"), &[("action", "approve"), ("signer", &acct("watch"))]).await;
+    assert_eq!(res.status(), 303);
+    assert_eq!(signatories(&app, &uid).await.len(), 2);
+
+    // the lead changes the text in the editor: version 2, redress asked to confirm
+    let edit = lead.get(&format!("/s/{uid}/edit?text=en")).await;
+    assert!(edit.contains("Arrest now") && edit.contains("makes a new version"), "{edit}");
+    let mut changed = form("#MakingJusticeWork");
+    changed.retain(|(k, _)| *k != "org" && *k != "original_language");
+    changed.extend([("text_lang", "en"), ("original_language", "en"), ("org", "ccij")]);
+    for f in changed.iter_mut() {
+        if f.0 == "body" {
+            f.1 = "We, the undersigned, call on all States to arrest.";
+        }
+    }
+    let res = lead.post(&format!("/s/{uid}/edit"), &changed).await;
+    assert_eq!(res.status(), 303);
+    let s: Value = app.get(&format!("/api/v1/statements/{uid}")).await.json().await.unwrap();
+    assert_eq!(s["version"], 2, "{s}");
+    let page = partner.get(&format!("/s/{uid}")).await;
+    assert!(page.contains("Confirm version 2 as redress") && page.contains("signed version 1"), "{page}");
+    let new_digest = s["digest"].as_str().unwrap();
+    let res = partner
+        .post(&format!("/s/{uid}/signatories"), &[("action", "sign"), ("org", "redress"), ("digest", new_digest)])
+        .await;
+    assert_eq!(res.status(), 303);
+    let list = signatories(&app, &uid).await;
+    assert!(list.iter().any(|s| s["org"] == acct("redress").as_str() && s["version"] == 2), "{list:?}");
+
+    // and withdraws
+    let res = partner.post(&format!("/s/{uid}/signatories"), &[("action", "withdraw"), ("org", "redress")]).await;
+    assert_eq!(res.status(), 303);
+    assert!(location(&res).contains("done=signature-withdrawn"));
+    let list = signatories(&app, &uid).await;
+    assert!(!list.iter().any(|s| s["org"] == acct("redress").as_str()), "{list:?}");
+    // someone else's organisation cannot be signed for
+    let res = third.post(&format!("/s/{uid}/signatories"), &[("action", "withdraw"), ("org", "redress")]).await;
+    assert!(res.status() == 403 || res.status() == 404, "{}", res.status());
+}

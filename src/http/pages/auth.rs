@@ -74,12 +74,16 @@ async fn arrive(
     cookies: Vec<HeaderValue>,
 ) -> AppResult<Response> {
     page.user = Some(user);
-    let resumed = match kept.is_empty() {
-        true => None,
-        false => match super::editor::resume(ctx, page, next, kept).await {
-            Some(res) => Some(res),
-            None => super::events::resume(ctx, page, next, kept).await,
-        },
+    let resumed = if kept.is_empty() {
+        None
+    } else if let Some(res) = super::editor::resume(ctx, page, next, kept).await {
+        Some(res)
+    } else if let Some(res) = super::events::resume(ctx, page, next, kept).await {
+        Some(res)
+    } else if let Some(res) = super::statement_editor::resume(ctx, page, next, kept).await {
+        Some(res)
+    } else {
+        super::campaign_editor::resume(ctx, page, next, kept).await
     };
     let mut res = match resumed {
         Some(res) => res?,

@@ -28,7 +28,8 @@ fn summary(c: &Campaign, lang: &str) -> Value {
 pub async fn index(State(ctx): State<Ctx>, page: Page) -> AppResult<Html<String>> {
     let list = campaigns::list(&ctx, page.user.as_ref(), 0).await?;
     let items: Vec<Value> = list.iter().map(|c| summary(c, page.lang.code())).collect();
-    page.render(&ctx, "campaigns/index.html", context! { items => items })
+    let can_add = page.user.is_some() && !super::editor::editable_orgs(&ctx, &page).await?.is_empty();
+    page.render(&ctx, "campaigns/index.html", context! { items => items, can_add => can_add })
 }
 
 /// `GET /c/{uid}`: the campaign, its statements, resources and events, the organisations
@@ -38,6 +39,18 @@ pub async fn show(State(ctx): State<Ctx>, page: Page, Path(uid): Path<String>) -
     let organiser = match &page.user {
         Some(u) => crate::accounts::require_editor(&ctx, u, c.org_id).await.is_ok(),
         None => false,
+    };
+    // editors of other organisations here may propose an item
+    let propose_as: Vec<String> = match &page.user {
+        Some(u) if c.fields.published && !organiser => ctx
+            .db
+            .orgs_of_user(u.id)
+            .await?
+            .into_iter()
+            .filter(|(_, _, role)| role.can_edit())
+            .map(|(_, handle, _)| handle)
+            .collect(),
+        _ => Vec::new(),
     };
     let held = campaigns::items(&ctx, &c, organiser).await?;
     let (mut statements, mut resources, mut events, mut proposed) = (Vec::new(), Vec::new(), Vec::new(), Vec::new());
@@ -75,7 +88,7 @@ pub async fn show(State(ctx): State<Ctx>, page: Page, Path(uid): Path<String>) -
         &ctx,
         "campaigns/show.html",
         context! {
-            c => view, statements, resources, events, proposed, organiser,
+            c => view, statements, resources, events, proposed, organiser, propose_as,
             orgs => orgs.iter().map(|(h, n)| context! { handle => h, name => n }).collect::<Vec<_>>(),
             address => address.clone(),
             org => context! { handle => c.handle },

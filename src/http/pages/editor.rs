@@ -143,7 +143,7 @@ impl FormValues {
 }
 
 /// Options of a vocabulary select, labelled in `lang`, indented by depth.
-fn options(ctx: &Ctx, scheme: &str, lang: Lang, sort_by_label: bool) -> Vec<Value> {
+pub(super) fn options(ctx: &Ctx, scheme: &str, lang: Lang, sort_by_label: bool) -> Vec<Value> {
     let Some(s) = ctx.vocab.scheme(scheme) else { return Vec::new() };
     let depth = |id: &str| {
         let mut d = 0;
@@ -168,7 +168,7 @@ fn options(ctx: &Ctx, scheme: &str, lang: Lang, sort_by_label: bool) -> Vec<Valu
     terms.into_iter().map(|(id, label, depth)| context! { id => id, label => label, depth => depth }).collect()
 }
 
-fn content_langs(ctx: &Ctx) -> Vec<Value> {
+pub(super) fn content_langs(ctx: &Ctx) -> Vec<Value> {
     Lang::ALL
         .iter()
         .map(|l| l.code().to_string())
@@ -254,11 +254,11 @@ impl<'a> Form<'a> {
     }
 }
 
-/// Organisations where the user may publish.
-async fn editable_orgs(ctx: &Ctx, page: &Page) -> AppResult<Vec<String>> {
+/// Organisations of this instance where the user may publish.
+pub(super) async fn editable_orgs(ctx: &Ctx, page: &Page) -> AppResult<Vec<String>> {
     let user = page.user()?;
     if user.is_admin() {
-        return Ok(ctx.db.list_orgs().await?.into_iter().map(|o| o.handle).collect());
+        return Ok(ctx.db.list_orgs().await?.into_iter().filter(|o| o.local).map(|o| o.handle).collect());
     }
     Ok(ctx.db.orgs_of_user(user.id).await?.into_iter().map(|(_, h, _)| h).collect())
 }

@@ -10,6 +10,7 @@ use minijinja::context;
 use serde::Serialize;
 use serde_json::{json, Value};
 
+use super::editor::editable_orgs;
 use super::{CheckedForm, FormData, KeptForm, Page};
 use crate::agenda;
 use crate::app::Ctx;
@@ -293,15 +294,6 @@ impl Form<'_> {
             },
         )
     }
-}
-
-/// Organisations of this instance where the user may publish.
-async fn editable_orgs(ctx: &Ctx, page: &Page) -> AppResult<Vec<String>> {
-    let user = page.user()?;
-    if user.is_admin() {
-        return Ok(ctx.db.list_orgs().await?.into_iter().filter(|o| o.local).map(|o| o.handle).collect());
-    }
-    Ok(ctx.db.orgs_of_user(user.id).await?.into_iter().map(|(_, h, _)| h).collect())
 }
 
 /// `GET /agenda/new`: a new event (`?org=` picks the organisation).

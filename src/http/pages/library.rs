@@ -354,9 +354,10 @@ async fn show_publication(
         Some(u) => crate::accounts::org_role(&ctx, u, r.org_id).await?.is_some_and(|role| role.can_edit()),
         None => false,
     };
-    // the organisations this reader may share it as: those they edit, for a published resource
-    let share_as: Vec<String> = match &page.user {
-        Some(u) if r.status == Status::Published => ctx
+    // the organisations of this instance this reader edits: they may share it as them (once
+    // published) and, for a statement, sign it as them
+    let editing: Vec<String> = match &page.user {
+        Some(u) => ctx
             .db
             .orgs_of_user(u.id)
             .await?
@@ -364,8 +365,9 @@ async fn show_publication(
             .filter(|(_, _, role)| role.can_edit())
             .map(|(_, handle, _)| handle)
             .collect(),
-        _ => Vec::new(),
+        None => Vec::new(),
     };
+    let share_as: Vec<String> = if r.status == Status::Published { editing.clone() } else { Vec::new() };
     let shared = param("shared")
         .filter(|h| share_as.contains(h))
         .map(|org| context! { org => org, sent => param("sent").as_deref() == Some("1") });
@@ -419,7 +421,7 @@ async fn show_publication(
             origin => r.origin_url.as_ref().and_then(|u| url::Url::parse(u).ok()).filter(|u| matches!(u.scheme(), "http" | "https")).map(|u| context! { url => u.as_str(), host => u.host_str().map(str::to_string) }),
             withdrawn => r.status == Status::Withdrawn,
             draft => r.status == Status::Draft,
-            statement => statement_view(&ctx, &r, can_edit),
+            statement => statement_view(&ctx, &r, can_edit, &editing),
             boosts => boosts,
             likes => likes,
         },
@@ -429,8 +431,10 @@ async fn show_publication(
 
 /// What the page of a statement shows besides a resource's: the embargo (to its
 /// organisation), the call to action, whom it addresses, its hashtags, its version and
-/// digest, and who signed it (its organisation's members also see who was invited).
-fn statement_view(ctx: &Ctx, r: &Resource, member: bool) -> Option<Value> {
+/// digest, and who signed it. Its organisation's editors (`member`) also see who was invited
+/// and who asks to sign; the editors of other organisations here (`editing`) may sign it as
+/// them (when invited, or when it is open) or withdraw their signature.
+fn statement_view(ctx: &Ctx, r: &Resource, member: bool, editing: &[String]) -> Option<Value> {
     use crate::model::statement::SignatureState;
     let st = r.statement.as_ref()?;
     let sig = |s: &crate::model::statement::Signature| {
@@ -448,6 +452,30 @@ fn statement_view(ctx: &Ctx, r: &Resource, member: bool) -> Option<Value> {
     } else {
         Vec::new()
     };
+    let requests: Vec<Value> = match member && r.local {
+        true => r.signatures.iter().filter(|s| s.state == SignatureState::Requested).map(sig).collect(),
+        false => Vec::new(),
+    };
+    let sign_as: Vec<Value> = editing
+        .iter()
+        .filter(|h| **h != r.org_handle)
+        .filter_map(|h| {
+            let s = r.signatures.iter().find(|s| s.local && s.handle == *h);
+            let state = s.map(|s| s.state);
+            let signed = state == Some(SignatureState::Signed);
+            // signed an earlier version of the text: asked to confirm this one
+            let earlier = signed && s.and_then(|s| s.version).is_some_and(|v| v < st.version);
+            let can_sign = match state {
+                Some(SignatureState::Signed) => earlier,
+                Some(SignatureState::Requested) => false,
+                Some(SignatureState::Invited) => true,
+                _ => st.open_signing,
+            };
+            let requested = state == Some(SignatureState::Requested);
+            (can_sign || signed || requested)
+                .then(|| context! { org => h, can_sign, signed, earlier, requested, version => st.version })
+        })
+        .collect();
     Some(context! {
         version => st.version,
         digest => st.digest,
@@ -461,6 +489,9 @@ fn statement_view(ctx: &Ctx, r: &Resource, member: bool) -> Option<Value> {
         pending => pending,
         external => st.external_signatories,
         count => r.signatures.iter().filter(|s| s.state == SignatureState::Signed).count() + st.external_signatories.len() + 1,
+        manage => member && r.local && r.status != Status::Withdrawn,
+        requests => requests,
+        sign_as => sign_as,
     })
 }
 

@@ -4,6 +4,7 @@
 mod admin;
 mod agenda;
 mod auth;
+mod campaign_editor;
 mod campaigns;
 mod editor;
 mod events;
@@ -12,6 +13,7 @@ mod orgs;
 mod passkeys;
 mod people;
 mod share;
+mod statement_editor;
 mod statements;
 
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Multipart};
@@ -35,7 +37,10 @@ pub fn router(ctx: Ctx, upload_limit: DefaultBodyLimit) -> Router<Ctx> {
         .route("/library", get(library::index))
         .route("/r/new", get(editor::new_form).post(editor::create).layer(form_limit))
         .route("/r/{uid}", get(library::show))
+        .route("/s/new", get(statement_editor::new_form).post(statement_editor::create).layer(form_limit))
         .route("/s/{uid}", get(library::show_statement))
+        .route("/s/{uid}/edit", get(statement_editor::edit_form).post(statement_editor::update).layer(form_limit))
+        .route("/s/{uid}/signatories", post(statements::signatories_action))
         .route("/r/{uid}/edit", get(editor::edit_form).post(editor::update).layer(form_limit))
         .route("/r/{uid}/status", get(editor::confirm_status).post(editor::set_status))
         .route("/r/{uid}/delete", get(editor::confirm_delete).post(editor::delete))
@@ -59,8 +64,12 @@ pub fn router(ctx: Ctx, upload_limit: DefaultBodyLimit) -> Router<Ctx> {
         .route("/orgs/{handle}/follow", get(orgs::remote_follow))
         .route("/share", get(share::share))
         .route("/campaigns", get(campaigns::index))
+        .route("/campaigns/new", get(campaign_editor::new_form).post(campaign_editor::create).layer(form_limit))
         .route("/c/{uid}", get(campaigns::show))
-        .route("/c/{uid}/banner", get(campaigns::banner))
+        .route("/c/{uid}/edit", get(campaign_editor::edit_form).post(campaign_editor::update).layer(form_limit))
+        .route("/c/{uid}/banner", get(campaigns::banner).post(campaign_editor::upload_banner).layer(upload_limit))
+        .route("/c/{uid}/items", post(campaign_editor::item_action))
+        .route("/c/{uid}/delete", get(campaign_editor::confirm_delete).post(campaign_editor::delete))
         .route("/orgs/{handle}/members", get(people::members).post(people::members_action))
         .route("/orgs/{handle}/federation", get(orgs::federation).post(orgs::federation_action))
         .route("/orgs/{handle}/invitations", get(statements::invitations).post(statements::answer_invitation))
@@ -137,6 +146,14 @@ const DONE: &[&str] = &[
     "org-created",
     "role-changed",
     "member-removed",
+    "invited",
+    "signed",
+    "signature-approved",
+    "signature-declined",
+    "signature-withdrawn",
+    "item-added",
+    "item-proposed",
+    "item-removed",
     "2fa-off",
     "code-expired",
     "saved",

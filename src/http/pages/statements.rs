@@ -1,13 +1,15 @@
-//! Statements in the browser: the invitations to sign an organisation received, each with
-//! the exact text and the digest its editors sign.
+//! Signing statements in the browser: the invitations an organisation received, each with the
+//! exact text and the digest its editors sign, and what a statement's page lets its readers do
+//! with its signatures (invite, approve a request, sign, withdraw).
 
 use axum::extract::{Path, State};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{Html, IntoResponse, Redirect, Response};
 use minijinja::{context, Value};
 
 use super::Page;
 use crate::app::Ctx;
 use crate::error::{AppError, AppResult};
+use crate::federation::context::Fed;
 
 /// `GET /orgs/{handle}/invitations`: for the organisation's editors, the statements it is asked
 /// to sign, each with its exact text and the digest it would sign.
@@ -49,5 +51,54 @@ pub async fn answer_invitation(
         "decline" => crate::statements::decline(&ctx, user, &handle, &id).await?,
         other => return Err(AppError::invalid("action", "err-bad-status", other)),
     }
-    Ok(axum::response::Redirect::to(&format!("/orgs/{handle}/invitations?done=1")).into_response())
+    Ok(Redirect::to(&format!("/orgs/{handle}/invitations?done=1")).into_response())
+}
+
+/// `POST /s/{uid}/signatories`, one form for what a statement's page lets its readers do
+/// with its signatures (`action`):
+/// - its lead's editors: `invite` (`targets`, one address a line), `approve` or `decline` a
+///   request to sign (`signer`);
+/// - an organisation's editors here (`org`): `sign` (the `digest` they read: an invitation is
+///   accepted, an open statement's lead asked) and `withdraw`.
+pub async fn signatories_action(
+    State(ctx): State<Ctx>,
+    page: Page,
+    fed: Fed,
+    Path(uid): Path<String>,
+    super::CheckedForm(form): super::CheckedForm,
+) -> AppResult<Response> {
+    let user = page.user()?;
+    let org = form.get("org");
+    let done = match form.get("action").as_str() {
+        "invite" => {
+            let targets: Vec<String> =
+                form.get("targets").lines().map(str::trim).filter(|l| !l.is_empty()).map(str::to_string).collect();
+            if targets.is_empty() {
+                return Err(AppError::invalid("targets", "err-bad-target", ""));
+            }
+            let (_, refused) = crate::statements::invite_many(&fed.0, user, &uid, &targets).await?;
+            if let Some(t) = refused.first() {
+                return Err(AppError::invalid("targets", "err-bad-target", t));
+            }
+            "invited"
+        }
+        "approve" => {
+            crate::statements::answer_request(&ctx, user, &uid, &form.get("signer"), true).await?;
+            "signature-approved"
+        }
+        "decline" => {
+            crate::statements::answer_request(&ctx, user, &uid, &form.get("signer"), false).await?;
+            "signature-declined"
+        }
+        "sign" => {
+            crate::statements::sign(&ctx, user, &uid, &org, &form.get("digest")).await?;
+            "signed"
+        }
+        "withdraw" => {
+            crate::statements::withdraw(&ctx, user, &uid, &org).await?;
+            "signature-withdrawn"
+        }
+        other => return Err(AppError::invalid("action", "err-bad-status", other)),
+    };
+    Ok(Redirect::to(&format!("/s/{uid}?done={done}#signatories-h")).into_response())
 }
