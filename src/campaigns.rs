@@ -7,10 +7,11 @@ use crate::db::events::Event;
 use crate::domain::Core;
 use crate::error::{AppError, AppResult};
 use crate::federation::actors::org_id as actor_of;
-use crate::model::campaign::{Campaign, CampaignInput, CampaignItem, CampaignPatch};
+use crate::model::campaign::{Campaign, CampaignInput, CampaignItem, CampaignLine, CampaignPatch, ItemLine};
 use crate::model::org::Handle;
 use crate::model::resource::{Resource, Status};
 use crate::model::user::User;
+use crate::model::FieldError;
 
 /// The most campaigns a page lists.
 pub const PAGE: i64 = 20;
@@ -40,6 +41,62 @@ pub async fn create(ctx: &Core, user: &User, input: &CampaignInput) -> AppResult
             other => other?,
         };
     ctx.db.campaign_by_uid(&uid).await?.ok_or(AppError::NotFound)
+}
+
+/// Imports a campaign line into organisation `org` (`amicus import`): updated when the org
+/// already has a campaign with its handle, created otherwise; its items are kept as they are
+/// (one this instance does not hold yet shows once it does). Nothing is announced. Returns
+/// whether it was created.
+pub async fn import(ctx: &Core, org: &crate::model::org::Org, line: &CampaignLine) -> AppResult<bool> {
+    let mut input = line.campaign.clone();
+    input.org = org.handle.clone();
+    let fields = checked(ctx, &input)?;
+    let handle = Handle::parse(&input.handle).map_err(|e| AppError::Invalid(vec![e]))?;
+    let mut bad = Vec::new();
+    for item in &line.items {
+        let ok_url = url::Url::parse(&item.ap_id).is_ok_and(|u| matches!(u.scheme(), "http" | "https"));
+        if !ok_url
+            || !matches!(item.kind.as_str(), "resource" | "event")
+            || !matches!(item.state.as_str(), "approved" | "proposed")
+        {
+            bad.push(FieldError::new("items", "err-item-unknown", &item.ap_id));
+        }
+    }
+    if !bad.is_empty() {
+        return Err(AppError::Invalid(bad));
+    }
+    let (campaign, created) = match ctx.db.org_by_handle(handle.as_str()).await? {
+        Some(group) => match ctx.db.campaign_of_group(group.id).await?.filter(|c| c.org_id == org.id) {
+            Some(c) => {
+                ctx.db.update_campaign(c.id, c.group_id, &fields).await?;
+                (c, false)
+            }
+            None => return Err(AppError::invalid("handle", "err-taken", handle.as_str())),
+        },
+        None => {
+            let keys = crate::federation::keys::generate().await?;
+            let uid =
+                ctx.db.insert_campaign(org.id, handle.as_str(), &fields, (&keys.public_key, &keys.private_key)).await?;
+            (ctx.db.campaign_by_uid(&uid).await?.ok_or(AppError::NotFound)?, true)
+        }
+    };
+    for item in &line.items {
+        ctx.db.put_campaign_item(campaign.id, &item.ap_id, &item.kind, &item.state, None).await?;
+    }
+    Ok(created)
+}
+
+/// A campaign and its items, as `amicus export` writes them (items in a stable order).
+pub async fn export_line(ctx: &Core, c: &Campaign) -> AppResult<CampaignLine> {
+    let mut items: Vec<ItemLine> = ctx
+        .db
+        .campaign_items(c.id)
+        .await?
+        .into_iter()
+        .map(|i| ItemLine { ap_id: i.ap_id, kind: i.kind, state: i.state })
+        .collect();
+    items.sort_by(|a, b| a.ap_id.cmp(&b.ap_id));
+    Ok(CampaignLine { campaign: c.to_input(), items })
 }
 
 /// A campaign, if `user` may see it: a draft only its organisation's members.

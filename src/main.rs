@@ -7,8 +7,9 @@ use std::process::ExitCode;
 use amicus::error::AppError;
 use amicus::i18n::terminal_lang;
 use amicus::model::lang::Lang;
+use amicus::model::statement::SignatureState;
 use amicus::model::user::{OrgRole, Role};
-use amicus::{accounts, transfer, Config, Core, Ctx};
+use amicus::{accounts, statements, transfer, Config, Core, Ctx};
 use clap::{Parser, Subcommand};
 use fluent_bundle::FluentValue;
 
@@ -75,6 +76,16 @@ enum Command {
         #[arg(long, default_value = "en")]
         language: String,
     },
+    /// Statements: list them, their signatories, invite, sign, withdraw a signature.
+    Statement {
+        #[command(subcommand)]
+        command: StatementCommand,
+    },
+    /// Campaigns: list them, add an item.
+    Campaign {
+        #[command(subcommand)]
+        command: CampaignCommand,
+    },
     /// Export an organisation's resources (or, with --events, its events) as JSON Lines (to stdout).
     Export {
         #[arg(long)]
@@ -119,6 +130,60 @@ enum OrgCommand {
         username: String,
         #[arg(long, value_parser = ["admin", "editor", "member"])]
         role: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum StatementCommand {
+    /// An organisation's statements: id, version, digest, signatures and title, one a line.
+    List {
+        #[arg(long)]
+        org: String,
+    },
+    /// Who signed a statement (and who was invited or asked), one a line.
+    Signatories { id: String },
+    /// Invite organisations (`@org@host`, an actor URL, or a handle here) to sign.
+    Invite {
+        id: String,
+        #[arg(required = true)]
+        targets: Vec<String>,
+        /// The account the command acts as (an editor of the lead organisation).
+        #[arg(long = "as", value_name = "USERNAME")]
+        user: String,
+    },
+    /// Sign as an organisation the digest read (accepting its invitation, or asking the lead of an open statement).
+    Sign {
+        id: String,
+        #[arg(long)]
+        org: String,
+        #[arg(long)]
+        digest: String,
+        #[arg(long = "as", value_name = "USERNAME")]
+        user: String,
+    },
+    /// Withdraw an organisation's signature.
+    Withdraw {
+        id: String,
+        #[arg(long)]
+        org: String,
+        #[arg(long = "as", value_name = "USERNAME")]
+        user: String,
+    },
+}
+
+#[derive(Subcommand)]
+enum CampaignCommand {
+    /// Campaigns: id, handle, hashtag, status and title, one a line.
+    List,
+    /// Add a publication this instance holds (its ActivityPub id or page) to a campaign; from
+    /// another organisation (--org), it is proposed to the organisers.
+    Add {
+        id: String,
+        ap_id: String,
+        #[arg(long)]
+        org: Option<String>,
+        #[arg(long = "as", value_name = "USERNAME")]
+        user: String,
     },
 }
 
@@ -256,6 +321,8 @@ async fn run(command: Command) -> anyhow::Result<()> {
         Command::ImportIcs { source, org, kind, timezone, language } => {
             return import_ics(&say, &source, &org, &kind, &timezone, &language).await
         }
+        Command::Statement { command } => statement(&say, command).await,
+        Command::Campaign { command } => campaign(&say, command).await,
         Command::Export { org, events: true } => {
             let mut out = std::io::BufWriter::new(std::io::stdout().lock());
             transfer::export_events(&ctx, &org, &mut out)
@@ -270,6 +337,96 @@ async fn run(command: Command) -> anyhow::Result<()> {
         }
     };
     result.map_err(|e| say.error(e))
+}
+
+/// The account a command acts as, with that account's rights.
+async fn acting_as(say: &Say<'_>, username: &str) -> Result<amicus::model::user::User, AppError> {
+    say.ctx.db.user_by_username(username).await?.ok_or_else(|| AppError::invalid("as", "cli-no-user", username))
+}
+
+async fn statement(say: &Say<'_>, command: StatementCommand) -> Result<(), AppError> {
+    let ctx = say.ctx;
+    match command {
+        StatementCommand::List { org } => {
+            let o =
+                ctx.db.org_by_handle(&org).await?.ok_or_else(|| AppError::invalid("org", "err-no-such-org", &org))?;
+            let ids = ctx.db.resource_ids_of_org(o.id).await?;
+            for chunk in ids.chunks(200) {
+                for r in ctx.db.load_resources(chunk, true).await? {
+                    let Some(st) = &r.statement else { continue };
+                    let signed = r.signatures.iter().filter(|s| s.state == SignatureState::Signed).count();
+                    let title = r.text_for(&r.original_language).map(|t| t.title.as_str()).unwrap_or_default();
+                    println!("{}\t{}\tv{}\t{}\t{signed}\t{title}", r.uid, r.status.as_str(), st.version, st.digest);
+                }
+            }
+        }
+        StatementCommand::Signatories { id } => {
+            let r = statements::get(ctx, None, &id).await?;
+            for s in statements::signatories(ctx, &r).await? {
+                let version = s.version.map(|v| format!("v{v}")).unwrap_or_default();
+                let signed_at = s.signed_at.map(|t| t.to_rfc3339()).unwrap_or_default();
+                let verified = if s.verified { "verified" } else { "-" };
+                println!(
+                    "{}\t{}\t{version}\t{verified}\t{signed_at}\t{}",
+                    s.acct(&ctx.config.domain),
+                    s.state.as_str(),
+                    s.name
+                );
+            }
+        }
+        StatementCommand::Invite { id, targets, user } => {
+            let user = acting_as(say, &user).await?;
+            let data = amicus::federation::context::config(ctx).await?.to_request_data();
+            let (n, refused) = statements::invite_many(&data, &user, &id, &targets).await?;
+            let args = [
+                ("count", (n as i64).into()),
+                ("refused", (refused.len() as i64).into()),
+                ("list", refused.join(", ").into()),
+            ];
+            println!("{}", say.t("cli-invited", &args));
+            if !refused.is_empty() {
+                return Err(AppError::invalid("targets", "err-bad-target", &refused.join(", ")));
+            }
+        }
+        StatementCommand::Sign { id, org, digest, user } => {
+            let user = acting_as(say, &user).await?;
+            statements::sign(ctx, &user, &id, &org, &digest).await?;
+            let r = statements::get(ctx, Some(&user), &id).await?;
+            let version = r.statement.map(|s| s.version).unwrap_or_default();
+            println!("{}", say.t("cli-signed", &[("org", org.as_str().into()), ("version", version.into())]));
+        }
+        StatementCommand::Withdraw { id, org, user } => {
+            let user = acting_as(say, &user).await?;
+            statements::withdraw(ctx, &user, &id, &org).await?;
+            println!("{}", say.t("cli-withdrawn", &[("org", org.as_str().into())]));
+        }
+    }
+    Ok(())
+}
+
+async fn campaign(say: &Say<'_>, command: CampaignCommand) -> Result<(), AppError> {
+    let ctx = say.ctx;
+    match command {
+        CampaignCommand::List => {
+            for o in ctx.db.list_orgs().await?.into_iter().filter(|o| o.local) {
+                for c in ctx.db.campaigns_of_org(o.id).await? {
+                    let title =
+                        c.text_for(&c.fields.original_language).map(|(_, t)| t.title.clone()).unwrap_or_default();
+                    let status = if c.fields.published { "published" } else { "draft" };
+                    println!(
+                        "{}\t@{}@{}\t#{}\t{status}\t{}\t{title}",
+                        c.uid, c.handle, ctx.config.domain, c.fields.hashtag, c.org_handle
+                    );
+                }
+            }
+        }
+        CampaignCommand::Add { id, ap_id, org, user } => {
+            let user = acting_as(say, &user).await?;
+            let state = amicus::campaigns::add_item(ctx, &user, &id, &ap_id, org.as_deref()).await?;
+            println!("{}", say.t("cli-item-added", &[("state", state.into())]));
+        }
+    }
+    Ok(())
 }
 
 async fn rule(say: &Say<'_>, domain: &str, policy: Option<&str>) -> Result<(), AppError> {

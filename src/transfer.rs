@@ -1,6 +1,8 @@
 //! `amicus import` and `amicus export`: the library as JSON Lines, one resource a line, in
-//! the shape of `POST /api/v1/resources` (a statement's in that of `POST /api/v1/statements`). Import is idempotent by `external_id`; every bad
-//! line is reported with its number and reason while the good ones are imported.
+//! the shape of `POST /api/v1/resources` (a statement's in that of `POST /api/v1/statements`,
+//! a campaign's `{"campaign": ..., "items": [...]}`). Import is idempotent by `external_id`
+//! (a campaign's handle); every bad line is reported with its number and reason while the
+//! good ones are imported.
 
 use std::collections::HashSet;
 use std::io::BufRead;
@@ -9,6 +11,7 @@ use crate::db::resources::Write;
 use crate::domain::Core;
 use crate::error::{AppError, AppResult};
 use crate::library::{index_doc, validate};
+use crate::model::campaign::CampaignLine;
 use crate::model::lang::Lang;
 use crate::model::resource::{NewResource, ResourceInput};
 use crate::model::statement::StatementInput;
@@ -25,10 +28,11 @@ pub struct ImportReport {
     pub errors: Vec<(usize, String)>,
 }
 
-/// One line of an import: a resource, or a statement.
+/// One line of an import: a resource, a statement or a campaign.
 enum Line {
     Resource(ResourceInput),
     Statement(StatementInput),
+    Campaign(CampaignLine),
 }
 
 impl Line {
@@ -36,6 +40,7 @@ impl Line {
         match self {
             Line::Resource(i) => i.org = org.to_string(),
             Line::Statement(i) => i.org = org.to_string(),
+            Line::Campaign(c) => c.campaign.org = org.to_string(),
         }
     }
 
@@ -43,6 +48,7 @@ impl Line {
         match self {
             Line::Resource(i) => i.external_id.clone(),
             Line::Statement(i) => i.external_id.clone(),
+            Line::Campaign(c) => Some(c.campaign.handle.clone()),
         }
     }
 }
@@ -76,8 +82,9 @@ pub async fn import(
         if line.trim().is_empty() {
             continue;
         }
-        // a statement's line has its `kind`; a resource's its `type`
+        // a statement's line has its `kind`; a resource's its `type`; a campaign's is `campaign`
         let parsed = match serde_json::from_str::<serde_json::Value>(&line) {
+            Ok(v) if v.get("campaign").is_some() => serde_json::from_value::<CampaignLine>(v).map(Line::Campaign),
             Ok(v) if v.get("kind").is_some() => serde_json::from_value::<StatementInput>(v).map(Line::Statement),
             Ok(v) => serde_json::from_value::<ResourceInput>(v).map(Line::Resource),
             Err(e) => Err(e),
@@ -99,6 +106,13 @@ pub async fn import(
             continue;
         };
         let checked = match &input {
+            Line::Campaign(c) => match crate::campaigns::import(ctx, &org, c).await {
+                Ok(created) => {
+                    *(if created { &mut report.created } else { &mut report.updated }) += 1;
+                    continue;
+                }
+                Err(e) => Err(e),
+            },
             Line::Resource(i) => validate(ctx, i),
             Line::Statement(i) => {
                 let existing = match ctx.db.resource_id_by_external_id(org.id, &external_id).await? {
@@ -178,7 +192,8 @@ async fn flush(ctx: &Core, org_id: i64, batch: &mut Vec<Pending>, report: &mut I
     Ok(())
 }
 
-/// Writes every resource of `org` (drafts and withdrawn ones too) as JSON Lines.
+/// Writes every resource and statement of `org` (drafts and withdrawn ones too), then its
+/// campaigns, as JSON Lines.
 pub async fn export(ctx: &Core, org: &str, out: &mut impl std::io::Write) -> AppResult<usize> {
     let org = ctx.db.org_by_handle(org).await?.ok_or_else(|| AppError::invalid("org", "err-no-such-org", org))?;
     let ids = ctx.db.resource_ids_of_org(org.id).await?;
@@ -192,8 +207,14 @@ pub async fn export(ctx: &Core, org: &str, out: &mut impl std::io::Write) -> App
             writeln!(out, "{line}").map_err(AppError::internal)?;
         }
     }
+    // campaigns last: what they gather is written before them
+    let campaigns = ctx.db.campaigns_of_org(org.id).await?;
+    for c in &campaigns {
+        let line = serde_json::to_string(&crate::campaigns::export_line(ctx, c).await?).map_err(AppError::internal)?;
+        writeln!(out, "{line}").map_err(AppError::internal)?;
+    }
     out.flush().map_err(AppError::internal)?;
-    Ok(ids.len())
+    Ok(ids.len() + campaigns.len())
 }
 
 /// Writes every event of `org` (past ones too) as JSON Lines in the shape of the events API,

@@ -167,7 +167,7 @@ err-json-shape = بنية JSON غير متوقعة: { $value }
 cli-created-user = أُنشئ الحساب { $user } ({ $role })
 cli-created-org = أُنشئت المنظمة { $address }
 cli-member-added = أصبح { $user } بدور { $role } في { $org }
-cli-exported = صُدّر { $count } من الموارد
+cli-exported = صُدّر { $count } سطرًا (موارد وبيانات وحملات)
 cli-import-summary = استُورد { $created } جديدا، وحُدّث { $updated }، و{ $errors } سطرا فيها أخطاء
 cli-import-line = السطر { $line }: { $reason }
 cli-import-failed = لم يُستورد { $count } من الأسطر
@@ -677,3 +677,11 @@ done-item-added = أُضيف. يُبلَّغ متابعو الحملة.
 done-item-proposed = اقتُرح. يقرّر منظّمو الحملة.
 done-item-removed = أُخرج من الحملة.
 statement-confirm-as = تأكيد النسخة { $version } باسم { $org }
+cli-invited = دُعيت { $count }{ $refused ->
+    [0] {""}
+   *[other] ؛ لم يُعثر على: { $list }
+}
+cli-signed = وقّعت { $org } (أو طلبت التوقيع على) النسخة { $version }
+cli-withdrawn = سحبت { $org } توقيعها
+cli-item-added = أُضيف إلى الحملة: { $state }
+cli-no-user = لا يوجد حساب { $value }: سمّوا الحساب الذي يعمل الأمر باسمه (--as)

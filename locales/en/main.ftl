@@ -164,7 +164,7 @@ err-json-shape = The JSON does not have the expected shape: { $value }
 cli-created-user = created user { $user } ({ $role })
 cli-created-org = created organisation { $address }
 cli-member-added = { $user } is now { $role } of { $org }
-cli-exported = exported { $count } resources
+cli-exported = exported { $count } lines (resources, statements and campaigns)
 cli-import-summary = imported { $created } new, updated { $updated }, { $errors } lines with errors
 cli-import-line = line { $line }: { $reason }
 cli-import-failed = { $count } lines were not imported
@@ -658,3 +658,11 @@ done-item-added = Added. The campaign's followers are told.
 done-item-proposed = Proposed. The campaign's organisers decide.
 done-item-removed = Taken out of the campaign.
 statement-confirm-as = Confirm version { $version } as { $org }
+cli-invited = { $count } invited{ $refused ->
+    [0] {""}
+   *[other] ; not found: { $list }
+}
+cli-signed = { $org } signed (or asked to sign) version { $version }
+cli-withdrawn = { $org } withdrew its signature
+cli-item-added = added to the campaign: { $state }
+cli-no-user = no account { $value }: name the account the command acts as (--as)

@@ -164,7 +164,7 @@ err-json-shape = El JSON no tiene la forma esperada: { $value }
 cli-created-user = cuenta { $user } creada ({ $role })
 cli-created-org = organización { $address } creada
 cli-member-added = { $user } es ahora { $role } de { $org }
-cli-exported = { $count } recursos exportados
+cli-exported = { $count } líneas exportadas (recursos, declaraciones y campañas)
 cli-import-summary = { $created } importados, { $updated } actualizados, { $errors } líneas con errores
 cli-import-line = línea { $line }: { $reason }
 cli-import-failed = { $count } líneas no se importaron
@@ -658,3 +658,11 @@ done-item-added = Añadido. Se informa a los seguidores de la campaña.
 done-item-proposed = Propuesto. Deciden los organizadores de la campaña.
 done-item-removed = Retirado de la campaña.
 statement-confirm-as = Confirmar la versión { $version } en nombre de { $org }
+cli-invited = { $count } invitada(s){ $refused ->
+    [0] {""}
+   *[other] ; no encontradas: { $list }
+}
+cli-signed = { $org } firmó (o pidió firmar) la versión { $version }
+cli-withdrawn = { $org } retiró su firma
+cli-item-added = añadido a la campaña: { $state }
+cli-no-user = no existe la cuenta { $value }: indique la cuenta en cuyo nombre actúa la orden (--as)

@@ -164,7 +164,7 @@ err-json-shape = Le JSON n'a pas la forme attendue : { $value }
 cli-created-user = compte { $user } créé ({ $role })
 cli-created-org = organisation { $address } créée
 cli-member-added = { $user } est désormais { $role } de { $org }
-cli-exported = { $count } ressources exportées
+cli-exported = { $count } lignes exportées (ressources, déclarations et campagnes)
 cli-import-summary = { $created } importées, { $updated } mises à jour, { $errors } lignes en erreur
 cli-import-line = ligne { $line } : { $reason }
 cli-import-failed = { $count } lignes n'ont pas été importées
@@ -659,3 +659,11 @@ done-item-added = Ajouté. Les abonnés de la campagne en sont informés.
 done-item-proposed = Proposé. Les organisateurs de la campagne décident.
 done-item-removed = Retiré de la campagne.
 statement-confirm-as = Confirmer la version { $version } au nom de { $org }
+cli-invited = { $count } invitée(s){ $refused ->
+    [0] {""}
+   *[other] ; introuvables : { $list }
+}
+cli-signed = { $org } a signé (ou demandé à signer) la version { $version }
+cli-withdrawn = { $org } a retiré sa signature
+cli-item-added = ajouté à la campagne : { $state }
+cli-no-user = pas de compte { $value } : nommez le compte au nom duquel agit la commande (--as)

@@ -147,6 +147,13 @@ impl Db {
         Ok(row.map(Campaign::from))
     }
 
+    /// Every campaign of organisation `org_id`, drafts too, oldest first (for `amicus export`).
+    pub async fn campaigns_of_org(&self, org_id: i64) -> AppResult<Vec<Campaign>> {
+        let sql = format!("select {COLUMNS} where c.org_id = $1 order by c.id");
+        let rows: Vec<CampaignRow> = on_pool!(self, p => sqlx::query_as(&sql).bind(org_id).fetch_all(p).await)?;
+        Ok(rows.into_iter().map(Campaign::from).collect())
+    }
+
     /// Published campaigns (and, for `member_of`, those organisations' drafts), newest first.
     pub async fn list_campaigns(&self, member_of: &[i64], offset: i64, limit: i64) -> AppResult<Vec<Campaign>> {
         let ids = member_of.iter().map(i64::to_string).collect::<Vec<_>>().join(",");

@@ -229,6 +229,32 @@ impl Campaign {
     }
 }
 
+/// A campaign as `amicus export` writes it and `amicus import` reads it: the campaign in the
+/// shape of `POST /api/v1/campaigns`, and what it gathers, by ActivityPub id.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CampaignLine {
+    pub campaign: CampaignInput,
+    #[serde(default)]
+    pub items: Vec<ItemLine>,
+}
+
+/// One item of an exported campaign.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ItemLine {
+    pub ap_id: String,
+    /// `resource` (statements too) or `event`.
+    pub kind: String,
+    /// `approved`, or `proposed` (waiting for the organisers).
+    #[serde(default = "approved")]
+    pub state: String,
+}
+
+fn approved() -> String {
+    "approved".into()
+}
+
 /// One thing a campaign gathers.
 #[derive(Debug, Clone, Serialize)]
 pub struct CampaignItem {

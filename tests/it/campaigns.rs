@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use crate::network::peer_with;
 use crate::statements::statement;
 
-fn campaign(org: &str) -> Value {
+pub fn campaign(org: &str) -> Value {
     json!({
         "org": org,
         "handle": "makingjusticework",

@@ -214,3 +214,76 @@ async fn a_calendar_is_imported_from_its_address_and_a_private_address_is_refuse
     let (_, out, err) = cli.run(&["import-ics", &url, "--org", "redress"], "");
     assert!(out.contains("imported 3 new events"), "{out}{err}");
 }
+
+#[tokio::test]
+async fn statements_are_invited_signed_and_withdrawn_and_campaigns_filled_from_the_command_line() {
+    let cli = Cli::new().await;
+    std::fs::write(cli.dir.path().join("none.toml"), "").unwrap();
+    for (user, org) in [("amina", "ccij"), ("rasha", "redress")] {
+        let (ok, _, err) =
+            cli.run(&["user", "create", user, "--role", "editor", "--password-stdin"], "a long passphrase\n");
+        assert!(ok, "{err}");
+        let (ok, _, err) = cli.run(&["org", "create", org, "--name", org, "--owner", user], "");
+        assert!(ok, "{err}");
+    }
+    let statement = serde_json::json!({
+        "external_id": "arrest-now", "org": "ccij", "kind": "joint-statement", "original_language": "en",
+        "translations": {"en": {"title": "Arrest now", "body": "We call on all States."}}, "status": "published"
+    });
+    let campaign = serde_json::json!({"campaign": {"org": "ccij", "handle": "makingjusticework", "hashtag": "#MakingJusticeWork",
+        "original_language": "en", "translations": {"en": {"title": "Making Justice Work"}}, "status": "published"}});
+    let file = cli.dir.path().join("lines.jsonl");
+    std::fs::write(&file, format!("{statement}\n{campaign}\n")).unwrap();
+    let (ok, _, err) = cli.run(&["import", file.to_str().unwrap(), "--org", "ccij"], "");
+    assert!(ok, "{err}");
+
+    let (ok, out, err) = cli.run(&["statement", "list", "--org", "ccij"], "");
+    assert!(ok, "{err}");
+    let fields: Vec<&str> = out.lines().next().unwrap_or_default().split('\t').collect();
+    assert_eq!(
+        (fields.get(1), fields.get(2), fields.get(5)),
+        (Some(&"published"), Some(&"v1"), Some(&"Arrest now")),
+        "{out}"
+    );
+    let (id, digest) = (fields[0].to_string(), fields[3].to_string());
+
+    // only an editor of the lead organisation invites; an unknown target is named
+    let (ok, _, err) = cli.run(&["statement", "invite", &id, "redress", "--as", "rasha"], "");
+    assert!(!ok, "rasha does not edit ccij: {err}");
+    let (ok, out, err) = cli.run(&["statement", "invite", &id, "redress", "nobody", "--as", "amina"], "");
+    assert!(!ok && out.contains("1 invited") && out.contains("nobody"), "{out} {err}");
+    let (ok, _, err) =
+        cli.run(&["statement", "sign", &id, "--org", "redress", "--digest", "zQmOld", "--as", "rasha"], "");
+    assert!(!ok && err.contains("digest"), "a stale digest signs nothing: {err}");
+    let (ok, out, err) =
+        cli.run(&["statement", "sign", &id, "--org", "redress", "--digest", &digest, "--as", "rasha"], "");
+    assert!(ok && out.contains("redress signed"), "{out} {err}");
+    let (ok, out, _) = cli.run(&["statement", "signatories", &id], "");
+    assert!(ok && out.contains("@redress@localhost:8080\tsigned\tv1\tverified"), "{out}");
+    let (ok, out, err) = cli.run(&["statement", "withdraw", &id, "--org", "redress", "--as", "rasha"], "");
+    assert!(ok, "{out} {err}");
+    let (_, out, _) = cli.run(&["statement", "signatories", &id], "");
+    assert!(out.contains("\twithdrawn\t"), "{out}");
+    let (ok, _, err) = cli.run(&["statement", "withdraw", &id, "--org", "redress", "--as", "nobody"], "");
+    assert!(!ok && err.contains("no account nobody"), "{err}");
+
+    // the campaign imported with the statement; its organisers add the statement, a partner proposes
+    let (ok, out, _) = cli.run(&["campaign", "list"], "");
+    assert!(ok && out.contains("@makingjusticework@localhost:8080\t#MakingJusticeWork\tpublished\tccij"), "{out}");
+    let cid = out.split('\t').next().unwrap().to_string();
+    let ap_id = format!("http://localhost:8080/s/{id}");
+    let (ok, out, err) = cli.run(&["campaign", "add", &cid, &ap_id, "--as", "amina"], "");
+    assert!(ok && out.contains("approved"), "{out} {err}");
+    let (ok, out, err) = cli.run(&["campaign", "add", &cid, &ap_id, "--org", "redress", "--as", "rasha"], "");
+    assert!(ok && out.contains("proposed"), "{out} {err}");
+    let (ok, _, err) = cli.run(&["campaign", "add", &cid, "http://localhost:8080/s/none", "--as", "amina"], "");
+    assert!(!ok, "{err}");
+    let (_, out, _) = cli.run(&["export", "--org", "ccij"], "");
+    assert!(
+        out.lines()
+            .last()
+            .unwrap()
+            .contains(&format!("{{\"ap_id\":\"{ap_id}\",\"kind\":\"resource\",\"state\":\"approved\"}}")),
+        "{out}"
+    );
+}

@@ -628,17 +628,39 @@ async fn statements_export_and_import_back_unchanged_beside_resources() {
     let token = app.org_with_editor("ccij", "amina").await;
     let s = post_statement(&app, &token, &statement("ccij", "Arrest now")).await;
     app.post_resource(&token, &crate::helpers::resource("ccij", "A guide")).await;
+    // a campaign gathering the statement, with an item proposed and one of a partner's server
+    let c = app.api_post(&token, "/api/v1/campaigns", &crate::campaigns::campaign("ccij")).await;
+    let c: Value = c.json().await.unwrap();
+    let items = format!("/api/v1/campaigns/{}/items", c["id"].as_str().unwrap());
+    assert_eq!(app.api_post(&token, &items, &json!({ "ap_id": s["ap_id"] })).await.status(), 201);
     let mut first = Vec::new();
-    assert_eq!(transfer::export(&app.ctx, "ccij", &mut first).await.unwrap(), 2);
+    assert_eq!(transfer::export(&app.ctx, "ccij", &mut first).await.unwrap(), 3);
     let text = String::from_utf8(first.clone()).unwrap();
     assert!(text.lines().any(|l| l.contains("\"kind\":\"joint-statement\"")), "{text}");
+    let last: Value = serde_json::from_str(text.lines().last().unwrap()).unwrap();
+    assert_eq!(last["campaign"]["handle"], "makingjusticework", "campaigns come last: {last}");
+    assert_eq!(last["items"], json!([{"ap_id": s["ap_id"], "kind": "resource", "state": "approved"}]));
 
     let other = TestApp::spawn().await;
     amicus::accounts::create_org(&other.ctx, "ccij", "CCIJ", None).await.unwrap();
     let report = transfer::import(&other.ctx, "ccij", Lang::En, first.as_slice(), |_| {}).await.unwrap();
-    assert_eq!((report.created, report.errors.len()), (2, 0), "{:?}", report.errors);
+    assert_eq!((report.created, report.errors.len()), (3, 0), "{:?}", report.errors);
     let again = transfer::import(&other.ctx, "ccij", Lang::En, first.as_slice(), |_| {}).await.unwrap();
-    assert_eq!((again.created, again.updated), (0, 2), "a re-import updates");
+    assert_eq!((again.created, again.updated), (0, 3), "a re-import updates");
+    let imported: Value = other.get("/api/v1/campaigns").await.json().await.unwrap();
+    assert_eq!(imported["items"][0]["translations"]["ar"]["title"], "لنجعل العدالة تعمل", "{imported}");
+    assert_eq!(other.get("/orgs/makingjusticework").await.status(), 303, "its actor exists: its page leads to /c/");
+
+    // a campaign line that is wrong is reported by its line, and the others still go in
+    let bad = format!(
+        "{}\n{}\n",
+        json!({"campaign": {"org": "ccij", "handle": "x!", "hashtag": "#ok", "original_language": "en", "translations": {"en": {"title": "T"}}}}),
+        json!({"campaign": {"org": "ccij", "handle": "second", "hashtag": "#ok", "original_language": "en", "translations": {"en": {"title": "T"}}},
+               "items": [{"ap_id": "javascript:alert(1)", "kind": "resource"}]})
+    );
+    let report = transfer::import(&other.ctx, "ccij", Lang::En, bad.as_bytes(), |_| {}).await.unwrap();
+    let lines: Vec<usize> = report.errors.iter().map(|e| e.0).collect();
+    assert_eq!(lines, vec![1, 2], "{:?}", report.errors);
     let mut second = Vec::new();
     transfer::export(&other.ctx, "ccij", &mut second).await.unwrap();
     assert_eq!(text, String::from_utf8(second).unwrap());
