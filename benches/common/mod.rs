@@ -18,11 +18,18 @@ impl Instance {
     /// Writes the configuration (the sink's host names resolve to loopback) and sets the
     /// environment this process and the server share.
     pub fn new(sink_hosts: &[String]) -> Res<Instance> {
+        Instance::named("", sink_hosts)
+    }
+
+    /// An instance called `{name}.localhost:{port}` (`localhost:{port}` when `name` is empty),
+    /// which resolves `hosts` to loopback.
+    pub fn named(name: &str, hosts: &[String]) -> Res<Instance> {
         let dir = tempfile::tempdir()?;
         let port = free_port()?;
-        let resolve: Vec<String> = sink_hosts.iter().map(|h| format!("{h}=127.0.0.1")).collect();
+        let resolve: Vec<String> = hosts.iter().map(|h| format!("{h}=127.0.0.1")).collect();
+        let host = if name.is_empty() { "localhost".to_string() } else { format!("{name}.localhost") };
         let toml = format!(
-            "bind = \"127.0.0.1:{port}\"\ndomain = \"localhost:{port}\"\ndata = \"{}\"\ndev_network = true\n\
+            "bind = \"127.0.0.1:{port}\"\ndomain = \"{host}:{port}\"\ndata = \"{}\"\ndev_network = true\n\
              inbox_per_minute = 1000000\nresolve = \"{}\"\n",
             dir.path().join("data").display(),
             resolve.join(",")

@@ -218,17 +218,19 @@ fn signed_by(ctx: &Core, r: &Resource) -> String {
     let lang = Lang::parse(&r.original_language).unwrap_or(Lang::En);
     let lead = org_id(ctx, &r.org_handle);
     let mut names = vec![format!("<a href=\"{}\">{}</a>", escape(&lead), escape(&r.org_name))];
-    names.extend(signed(r).map(|s| format!("<a href=\"{}\">{}</a>", escape(&s.actor), escape(&s.name))));
+    let base = ctx.config.base_url();
+    names.extend(signed(r).map(|s| format!("<a href=\"{}\">{}</a>", escape(&s.actor_id(&base)), escape(&s.name))));
     names.extend(r.statement.iter().flat_map(|st| st.external_signatories.iter()).map(|n| escape(n)));
     format!("<p>{}: {}</p>", ctx.i18n.t(lang, "statement-signed-by"), names.join(", "))
 }
 
 /// What only a statement has, on the wire.
 fn statement_fields(ctx: &Core, r: &Resource, st: &StatementFields) -> StatementPart {
+    let base = ctx.config.base_url();
     let mut items: Vec<SignatoryItem> = signed(r)
         .map(|s| SignatoryItem {
             kind: "Organization",
-            id: Some(s.actor.clone()),
+            id: Some(s.actor_id(&base)),
             name: s.name.clone(),
             version: s.version,
             signed_at: s.signed_at.map(time),

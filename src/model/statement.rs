@@ -300,7 +300,7 @@ pub struct Signature {
     /// The organisation's handle here: `name` for one of this instance, `name@host` else.
     pub handle: String,
     pub name: String,
-    /// The organisation's actor (its ActivityPub id).
+    /// The actor (ActivityPub id) of an organisation on another server; see [`Signature::actor_id`].
     pub actor: String,
     pub local: bool,
     pub state: SignatureState,
@@ -317,6 +317,15 @@ pub struct Signature {
 }
 
 impl Signature {
+    /// The organisation's actor id: as stored for one on another server, made from its handle
+    /// for one of this instance (`base` is this instance's base URL).
+    pub fn actor_id(&self, base: &str) -> String {
+        match self.local {
+            true => format!("{base}/orgs/{}", self.handle),
+            false => self.actor.clone(),
+        }
+    }
+
     /// `@name@host`, the organisation's address on the fediverse.
     pub fn acct(&self, domain: &str) -> String {
         if self.local {

@@ -948,3 +948,42 @@ async fn a_statement_is_written_signed_confirmed_and_withdrawn_in_the_browser() 
     let res = third.post(&format!("/s/{uid}/signatories"), &[("action", "withdraw"), ("org", "redress")]).await;
     assert!(res.status() == 403 || res.status() == 404, "{}", res.status());
 }
+
+#[tokio::test]
+async fn a_signatory_on_the_lead_s_own_instance_shows_on_every_copy() {
+    let alpha = peer_with("alpha", |_| {}).await;
+    let beta = peer_with("beta", |_| {}).await;
+    let apps = [&alpha, &beta];
+    let lead = alpha.org_with_editor("ccij", "amina").await;
+    let rasha = alpha.org_with_editor("redress", "rasha").await;
+    let b = beta.org_with_editor("watch", "bruno").await;
+    let s = post_statement(&alpha, &lead, &statement("ccij", "Arrest now")).await;
+    let (id, ap_id) = (s["id"].as_str().unwrap(), s["ap_id"].as_str().unwrap());
+    let path = format!("/api/v1/statements/{id}/invitations");
+    let targets = json!({ "targets": ["redress", format!("watch@{}", beta.ctx.config.domain)] });
+    assert_eq!(alpha.api_post(&lead, &path, &targets).await.status(), 202);
+    drain(&apps).await;
+    for (app, token, org) in [(&alpha, &rasha, "redress"), (&beta, &b, "watch")] {
+        let inv: Value = app.api_get(token, &format!("/api/v1/orgs/{org}/invitations")).await.json().await.unwrap();
+        let inv_id = inv["items"][0]["id"].as_str().unwrap_or_else(|| panic!("{org}: {inv}"));
+        let accept = format!("/api/v1/orgs/{org}/invitations/{inv_id}/accept");
+        let res = app.api_post(token, &accept, &json!({ "digest": s["digest"], "announce": false })).await;
+        assert_eq!(res.status(), 202);
+        drain(&apps).await;
+    }
+    let (copy, _) = copy_of(&beta, &b, ap_id).await;
+    let on_beta = signatories(&beta, &copy).await;
+    let mut seen: Vec<(String, String)> = on_beta
+        .iter()
+        .filter(|s| s["verified"] == true)
+        .map(|s| (s["org"].as_str().unwrap().to_string(), s["actor"].as_str().unwrap().to_string()))
+        .collect();
+    seen.sort();
+    let (a, bd) = (&alpha.ctx.config.domain, &beta.ctx.config.domain);
+    let want = vec![
+        (format!("@redress@{a}"), format!("http://{a}/orgs/redress")),
+        // its own organisation, with its actor
+        (format!("@watch@{bd}"), format!("http://{bd}/orgs/watch")),
+    ];
+    assert_eq!(seen, want, "{on_beta:?}");
+}

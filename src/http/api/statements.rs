@@ -62,7 +62,7 @@ pub fn signatory_json(ctx: &Ctx, s: &Signature) -> Value {
     json!({
         "org": s.acct(&ctx.config.domain),
         "name": s.name,
-        "actor": s.actor,
+        "actor": s.actor_id(&ctx.config.base_url()),
         "version": s.version,
         "verified": s.verified,
         "signed_at": s.signed_at,

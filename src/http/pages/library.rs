@@ -439,7 +439,7 @@ fn statement_view(ctx: &Ctx, r: &Resource, member: bool, editing: &[String]) -> 
     let st = r.statement.as_ref()?;
     let sig = |s: &crate::model::statement::Signature| {
         context! {
-            name => s.name, acct => s.acct(&ctx.config.domain), actor => s.actor,
+            name => s.name, acct => s.acct(&ctx.config.domain), actor => s.actor_id(&ctx.config.base_url()),
             verified => s.verified, version => s.version,
             // signed before the text last changed: it counts for that version until confirmed
             earlier => s.version.is_some_and(|v| v < st.version),
