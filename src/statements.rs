@@ -800,7 +800,9 @@ pub async fn sync_signatures(data: &Data<Core>, rid: i64, statement: &Url, objec
         .map(|a| a.iter().filter(|i| i.get("amicus:acceptance").is_some()).take(2000).cloned().collect())
         .unwrap_or_default();
     let known: Vec<Signature> = data.db.signatures_of(&[rid]).await?.into_iter().map(|(_, s)| s).collect();
-    let checked: Vec<Option<(i64, cosign::Checked, String)>> = futures_util::stream::iter(items)
+    // each signatory's org, and what changed about it (`None`: nothing, as it was checked before)
+    type Seen = (i64, Option<(cosign::Checked, String)>);
+    let checked: Vec<Option<Seen>> = futures_util::stream::iter(items)
         .map(|item| {
             let known = &known;
             async move {
@@ -812,19 +814,13 @@ pub async fn sync_signatures(data: &Data<Core>, rid: i64, statement: &Url, objec
                 if let Some(s) = known.iter().find(|s| s.org_id == org.id && s.accept_id.as_deref() == Some(accept_id))
                 {
                     if s.verified && s.state == SignatureState::Signed {
-                        let c = cosign::Checked {
-                            id: accept_id.to_string(),
-                            version: s.version.unwrap_or(1),
-                            digest: s.digest.clone().unwrap_or_default(),
-                            signed_at: s.signed_at,
-                        };
-                        return Some((org.id, c, s.proof.clone().unwrap_or_default()));
+                        return Some((org.id, None));
                     }
                 }
                 let key = cosign::signer_key(data, &actor).await.ok().flatten();
                 let key = key.as_ref().map(|(a, b)| (a.as_str(), b.as_str()));
                 match cosign::check(doc, actor.as_str(), statement.as_str(), key) {
-                    Ok(c) => Some((org.id, c, doc.to_string())),
+                    Ok(c) => Some((org.id, Some((c, doc.to_string())))),
                     Err(why) => {
                         tracing::info!(%actor, "a signature of {statement} does not hold: {why}");
                         None
@@ -836,7 +832,11 @@ pub async fn sync_signatures(data: &Data<Core>, rid: i64, statement: &Url, objec
         .collect()
         .await;
     let mut present = Vec::new();
-    for (org_id, c, proof) in checked.into_iter().flatten() {
+    for (org_id, changed) in checked.into_iter().flatten() {
+        present.push(org_id);
+        // a signature already listed is not written again: an Update per new signature would
+        // otherwise rewrite every earlier one, on every instance
+        let Some((c, proof)) = changed else { continue };
         let change = SignatureChange {
             state: Some(SignatureState::Signed),
             version: Some(c.version),
@@ -848,7 +848,6 @@ pub async fn sync_signatures(data: &Data<Core>, rid: i64, statement: &Url, objec
             ..SignatureChange::default()
         };
         data.db.set_signature(rid, org_id, &change).await?;
-        present.push(org_id);
     }
     for s in known.iter().filter(|s| s.state == SignatureState::Signed && !present.contains(&s.org_id)) {
         let change = SignatureChange { state: Some(SignatureState::Withdrawn), ..SignatureChange::default() };

@@ -3,12 +3,12 @@
 //! the other editors, nothing typed is lost when a submission is refused.
 
 use axum::extract::{Multipart, Path, RawQuery, State};
-use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use minijinja::context;
 use serde::Serialize;
 
 use super::editor::{content_langs, editable_orgs};
+use super::submit::{self, Outcome};
 use super::{CheckedForm, FormData, KeptForm, Page};
 use crate::app::Ctx;
 use crate::campaigns;
@@ -124,10 +124,7 @@ struct Form<'a> {
 
 impl Form<'_> {
     fn render(self, ctx: &Ctx, page: &Page) -> AppResult<Html<String>> {
-        let problem = self.problem.map(|e| {
-            let id = e.message_id();
-            context! { title => page.t(ctx, id), help => page.t(ctx, &format!("{id}-help")) }
-        });
+        let problem = self.problem.map(|e| submit::problem(ctx, page, e));
         let c = self.campaign;
         page.render(
             ctx,
@@ -204,32 +201,20 @@ pub async fn update(
     submit(&ctx, &page, Some(&uid), form).await
 }
 
-async fn submit(
-    ctx: &Ctx,
-    page: &Page,
-    uid: Option<&str>,
-    KeptForm { form, csrf_ok }: KeptForm,
-) -> AppResult<Response> {
-    let values = Values::from_form(&form);
-    let user = match &page.user {
-        Some(u) => u.clone(),
-        None => {
-            let action = uid.map_or_else(|| "/campaigns/new".to_string(), |u| format!("/c/{u}/edit"));
-            return super::auth::login_again(ctx, page, &action, &form);
+async fn submit(ctx: &Ctx, page: &Page, uid: Option<&str>, kept: KeptForm) -> AppResult<Response> {
+    let values = Values::from_form(&kept.form);
+    let action = uid.map_or_else(|| "/campaigns/new".to_string(), |u| format!("/c/{u}/edit"));
+    let v = &values;
+    let saved = submit::submit(ctx, page, &action, &kept, |user| async move {
+        match uid {
+            None => campaigns::create(ctx, &user, &v.to_input()).await,
+            Some(uid) => campaigns::update(ctx, &user, uid, v.to_patch()).await,
         }
-    };
-    if !csrf_ok {
-        return again(ctx, page, &values, uid, &[], Some(&AppError::BadRequest("error-csrf"))).await;
-    }
-    let saved = match uid {
-        None => campaigns::create(ctx, &user, &values.to_input()).await,
-        Some(uid) => campaigns::update(ctx, &user, uid, values.to_patch()).await,
-    };
-    match saved {
-        Ok(c) => Ok(Redirect::to(&format!("/c/{}?done=saved", c.uid)).into_response()),
-        Err(AppError::Invalid(errors)) => again(ctx, page, &values, uid, &errors, None).await,
-        Err(e @ (AppError::Unauthorized | AppError::NotFound | AppError::Forbidden)) => Err(e),
-        Err(e) => again(ctx, page, &values, uid, &[], Some(&e)).await,
+    });
+    match saved.await? {
+        Outcome::Saved(c) => Ok(Redirect::to(&format!("/c/{}?done=saved", c.uid)).into_response()),
+        Outcome::Again(errors, problem) => again(ctx, page, &values, uid, &errors, problem.as_ref()).await,
+        Outcome::LogIn(res) => Ok(res),
     }
 }
 
@@ -249,13 +234,8 @@ async fn again(
         Some(_) => vec![values.org.clone()],
         None => editable_orgs(ctx, page).await.unwrap_or_else(|_| vec![values.org.clone()]),
     };
-    let status = match (problem, errors.is_empty()) {
-        (Some(e), _) => e.status(),
-        (None, false) => StatusCode::UNPROCESSABLE_ENTITY,
-        (None, true) => StatusCode::OK,
-    };
     let form = Form { values, campaign: campaign.as_ref(), orgs, errors, problem, notice: None };
-    Ok((status, form.render(ctx, page)?).into_response())
+    Ok((submit::status(errors, problem), form.render(ctx, page)?).into_response())
 }
 
 /// After logging in again: the campaign form the session expired on, as it was typed.
@@ -297,11 +277,10 @@ pub async fn upload_banner(
         AppError::Invalid(errors) => (errors, None),
         e => (Vec::new(), Some(e)),
     };
-    let status = problem.as_ref().map_or(StatusCode::UNPROCESSABLE_ENTITY, AppError::status);
     let orgs = vec![c.org_handle.clone()];
     let form =
         Form { values: &values, campaign: Some(&c), orgs, errors: &errors, problem: problem.as_ref(), notice: None };
-    Ok((status, form.render(&ctx, &page)?).into_response())
+    Ok((submit::status(&errors, problem.as_ref()), form.render(&ctx, &page)?).into_response())
 }
 
 /// `POST /c/{uid}/items`: `action` = add (an organiser adds `ap_id` at once; an editor of

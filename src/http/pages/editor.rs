@@ -2,11 +2,11 @@
 //! at a time), attachments, publishing, withdrawing and deleting.
 
 use axum::extract::{Multipart, Path, RawQuery, State};
-use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use minijinja::{context, Value};
 use serde::Serialize;
 
+use super::submit::{self, Outcome};
 use super::{CheckedForm, FormData, KeptForm, Page};
 use crate::app::Ctx;
 use crate::error::{AppError, AppResult};
@@ -194,28 +194,13 @@ impl<'a> Editing<'a> {
     }
 }
 
-/// Something that went wrong with a submission as a whole (an expired form, the database
-/// away, a file refused), shown above the form, which keeps everything typed.
-#[derive(Serialize)]
-struct Problem {
-    title: String,
-    help: String,
-}
-
-impl Problem {
-    fn of(ctx: &Ctx, page: &Page, e: &AppError) -> Problem {
-        let id = e.message_id();
-        Problem { title: page.t(ctx, id), help: page.t(ctx, &format!("{id}-help")) }
-    }
-}
-
 /// The form, as it was submitted or stored, with its errors, its problem and a notice.
 struct Form<'a> {
     values: &'a FormValues,
     editing: Option<Editing<'a>>,
     orgs: Vec<String>,
     errors: &'a [FieldError],
-    problem: Option<Problem>,
+    problem: Option<Value>,
     notice: Option<String>,
 }
 
@@ -299,38 +284,24 @@ pub async fn update(
 /// Saves the editor's form. Nothing typed is ever lost: an invalid field, an expired form,
 /// an expired session (log in again, then the form comes back) or the database away all
 /// answer with the form as it was sent, and what went wrong above it.
-async fn submit(
-    ctx: &Ctx,
-    page: &Page,
-    uid: Option<&str>,
-    KeptForm { form, csrf_ok }: KeptForm,
-) -> AppResult<Response> {
-    let values = FormValues::from_form(&form);
+async fn submit(ctx: &Ctx, page: &Page, uid: Option<&str>, kept: KeptForm) -> AppResult<Response> {
+    let values = FormValues::from_form(&kept.form);
     let action = uid.map_or_else(|| "/r/new".to_string(), |u| format!("/r/{u}/edit"));
-    let user = match (&page.user, page.db_down) {
-        (Some(u), _) => u.clone(),
-        (None, false) => return super::auth::login_again(ctx, page, &action, &form),
-        (None, true) => {
-            let e = AppError::Unavailable("sessions cannot be read".into());
-            return again(ctx, page, &values, uid, &[], Some(&e), None).await;
+    let v = &values;
+    let saved = submit::submit(ctx, page, &action, &kept, |user| async move {
+        match uid {
+            None => library::create(ctx, &user, &v.to_input(), None).await,
+            Some(uid) => library::update(ctx, &user, uid, v.to_patch()).await,
         }
-    };
-    if !csrf_ok {
-        return again(ctx, page, &values, uid, &[], Some(&AppError::BadRequest("error-csrf")), None).await;
-    }
-    let saved = match uid {
-        None => library::create(ctx, &user, &values.to_input(), None).await,
-        Some(uid) => library::update(ctx, &user, uid, values.to_patch()).await,
-    };
-    match saved {
-        Ok(r) => {
+    });
+    match saved.await? {
+        Outcome::Saved(r) => {
             let done = if uid.is_none() && r.status == Status::Published { "published" } else { "saved" };
             let lang = if uid.is_some() { &values.text_lang } else { &values.original_language };
             Ok(Redirect::to(&format!("/r/{}?text={lang}&done={done}", r.uid)).into_response())
         }
-        Err(AppError::Invalid(errors)) => again(ctx, page, &values, uid, &errors, None, None).await,
-        Err(e @ (AppError::Unauthorized | AppError::NotFound)) => Err(e),
-        Err(e) => again(ctx, page, &values, uid, &[], Some(&e), None).await,
+        Outcome::Again(errors, problem) => again(ctx, page, &values, uid, &errors, problem.as_ref(), None).await,
+        Outcome::LogIn(res) => Ok(res),
     }
 }
 
@@ -357,16 +328,11 @@ async fn again(
         }
         (None, _) => (None, editable_orgs(ctx, page).await.unwrap_or_else(|_| vec![values.org.clone()])),
     };
-    let status = match (problem, errors.is_empty()) {
-        (Some(e), _) => e.status(),
-        (None, false) => StatusCode::UNPROCESSABLE_ENTITY,
-        (None, true) => StatusCode::OK,
-    };
     let mut form = Form::new(values, editing, orgs);
     form.errors = errors;
-    form.problem = problem.map(|e| Problem::of(ctx, page, e));
+    form.problem = problem.map(|e| submit::problem(ctx, page, e));
     form.notice = notice.map(|id| page.t(ctx, id));
-    Ok((status, form.render(ctx, page)?).into_response())
+    Ok((submit::status(errors, problem), form.render(ctx, page)?).into_response())
 }
 
 /// After logging in again (`auth::login_again`): the form the session expired on, as it was
@@ -511,9 +477,9 @@ pub async fn attach(
         AppError::Invalid(errors) => (errors, None),
         e => (Vec::new(), Some(e)),
     };
-    let status = problem.as_ref().map_or(StatusCode::UNPROCESSABLE_ENTITY, AppError::status);
+    let status = submit::status(&errors, problem.as_ref());
     let mut form = Form::new(&values, Some(Editing::of(&r, &uid)), vec![r.org_handle.clone()]);
     form.errors = &errors;
-    form.problem = problem.as_ref().map(|e| Problem::of(&ctx, &page, e));
+    form.problem = problem.as_ref().map(|e| submit::problem(&ctx, &page, e));
     Ok((status, form.render(&ctx, &page)?).into_response())
 }

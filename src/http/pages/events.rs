@@ -4,13 +4,13 @@
 //! answer with the form as it was sent.
 
 use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use minijinja::context;
 use serde::Serialize;
 use serde_json::{json, Value};
 
 use super::editor::editable_orgs;
+use super::submit::{self, Outcome};
 use super::{CheckedForm, FormData, KeptForm, Page};
 use crate::agenda;
 use crate::app::Ctx;
@@ -252,7 +252,7 @@ struct Form<'a> {
     languages: Vec<String>,
     orgs: Vec<String>,
     errors: &'a [FieldError],
-    problem: Option<(String, String)>,
+    problem: Option<minijinja::Value>,
     notice: Option<String>,
 }
 
@@ -282,7 +282,7 @@ impl Form<'_> {
                 languages => self.languages,
                 orgs => self.orgs,
                 errors => show_errors(ctx, page.lang, self.errors),
-                problem => self.problem.map(|(title, help)| context! { title, help }),
+                problem => self.problem,
                 notice => self.notice,
                 kinds => options(EVENT_KIND, false),
                 statuses => options(EVENT_STATUS, false),
@@ -372,34 +372,20 @@ pub async fn update(
     submit(&ctx, &page, Some(&uid), form).await
 }
 
-async fn submit(
-    ctx: &Ctx,
-    page: &Page,
-    uid: Option<&str>,
-    KeptForm { form, csrf_ok }: KeptForm,
-) -> AppResult<Response> {
-    let values = Values::from_form(&form);
+async fn submit(ctx: &Ctx, page: &Page, uid: Option<&str>, kept: KeptForm) -> AppResult<Response> {
+    let values = Values::from_form(&kept.form);
     let action = uid.map_or_else(|| "/agenda/new".to_string(), |u| format!("/e/{u}/edit"));
-    let user = match (&page.user, page.db_down) {
-        (Some(u), _) => u.clone(),
-        (None, false) => return super::auth::login_again(ctx, page, &action, &form),
-        (None, true) => {
-            let e = AppError::Unavailable("sessions cannot be read".into());
-            return again(ctx, page, &values, uid, &[], Some(&e), None).await;
+    let v = &values;
+    let saved = submit::submit(ctx, page, &action, &kept, |user| async move {
+        match uid {
+            None => agenda::create(ctx, &user, &v.to_input()).await,
+            Some(uid) => agenda::update(ctx, &user, uid, &v.to_patch()).await,
         }
-    };
-    if !csrf_ok {
-        return again(ctx, page, &values, uid, &[], Some(&AppError::BadRequest("error-csrf")), None).await;
-    }
-    let saved = match uid {
-        None => agenda::create(ctx, &user, &values.to_input()).await,
-        Some(uid) => agenda::update(ctx, &user, uid, &values.to_patch()).await,
-    };
-    match saved {
-        Ok(e) => Ok(Redirect::to(&format!("/e/{}?done=saved", e.uid)).into_response()),
-        Err(AppError::Invalid(errors)) => again(ctx, page, &values, uid, &errors, None, None).await,
-        Err(e @ (AppError::Unauthorized | AppError::NotFound | AppError::Forbidden)) => Err(e),
-        Err(e) => again(ctx, page, &values, uid, &[], Some(&e), None).await,
+    });
+    match saved.await? {
+        Outcome::Saved(e) => Ok(Redirect::to(&format!("/e/{}?done=saved", e.uid)).into_response()),
+        Outcome::Again(errors, problem) => again(ctx, page, &values, uid, &errors, problem.as_ref(), None).await,
+        Outcome::LogIn(res) => Ok(res),
     }
 }
 
@@ -417,24 +403,16 @@ async fn again(
         Some(_) => vec![values.org.clone()],
         None => editable_orgs(ctx, page).await.unwrap_or_else(|_| vec![values.org.clone()]),
     };
-    let status = match (problem, errors.is_empty()) {
-        (Some(e), _) => e.status(),
-        (None, false) => StatusCode::UNPROCESSABLE_ENTITY,
-        (None, true) => StatusCode::OK,
-    };
     let form = Form {
         values,
         uid,
         languages: Vec::new(),
         orgs,
         errors,
-        problem: problem.map(|e| {
-            let id = e.message_id();
-            (page.t(ctx, id), page.t(ctx, &format!("{id}-help")))
-        }),
+        problem: problem.map(|e| submit::problem(ctx, page, e)),
         notice: notice.map(|id| page.t(ctx, id)),
     };
-    Ok((status, form.render(ctx, page)?).into_response())
+    Ok((submit::status(errors, problem), form.render(ctx, page)?).into_response())
 }
 
 /// After logging in again: the event form the session expired on, as it was typed.

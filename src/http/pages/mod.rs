@@ -15,6 +15,7 @@ mod people;
 mod share;
 mod statement_editor;
 mod statements;
+mod submit;
 
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Multipart};
 use axum::http::request::Parts;

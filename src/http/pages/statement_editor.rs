@@ -5,13 +5,13 @@
 //! with the form as it was sent.
 
 use axum::extract::{Path, RawQuery, State};
-use axum::http::StatusCode;
 use axum::response::{Html, IntoResponse, Redirect, Response};
 use chrono::{DateTime, NaiveDateTime, Utc};
 use minijinja::context;
 use serde::Serialize;
 
 use super::editor::{content_langs, editable_orgs, options};
+use super::submit::{self, Outcome};
 use super::{FormData, KeptForm, Page};
 use crate::app::Ctx;
 use crate::error::{AppError, AppResult};
@@ -209,10 +209,7 @@ struct Form<'a> {
 
 impl Form<'_> {
     fn render(self, ctx: &Ctx, page: &Page) -> AppResult<Html<String>> {
-        let problem = self.problem.map(|e| {
-            let id = e.message_id();
-            context! { title => page.t(ctx, id), help => page.t(ctx, &format!("{id}-help")) }
-        });
+        let problem = self.problem.map(|e| submit::problem(ctx, page, e));
         page.render(
             ctx,
             "library/statement_form.html",
@@ -305,37 +302,23 @@ pub async fn update(
     submit(&ctx, &page, Some(&uid), form).await
 }
 
-async fn submit(
-    ctx: &Ctx,
-    page: &Page,
-    uid: Option<&str>,
-    KeptForm { form, csrf_ok }: KeptForm,
-) -> AppResult<Response> {
-    let values = Values::from_form(&form);
+async fn submit(ctx: &Ctx, page: &Page, uid: Option<&str>, kept: KeptForm) -> AppResult<Response> {
+    let values = Values::from_form(&kept.form);
     let action = uid.map_or_else(|| "/s/new".to_string(), |u| format!("/s/{u}/edit"));
-    let user = match (&page.user, page.db_down) {
-        (Some(u), _) => u.clone(),
-        (None, false) => return super::auth::login_again(ctx, page, &action, &form),
-        (None, true) => {
-            let e = AppError::Unavailable("sessions cannot be read".into());
-            return again(ctx, page, &values, uid, &[], Some(&e), None).await;
+    let v = &values;
+    let saved = submit::submit(ctx, page, &action, &kept, |user| async move {
+        match uid {
+            None => statements::create(ctx, &user, &v.to_input(), None).await,
+            Some(uid) => statements::update(ctx, &user, uid, v.to_patch()).await,
         }
-    };
-    if !csrf_ok {
-        return again(ctx, page, &values, uid, &[], Some(&AppError::BadRequest("error-csrf")), None).await;
-    }
-    let saved = match uid {
-        None => statements::create(ctx, &user, &values.to_input(), None).await,
-        Some(uid) => statements::update(ctx, &user, uid, values.to_patch()).await,
-    };
-    match saved {
-        Ok(r) => {
+    });
+    match saved.await? {
+        Outcome::Saved(r) => {
             let lang = if uid.is_some() { &values.text_lang } else { &values.original_language };
             Ok(Redirect::to(&format!("/s/{}?text={lang}&done=saved", r.uid)).into_response())
         }
-        Err(AppError::Invalid(errors)) => again(ctx, page, &values, uid, &errors, None, None).await,
-        Err(e @ (AppError::Unauthorized | AppError::NotFound | AppError::Forbidden)) => Err(e),
-        Err(e) => again(ctx, page, &values, uid, &[], Some(&e), None).await,
+        Outcome::Again(errors, problem) => again(ctx, page, &values, uid, &errors, problem.as_ref(), None).await,
+        Outcome::LogIn(res) => Ok(res),
     }
 }
 
@@ -353,13 +336,8 @@ async fn again(
         Some(_) => vec![values.org.clone()],
         None => editable_orgs(ctx, page).await.unwrap_or_else(|_| vec![values.org.clone()]),
     };
-    let status = match (problem, errors.is_empty()) {
-        (Some(e), _) => e.status(),
-        (None, false) => StatusCode::UNPROCESSABLE_ENTITY,
-        (None, true) => StatusCode::OK,
-    };
     let form = Form { values, uid, languages: Vec::new(), orgs, errors, problem, notice };
-    Ok((status, form.render(ctx, page)?).into_response())
+    Ok((submit::status(errors, problem), form.render(ctx, page)?).into_response())
 }
 
 /// After logging in again: the statement form the session expired on, as it was typed.
