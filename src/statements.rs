@@ -800,6 +800,7 @@ pub async fn sync_signatures(data: &Data<Core>, rid: i64, statement: &Url, objec
         .map(|a| a.iter().filter(|i| i.get("amicus:acceptance").is_some()).take(2000).cloned().collect())
         .unwrap_or_default();
     let known: Vec<Signature> = data.db.signatures_of(&[rid]).await?.into_iter().map(|(_, s)| s).collect();
+    let base = &data.config.base_url();
     // each signatory's org, and what changed about it (`None`: nothing, as it was checked before)
     type Seen = (i64, Option<(cosign::Checked, String)>);
     let checked: Vec<Option<Seen>> = futures_util::stream::iter(items)
@@ -809,14 +810,16 @@ pub async fn sync_signatures(data: &Data<Core>, rid: i64, statement: &Url, objec
                 let actor = Url::parse(item.get("id")?.as_str()?).ok()?;
                 let doc = item.get("amicus:acceptance")?;
                 let accept_id = doc.get("id").and_then(Value::as_str)?;
-                let org = signer_org(data, &actor).await.ok()?;
                 // checked once: a signature already verified stays so, even if its lead is gone
-                if let Some(s) = known.iter().find(|s| s.org_id == org.id && s.accept_id.as_deref() == Some(accept_id))
-                {
+                // (found by its acceptance and actor, without looking the actor up again)
+                let same =
+                    |s: &&Signature| s.accept_id.as_deref() == Some(accept_id) && s.actor_id(base) == actor.as_str();
+                if let Some(s) = known.iter().find(same) {
                     if s.verified && s.state == SignatureState::Signed {
-                        return Some((org.id, None));
+                        return Some((s.org_id, None));
                     }
                 }
+                let org = signer_org(data, &actor).await.ok()?;
                 let key = cosign::signer_key(data, &actor).await.ok().flatten();
                 let key = key.as_ref().map(|(a, b)| (a.as_str(), b.as_str()));
                 match cosign::check(doc, actor.as_str(), statement.as_str(), key) {
