@@ -635,6 +635,7 @@ async fn record_signed(ctx: &Core, r: &Resource, org_id: i64, signed: &Value, ac
 
 /// Sends the statement, with its signatories as they are now, to everyone who has it: its
 /// organisation's followers (once public), and every organisation that signed or was asked.
+/// An earlier list still waiting for a server is not sent: the newest stands for it.
 pub async fn signatories_changed(ctx: &Core, statement_id: i64) -> AppResult<()> {
     let Some(r) = ctx.db.load_resources(&[statement_id], true).await?.pop() else { return Ok(()) };
     if r.status != Status::Published && r.hidden_until.is_none() {
@@ -643,6 +644,13 @@ pub async fn signatories_changed(ctx: &Core, statement_id: i64) -> AppResult<()>
     let inboxes = ctx.db.signatory_inboxes(r.id).await?;
     if let Some(out) = publish::update_for(ctx, &r, inboxes).await? {
         ctx.db.queue_activity(out.org_id, &out.ap_id, &out.json, &out.inboxes).await?;
+        // signatures arriving together: each server needs only the newest list (queued first,
+        // so that a crash between the two sends both rather than neither)
+        let superseded =
+            ctx.db.supersede_deliveries(&publish::update_series(ctx, &r), &out.ap_id, &out.inboxes).await?;
+        if superseded > 0 {
+            tracing::debug!(statement = %r.uid, superseded, "older signatory lists not sent");
+        }
         ctx.delivery_bell.notify_one();
     }
     Ok(())

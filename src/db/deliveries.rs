@@ -327,6 +327,36 @@ impl Db {
             .bind(host).bind(now).execute(p).await.map(|r| r.rows_affected()))?)
     }
 
+    /// Marks as superseded (done, not sent) the deliveries still waiting, and not being sent,
+    /// of activities whose id starts with `prefix` other than `newest`, to `inboxes`: only the
+    /// newest of a series of full-state `Update`s needs to go. Returns how many.
+    pub async fn supersede_deliveries(&self, prefix: &str, newest: &str, inboxes: &[String]) -> AppResult<u64> {
+        if inboxes.is_empty() {
+            return Ok(0);
+        }
+        let now = Utc::now();
+        // compared exactly (a range or LIKE would follow PostgreSQL's collation or SQLite's case rules)
+        let len = prefix.chars().count() as i64;
+        let mut total = 0;
+        for chunk in inboxes.chunks(200) {
+            let sql = format!(
+                "update deliveries set state = 'done', last_error = 'superseded', lease_until = null, updated_at = $1
+                 where state = 'pending' and (lease_until is null or lease_until < $1) and inbox in ({})
+                 and exists (select 1 from activities a where a.id = deliveries.activity_id
+                             and substr(a.ap_id, 1, cast($3 as integer)) = $2 and a.ap_id <> $4)",
+                super::placeholders(5, chunk.len())
+            );
+            total += on_pool!(self, p => {
+                let mut q = sqlx::query(&sql).bind(now).bind(prefix).bind(len).bind(newest);
+                for inbox in chunk {
+                    q = q.bind(inbox);
+                }
+                q.execute(p).await.map(|r| r.rows_affected())
+            })?;
+        }
+        Ok(total)
+    }
+
     /// (host, pending, failed, dead) for every host with work left or trouble.
     pub async fn host_status(&self) -> AppResult<Vec<(String, i64, i64, bool)>> {
         Ok(on_pool!(self, p => sqlx::query_as(

@@ -93,6 +93,8 @@ pub async fn outgoing(ctx: &Core, r: &Resource, change: Option<Change>) -> AppRe
 
 /// An `Update` of `r` (a statement whose signatories changed) for `inboxes` besides its
 /// organisation's followers, who get it only once it is public.
+/// `Update`s made here have ids that start with [`update_series`] of their resource, so that a
+/// newer one can stand for those still waiting (they all carry the whole object).
 pub async fn update_for(ctx: &Core, r: &Resource, inboxes: Vec<String>) -> AppResult<Option<Outgoing>> {
     let mut all = inboxes;
     if r.public_status() == Status::Published {
@@ -105,10 +107,15 @@ pub async fn update_for(ctx: &Core, r: &Resource, inboxes: Vec<String>) -> AppRe
     }
     let actor = org_id(ctx, &r.org_handle);
     let cc = vec![format!("{actor}/followers")];
-    let id = format!("{}/activities/update/{}", ctx.config.base_url(), crate::db::new_uid());
+    let id = format!("{}{}", update_series(ctx, r), crate::db::new_uid());
     let activity = Addressed::new("Update", id.clone(), actor, time(Utc::now()), cc, embedded_object(ctx, r));
     let json = serde_json::to_string(&activity).map_err(AppError::internal)?;
     Ok(Some(Outgoing { org_id: Some(r.org_id), ap_id: id, json, inboxes: all }))
+}
+
+/// The start of the ids of the `Update`s of `r` that [`update_for`] makes.
+pub fn update_series(ctx: &Core, r: &Resource) -> String {
+    format!("{}/activities/update/{}.", ctx.config.base_url(), r.uid)
 }
 
 #[cfg(test)]

@@ -208,14 +208,15 @@ pub fn check_example(name: &str, actual: &Value) {
     }
 }
 
-/// A random uid (a path segment of 16 lowercase letters and digits, which may be all letters)
-/// in any string becomes `{uid}`.
+/// A random uid (16 lowercase letters and digits, which may be all letters, as a path segment
+/// or after a dot in one) in any string becomes `{uid}`.
 fn stable(v: &Value) -> Value {
     fn uids(s: &str) -> String {
         let mut out = String::new();
         let mut run = String::new();
         let flush = |run: &mut String, out: &mut String| {
-            let random = run.len() == 16 && out.ends_with('/');
+            // a uid is a path segment, or follows one (`/activities/update/<statement>.<uid>`)
+            let random = run.len() == 16 && (out.ends_with('/') || out.ends_with('.'));
             out.push_str(if random { "{uid}" } else { run.as_str() });
             run.clear();
         };

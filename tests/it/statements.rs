@@ -960,8 +960,9 @@ async fn a_signatory_on_the_lead_s_own_instance_shows_on_every_copy() {
     let s = post_statement(&alpha, &lead, &statement("ccij", "Arrest now")).await;
     let (id, ap_id) = (s["id"].as_str().unwrap(), s["ap_id"].as_str().unwrap());
     let path = format!("/api/v1/statements/{id}/invitations");
-    let targets = json!({ "targets": ["redress", format!("watch@{}", beta.ctx.config.domain)] });
-    assert_eq!(alpha.api_post(&lead, &path, &targets).await.status(), 202);
+    for target in ["redress".to_string(), format!("watch@{}", beta.ctx.config.domain)] {
+        assert_eq!(alpha.api_post(&lead, &path, &json!({ "target": target })).await.status(), 202);
+    }
     drain(&apps).await;
     for (app, token, org) in [(&alpha, &rasha, "redress"), (&beta, &b, "watch")] {
         let inv: Value = app.api_get(token, &format!("/api/v1/orgs/{org}/invitations")).await.json().await.unwrap();
@@ -986,4 +987,49 @@ async fn a_signatory_on_the_lead_s_own_instance_shows_on_every_copy() {
         (format!("@watch@{bd}"), format!("http://{bd}/orgs/watch")),
     ];
     assert_eq!(seen, want, "{on_beta:?}");
+}
+
+#[tokio::test]
+async fn signatures_arriving_together_send_each_server_only_the_newest_list() {
+    let alpha = peer_with("alpha", |_| {}).await;
+    let beta = peer_with("beta", |_| {}).await;
+    let apps = [&alpha, &beta];
+    let lead = alpha.org_with_editor("ccij", "amina").await;
+    let mut here = Vec::new();
+    for (org, editor) in [("redress", "rasha"), ("trial", "tariq"), ("watch", "wafa")] {
+        here.push((org, alpha.org_with_editor(org, editor).await));
+    }
+    let b = beta.org_with_editor("partner", "bruno").await;
+    let s = post_statement(&alpha, &lead, &statement("ccij", "Arrest now")).await;
+    let (id, ap_id) = (s["id"].as_str().unwrap(), s["ap_id"].as_str().unwrap());
+    // one by one: several at once are looked up in the background
+    let path = format!("/api/v1/statements/{id}/invitations");
+    for target in ["redress".to_string(), "trial".into(), "watch".into(), format!("partner@{}", beta.ctx.config.domain)]
+    {
+        assert_eq!(alpha.api_post(&lead, &path, &json!({ "target": target })).await.status(), 202);
+    }
+    drain(&apps).await;
+    let accept = |org: &str, inv: &Value| {
+        format!(
+            "/api/v1/orgs/{org}/invitations/{}/accept",
+            inv["items"][0]["id"].as_str().unwrap_or_else(|| panic!("{org}: {inv}"))
+        )
+    };
+    let inv: Value = beta.api_get(&b, "/api/v1/orgs/partner/invitations").await.json().await.unwrap();
+    let res = beta.api_post(&b, &accept("partner", &inv), &json!({ "digest": s["digest"], "announce": false })).await;
+    assert_eq!(res.status(), 202);
+    drain(&apps).await;
+
+    // three organisations here sign before anything is sent: beta is owed one list, not three
+    for (org, token) in &here {
+        let inv: Value = alpha.api_get(token, &format!("/api/v1/orgs/{org}/invitations")).await.json().await.unwrap();
+        let res = alpha.api_post(token, &accept(org, &inv), &json!({ "digest": s["digest"], "announce": false })).await;
+        assert_eq!(res.status(), 202);
+    }
+    let waiting = alpha.ctx.db.host_status().await.unwrap();
+    let to_beta: i64 = waiting.iter().filter(|h| h.0 == "beta.localhost").map(|h| h.1).sum();
+    assert_eq!(to_beta, 1, "{waiting:?}");
+    drain(&apps).await;
+    let (copy, _) = copy_of(&beta, &b, ap_id).await;
+    assert_eq!(signatories(&beta, &copy).await.len(), 4, "the newest list has every signature");
 }
