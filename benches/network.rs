@@ -2,7 +2,7 @@
 //! signature takes to show on every instance that has the statement.
 //!
 //! `cargo bench --bench network -- [instances] [organisations per instance] [ms between signatures]`
-//! (defaults 50, 4, 500; run by `benches/network.sh`, which builds the release binary first).
+//! (defaults 50, 4, 1000; run by `benches/network.sh`, which builds the release binary first).
 //!
 //! Instance 0 holds the lead organisation and its statement; each instance holds its
 //! signatory organisations (200 with the defaults). The lead invites them all by address;
@@ -26,7 +26,7 @@ const PASSWORD: &str = "a long passphrase for the bench";
 fn main() -> Res<()> {
     let args: Vec<String> = std::env::args().collect();
     let arg = |i: usize, default: u64| args.get(i).and_then(|a| a.parse().ok()).unwrap_or(default);
-    let (instances, per, every) = (arg(1, 50) as usize, arg(2, 4) as usize, arg(3, 500));
+    let (instances, per, every) = (arg(1, 50) as usize, arg(2, 4) as usize, arg(3, 1000));
     tokio::runtime::Builder::new_multi_thread().enable_all().build()?.block_on(run(instances, per, every))
 }
 
