@@ -16,7 +16,6 @@ use crate::error::{AppError, AppResult};
 use crate::http::errors::show_errors;
 use crate::http::extract::CsrfToken;
 use crate::model::campaign::{Campaign, CampaignInput, CampaignPatch, CampaignText};
-use crate::model::lang::ContentLang;
 use crate::model::FieldError;
 
 /// The form's values, kept across a failed submission.
@@ -146,12 +145,6 @@ impl Form<'_> {
     }
 }
 
-fn query_param(query: Option<String>, name: &str) -> Option<String> {
-    url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
-}
-
 /// `GET /campaigns/new` (`?org=` picks the organising organisation).
 pub async fn new_form(State(ctx): State<Ctx>, page: Page, RawQuery(query): RawQuery) -> AppResult<Html<String>> {
     let orgs = editable_orgs(&ctx, &page).await?;
@@ -159,7 +152,9 @@ pub async fn new_form(State(ctx): State<Ctx>, page: Page, RawQuery(query): RawQu
         return Err(AppError::Forbidden);
     }
     let values = Values {
-        org: query_param(query, "org").filter(|o| orgs.contains(o)).unwrap_or_else(|| orgs[0].clone()),
+        org: submit::query_param(query.as_deref(), "org")
+            .filter(|o| orgs.contains(o))
+            .unwrap_or_else(|| orgs[0].clone()),
         original_language: page.lang.code().to_string(),
         text_lang: page.lang.code().to_string(),
         status: "draft".into(),
@@ -176,11 +171,7 @@ pub async fn edit_form(
     RawQuery(query): RawQuery,
 ) -> AppResult<Html<String>> {
     let c = campaigns::get_for_edit(&ctx, page.user()?, &uid).await?;
-    let text_lang = match query_param(query, "text") {
-        None => c.fields.original_language.clone(),
-        Some(code) if ContentLang::parse(&code, &ctx.config.extra_content_languages).is_some() => code,
-        Some(code) => return Err(AppError::invalid("text", "err-unsupported-language", &code)),
-    };
+    let text_lang = submit::text_lang(&ctx, query.as_deref(), &c.fields.original_language)?;
     let values = Values::from_campaign(&c, &text_lang);
     let orgs = vec![c.org_handle.clone()];
     Form { values: &values, campaign: Some(&c), orgs, errors: &[], problem: None, notice: None }.render(&ctx, &page)

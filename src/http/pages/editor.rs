@@ -13,7 +13,7 @@ use crate::error::{AppError, AppResult};
 use crate::http::errors::show_errors;
 use crate::http::extract::CsrfToken;
 use crate::library;
-use crate::model::lang::{endonym, ContentLang, Lang};
+use crate::model::lang::{endonym, Lang};
 use crate::model::resource::{Attachment, Resource, ResourceInput, ResourcePatch, Status, TextInput};
 use crate::model::vocab;
 use crate::model::FieldError;
@@ -253,9 +253,7 @@ pub async fn new_form(State(ctx): State<Ctx>, page: Page, RawQuery(query): RawQu
     if orgs.is_empty() {
         return Err(AppError::Forbidden);
     }
-    let wanted = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
-        .find(|(k, _)| k == "org")
-        .map(|(_, v)| v.into_owned());
+    let wanted = submit::query_param(query.as_deref(), "org");
     let values = FormValues {
         org: wanted.filter(|o| orgs.contains(o)).unwrap_or_else(|| orgs[0].clone()),
         original_language: page.lang.code().to_string(),
@@ -357,14 +355,7 @@ pub async fn edit_form(
 ) -> AppResult<Response> {
     let user = page.user()?;
     let r = library::get_for_edit(&ctx, user, &uid).await?;
-    let asked = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
-        .find(|(k, _)| k == "text")
-        .map(|(_, v)| v.into_owned());
-    let text_lang = match asked {
-        None => r.original_language.clone(),
-        Some(code) if ContentLang::parse(&code, &ctx.config.extra_content_languages).is_some() => code,
-        Some(code) => return Err(AppError::invalid("text", "err-unsupported-language", &code)),
-    };
+    let text_lang = submit::text_lang(&ctx, query.as_deref(), &r.original_language)?;
     let values = FormValues::from_resource(&r, &text_lang);
     let editing = Editing::of(&r, &uid);
     Ok(Form::new(&values, Some(editing), vec![r.org_handle.clone()]).render(&ctx, &page)?.into_response())

@@ -18,7 +18,6 @@ use crate::db::events::Event;
 use crate::error::{AppError, AppResult};
 use crate::http::errors::show_errors;
 use crate::model::event::{Case, EventInput, EventText, Organizer, Place, EVENT_KIND, EVENT_STATUS};
-use crate::model::lang::ContentLang;
 use crate::model::vocab;
 use crate::model::FieldError;
 
@@ -307,9 +306,7 @@ pub async fn new_form(
     if orgs.is_empty() {
         return Err(AppError::Forbidden);
     }
-    let wanted = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
-        .find(|(k, _)| k == "org")
-        .map(|(_, v)| v.into_owned());
+    let wanted = submit::query_param(query.as_deref(), "org");
     let values = Values {
         org: wanted.filter(|o| orgs.contains(o)).unwrap_or_else(|| orgs[0].clone()),
         original_language: page.lang.code().to_string(),
@@ -335,14 +332,7 @@ pub async fn edit_form(
     RawQuery(query): RawQuery,
 ) -> AppResult<Html<String>> {
     let e = agenda::get_for_edit(&ctx, page.user()?, &uid).await?;
-    let asked = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
-        .find(|(k, _)| k == "text")
-        .map(|(_, v)| v.into_owned());
-    let text_lang = match asked {
-        None => e.original_language.clone(),
-        Some(code) if ContentLang::parse(&code, &ctx.config.extra_content_languages).is_some() => code,
-        Some(code) => return Err(AppError::invalid("text", "err-unsupported-language", &code)),
-    };
+    let text_lang = submit::text_lang(&ctx, query.as_deref(), &e.original_language)?;
     let values = Values::from_event(&e, &text_lang);
     let languages = e.texts.iter().map(|t| t.0.clone()).collect();
     let form = Form {

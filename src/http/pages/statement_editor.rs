@@ -16,7 +16,6 @@ use super::{FormData, KeptForm, Page};
 use crate::app::Ctx;
 use crate::error::{AppError, AppResult};
 use crate::http::errors::show_errors;
-use crate::model::lang::ContentLang;
 use crate::model::resource::{Resource, TextInput};
 use crate::model::statement::{CallToAction, StatementInput, StatementPatch};
 use crate::model::vocab;
@@ -232,12 +231,6 @@ impl Form<'_> {
     }
 }
 
-fn query_param(query: Option<String>, name: &str) -> Option<String> {
-    url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
-        .find(|(k, _)| k == name)
-        .map(|(_, v)| v.into_owned())
-}
-
 /// `GET /s/new` (`?org=` picks the organisation).
 pub async fn new_form(State(ctx): State<Ctx>, page: Page, RawQuery(query): RawQuery) -> AppResult<Html<String>> {
     let orgs = editable_orgs(&ctx, &page).await?;
@@ -245,7 +238,9 @@ pub async fn new_form(State(ctx): State<Ctx>, page: Page, RawQuery(query): RawQu
         return Err(AppError::Forbidden);
     }
     let values = Values {
-        org: query_param(query, "org").filter(|o| orgs.contains(o)).unwrap_or_else(|| orgs[0].clone()),
+        org: submit::query_param(query.as_deref(), "org")
+            .filter(|o| orgs.contains(o))
+            .unwrap_or_else(|| orgs[0].clone()),
         original_language: page.lang.code().to_string(),
         text_lang: page.lang.code().to_string(),
         status: "draft".into(),
@@ -268,11 +263,7 @@ pub async fn edit_form(
     if r.statement.is_none() {
         return Err(AppError::NotFound);
     }
-    let text_lang = match query_param(query, "text") {
-        None => r.original_language.clone(),
-        Some(code) if ContentLang::parse(&code, &ctx.config.extra_content_languages).is_some() => code,
-        Some(code) => return Err(AppError::invalid("text", "err-unsupported-language", &code)),
-    };
+    let text_lang = submit::text_lang(&ctx, query.as_deref(), &r.original_language)?;
     let values = Values::from_statement(&r, &text_lang);
     let languages = r.languages().into_iter().map(str::to_string).collect();
     let form = Form {

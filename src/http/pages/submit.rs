@@ -62,3 +62,22 @@ pub fn problem(ctx: &Ctx, page: &Page, e: &AppError) -> Value {
     let id = e.message_id();
     context! { title => page.t(ctx, id), help => page.t(ctx, &format!("{id}-help")) }
 }
+
+/// The value of `name` in a query string.
+pub fn query_param(query: Option<&str>, name: &str) -> Option<String> {
+    url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .find(|(k, _)| k == name)
+        .map(|(_, v)| v.into_owned())
+}
+
+/// The language an editor form edits: `?text=` if this instance takes that language, else
+/// `original`; an unknown one is a clear error rather than a silent fallback.
+pub fn text_lang(ctx: &Ctx, query: Option<&str>, original: &str) -> AppResult<String> {
+    match query_param(query, "text") {
+        None => Ok(original.to_string()),
+        Some(code) if crate::model::lang::ContentLang::parse(&code, &ctx.config.extra_content_languages).is_some() => {
+            Ok(code)
+        }
+        Some(code) => Err(AppError::invalid("text", "err-unsupported-language", &code)),
+    }
+}
