@@ -140,6 +140,10 @@ async fn fanout(instances: usize) -> Res<()> {
             fetched_at: chrono::Utc::now(),
             assertion_key_id: None,
             assertion_key: None,
+            outbox: None,
+            featured: None,
+            upcoming_events: None,
+            indexable: true,
         };
         ctx.db.add_follower(org.id, &actor, true, &format!("http://{host}/follows/{i}")).await?;
     }

@@ -66,6 +66,7 @@ pub async fn serve(
     }
     let sweeper = tokio::spawn(sweep(ctx.core.clone()));
     let embargoes = tokio::spawn(crate::statements::embargo_worker(ctx.core.clone()));
+    let backfills = tokio::spawn(crate::federation::backfill::worker(federation.clone()));
     let (stop, stopping) = tokio::sync::watch::channel(false);
     let worker = ctx
         .config
@@ -84,6 +85,7 @@ pub async fn serve(
     let result = serve_http(listener, app, shutdown).await;
     sweeper.abort();
     embargoes.abort();
+    backfills.abort();
     listener_task.abort();
     let _ = stop.send(true);
     if let Some(mut w) = worker {

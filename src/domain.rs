@@ -44,6 +44,8 @@ pub struct Core {
     pub delivery_bell: Arc<tokio::sync::Notify>,
     /// Rung when a publication is embargoed, so the embargo worker knows when it ends.
     pub embargo_bell: Arc<tokio::sync::Notify>,
+    /// Rung when an actor's earlier publications are asked for (`federation::backfill`).
+    pub backfill_bell: Arc<tokio::sync::Notify>,
     /// The key of device cookies (`accounts::login`), derived from the instance's private
     /// key so that it survives restarts and is the same on every node.
     pub device_key: Arc<[u8; 32]>,
@@ -103,6 +105,7 @@ impl Core {
             heavy_work: Arc::new(tokio::sync::Semaphore::new(cores)),
             delivery_bell: Arc::new(tokio::sync::Notify::new()),
             embargo_bell: Arc::new(tokio::sync::Notify::new()),
+            backfill_bell: Arc::new(tokio::sync::Notify::new()),
             device_key,
             dummy_hash,
             mailer,

@@ -199,6 +199,9 @@ enum FederationCommand {
     Allow { domain: String },
     /// Remove the rule for a domain.
     Forget { domain: String },
+    /// Fetch again the earlier publications (outbox, featured, upcoming events) of an actor an
+    /// organisation here follows: `name@domain` or its URL.
+    Backfill { target: String },
 }
 
 #[derive(Subcommand)]
@@ -317,6 +320,18 @@ async fn run(command: Command) -> anyhow::Result<()> {
             rule(&say, &domain, Some("allow")).await
         }
         Command::Federation { command: FederationCommand::Forget { domain } } => rule(&say, &domain, None).await,
+        Command::Federation { command: FederationCommand::Backfill { target } } => {
+            let data = amicus::federation::context::config(&ctx).await?.to_request_data();
+            amicus::federation::backfill::now(&data, &target).await.map(|b| {
+                let args = [
+                    ("actor", b.actor_ap_id.as_str().into()),
+                    ("stored", b.stored.into()),
+                    ("skipped", b.skipped.into()),
+                    ("pages", b.pages.into()),
+                ];
+                println!("{}", say.t("cli-backfilled", &args))
+            })
+        }
         Command::Import { file, org, create_org } => return import(&say, &file, &org, create_org.as_deref()).await,
         Command::ImportIcs { source, org, kind, timezone, language } => {
             return import_ics(&say, &source, &org, &kind, &timezone, &language).await

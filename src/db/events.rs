@@ -324,6 +324,13 @@ impl Db {
         Ok(())
     }
 
+    /// Forgets every event of an organisation (a partner's actor that was deleted).
+    pub async fn delete_events_of_org(&self, org_id: i64) -> AppResult<u64> {
+        Ok(
+            on_pool!(self, p => sqlx::query("delete from events where org_id = $1").bind(org_id).execute(p).await.map(|r| r.rows_affected()))?,
+        )
+    }
+
     pub async fn event_by_uid(&self, uid: &str) -> AppResult<Option<Event>> {
         let id: Option<i64> = on_pool!(self, p => sqlx::query_scalar("select id from events where uid = $1").bind(uid).fetch_optional(p).await)?;
         Ok(match id {

@@ -23,27 +23,37 @@ pub struct RemoteActor {
     /// Its Ed25519 key for integrity proofs (FEP-521a), if it publishes one: (id, multibase).
     pub assertion_key_id: Option<String>,
     pub assertion_key: Option<String>,
+    /// Its `outbox`, `featured` and `upcomingEvents` collections, when on its own host.
+    pub outbox: Option<String>,
+    pub featured: Option<String>,
+    pub upcoming_events: Option<String>,
+    /// False when it asks not to be indexed (`indexable: false` or `discoverable: false`).
+    pub indexable: bool,
 }
 
 const REMOTE_COLUMNS: &str =
-    "id, ap_id, kind, preferred_username, name, inbox, shared_inbox, public_key, domain, fetched_at, assertion_key_id, assertion_key";
+    "id, ap_id, kind, preferred_username, name, inbox, shared_inbox, public_key, domain, fetched_at, assertion_key_id, assertion_key,
+     outbox, featured, upcoming_events, indexable";
 
 impl Db {
     pub async fn upsert_remote_actor(&self, a: &RemoteActor) -> AppResult<RemoteActor> {
         let sql = format!(
             "insert into remote_actors (ap_id, kind, preferred_username, name, inbox, shared_inbox, public_key, domain, fetched_at,
-               assertion_key_id, assertion_key)
-             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)
+               assertion_key_id, assertion_key, outbox, featured, upcoming_events, indexable)
+             values ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
              on conflict (ap_id) do update set kind = excluded.kind, preferred_username = excluded.preferred_username,
                name = excluded.name, inbox = excluded.inbox, shared_inbox = excluded.shared_inbox,
                public_key = excluded.public_key, fetched_at = excluded.fetched_at,
-               assertion_key_id = excluded.assertion_key_id, assertion_key = excluded.assertion_key
+               assertion_key_id = excluded.assertion_key_id, assertion_key = excluded.assertion_key,
+               outbox = excluded.outbox, featured = excluded.featured, upcoming_events = excluded.upcoming_events,
+               indexable = excluded.indexable
              returning {REMOTE_COLUMNS}"
         );
         Ok(on_pool!(self, p => sqlx::query_as(&sql)
             .bind(&a.ap_id).bind(&a.kind).bind(&a.preferred_username).bind(&a.name).bind(&a.inbox)
             .bind(&a.shared_inbox).bind(&a.public_key).bind(&a.domain).bind(a.fetched_at)
             .bind(&a.assertion_key_id).bind(&a.assertion_key)
+            .bind(&a.outbox).bind(&a.featured).bind(&a.upcoming_events).bind(a.indexable)
             .fetch_one(p).await)?)
     }
 
@@ -177,5 +187,79 @@ impl Db {
                 .bind(domain).bind(policy).bind(Utc::now()).execute(p).await.map(|r| r.rows_affected()))?;
         }
         Ok(())
+    }
+}
+
+/// How far fetching an actor's earlier publications has got.
+#[derive(Debug, Clone, sqlx::FromRow, serde::Serialize)]
+pub struct Backfill {
+    pub actor_ap_id: String,
+    /// pending, running, done or failed
+    pub state: String,
+    pub pages: i64,
+    pub stored: i64,
+    pub skipped: i64,
+    /// What the actor's collections say they hold, when they say it.
+    pub total: Option<i64>,
+    pub error: Option<String>,
+}
+
+const BACKFILL_COLUMNS: &str = "actor_ap_id, state, pages, stored, skipped, total, error";
+
+impl Db {
+    /// Asks for `actor`'s earlier publications to be fetched (again): pending, from nothing.
+    pub async fn request_backfill(&self, actor: &str) -> AppResult<()> {
+        on_pool!(self, p => sqlx::query(
+            "insert into backfills (actor_ap_id, state, requested_at) values ($1, 'pending', $2)
+             on conflict (actor_ap_id) do update set state = 'pending', pages = 0, stored = 0, skipped = 0,
+               total = null, error = null, claimed_by = null, requested_at = excluded.requested_at, finished_at = null")
+            .bind(actor).bind(Utc::now()).execute(p).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Takes the oldest pending backfill for node `node`, if there is one.
+    pub async fn claim_backfill(&self, node: &str) -> AppResult<Option<String>> {
+        Ok(on_pool!(self, p => sqlx::query_scalar(
+            "update backfills set state = 'running', claimed_by = $1
+             where actor_ap_id = (select actor_ap_id from backfills where state = 'pending' order by requested_at limit 1)
+               and state = 'pending'
+             returning actor_ap_id")
+            .bind(node).fetch_optional(p).await)?)
+    }
+
+    /// Backfills this node was running when it stopped go back to pending.
+    pub async fn release_backfills(&self, node: &str) -> AppResult<()> {
+        on_pool!(self, p => sqlx::query("update backfills set state = 'pending' where state = 'running' and claimed_by = $1")
+            .bind(node).execute(p).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    pub async fn backfill_progress(&self, b: &Backfill) -> AppResult<()> {
+        let finished = matches!(b.state.as_str(), "done" | "failed").then(Utc::now);
+        on_pool!(self, p => sqlx::query(
+            "update backfills set state = $2, pages = $3, stored = $4, skipped = $5, total = $6, error = $7,
+               finished_at = $8 where actor_ap_id = $1")
+            .bind(&b.actor_ap_id).bind(&b.state).bind(b.pages).bind(b.stored).bind(b.skipped).bind(b.total)
+            .bind(&b.error).bind(finished).execute(p).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    pub async fn backfill(&self, actor: &str) -> AppResult<Option<Backfill>> {
+        let sql = format!("select {BACKFILL_COLUMNS} from backfills where actor_ap_id = $1");
+        Ok(on_pool!(self, p => sqlx::query_as(&sql).bind(actor).fetch_optional(p).await)?)
+    }
+
+    /// Whom `org_id` follows (actor id, accepted), with how far fetching their earlier
+    /// publications has got.
+    pub async fn following_with_backfill(&self, org_id: i64) -> AppResult<Vec<(String, bool, Option<Backfill>)>> {
+        let rows: Vec<(String, bool)> = on_pool!(self, p => sqlx::query_as(
+            "select target_id, accepted from following where org_id = $1 order by created_at desc")
+            .bind(org_id).fetch_all(p).await)?;
+        let mut out = Vec::with_capacity(rows.len());
+        for (target, accepted) in rows {
+            let b = self.backfill(&target).await?;
+            out.push((target, accepted, b));
+        }
+        Ok(out)
     }
 }

@@ -142,6 +142,11 @@ impl Object for ApActor {
             endpoints: Some(ActorEndpoints { shared_inbox: self.shared_inbox() }),
             public_key: KeyRef::Embedded(key),
             assertion_method: None,
+            outbox: None,
+            featured: None,
+            upcoming_events: None,
+            indexable: None,
+            discoverable: None,
         })
     }
 
@@ -157,6 +162,18 @@ impl Object for ApActor {
 
     async fn from_json(json: ActorObject, data: &Data<Core>) -> Result<Self, AppError> {
         let assertion = assertion_key(&json.id, json.assertion_method.as_ref());
+        // a collection elsewhere than the actor's own host is not the actor's to offer
+        let own = |v: &Option<serde_json::Value>| {
+            v.as_ref()
+                .and_then(serde_json::Value::as_str)
+                .and_then(|s| Url::parse(s).ok())
+                .filter(|u| super::net::same_host(&json.id, u))
+                .map(|u| u.to_string())
+        };
+        let (outbox, featured, upcoming_events) = (own(&json.outbox), own(&json.featured), own(&json.upcoming_events));
+        // only an explicit `false` withholds consent: most servers say nothing
+        let said_no = |v: &Option<serde_json::Value>| v.as_ref().and_then(serde_json::Value::as_bool) == Some(false);
+        let indexable = !said_no(&json.indexable) && !said_no(&json.discoverable);
         let public_key = match json.public_key {
             KeyRef::Embedded(key) => key.public_key_pem,
             KeyRef::Id(key) => key_document(data, &key, &json.id).await?.public_key_pem,
@@ -180,6 +197,10 @@ impl Object for ApActor {
             fetched_at: Utc::now(),
             assertion_key_id: assertion.as_ref().map(|(id, _)| id.clone()),
             assertion_key: assertion.map(|(_, key)| key),
+            outbox,
+            featured,
+            upcoming_events,
+            indexable,
         };
         let actor = data.db.upsert_remote_actor(&record).await?;
         Ok(ApActor::Remote { id: json.id, actor })

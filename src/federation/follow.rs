@@ -63,6 +63,8 @@ pub async fn follow(fed: &Fed, org: Org, target: &str) -> AppResult<String> {
     };
     fed.0.db.add_following(org.id, &actor.ap_id, id.as_str()).await?;
     delivery::queue(&fed.0, &local, &follow, vec![actor.inbox.clone()]).await?;
+    // what it published before today, not only from now on
+    super::backfill::request(&fed.0, &actor.ap_id).await?;
     Ok(actor.ap_id)
 }
 

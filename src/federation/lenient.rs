@@ -84,7 +84,16 @@ fn activitypub_media_type(content_type: &str) -> bool {
     matches!(essence.as_str(), "application/activity+json" | "application/ld+json")
 }
 
-async fn fetch_actor(data: &Data<Core>, url: &Url) -> AppResult<ApActor> {
+/// A GET signed by the instance actor, as every fetch of ours is: https (or the development
+/// network), a public address, the federation policy, at most `max_body` bytes, within
+/// `timeout`. Returns the media type and the body. `Forbidden` when the policy refuses the host.
+pub async fn signed_get(
+    data: &Core,
+    url: &Url,
+    accept: &str,
+    max_body: usize,
+    timeout: std::time::Duration,
+) -> AppResult<(String, Vec<u8>)> {
     super::net::check_url(url, data.config.dev_network)?;
     if !super::policy::Policy::of(data).allows(url.host_str().unwrap_or_default()).await? {
         return Err(AppError::Forbidden);
@@ -96,31 +105,49 @@ async fn fetch_actor(data: &Data<Core>, url: &Url) -> AppResult<ApActor> {
         tokio::task::spawn_blocking(move || Signer::from_pem(&private_key, key_id)?.sign_get(&url, SystemTime::now()))
             .await??
     };
-    let accept = r#"application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams""#;
-    let mut request = data.http.get(url.clone()).header("accept", accept);
+    let mut request = data.http.get(url.clone()).header("accept", accept).timeout(timeout);
     for (name, value) in signed {
         request = request.header(name, value);
     }
     let unreachable = |e: reqwest::Error| AppError::RemoteUnavailable(e.without_url().to_string());
-    let mut res = request.send().await.map_err(unreachable)?;
-    if !res.status().is_success() {
-        return Err(AppError::RemoteUnavailable(format!("HTTP {}", res.status().as_u16())));
-    }
-    let content_type = res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default();
-    if !activitypub_media_type(content_type) {
-        return Err(AppError::BadRequest("error-remote-not-activitypub"));
-    }
-    let mut body = Vec::new();
-    while let Some(chunk) = res.chunk().await.map_err(unreachable)? {
-        if body.len() + chunk.len() > MAX_BODY {
-            return Err(AppError::BadRequest("error-remote-unparseable"));
+    let read = async {
+        let mut res = request.send().await.map_err(unreachable)?;
+        if !res.status().is_success() {
+            return Err(AppError::RemoteUnavailable(format!("HTTP {}", res.status().as_u16())));
         }
-        body.extend_from_slice(&chunk);
+        let content_type =
+            res.headers().get("content-type").and_then(|v| v.to_str().ok()).unwrap_or_default().to_string();
+        let mut body = Vec::new();
+        while let Some(chunk) = res.chunk().await.map_err(unreachable)? {
+            if body.len() + chunk.len() > max_body {
+                return Err(AppError::BadRequest("error-remote-unparseable"));
+            }
+            body.extend_from_slice(&chunk);
+        }
+        Ok((content_type, body))
+    };
+    // the client's own timeout covers the answer's start; this covers a body sent slowly
+    tokio::time::timeout(timeout, read).await.map_err(|_| AppError::RemoteUnavailable("timeout".into()))?
+}
+
+/// The ActivityStreams document at `url` (any of its media types), fetched by `signed_get`.
+pub async fn activity_document(data: &Core, url: &Url, max_body: usize) -> AppResult<Value> {
+    let (content_type, body) = signed_get(data, url, ACCEPT, max_body, std::time::Duration::from_secs(10)).await?;
+    if !activitypub_media_type(&content_type) {
+        return Err(AppError::BadRequest("error-remote-not-activitypub"));
     }
     let doc: Value = serde_json::from_slice(&body).map_err(|_| AppError::BadRequest("error-remote-unparseable"))?;
     if !is_activitystreams(&doc) {
         return Err(AppError::BadRequest("error-remote-not-activitypub"));
     }
+    Ok(doc)
+}
+
+const ACCEPT: &str =
+    r#"application/activity+json, application/ld+json; profile="https://www.w3.org/ns/activitystreams""#;
+
+async fn fetch_actor(data: &Data<Core>, url: &Url) -> AppResult<ApActor> {
+    let doc = activity_document(data, url, MAX_BODY).await?;
     let json: ActorObject =
         serde_json::from_value(doc).map_err(|_| AppError::BadRequest("error-remote-unparseable"))?;
     if &json.id != url {

@@ -6,6 +6,7 @@ pub mod activities;
 pub mod actors;
 pub mod apactor;
 pub mod authorized;
+pub mod backfill;
 mod collections;
 pub mod context;
 pub mod cosign;

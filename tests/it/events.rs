@@ -5,7 +5,7 @@ use serde_json::{json, Value};
 
 use crate::helpers::{resource, TestApp};
 
-fn hearing() -> Value {
+pub fn hearing() -> Value {
     json!({"org": "redress", "kind": "hearing-trial", "original_language": "en",
         "translations": {"en": {"title": "Trial hearing in the Said case", "summary": "Witnesses for the defence.",
                                 "description": "The hearing is **public**."}},

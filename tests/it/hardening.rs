@@ -98,7 +98,7 @@ pub async fn signed_post(
 }
 
 /// `activity` posted to `to`'s shared inbox, signed by `signer` as of now.
-async fn post_signed(
+pub async fn post_signed(
     to: &TestApp,
     signer: &amicus::federation::signing::Signer,
     activity: &Value,
@@ -116,6 +116,7 @@ fn note(actor: &str, n: u32, text: &str) -> Value {
     json!({
         "@context": "https://www.w3.org/ns/activitystreams",
         "id": format!("{actor}/create/{n}"), "type": "Create", "actor": actor,
+        "to": ["https://www.w3.org/ns/activitystreams#Public"],
         "object": {"id": format!("{actor}/notes/{n}"), "type": "Note", "attributedTo": actor,
                    "content": format!("<p>{text}</p>")}
     })
@@ -477,6 +478,10 @@ async fn a_server_that_never_answers_holds_up_no_other() {
             fetched_at: chrono::Utc::now(),
             assertion_key_id: None,
             assertion_key: None,
+            outbox: None,
+            featured: None,
+            upcoming_events: None,
+            indexable: true,
         };
         alpha.ctx.db.add_follower(org.id, &actor, true, &format!("http://hang.localhost/follow/{i}")).await.unwrap();
     }

@@ -16,6 +16,7 @@ mod mail;
 mod network;
 mod outage;
 mod pages;
+mod partners;
 mod people;
 mod search;
 mod statements;

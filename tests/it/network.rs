@@ -271,6 +271,10 @@ pub async fn follower_on(app: &TestApp, org: &str, host: &str, port: u16) {
         fetched_at: chrono::Utc::now(),
         assertion_key_id: None,
         assertion_key: None,
+        outbox: None,
+        featured: None,
+        upcoming_events: None,
+        indexable: true,
     };
     app.ctx.db.add_follower(org.id, &actor, true, &format!("http://{host}/follow/1")).await.unwrap();
 }
@@ -878,6 +882,7 @@ async fn content_whose_object_is_on_another_server_than_its_actor_is_refused() {
         let body = json!({
             "@context": "https://www.w3.org/ns/activitystreams",
             "id": format!("{actor}/create/{n}"), "type": "Create", "actor": actor,
+            "to": ["https://www.w3.org/ns/activitystreams#Public"],
             "object": {"id": format!("http://{object_host}/objects/{n}"), "type": "Note", "attributedTo": actor,
                        "content": format!("<p>Forged statement {n}</p>")}
         })

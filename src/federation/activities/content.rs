@@ -37,6 +37,28 @@ pub struct Publish {
     pub kind: PublishKind,
     pub actor: ObjectId<ApActor>,
     pub object: Value,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cc: Option<Value>,
+}
+
+const AUDIENCE: [&str; 3] = ["to", "cc", "audience"];
+
+/// `object`, addressed as `activity` is when it says nothing of its own audience (Mobilizon
+/// addresses the `Create`, not the `Event`).
+pub(crate) fn with_audience_of(object: &Value, activity: &Value) -> Value {
+    let mut object = object.clone();
+    if let Some(o) = object.as_object_mut() {
+        if AUDIENCE.iter().all(|k| !o.contains_key(*k)) {
+            for k in AUDIENCE {
+                if let Some(v) = activity.get(k) {
+                    o.insert(k.to_string(), v.clone());
+                }
+            }
+        }
+    }
+    object
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -69,6 +91,75 @@ fn object_id(object: &Value, actor: &Url) -> Result<Url, AppError> {
     let url = Url::parse(id).map_err(|_| AppError::BadRequest("error-bad-activity"))?;
     verify_domains_match(&url, actor)?;
     Ok(url)
+}
+
+/// Whether `list` (a string or an array of strings or objects) names the public collection,
+/// under any of the names servers use for it.
+fn names_public(list: Option<&Value>) -> bool {
+    let public = |s: &str| matches!(s, "https://www.w3.org/ns/activitystreams#Public" | "as:Public" | "Public");
+    match list {
+        Some(Value::String(s)) => public(s),
+        Some(Value::Array(a)) => {
+            a.iter().any(|v| v.as_str().or_else(|| v.get("id").and_then(Value::as_str)).is_some_and(public))
+        }
+        _ => false,
+    }
+}
+
+/// Whether an object of `actor` may be kept in this instance's library, which anyone can
+/// search: it is on the actor's own host, attributed to the actor (when it says), addressed to
+/// the public, and, if it says who may search it (`searchableBy`), the public may.
+pub(crate) fn consented(object: &Value, actor: &Url) -> bool {
+    let Some(id) = object.get("id").and_then(Value::as_str).and_then(|s| Url::parse(s).ok()) else { return false };
+    if verify_domains_match(&id, actor).is_err() {
+        return false;
+    }
+    if object.get("attributedTo").is_some() && attributed_to(object).as_ref() != Some(actor) {
+        return false;
+    }
+    let addressed = AUDIENCE.iter().any(|k| names_public(object.get(*k)));
+    let searchable = object.get("searchableBy").is_none_or(|s| names_public(Some(s)));
+    addressed && searchable
+}
+
+/// Whether the actor lets others index what it publishes (it did not say `indexable: false`
+/// or `discoverable: false`).
+async fn actor_consents(data: &Data<Core>, actor: &ObjectId<ApActor>) -> Result<bool, AppError> {
+    Ok(actor.dereference(data).await?.remote().is_none_or(|r| r.indexable))
+}
+
+/// Stores an object found while paging an actor's collections (`federation::backfill`),
+/// checked by `consented` already.
+pub(crate) async fn store_backfilled(
+    data: &Data<Core>,
+    actor: &ObjectId<ApActor>,
+    object: &Value,
+) -> Result<(), AppError> {
+    store(data, actor, object, None, true).await
+}
+
+/// Forgets the copy of `id` (a resource or an event) that `actor` sent: it is no longer public
+/// or its actor no longer consents, so it leaves every index here at once.
+async fn purge(data: &Data<Core>, id: &Url, actor: &Url) -> Result<(), AppError> {
+    if crate::federation::events::delete_remote(data, id, actor).await? {
+        return Ok(());
+    }
+    if let Some((local_id, owner)) = data.db.resource_id_by_ap_id(id.as_str()).await? {
+        if data.db.org_ap_id(owner).await?.as_deref() == Some(actor.as_str()) {
+            data.db.delete_resource(local_id, None).await?;
+        }
+    }
+    Ok(())
+}
+
+/// Forgets every publication and event of a partner's actor (it was deleted).
+pub(crate) async fn purge_actor(data: &Data<Core>, actor: &Url) -> Result<(), AppError> {
+    let Some(org) = data.db.org_by_ap_id(actor.as_str()).await?.filter(|o| !o.local) else { return Ok(()) };
+    for id in data.db.resource_ids_of_org(org.id).await? {
+        data.db.delete_resource(id, None).await?;
+    }
+    data.db.delete_events_of_org(org.id).await?;
+    Ok(())
 }
 
 /// Whether some organisation here follows `actor`: only then is its content kept.
@@ -115,7 +206,7 @@ async fn store_shared(data: &Data<Core>, object: &Value) -> Result<(), AppError>
     let fetched: Value = activitypub_federation::fetch::fetch_object_http(&id, data).await?.object;
     let author = attributed_to(&fetched).ok_or(AppError::BadRequest(IGNORED))?;
     verify_domains_match(&id, &author)?;
-    store(data, &ObjectId::from(author), &fetched, None).await
+    store(data, &ObjectId::from(author), &fetched, None, true).await
 }
 
 /// Stores (or replaces) a statement sent by `inviter` with its invitation to sign.
@@ -127,16 +218,19 @@ pub(crate) async fn store_statement(
     if object.get("amicus:digest").is_none() {
         return Err(AppError::BadRequest("error-bad-activity"));
     }
-    store(data, inviter, object, None).await
+    store(data, inviter, object, None, false).await
 }
 
 /// Stores (or replaces) the remote object as a resource. `activity`, when given, is recorded
-/// as received in the same transaction (and a replay of it changes nothing).
+/// as received in the same transaction (and a replay of it changes nothing). With `consent`,
+/// an object that is not public, or whose actor asks not to be indexed, is not kept, and a
+/// copy kept before is forgotten (its actor made it private, or withdrew consent).
 async fn store(
     data: &Data<Core>,
     actor: &ObjectId<ApActor>,
     object: &Value,
     activity: Option<&Url>,
+    consent: bool,
 ) -> Result<(), AppError> {
     let id = object_id(object, actor.inner())?;
     let object = match object {
@@ -147,6 +241,14 @@ async fn store(
         }
         other => other.clone(),
     };
+    // another actor's object, even of the same server, is not this actor's to send
+    if object.get("attributedTo").is_some() && attributed_to(&object).as_ref() != Some(actor.inner()) {
+        return Err(AppError::BadRequest("error-bad-activity"));
+    }
+    if consent && (!consented(&object, actor.inner()) || !actor_consents(data, actor).await?) {
+        purge(data, &id, actor.inner()).await?;
+        return Err(AppError::BadRequest(IGNORED));
+    }
     if object.get("type").and_then(Value::as_str) == Some("Event") {
         // an event joins the partners' agenda, not the library
         let sender = actor.dereference(data).await?;
@@ -242,7 +344,9 @@ impl Activity for Publish {
             return Err(AppError::BadRequest(IGNORED));
         }
         // recorded as received with the resource, in one transaction (see InboxActivity)
-        store(data, &self.actor, &self.object, Some(&self.id)).await
+        let addressing = serde_json::json!({"to": self.to, "cc": self.cc});
+        let object = with_audience_of(&self.object, &addressing);
+        store(data, &self.actor, &object, Some(&self.id), true).await
     }
 }
 
@@ -283,8 +387,10 @@ impl Activity for Delete {
     async fn receive(self, data: &Data<Core>) -> Result<(), AppError> {
         let id = object_id(&self.object, self.actor.inner())?;
         if &id == self.actor.inner() {
-            // the actor itself is gone: so are its signatures
-            return crate::statements::signatory_gone(data, &id).await;
+            // the actor itself is gone: so are its signatures, and every copy of what it
+            // published leaves the library, the agenda and search here at once
+            crate::statements::signatory_gone(data, &id).await?;
+            return purge_actor(data, &id).await;
         }
         if crate::federation::events::delete_remote(data, &id, self.actor.inner()).await? {
             return Ok(());

@@ -88,6 +88,17 @@ pub struct ActorObject {
     /// Keys for integrity proofs (FEP-521a): a `Multikey` or a list of them.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assertion_method: Option<serde_json::Value>,
+    /// Read leniently (any JSON): a malformed value must not make the actor unreadable.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outbox: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub featured: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub upcoming_events: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub indexable: Option<serde_json::Value>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discoverable: Option<serde_json::Value>,
 }
 
 /// `publicKey` of an actor: the key itself (Mastodon, Amicus), or the id of a key document

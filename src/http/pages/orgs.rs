@@ -221,10 +221,17 @@ pub async fn federation(State(ctx): State<Ctx>, page: Page, Path(handle): Path<S
     let followers = ctx.db.followers_of(org.id).await?;
     let (pending, approved): (Vec<_>, Vec<_>) = followers.into_iter().partition(|(_, _, ok)| !ok);
     let ids = |v: Vec<(String, Option<String>, bool)>| v.into_iter().map(|(a, _, _)| a).collect::<Vec<_>>();
+    let following: Vec<_> = ctx
+        .db
+        .following_with_backfill(org.id)
+        .await?
+        .into_iter()
+        .map(|(actor, accepted, backfill)| context! { actor, accepted, backfill })
+        .collect();
     page.render(
         &ctx,
         "orgs/federation.html",
-        context! { org => org_view(&org, page.lang), pending => ids(pending), followers => ids(approved), manual => org.manually_approves_followers },
+        context! { org => org_view(&org, page.lang), pending => ids(pending), followers => ids(approved), manual => org.manually_approves_followers, following },
     )
 }
 
@@ -244,6 +251,14 @@ pub async fn federation_action(
         "reject" => crate::federation::follow::answer(&fed, org.clone(), &form.get("actor"), false).await?,
         "follow" => {
             crate::federation::follow::follow(&fed, org.clone(), &form.get("target")).await?;
+        }
+        "backfill" => {
+            let target = form.get("target");
+            // only an actor this organisation follows
+            if ctx.db.following_of(org.id, &target).await?.is_none() {
+                return Err(AppError::NotFound);
+            }
+            crate::federation::backfill::request(&ctx, &target).await?;
         }
         other => return Err(AppError::invalid("action", "err-bad-status", other)),
     }

@@ -1,0 +1,253 @@
+//! The network (issue 11): backfill of what partners published before they were followed,
+//! consent, partner search, directory, joining.
+
+use std::sync::Arc;
+
+use serde_json::{json, Value};
+
+use crate::helpers::TestApp;
+use crate::network::{peer, search};
+
+const AP: &str = "application/activity+json";
+const PUBLIC: &str = "https://www.w3.org/ns/activitystreams#Public";
+
+/// Waits for the backfill of `actor` on `app` to end, and returns it.
+pub async fn backfilled(app: &TestApp, actor: &str) -> amicus::db::federation::Backfill {
+    for _ in 0..600 {
+        if let Some(b) = app.ctx.db.backfill(actor).await.unwrap() {
+            if b.state == "done" || b.state == "failed" {
+                return b;
+            }
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    panic!("the backfill of {actor} did not end");
+}
+
+/// Every item of an API list, following `next`.
+pub async fn all(app: &TestApp, path: &str) -> Vec<Value> {
+    let mut items = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let url = match &cursor {
+            Some(c) => format!("{path}&cursor={c}"),
+            None => path.to_string(),
+        };
+        let page: Value = app.get(&url).await.json().await.unwrap();
+        items.extend(page["items"].as_array().unwrap().iter().cloned());
+        match page["next"].as_str() {
+            Some(n) => cursor = Some(n.to_string()),
+            None => return items,
+        }
+    }
+}
+
+async fn follow(app: &TestApp, token: &str, org: &str, target: &str) {
+    let res = app.api_post(token, &format!("/api/v1/orgs/{org}/following"), &json!({ "target": target })).await;
+    assert_eq!(res.status(), 202, "{}", res.text().await.unwrap());
+}
+
+#[tokio::test]
+async fn a_followed_partners_earlier_library_and_agenda_are_fetched_once_however_often_it_is_followed() {
+    let alpha = peer("alpha").await;
+    let beta = peer("beta").await;
+    let token = alpha.org_with_editor("redress", "amina").await;
+    // published before anyone followed: nothing was delivered
+    for i in 0..45 {
+        let mut body =
+            crate::helpers::resource("redress", &format!("Amicus brief number {i} on enforced disappearance"));
+        body["featured"] = json!(i == 3);
+        alpha.post_resource(&token, &body).await;
+    }
+    let mut draft = crate::helpers::resource("redress", "Unfinished amicus brief");
+    draft["status"] = json!("draft");
+    alpha.post_resource(&token, &draft).await;
+    let mut hearing = crate::events::hearing();
+    hearing["start"] = json!("2031-03-04T09:30");
+    hearing["end"] = json!("2031-03-04T16:30");
+    hearing.as_object_mut().unwrap().remove("rrule");
+    assert_eq!(alpha.api_post(&token, "/api/v1/events", &hearing).await.status(), 201);
+
+    let beta_token = beta.org_with_editor("trial", "bruno").await;
+    let target = format!("redress@{}", alpha.ctx.config.domain);
+    follow(&beta, &beta_token, "trial", &target).await;
+    let actor = format!("http://{}/orgs/redress", alpha.ctx.config.domain);
+    let b = backfilled(&beta, &actor).await;
+    assert_eq!(b.state, "done", "{b:?}");
+    assert_eq!(b.stored, 45 + 1 + 1, "45 from the outbox (one of them featured too) and the hearing: {b:?}");
+    let items = all(&beta, "/api/v1/resources?q=amicus+brief").await;
+    assert_eq!(items.len(), 45, "every published brief once, not the draft");
+    let events: Value = beta.get("/api/v1/events?origin=partners&from=2030-01-01").await.json().await.unwrap();
+    assert_eq!(events["items"].as_array().unwrap().len(), 1);
+
+    // the organisation's federation page shows how far it got
+    let browser = TestApp::client_of(&beta);
+    browser.login_as("bruno", crate::helpers::PASSWORD).await;
+    let html = browser.get("/orgs/trial/federation").await;
+    assert!(html.contains("Earlier publications fetched: 47 kept, 0 left out"), "{html}");
+
+    // following again, a change on the partner, and the command line: still one copy each
+    follow(&beta, &beta_token, "trial", &target).await;
+    backfilled(&beta, &actor).await;
+    assert_eq!(all(&beta, "/api/v1/resources?q=amicus+brief").await.len(), 45);
+    let data = amicus::federation::context::config(&beta.ctx).await.unwrap().to_request_data();
+    let again = amicus::federation::backfill::now(&data, &target).await.unwrap();
+    assert_eq!((again.state.as_str(), again.stored), ("done", 47));
+    assert_eq!(all(&beta, "/api/v1/resources?q=amicus+brief").await.len(), 45);
+    let events: Value = beta.get("/api/v1/events?origin=partners&from=2030-01-01").await.json().await.unwrap();
+    assert_eq!(events["items"].as_array().unwrap().len(), 1);
+
+    // an actor nobody here follows is not fetched on request
+    let err = amicus::federation::backfill::now(&data, &format!("nobody@{}", alpha.ctx.config.domain)).await;
+    assert!(err.is_err());
+}
+
+/// A hostile server on gamma.localhost: its actors' outboxes are built by `outbox(name, page)`.
+async fn hostile(
+    outbox: impl Fn(&str, &str, Option<u64>) -> Option<Value> + Send + Sync + 'static,
+    indexable: bool,
+    public_pem: String,
+) -> u16 {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let base = format!("http://gamma.localhost:{port}");
+    let outbox = Arc::new(outbox);
+    let app = axum::Router::new().route(
+        "/users/{name}/{*rest}",
+        axum::routing::get({
+            let base = base.clone();
+            move |axum::extract::Path((name, rest)): axum::extract::Path<(String, String)>,
+                  axum::extract::RawQuery(q): axum::extract::RawQuery| {
+                let (base, outbox) = (base.clone(), outbox.clone());
+                async move {
+                    let page = q.and_then(|q| q.strip_prefix("page=").and_then(|p| p.parse().ok()));
+                    let actor = format!("{base}/users/{name}");
+                    match (rest.as_str(), outbox(&actor, &name, page)) {
+                        ("outbox", Some(doc)) => ([("content-type", AP)], doc.to_string()).into_response(),
+                        _ => axum::http::StatusCode::NOT_FOUND.into_response(),
+                    }
+                }
+            }
+        }),
+    );
+    let app = app.route(
+        "/users/{name}",
+        axum::routing::get(move |axum::extract::Path(name): axum::extract::Path<String>| {
+            let (base, pem) = (base.clone(), public_pem.clone());
+            async move {
+                let id = format!("{base}/users/{name}");
+                let actor = json!({"@context": ["https://www.w3.org/ns/activitystreams"], "id": id, "type": "Person",
+                    "preferredUsername": name, "inbox": format!("{id}/inbox"), "outbox": format!("{id}/outbox"),
+                    "indexable": indexable,
+                    "publicKey": {"id": format!("{id}#main-key"), "owner": id, "publicKeyPem": pem}});
+                ([("content-type", AP)], actor.to_string())
+            }
+        }),
+    );
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    port
+}
+
+use axum::response::IntoResponse;
+
+fn note(actor: &str, id: &str, text: &str, to: &str) -> Value {
+    json!({"type": "Create", "actor": actor, "id": format!("{id}/activity"),
+           "object": {"id": id, "type": "Note", "attributedTo": actor, "to": [to], "content": text,
+                      "published": "2026-01-01T00:00:00Z"}})
+}
+
+#[tokio::test]
+async fn a_hostile_outbox_with_a_loop_a_flood_and_foreign_or_private_items_cannot_hold_a_backfill() {
+    let beta = peer("beta").await;
+    let token = beta.org_with_editor("trial", "bruno").await;
+    let keys = amicus::federation::keys::generate().await.unwrap();
+    let port = hostile(
+        |actor, name, page| {
+            let outbox = format!("{actor}/outbox");
+            Some(match (name, page) {
+                (_, None) => json!({"@context": "https://www.w3.org/ns/activitystreams", "id": outbox,
+                    "type": "OrderedCollection", "totalItems": 100_000, "first": format!("{outbox}?page=1")}),
+                // a loop: page 2 leads back to page 1
+                ("loop", Some(p)) => json!({"@context": "https://www.w3.org/ns/activitystreams",
+                    "id": format!("{outbox}?page={p}"), "type": "OrderedCollectionPage",
+                    "next": format!("{outbox}?page={}", if p == 1 { 2 } else { 1 }),
+                    "orderedItems": if p == 1 { vec![
+                        note(actor, &format!("{actor}/notes/1"), "Testimony on enforced disappearance", PUBLIC),
+                        note(actor, "http://evil.localhost/notes/2", "Planted testimony", PUBLIC),
+                        note(actor, &format!("{actor}/notes/3"), "Followers-only testimony", &format!("{actor}/followers")),
+                        json!({"type": "Announce", "actor": actor, "id": format!("{actor}/a/1"), "object": "http://evil.localhost/x"}),
+                    ] } else { vec![] }}),
+                // a flood: page after page of a thousand items, for ever
+                (_, Some(p)) => json!({"@context": "https://www.w3.org/ns/activitystreams",
+                    "id": format!("{outbox}?page={p}"), "type": "OrderedCollectionPage",
+                    "next": format!("{outbox}?page={}", p + 1),
+                    "orderedItems": (0..1000).map(|i| note(actor, &format!("http://evil.localhost/n/{p}/{i}"), "x", PUBLIC)).collect::<Vec<_>>()}),
+            })
+        },
+        true,
+        keys.public_key.clone(),
+    )
+    .await;
+
+    let looped = format!("http://gamma.localhost:{port}/users/loop");
+    follow(&beta, &token, "trial", &looped).await;
+    let b = backfilled(&beta, &looped).await;
+    assert_eq!(b.state, "done", "{b:?}");
+    assert_eq!((b.stored, b.skipped, b.pages), (1, 3, 3), "{b:?}");
+    assert_eq!(search(&beta, "testimony").await.len(), 1, "only the actor's own public note");
+
+    let flood = format!("http://gamma.localhost:{port}/users/flood");
+    follow(&beta, &token, "trial", &flood).await;
+    let b = backfilled(&beta, &flood).await;
+    assert_eq!(b.state, "done", "{b:?}");
+    assert_eq!(b.stored, 0);
+    assert_eq!(b.skipped as usize, amicus::federation::backfill::MAX_ITEMS, "it stops at the cap: {b:?}");
+}
+
+#[tokio::test]
+async fn an_actor_that_asks_not_to_be_indexed_is_not_and_a_deleted_actor_leaves_no_trace() {
+    let beta = peer("beta").await;
+    let token = beta.org_with_editor("trial", "bruno").await;
+    let keys = amicus::federation::keys::generate().await.unwrap();
+    let outbox = |actor: &str, _: &str, _: Option<u64>| {
+        Some(json!({"@context": "https://www.w3.org/ns/activitystreams", "id": format!("{actor}/outbox"),
+            "type": "OrderedCollection", "totalItems": 1,
+            "orderedItems": [note(actor, &format!("{actor}/notes/1"), "Testimony on arbitrary detention", PUBLIC)]}))
+    };
+    let shy = hostile(outbox, false, keys.public_key.clone()).await;
+    let open = hostile(outbox, true, keys.public_key.clone()).await;
+
+    let shy_actor = format!("http://gamma.localhost:{shy}/users/shy");
+    follow(&beta, &token, "trial", &shy_actor).await;
+    let b = backfilled(&beta, &shy_actor).await;
+    assert_eq!((b.state.as_str(), b.stored), ("done", 0), "{b:?}");
+    assert!(search(&beta, "arbitrary detention").await.is_empty());
+
+    let open_actor = format!("http://gamma.localhost:{open}/users/open");
+    follow(&beta, &token, "trial", &open_actor).await;
+    assert_eq!(backfilled(&beta, &open_actor).await.stored, 1);
+    assert_eq!(search(&beta, "arbitrary detention").await.len(), 1);
+
+    // a Create of a followers-only note is not kept either
+    let signer =
+        amicus::federation::signing::Signer::from_pem(&keys.private_key, format!("{open_actor}#main-key")).unwrap();
+    let mut private = note(
+        &open_actor,
+        &format!("{open_actor}/notes/9"),
+        "Private testimony on torture",
+        &format!("{open_actor}/followers"),
+    );
+    private["@context"] = json!("https://www.w3.org/ns/activitystreams");
+    let res = crate::hardening::post_signed(&beta, &signer, &private).await;
+    assert!(res.status().is_success(), "{}", res.status());
+    assert!(search(&beta, "private testimony").await.is_empty());
+
+    // the actor is deleted: everything of it leaves the library at once
+    let delete = json!({"@context": "https://www.w3.org/ns/activitystreams", "id": format!("{open_actor}#delete"),
+        "type": "Delete", "actor": open_actor, "object": open_actor, "to": [PUBLIC]});
+    let res = crate::hardening::post_signed(&beta, &signer, &delete).await;
+    assert!(res.status().is_success(), "{}", res.status());
+    assert!(search(&beta, "arbitrary detention").await.is_empty());
+}
