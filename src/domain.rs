@@ -46,6 +46,8 @@ pub struct Core {
     pub embargo_bell: Arc<tokio::sync::Notify>,
     /// Rung when an actor's earlier publications are asked for (`federation::backfill`).
     pub backfill_bell: Arc<tokio::sync::Notify>,
+    /// Partners' search endpoints, as their NodeInfo gave them.
+    pub partner_endpoints: Arc<crate::federation::partners::Endpoints>,
     /// The key of device cookies (`accounts::login`), derived from the instance's private
     /// key so that it survives restarts and is the same on every node.
     pub device_key: Arc<[u8; 32]>,
@@ -106,6 +108,7 @@ impl Core {
             delivery_bell: Arc::new(tokio::sync::Notify::new()),
             embargo_bell: Arc::new(tokio::sync::Notify::new()),
             backfill_bell: Arc::new(tokio::sync::Notify::new()),
+            partner_endpoints: Arc::default(),
             device_key,
             dummy_hash,
             mailer,

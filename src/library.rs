@@ -484,6 +484,53 @@ pub async fn search(
     Ok(Results { items, more, facets: facets? })
 }
 
+/// A search of this instance's index and of every partner's (`scope=network`).
+pub struct NetworkResults {
+    /// Fused best first; with its id here when this instance has it.
+    pub items: Vec<(crate::federation::partners::Item, Option<String>)>,
+    pub more: bool,
+    /// Some partner did not answer (in time, or usably).
+    pub partial: bool,
+    pub sources: Vec<crate::federation::partners::Source>,
+}
+
+/// Searches here and at every partner at once (`partner_query` is what partners are asked),
+/// and fuses the answers by reciprocal rank, one item per ActivityPub id.
+pub async fn network_search(
+    ctx: &Core,
+    user: Option<&User>,
+    filters: Filters,
+    partner_query: &str,
+    offset: i64,
+) -> AppResult<NetworkResults> {
+    use crate::federation::partners::{self, PAGE};
+    let (local, sources) =
+        tokio::join!(search(ctx, user, filters, offset, PAGE, false), partners::ask_partners(ctx, partner_query));
+    let (local, sources) = (local?, sources?);
+    let mut uids = std::collections::HashMap::new();
+    let local_items: Vec<partners::Item> = local
+        .items
+        .iter()
+        .map(|r| {
+            let item = partners::item_of(ctx, r);
+            uids.insert(item.id.clone(), r.uid.clone());
+            item
+        })
+        .collect();
+    let mut lists = vec![local_items];
+    lists.extend(sources.iter().map(|s| s.items.clone()));
+    let items = partners::fuse(lists).into_iter().map(|i| {
+        let uid = uids.get(&i.id).cloned();
+        (i, uid)
+    });
+    Ok(NetworkResults {
+        items: items.collect(),
+        more: local.more || sources.iter().any(|s| s.more),
+        partial: sources.iter().any(|s| s.status != "ok"),
+        sources,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -446,7 +446,11 @@ async fn campaign(say: &Say<'_>, command: CampaignCommand) -> Result<(), AppErro
 
 async fn rule(say: &Say<'_>, domain: &str, policy: Option<&str>) -> Result<(), AppError> {
     let domain = domain.trim().trim_start_matches("*.").to_ascii_lowercase();
-    let valid = !domain.is_empty() && domain.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-');
+    // a port may follow (`partner.example:8443`): where partner search reaches that partner
+    let (name, port) = domain.split_once(':').unwrap_or((&domain, "443"));
+    let valid = !name.is_empty()
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '.' || c == '-')
+        && port.parse::<u16>().is_ok();
     if !valid {
         return Err(AppError::invalid("domain", "err-bad-domain", &domain));
     }

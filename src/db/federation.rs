@@ -57,6 +57,12 @@ impl Db {
             .fetch_one(p).await)?)
     }
 
+    /// One actor id per host known here (any of them: what is wanted is where the host is).
+    pub async fn one_actor_per_host(&self) -> AppResult<Vec<String>> {
+        Ok(on_pool!(self, p => sqlx::query_scalar("select min(ap_id) from remote_actors group by domain")
+            .fetch_all(p).await)?)
+    }
+
     pub async fn remote_actor(&self, ap_id: &str) -> AppResult<Option<RemoteActor>> {
         let sql = format!("select {REMOTE_COLUMNS} from remote_actors where ap_id = $1");
         Ok(on_pool!(self, p => sqlx::query_as(&sql).bind(ap_id).fetch_optional(p).await)?)

@@ -38,6 +38,8 @@ pub struct Filters {
     pub since: Option<String>,
     pub until: Option<String>,
     pub viewer: Viewer,
+    /// Only what this instance's own organisations published (partner search answers).
+    pub local_only: bool,
 }
 
 /// The order of results, by the document's own date (`published_on`), or by relevance.
@@ -134,6 +136,9 @@ impl Db {
             }
             Viewer::Member(_) => conds.push(PUBLIC.into()),
             Viewer::Admin => {}
+        }
+        if f.local_only {
+            conds.push("r.org_id in (select o.id from orgs o where o.local)".into());
         }
         if f.statements_only {
             conds.push("r.id in (select st.resource_id from statements st)".into());

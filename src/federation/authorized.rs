@@ -58,6 +58,12 @@ pub async fn require(fed: &Fed, method: &Method, uri: &Uri, headers: &HeaderMap)
     if !fed.0.config.authorized_fetch {
         return Ok(());
     }
+    verify(fed, method, uri, headers).await.map(|_| ())
+}
+
+/// Checks the request's HTTP signature whatever the instance's settings, and returns the
+/// `keyId` it was made with (whose actor is on a server this instance federates with).
+pub async fn verify(fed: &Fed, method: &Method, uri: &Uri, headers: &HeaderMap) -> AppResult<Url> {
     let params = super::sigcheck::check(headers, false, std::time::SystemTime::now())?;
     let mut map = BTreeMap::new();
     for (name, value) in headers {
@@ -84,7 +90,7 @@ pub async fn require(fed: &Fed, method: &Method, uri: &Uri, headers: &HeaderMap)
                 .unwrap_or(false)
         });
     if verified {
-        Ok(())
+        Url::parse(&params.key_id).map_err(|_| AppError::Unauthorized)
     } else {
         Err(AppError::Unauthorized)
     }
@@ -97,6 +103,11 @@ impl Signed {
     /// Passes when authorized fetch is off or the request carries a valid signature.
     pub async fn check(&self) -> AppResult<()> {
         require(&self.0, &self.1, &self.2, &self.3).await
+    }
+
+    /// Checks the signature whatever the settings; the `keyId` it was made with.
+    pub async fn verified_key(&self) -> AppResult<Url> {
+        verify(&self.0, &self.1, &self.2, &self.3).await
     }
 
     /// Whether the request asks for ActivityPub JSON.

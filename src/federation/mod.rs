@@ -21,6 +21,7 @@ mod lenient;
 pub mod net;
 mod nodeinfo;
 pub mod objects;
+pub mod partners;
 pub mod policy;
 pub mod protocol;
 pub mod publish;
@@ -50,6 +51,7 @@ pub fn router() -> Router<Ctx> {
         .route("/.well-known/nodeinfo", get(nodeinfo::links))
         .route("/nodeinfo/2.1", get(nodeinfo::nodeinfo))
         .route("/actor", get(actors::instance))
+        .route(partners::PATH, get(partners::endpoint))
         .route("/orgs/{handle}/outbox", get(collections::outbox))
         .route("/orgs/{handle}/featured", get(collections::featured))
         .route("/orgs/{handle}/events", get(events::upcoming))

@@ -32,7 +32,15 @@ pub async fn nodeinfo(State(ctx): State<Core>) -> AppResult<Response> {
         "services": {"inbound": [], "outbound": ["atom1.0", "rss2.0"]},
         "openRegistrations": false,
         "usage": {"users": {"total": orgs}, "localPosts": posts},
-        "metadata": {"nodeName": ctx.config.domain, "languages": ["ar", "en", "fr", "es"]},
+        "metadata": {
+            "nodeName": ctx.config.domain,
+            "languages": ["ar", "en", "fr", "es"],
+            // the partner search endpoint (FEDERATION.md, "Partner search")
+            "amicus": {
+                "partnerSearch": format!("{}{}", ctx.config.base_url(), super::partners::PATH),
+                "partnerSearchVersion": 1,
+            },
+        },
     });
     let ct = format!("application/json; profile=\"{SCHEMA}#\"");
     Ok(([(header::CONTENT_TYPE, ct)], body.to_string()).into_response())

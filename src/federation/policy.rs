@@ -18,8 +18,10 @@ pub struct Policy {
     pub own_host: String,
 }
 
-/// Whether `host` is `domain` or one of its subdomains.
+/// Whether `host` is `domain` or one of its subdomains. A rule may name a port
+/// (`partner.example:8443`, where a partner is reached); the host alone is compared.
 pub fn covers(domain: &str, host: &str) -> bool {
+    let domain = domain.split(':').next().unwrap_or_default();
     host == domain || host.ends_with(&format!(".{domain}"))
 }
 
@@ -42,6 +44,21 @@ impl Rules {
             FederationMode::Open => !matching("block"),
             FederationMode::Partners => matching("allow") && !matching("block"),
         }
+    }
+}
+
+impl Rules {
+    /// Whether `host` is a partner: allowed by name (`amicus federation allow`), in either
+    /// mode, and not blocked.
+    pub fn is_partner(&self, host: &str) -> bool {
+        let host = host.to_ascii_lowercase();
+        let matching = |policy: &str| self.rules.iter().any(|(d, p)| p == policy && covers(d, &host));
+        matching("allow") && !matching("block")
+    }
+
+    /// The domains allowed by name.
+    pub fn allowed(&self) -> Vec<String> {
+        self.rules.iter().filter(|(_, p)| p == "allow").map(|(d, _)| d.clone()).collect()
     }
 }
 

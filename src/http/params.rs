@@ -29,6 +29,8 @@ pub struct LibraryParams {
     pub cursor: String,
     /// `relevance` (the default), `newest` or `oldest`: by the document's own date.
     pub sort: String,
+    /// `local` (the default: this instance's index) or `network` (partners asked too).
+    pub scope: String,
 }
 
 impl LibraryParams {
@@ -52,12 +54,44 @@ impl LibraryParams {
                 "until" => p.until = v,
                 "cursor" => p.cursor = v,
                 "sort" => p.sort = v,
+                "scope" => p.scope = v,
                 "language" => p.language = v,
                 "lang" if api && p.language.is_empty() => p.language = v,
                 _ => {}
             }
         }
         p
+    }
+
+    /// Whether partners are asked too (`scope=network`).
+    pub fn network(&self) -> bool {
+        self.scope == "network"
+    }
+
+    /// The query string partners are asked with: the same filters, never the organisation
+    /// (a handle of this instance means nothing there) and nothing about who asks.
+    pub fn partner_query(&self) -> String {
+        let mut q = url::form_urlencoded::Serializer::new(String::new());
+        for (k, v) in [
+            ("q", &self.q),
+            ("type", &self.resource_type),
+            ("language", &self.language),
+            ("year", &self.year),
+            ("since", &self.since),
+            ("until", &self.until),
+            ("sort", &self.sort),
+            ("cursor", &self.cursor),
+        ] {
+            if !v.is_empty() {
+                q.append_pair(k, v);
+            }
+        }
+        for (k, list) in [("theme", &self.theme), ("mechanism", &self.mechanism), ("country", &self.country)] {
+            for v in list {
+                q.append_pair(k, v);
+            }
+        }
+        q.finish()
     }
 
     /// The offset encoded in the cursor (0 without one).

@@ -251,3 +251,187 @@ async fn an_actor_that_asks_not_to_be_indexed_is_not_and_a_deleted_actor_leaves_
     assert!(res.status().is_success(), "{}", res.status());
     assert!(search(&beta, "arbitrary detention").await.is_empty());
 }
+
+/// How a fake partner answers its search endpoint.
+#[derive(Clone, Copy)]
+enum Partner {
+    Slow,
+    Garbage,
+    Huge,
+    Foreign,
+}
+
+/// A partner instance on gamma.localhost that advertises its search endpoint in NodeInfo as
+/// Amicus does and answers it as `how` says; it keeps the headers of each search request.
+async fn fake_partner(how: Partner) -> (u16, Arc<std::sync::Mutex<Vec<axum::http::HeaderMap>>>) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let base = format!("http://gamma.localhost:{port}");
+    let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+    let keep = seen.clone();
+    let links = json!({"links": [{"rel": "http://nodeinfo.diaspora.software/ns/schema/2.1", "href": format!("{base}/nodeinfo/2.1")}]});
+    let info = json!({"version": "2.1", "metadata": {"amicus": {"partnerSearch": format!("{base}/search")}}});
+    let app = axum::Router::new()
+        .route("/.well-known/nodeinfo", axum::routing::get(move || async move { axum::Json(links) }))
+        .route("/nodeinfo/2.1", axum::routing::get(move || async move { axum::Json(info) }))
+        .route(
+            "/search",
+            axum::routing::get(move |headers: axum::http::HeaderMap| {
+                let (keep, base) = (keep.clone(), base.clone());
+                async move {
+                    keep.lock().unwrap().push(headers);
+                    match how {
+                        Partner::Slow => {
+                            tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+                            "{}".to_string().into_response()
+                        }
+                        Partner::Garbage => "<html>not json".into_response(),
+                        Partner::Huge => {
+                            let mut big = String::from("{\"items\": [");
+                            big.push_str(&"\"x\",".repeat(10 * 1024 * 1024 / 4));
+                            big.push_str("\"x\"]}");
+                            big.into_response()
+                        }
+                        Partner::Foreign => axum::Json(json!({"items": [
+                            {"id": "http://alpha.localhost/r/planted", "url": format!("{base}/r/1"), "type": "briefing-note",
+                             "org": "x@gamma.localhost", "originalLanguage": "en", "languages": ["en"],
+                             "titles": {"en": "Planted amicus brief"}}], "next": null}))
+                        .into_response(),
+                    }
+                }
+            }),
+        );
+    tokio::spawn(async move {
+        let _ = axum::serve(listener, app).await;
+    });
+    (port, seen)
+}
+
+fn port_of(app: &TestApp) -> String {
+    app.ctx.config.domain.rsplit(':').next().unwrap().to_string()
+}
+
+async fn network(app: &TestApp, q: &str) -> Value {
+    let q: String = url::form_urlencoded::byte_serialize(q.as_bytes()).collect();
+    let res = app.get(&format!("/api/v1/resources?q={q}&scope=network")).await;
+    assert_eq!(res.status(), 200);
+    res.json().await.unwrap()
+}
+
+fn source<'a>(page: &'a Value, host: &str) -> &'a Value {
+    page["sources"].as_array().unwrap().iter().find(|s| s["host"] == host).unwrap_or_else(|| panic!("{host}: {page}"))
+}
+
+#[tokio::test]
+async fn a_search_of_the_network_merges_partners_answers_and_says_which_did_not_answer() {
+    let alpha = peer("alpha").await;
+    let beta = peer("beta").await;
+    let alpha_token = alpha.org_with_editor("redress", "amina").await;
+    let beta_token = beta.org_with_editor("trial", "bruno").await;
+    let mut brief = crate::helpers::resource("redress", "Amicus brief on enforced disappearance");
+    brief["themes"] = json!(["enforced-disappearance"]);
+    let brief = alpha.post_resource(&alpha_token, &brief).await;
+    let mut local = crate::helpers::resource("trial", "Amicus curiae in the Mampuján case");
+    local["original_language"] = json!("es");
+    local["translations"] =
+        json!({"es": {"title": "Amicus curiae en el caso Mampuján", "summary": "Resumen.", "body": "Texto."}});
+    beta.post_resource(&beta_token, &local).await;
+
+    // NodeInfo says where the endpoint is
+    let info: Value = alpha.get("/nodeinfo/2.1").await.json().await.unwrap();
+    let endpoint = info["metadata"]["amicus"]["partnerSearch"].as_str().unwrap().to_string();
+    assert_eq!(endpoint, format!("http://{}/federation/search", alpha.ctx.config.domain));
+    // which answers nobody unsigned
+    let res = alpha.get("/federation/search?q=amicus").await;
+    assert_eq!(res.status(), 401);
+
+    let (slow, _) = fake_partner(Partner::Slow).await;
+    let (garbage, _) = fake_partner(Partner::Garbage).await;
+    let (huge, _) = fake_partner(Partner::Huge).await;
+    let (foreign, asked) = fake_partner(Partner::Foreign).await;
+    for rule in [format!("alpha.localhost:{}", port_of(&alpha))]
+        .into_iter()
+        .chain([slow, garbage, huge, foreign].iter().map(|p| format!("gamma.localhost:{p}")))
+    {
+        beta.ctx.db.set_federation_rule(&rule, Some("allow")).await.unwrap();
+    }
+
+    // alpha does not count beta as a partner yet: it refuses, and the answer is partial
+    let page = network(&beta, "amicus").await;
+    assert_eq!(source(&page, &alpha.ctx.config.domain)["status"], "error");
+    assert_eq!(page["partial"], true);
+
+    alpha.ctx.db.set_federation_rule("beta.localhost", Some("allow")).await.unwrap();
+    let started = std::time::Instant::now();
+    let page = network(&beta, "amicus").await;
+    assert!(started.elapsed() < std::time::Duration::from_secs(4), "the slow partner is not waited for");
+    assert_eq!(page["partial"], true);
+    let alpha_host = alpha.ctx.config.domain.clone();
+    assert_eq!(source(&page, &alpha_host)["status"], "ok");
+    assert_eq!(source(&page, &alpha_host)["count"], 1);
+    assert_eq!(source(&page, &format!("gamma.localhost:{slow}"))["status"], "timeout");
+    assert_eq!(source(&page, &format!("gamma.localhost:{garbage}"))["status"], "error");
+    assert_eq!(source(&page, &format!("gamma.localhost:{huge}"))["status"], "error");
+    let foreign_source = source(&page, &format!("gamma.localhost:{foreign}"));
+    assert_eq!((foreign_source["status"].as_str(), foreign_source["count"].as_i64()), (Some("ok"), Some(0)));
+    let items = page["items"].as_array().unwrap();
+    assert_eq!(items.len(), 2, "{page}");
+    let from_alpha = items.iter().find(|i| i["origin"] == alpha_host).unwrap();
+    assert_eq!(from_alpha["url"], brief["url"], "its page on its own instance");
+    assert_eq!(from_alpha["languages"], json!(["en", "ar"]));
+    assert!(from_alpha["id"].is_null(), "not on this instance");
+    let here = items.iter().find(|i| i["origin"] == beta.ctx.config.domain).unwrap();
+    assert!(here["id"].is_string() && here["languages"] == json!(["es"]));
+    // no planted object of another host
+    assert!(!page.to_string().contains("Planted"));
+    // signed by the instance actor, nothing of the person searching
+    let headers = asked.lock().unwrap().last().cloned().unwrap();
+    let signature = headers["signature"].to_str().unwrap();
+    assert!(signature.contains(&format!("keyId=\"http://{}/actor#main-key\"", beta.ctx.config.domain)), "{signature}");
+    assert!(headers.get("cookie").is_none() && headers.get("authorization").is_none());
+
+    // the filters go along; the organisation filter stays here
+    let page: Value = beta.get("/api/v1/resources?q=amicus&scope=network&language=es").await.json().await.unwrap();
+    assert!(page["items"].as_array().unwrap().iter().all(|i| i["origin"] != alpha_host), "{page}");
+
+    // once beta has alpha's brief too, it is listed once, with its id here
+    let target = format!("redress@{alpha_host}");
+    let res = beta.api_post(&beta_token, "/api/v1/orgs/trial/following", &json!({ "target": target })).await;
+    assert_eq!(res.status(), 202);
+    backfilled(&beta, &format!("http://{alpha_host}/orgs/redress")).await;
+    let page = network(&beta, "enforced disappearance").await;
+    let items = page["items"].as_array().unwrap();
+    assert_eq!(items.len(), 1, "{page}");
+    assert!(items[0]["id"].is_string());
+    assert!(items[0]["url"].as_str().unwrap().starts_with(brief["url"].as_str().unwrap()), "{page}");
+
+    // withdrawn at alpha: gone from alpha's answers at once
+    let uid = brief["id"].as_str().unwrap();
+    alpha.api_patch(&alpha_token, &format!("/api/v1/resources/{uid}"), &json!({"status": "withdrawn"})).await;
+    let page = network(&beta, "enforced disappearance").await;
+    assert_eq!(source(&page, &alpha_host)["count"], 0);
+}
+
+#[tokio::test]
+async fn a_query_in_one_language_finds_resources_tagged_with_the_concept_in_another() {
+    let app = TestApp::spawn().await;
+    let token = app.org_with_editor("redress", "amina").await;
+    let mut english = crate::helpers::resource("redress", "Medical documentation guide");
+    english["translations"] = json!({"en": english["translations"]["en"].clone()});
+    english["themes"] = json!(["torture"]);
+    app.post_resource(&token, &english).await;
+    let mut spanish = crate::helpers::resource("redress", "x");
+    spanish["original_language"] = json!("es");
+    spanish["translations"] =
+        json!({"es": {"title": "Guía para familias que buscan", "summary": "Paso a paso.", "body": "Texto."}});
+    spanish["themes"] = json!(["enforced-disappearance"]);
+    app.post_resource(&token, &spanish).await;
+
+    let found = search(&app, "تعذيب").await;
+    assert_eq!(found.len(), 1, "the Arabic label of the theme finds the English-only guide");
+    assert_eq!(found[0]["languages"], json!(["en"]));
+    let found = search(&app, "disparition forcée").await;
+    assert_eq!(found.len(), 1, "the French label finds the Spanish-only guide");
+    assert_eq!(found[0]["languages"], json!(["es"]));
+    assert_eq!(search(&app, "desaparición forzada").await.len(), 1);
+}

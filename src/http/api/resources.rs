@@ -33,9 +33,14 @@ pub fn resource_json(ctx: &Ctx, r: &Resource, with_body: bool) -> Value {
             (t.lang.clone(), v)
         })
         .collect();
+    let own = format!("{base}{}", r.path());
+    let ap_id = r.ap_id.clone().unwrap_or_else(|| own.clone());
     json!({
         "id": r.uid,
-        "url": format!("{base}{}", r.path()),
+        "url": own,
+        "ap_id": ap_id,
+        "origin": crate::federation::partners::origin_host(&ap_id),
+        "languages": r.texts.iter().map(|t| t.lang.as_str()).collect::<Vec<_>>(),
         "org": r.org_handle,
         "external_id": r.external_id,
         "type": r.resource_type,
@@ -112,12 +117,49 @@ pub async fn list(State(ctx): State<Ctx>, user: ApiUser, RawQuery(query): RawQue
     let params = LibraryParams::parse(query.as_deref(), true);
     let offset = params.offset()?;
     let filters = params.filters(&ctx).await?;
+    if params.network() {
+        let results = library::network_search(&ctx, user.0.as_ref(), filters, &params.partner_query(), offset).await?;
+        let next = results.more.then(|| (offset + crate::federation::partners::PAGE).to_string());
+        let items: Vec<Value> = results.items.iter().map(|(i, uid)| network_json(i, uid.as_deref())).collect();
+        return Ok(Json(json!({
+            "items": items,
+            "next": next,
+            "partial": results.partial,
+            "sources": results.sources,
+        })));
+    }
     let results = library::search(&ctx, user.0.as_ref(), filters, offset, PAGE, false).await?;
     let next = results.more.then(|| (offset + PAGE).to_string());
     Ok(Json(json!({
         "items": results.items.iter().map(|r| resource_json(&ctx, r, false)).collect::<Vec<_>>(),
         "next": next,
     })))
+}
+
+/// A result of a network search: its id here when this instance has it, its address and page
+/// on its own instance, and the instance (`origin`).
+fn network_json(i: &crate::federation::partners::Item, uid: Option<&str>) -> Value {
+    let translations: serde_json::Map<String, Value> = i
+        .titles
+        .iter()
+        .map(|(l, t)| (l.clone(), json!({"title": t, "summary": i.summaries.get(l).cloned().unwrap_or_default()})))
+        .collect();
+    json!({
+        "id": uid,
+        "ap_id": i.id,
+        "url": i.url,
+        "origin": crate::federation::partners::origin_host(&i.id),
+        "org": i.org,
+        "org_name": i.org_name,
+        "type": i.resource_type,
+        "original_language": i.original_language,
+        "languages": i.languages,
+        "translations": translations,
+        "themes": i.themes,
+        "mechanisms": i.mechanisms,
+        "countries": i.countries,
+        "published": i.published,
+    })
 }
 
 #[derive(serde::Deserialize)]
