@@ -506,7 +506,12 @@ pub async fn network_search(
     use crate::federation::partners::{self, PAGE};
     let (local, sources) =
         tokio::join!(search(ctx, user, filters, offset, PAGE, false), partners::ask_partners(ctx, partner_query));
-    let (local, sources) = (local?, sources?);
+    Ok(fuse(ctx, &local?, sources?))
+}
+
+/// The local results and the partners' answers, fused by reciprocal rank.
+pub fn fuse(ctx: &Core, local: &Results, sources: Vec<crate::federation::partners::Source>) -> NetworkResults {
+    use crate::federation::partners;
     let mut uids = std::collections::HashMap::new();
     let local_items: Vec<partners::Item> = local
         .items
@@ -523,12 +528,12 @@ pub async fn network_search(
         let uid = uids.get(&i.id).cloned();
         (i, uid)
     });
-    Ok(NetworkResults {
+    NetworkResults {
         items: items.collect(),
         more: local.more || sources.iter().any(|s| s.more),
         partial: sources.iter().any(|s| s.status != "ok"),
         sources,
-    })
+    }
 }
 
 #[cfg(test)]

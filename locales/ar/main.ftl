@@ -697,3 +697,7 @@ backfill-progress = تقدّم الجلب
 backfill-again = جلب المنشورات السابقة مجددًا
 cli-backfilled = { $actor }: حُفظ { $stored } منشورًا واستُبعد { $skipped }، وقُرئت { $pages } صفحة
 err-not-followed = لا تتابع أي منظمة هنا { $value }: تابعوها أولًا
+search-network = البحث أيضًا في مكتبات الشركاء الآن
+network-asked = سُئلت { $count } من مكتبات الشركاء، إضافة إلى هذه المكتبة.
+network-silent = قد تكون هذه النتائج ناقصة: لم يصل ردّ في الوقت من { $hosts }.
+network-on = على

@@ -678,3 +678,7 @@ backfill-progress = Progress of fetching earlier publications
 backfill-again = Fetch earlier publications again
 cli-backfilled = { $actor }: { $stored } publications kept, { $skipped } left out, { $pages } pages read
 err-not-followed = No organisation here follows { $value }: follow it first
+search-network = Also search partner libraries now
+network-asked = { $count } partner libraries asked, with this one.
+network-silent = These results may be incomplete: no answer in time from { $hosts }.
+network-on = on

@@ -678,3 +678,7 @@ backfill-progress = Progreso de la obtención
 backfill-again = Obtener de nuevo las publicaciones anteriores
 cli-backfilled = { $actor }: { $stored } publicaciones guardadas, { $skipped } descartadas, { $pages } páginas leídas
 err-not-followed = Ninguna organización de aquí sigue a { $value }: síganla primero
+search-network = Buscar también en las bibliotecas asociadas
+network-asked = Se consultaron { $count } bibliotecas asociadas, además de esta.
+network-silent = Estos resultados pueden estar incompletos: sin respuesta a tiempo de { $hosts }.
+network-on = en

@@ -679,3 +679,7 @@ backfill-progress = Avancement de la récupération
 backfill-again = Récupérer à nouveau les publications antérieures
 cli-backfilled = { $actor } : { $stored } publications gardées, { $skipped } écartées, { $pages } pages lues
 err-not-followed = Aucune organisation d’ici ne suit { $value } : suivez-la d’abord
+search-network = Chercher aussi dans les bibliothèques partenaires
+network-asked = { $count } bibliothèques partenaires interrogées, en plus de celle-ci.
+network-silent = Ces résultats peuvent être incomplets : pas de réponse à temps de { $hosts }.
+network-on = sur

@@ -124,6 +124,9 @@ impl LibraryParams {
         ] {
             out.extend(one(k, v));
         }
+        if self.network() {
+            out.push(("scope", self.scope.clone()));
+        }
         out
     }
 

@@ -35,6 +35,7 @@ pub fn router() -> Router<Ctx> {
         .route("/favicon.svg", get(|| file("image/svg+xml", include_str!("../../static/favicon.svg"))))
         .route("/favicon.ico", get(|| file("image/x-icon", include_bytes!("../../static/favicon.ico").as_slice())))
         .route("/robots.txt", get(robots))
+        .route("/opensearch.xml", get(opensearch))
         .route("/sitemap.xml", get(sitemap))
 }
 
@@ -51,6 +52,33 @@ async fn robots(State(ctx): State<Ctx>) -> impl IntoResponse {
         ctx.config.base_url()
     );
     ([(header::CONTENT_TYPE, "text/plain; charset=utf-8")], body)
+}
+
+/// The OpenSearch description (opensearch.org, 1.1), so that a browser can add the library's
+/// search: results as a page, or as an RSS or Atom feed that a feed reader can follow.
+async fn opensearch(State(ctx): State<Ctx>) -> impl IntoResponse {
+    let base = ctx.config.base_url();
+    let esc = |s: &str| s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;");
+    let name: String = format!("Amicus {}", ctx.config.domain).chars().take(16).collect();
+    let body = format!(
+        r#"<?xml version="1.0" encoding="UTF-8"?>
+<OpenSearchDescription xmlns="http://a9.com/-/spec/opensearch/1.1/">
+  <ShortName>{name}</ShortName>
+  <Description>{desc}</Description>
+  <InputEncoding>UTF-8</InputEncoding>
+  <Language>ar</Language><Language>en</Language><Language>es</Language><Language>fr</Language>
+  <Image height="16" width="16" type="image/x-icon">{base}/favicon.ico</Image>
+  <Url type="text/html" method="get" template="{base}/library?q={{searchTerms}}"/>
+  <Url type="application/rss+xml" template="{base}/library/feed.rss?q={{searchTerms}}"/>
+  <Url type="application/atom+xml" template="{base}/library/feed.atom?q={{searchTerms}}"/>
+  <Url type="application/opensearchdescription+xml" rel="self" template="{base}/opensearch.xml"/>
+</OpenSearchDescription>
+"#,
+        name = esc(&name),
+        desc = esc(&format!("Human-rights library of {}", ctx.config.domain)),
+        base = esc(&base),
+    );
+    ([(header::CONTENT_TYPE, "application/opensearchdescription+xml; charset=utf-8")], body)
 }
 
 /// The library, the directory, this instance's organisations and its published resources.

@@ -16,6 +16,7 @@ use crate::model::vocab::Vocabularies;
 const FILES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
     ("partials/card.html", include_str!("../../templates/partials/card.html")),
+    ("partials/network_card.html", include_str!("../../templates/partials/network_card.html")),
     ("partials/share.html", include_str!("../../templates/partials/share.html")),
     ("share.html", include_str!("../../templates/share.html")),
     ("campaigns/index.html", include_str!("../../templates/campaigns/index.html")),

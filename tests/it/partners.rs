@@ -389,6 +389,11 @@ async fn a_search_of_the_network_merges_partners_answers_and_says_which_did_not_
     let signature = headers["signature"].to_str().unwrap();
     assert!(signature.contains(&format!("keyId=\"http://{}/actor#main-key\"", beta.ctx.config.domain)), "{signature}");
     assert!(headers.get("cookie").is_none() && headers.get("authorization").is_none());
+    // the library page shows the same, linking to the partner's page, and says who was silent
+    let html = beta.get("/library?q=amicus&scope=network").await.text().await.unwrap();
+    assert!(html.contains("Amicus brief on enforced disappearance"), "{html}");
+    assert!(html.contains(&format!("href=\"{}\"", brief["url"].as_str().unwrap().replace('/', "&#x2f;"))), "{html}");
+    assert!(html.contains("These results may be incomplete") && html.contains(&format!("gamma.localhost:{slow}")));
 
     // the filters go along; the organisation filter stays here
     let page: Value = beta.get("/api/v1/resources?q=amicus&scope=network&language=es").await.json().await.unwrap();
@@ -434,4 +439,36 @@ async fn a_query_in_one_language_finds_resources_tagged_with_the_concept_in_anot
     assert_eq!(found.len(), 1, "the French label finds the Spanish-only guide");
     assert_eq!(found[0]["languages"], json!(["es"]));
     assert_eq!(search(&app, "desaparición forzada").await.len(), 1);
+}
+
+#[tokio::test]
+async fn browsers_can_add_the_library_search_and_follow_a_search_as_a_feed() {
+    let app = TestApp::spawn().await;
+    let token = app.org_with_editor("redress", "amina").await;
+    app.post_resource(&token, &crate::helpers::resource("redress", "Amicus brief on torture")).await;
+    app.post_resource(&token, &crate::helpers::resource("redress", "Annual report")).await;
+
+    let res = app.get("/opensearch.xml").await;
+    assert_eq!(res.headers()["content-type"], "application/opensearchdescription+xml; charset=utf-8");
+    let xml = res.text().await.unwrap();
+    let base = format!("http://{}", app.ctx.config.domain);
+    assert!(xml.contains(&format!(r#"template="{base}/library?q={{searchTerms}}""#)), "{xml}");
+    assert!(
+        xml.contains(&format!(r#"type="application/rss+xml" template="{base}/library/feed.rss?q={{searchTerms}}""#))
+    );
+    let short = xml.split("<ShortName>").nth(1).unwrap().split("</ShortName>").next().unwrap();
+    assert!(short.chars().count() <= 16, "OpenSearch allows 16 characters: {short}");
+    let page = app.get("/library").await.text().await.unwrap();
+    assert!(page.contains(r#"<link rel="search" type="application/opensearchdescription+xml" href="/opensearch.xml""#));
+
+    for feed in ["/library/feed.rss?q=amicus", "/library/feed.atom?q=amicus"] {
+        let body = app.get(feed).await.text().await.unwrap();
+        assert!(body.contains("Amicus brief on torture") && !body.contains("Annual report"), "{feed}: {body}");
+    }
+
+    // the library page offers partners' libraries too, and says none was asked here
+    let page = app.get("/library?q=amicus&scope=network").await.text().await.unwrap();
+    assert!(page.contains(r#"name="scope" value="network" checked"#), "{page}");
+    assert!(page.contains("Amicus brief on torture"));
+    assert!(page.contains("0 partner libraries asked"));
 }

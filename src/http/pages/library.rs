@@ -45,6 +45,37 @@ pub fn card(r: &Resource, lang: Lang) -> Value {
     }
 }
 
+/// A result of a network search: a link to its page here when this instance has it, else to
+/// its page on its own instance, which it names.
+fn network_card(ctx: &Ctx, i: &crate::federation::partners::Item, uid: Option<&str>, lang: Lang) -> Value {
+    let (text_lang, title) = i
+        .titles
+        .get_key_value(lang.code())
+        .or_else(|| i.titles.get_key_value(&i.original_language))
+        .or_else(|| i.titles.iter().next())
+        .map(|(l, t)| (l.clone(), t.clone()))
+        .unwrap_or_default();
+    let dir = crate::model::lang::ContentLang::parse(&text_lang, std::slice::from_ref(&text_lang))
+        .map(|l| l.dir())
+        .unwrap_or("auto");
+    let scheme = ctx.vocab.kind_scheme(&i.resource_type);
+    let kind = ctx.vocab.label(scheme, &i.resource_type, lang);
+    context! {
+        href => uid.map(|u| format!("/r/{u}")).unwrap_or_else(|| i.url.clone()),
+        here => uid.is_some(),
+        title,
+        summary => i.summaries.get(&text_lang).cloned().unwrap_or_default(),
+        text_lang,
+        text_dir => dir,
+        kind,
+        published => i.published,
+        org => i.org,
+        org_name => if i.org_name.is_empty() { i.org.clone() } else { i.org_name.clone() },
+        origin => crate::federation::partners::origin_host(&i.id),
+        languages => i.languages,
+    }
+}
+
 /// A term of a facet (`partials/facets.html`, shared with the agenda).
 #[derive(Serialize)]
 pub(super) struct FacetLink {
@@ -244,8 +275,19 @@ pub async fn index(State(ctx): State<Ctx>, page: Page, RawQuery(query): RawQuery
         .unwrap_or_default();
     let offset = params.offset()?;
     let filters = params.filters(&ctx).await?;
-    let results = library::search(&ctx, page.user.as_ref(), filters, offset, PAGE, true).await?;
-    let facets = results.facets.unwrap_or_default();
+    // with `scope=network`, partners are asked while this instance searches (facets stay local)
+    let partners = async {
+        if params.network() {
+            crate::federation::partners::ask_partners(&ctx, &params.partner_query()).await.map(Some)
+        } else {
+            Ok(None)
+        }
+    };
+    let (results, sources) =
+        tokio::join!(library::search(&ctx, page.user.as_ref(), filters, offset, PAGE, true), partners);
+    let results = results?;
+    let network = sources?.map(|s| library::fuse(&ctx, &results, s));
+    let facets = results.facets.clone().unwrap_or_default();
     let pairs = params.pairs();
     let page_link = |o: i64| {
         let mut p = pairs.clone();
@@ -285,6 +327,10 @@ pub async fn index(State(ctx): State<Ctx>, page: Page, RawQuery(query): RawQuery
             q => params.q,
             total => facets.total,
             items => results.items.iter().map(|r| card(r, page.lang)).collect::<Vec<_>>(),
+            network => network.as_ref().map(|n| n.items.iter().map(|(i, uid)| network_card(&ctx, i, uid.as_deref(), page.lang)).collect::<Vec<_>>()),
+            silent => network.as_ref().map(|n| n.sources.iter().filter(|s| s.status != "ok").map(|s| s.host.clone()).collect::<Vec<_>>()).unwrap_or_default(),
+            partners_asked => network.as_ref().map(|n| n.sources.len()).unwrap_or_default(),
+            scope_network => params.network(),
             groups => facet_groups(&ctx, &page, &params, &facets, &more),
             chips => chips(&ctx, &page, &params),
             hidden_pairs => pairs.iter().filter(|(k, _)| !MULTI.contains(k)).map(|(k, v)| context! { name => k, value => v }).collect::<Vec<_>>(),
@@ -292,7 +338,7 @@ pub async fn index(State(ctx): State<Ctx>, page: Page, RawQuery(query): RawQuery
             sort => params.sort,
             open_filters => !more.is_empty(),
             filtered => !pairs.is_empty(),
-            next => results.more.then(|| page_link(offset + PAGE)),
+            next => (results.more || network.as_ref().is_some_and(|n| n.more)).then(|| page_link(offset + PAGE)),
             prev => (offset > 0).then(|| page_link((offset - PAGE).max(0))),
             feed_query => feed_query,
         },
