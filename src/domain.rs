@@ -48,6 +48,8 @@ pub struct Core {
     pub backfill_bell: Arc<tokio::sync::Notify>,
     /// Partners' search endpoints, as their NodeInfo gave them.
     pub partner_endpoints: Arc<crate::federation::partners::Endpoints>,
+    /// The join and contact forms, per instance (`joining`).
+    pub forms_limiter: Arc<HostLimiter>,
     /// The key of device cookies (`accounts::login`), derived from the instance's private
     /// key so that it survives restarts and is the same on every node.
     pub device_key: Arc<[u8; 32]>,
@@ -109,6 +111,7 @@ impl Core {
             embargo_bell: Arc::new(tokio::sync::Notify::new()),
             backfill_bell: Arc::new(tokio::sync::Notify::new()),
             partner_endpoints: Arc::default(),
+            forms_limiter: Arc::new(HostLimiter::new(6)),
             device_key,
             dummy_hash,
             mailer,

@@ -27,6 +27,8 @@ pub mod i18n;
 pub mod ics;
 /// Reading iCalendar files for `amicus import-ics`.
 pub mod ics_read;
+/// Applications to join the instance and messages to its admins.
+pub mod joining;
 /// The resource library's operations, shared by pages, API and CLI.
 pub mod library;
 /// Rate limits kept in memory: logins, inbox requests per remote host.

@@ -8,6 +8,7 @@ pub mod campaigns;
 pub mod deliveries;
 pub mod events;
 pub mod federation;
+pub mod joining;
 pub mod orgs;
 pub mod people;
 pub mod resources;

@@ -16,6 +16,11 @@ use crate::model::vocab::Vocabularies;
 const FILES: &[(&str, &str)] = &[
     ("base.html", include_str!("../../templates/base.html")),
     ("partials/card.html", include_str!("../../templates/partials/card.html")),
+    ("join/form.html", include_str!("../../templates/join/form.html")),
+    ("join/status.html", include_str!("../../templates/join/status.html")),
+    ("join/contact.html", include_str!("../../templates/join/contact.html")),
+    ("admin/applications.html", include_str!("../../templates/admin/applications.html")),
+    ("admin/messages.html", include_str!("../../templates/admin/messages.html")),
     ("partials/network_card.html", include_str!("../../templates/partials/network_card.html")),
     ("partials/share.html", include_str!("../../templates/partials/share.html")),
     ("share.html", include_str!("../../templates/share.html")),

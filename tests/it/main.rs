@@ -12,6 +12,7 @@ mod events;
 mod federation;
 mod hardening;
 mod helpers;
+mod joining;
 mod mail;
 mod network;
 mod outage;

@@ -6,6 +6,7 @@ mod agenda;
 mod auth;
 mod campaign_editor;
 mod campaigns;
+mod directory;
 mod editor;
 mod events;
 mod library;
@@ -57,7 +58,14 @@ pub fn router(ctx: Ctx, upload_limit: DefaultBodyLimit) -> Router<Ctx> {
         .route("/e/{uid}/delete", get(events::confirm_delete).post(events::delete))
         .route("/orgs/{handle}/agenda.ics", get(agenda::org_calendar))
         .route("/e/{uid}", get(agenda::show))
-        .route("/orgs", get(orgs::index))
+        .route("/orgs", get(directory::directory))
+        .route("/directory/follow", post(directory::follow))
+        // a field of a megabyte gets an answer on the form, with what was typed kept
+        .route("/join", get(directory::join_form).post(directory::join).layer(form_limit))
+        .route("/join/{uid}", get(directory::application))
+        .route("/contact", get(directory::contact_form).post(directory::contact).layer(form_limit))
+        .route("/admin/applications", get(directory::applications).post(directory::decide))
+        .route("/admin/messages", get(directory::messages).post(directory::message_action))
         .route("/@{handle}", get(orgs::at_handle))
         .route("/orgs/{handle}", get(orgs::show))
         .route("/orgs/{handle}/edit", get(orgs::edit_form).post(orgs::update))
@@ -138,6 +146,9 @@ async fn second_factor_first(
 
 /// The confirmations a page shows after a redirect with `?done=<name>` (message `done-<name>`).
 const DONE: &[&str] = &[
+    "message-sent",
+    "application-approved",
+    "application-declined",
     "name",
     "password",
     "password-reset",

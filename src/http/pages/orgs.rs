@@ -39,15 +39,6 @@ async fn find(ctx: &Ctx, handle: &str) -> AppResult<Org> {
     ctx.db.org_by_handle(handle).await?.ok_or(AppError::NotFound)
 }
 
-pub async fn index(State(ctx): State<Ctx>, page: Page) -> AppResult<Html<String>> {
-    let orgs = ctx.db.list_orgs().await?;
-    page.render(
-        &ctx,
-        "orgs/index.html",
-        context! { orgs => orgs.iter().map(|o| org_view(o, page.lang)).collect::<Vec<_>>() },
-    )
-}
-
 /// `GET /@{handle}`: the Mastodon-style address of an organisation, which people type and
 /// Epicyon derives, redirects (308, so an ActivityPub client keeps its `Accept`) to its page.
 pub async fn at_handle(State(ctx): State<Ctx>, Path(handle): Path<String>) -> AppResult<Response> {
