@@ -50,6 +50,8 @@ pub struct Core {
     pub partner_endpoints: Arc<crate::federation::partners::Endpoints>,
     /// The join and contact forms, per instance (`joining`).
     pub forms_limiter: Arc<HostLimiter>,
+    /// Replies per thread and minute (`community`).
+    pub reply_limiter: Arc<HostLimiter>,
     /// The key of device cookies (`accounts::login`), derived from the instance's private
     /// key so that it survives restarts and is the same on every node.
     pub device_key: Arc<[u8; 32]>,
@@ -112,6 +114,7 @@ impl Core {
             backfill_bell: Arc::new(tokio::sync::Notify::new()),
             partner_endpoints: Arc::default(),
             forms_limiter: Arc::new(HostLimiter::new(6)),
+            reply_limiter: Arc::new(HostLimiter::new(crate::community::THREAD_PER_MINUTE)),
             device_key,
             dummy_hash,
             mailer,

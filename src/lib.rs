@@ -9,6 +9,8 @@ pub mod agenda;
 pub mod app;
 /// Campaigns: a hashtag, a page and a followable group gathering publications.
 pub mod campaigns;
+/// The community of practice: threads of replies under publications and events.
+pub mod community;
 /// Configuration from defaults, `amicus.toml` and the environment.
 pub mod config;
 /// The only place with SQL: SQLite or PostgreSQL behind one `Db`.

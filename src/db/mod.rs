@@ -11,6 +11,7 @@ pub mod federation;
 pub mod joining;
 pub mod orgs;
 pub mod people;
+pub mod replies;
 pub mod resources;
 pub mod search;
 pub mod sessions;

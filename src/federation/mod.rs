@@ -27,6 +27,7 @@ pub mod protocol;
 pub mod publish;
 pub mod remote;
 pub mod remote_event;
+pub mod replies;
 mod sent;
 pub mod share;
 pub mod sigcheck;
@@ -52,6 +53,7 @@ pub fn router() -> Router<Ctx> {
         .route("/nodeinfo/2.1", get(nodeinfo::nodeinfo))
         .route("/actor", get(actors::instance))
         .route(partners::PATH, get(partners::endpoint))
+        .route("/n/{uid}", get(replies::show))
         .route("/orgs/{handle}/outbox", get(collections::outbox))
         .route("/orgs/{handle}/featured", get(collections::featured))
         .route("/orgs/{handle}/events", get(events::upcoming))

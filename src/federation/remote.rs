@@ -18,7 +18,7 @@ use crate::model::vocab::{self, Vocabularies, CONCEPT_BASE};
 const CONTENT_TYPES: &[&str] = &["Article", "Page", "Note", "Event", "Document", "Video", "Audio"];
 
 /// Plain text of remote HTML, for titles and summaries.
-fn plain(html: &str) -> String {
+pub(crate) fn plain(html: &str) -> String {
     let cleaned = ammonia::Builder::empty().clean(html).to_string();
     cleaned.replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").trim().to_string()
 }

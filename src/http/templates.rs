@@ -21,6 +21,7 @@ const FILES: &[(&str, &str)] = &[
     ("join/contact.html", include_str!("../../templates/join/contact.html")),
     ("admin/applications.html", include_str!("../../templates/admin/applications.html")),
     ("admin/messages.html", include_str!("../../templates/admin/messages.html")),
+    ("partials/thread.html", include_str!("../../templates/partials/thread.html")),
     ("partials/network_card.html", include_str!("../../templates/partials/network_card.html")),
     ("partials/share.html", include_str!("../../templates/partials/share.html")),
     ("share.html", include_str!("../../templates/share.html")),

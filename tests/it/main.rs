@@ -7,6 +7,7 @@
 mod api;
 mod campaigns;
 mod cli;
+mod community;
 mod editor;
 mod events;
 mod federation;

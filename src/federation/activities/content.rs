@@ -95,7 +95,7 @@ fn object_id(object: &Value, actor: &Url) -> Result<Url, AppError> {
 
 /// Whether `list` (a string or an array of strings or objects) names the public collection,
 /// under any of the names servers use for it.
-fn names_public(list: Option<&Value>) -> bool {
+pub(crate) fn names_public(list: Option<&Value>) -> bool {
     let public = |s: &str| matches!(s, "https://www.w3.org/ns/activitystreams#Public" | "as:Public" | "Public");
     match list {
         Some(Value::String(s)) => public(s),
@@ -334,6 +334,12 @@ impl Activity for Publish {
     }
 
     async fn receive(self, data: &Data<Core>) -> Result<(), AppError> {
+        let addressing = serde_json::json!({"to": self.to, "cc": self.cc});
+        let object = with_audience_of(&self.object, &addressing);
+        // a reply joins the thread of what it answers, from whoever the thread takes it
+        if object.get("inReplyTo").is_some_and(|r| !r.is_null()) {
+            return crate::federation::replies::receive(data, self.actor.inner(), &object, None).await;
+        }
         // a change to an object kept here (a statement this instance was asked to sign, say)
         // is taken from its author even when nobody here follows it
         let kept = match object_id(&self.object, self.actor.inner()) {
@@ -344,8 +350,6 @@ impl Activity for Publish {
             return Err(AppError::BadRequest(IGNORED));
         }
         // recorded as received with the resource, in one transaction (see InboxActivity)
-        let addressing = serde_json::json!({"to": self.to, "cc": self.cc});
-        let object = with_audience_of(&self.object, &addressing);
         store(data, &self.actor, &object, Some(&self.id), true).await
     }
 }
@@ -361,6 +365,10 @@ impl Activity for Announce {
     }
 
     async fn receive(self, data: &Data<Core>) -> Result<(), AppError> {
+        // a reply passed on by the organisation that published what it answers
+        if self.object.get("inReplyTo").is_some_and(|r| !r.is_null()) {
+            return crate::federation::replies::receive_announced(data, self.actor.inner(), &self.object).await;
+        }
         // a boost of one of ours (counted, when it is public), from anyone
         if super::react::count(data, "announce", self.actor.inner(), &self.object, &self.id).await? {
             return Ok(());
@@ -393,6 +401,9 @@ impl Activity for Delete {
             return purge_actor(data, &id).await;
         }
         if crate::federation::events::delete_remote(data, &id, self.actor.inner()).await? {
+            return Ok(());
+        }
+        if crate::federation::replies::deleted(data, &id, self.actor.inner()).await? {
             return Ok(());
         }
         if let Some((local_id, owner)) = data.db.resource_id_by_ap_id(id.as_str()).await? {

@@ -51,6 +51,7 @@ pub enum InboxActivity {
     Announce(Announce),
     Join(Join),
     Like(Like),
+    Remove(crate::federation::replies::Remove),
 }
 
 #[async_trait::async_trait]
@@ -71,6 +72,7 @@ impl Activity for InboxActivity {
             InboxActivity::Join(a) => a.id(),
             InboxActivity::Like(a) => a.id(),
             InboxActivity::UndoReaction(a) => a.id(),
+            InboxActivity::Remove(a) => a.id(),
         }
     }
 
@@ -87,6 +89,7 @@ impl Activity for InboxActivity {
             InboxActivity::Join(a) => a.actor(),
             InboxActivity::Like(a) => a.actor(),
             InboxActivity::UndoReaction(a) => a.actor(),
+            InboxActivity::Remove(a) => a.actor(),
         }
     }
 
@@ -108,6 +111,7 @@ impl Activity for InboxActivity {
             InboxActivity::Join(a) => a.verify(data).await,
             InboxActivity::Like(a) => a.verify(data).await,
             InboxActivity::UndoReaction(a) => a.verify(data).await,
+            InboxActivity::Remove(a) => a.verify(data).await,
         }
     }
 
@@ -139,6 +143,7 @@ impl Activity for InboxActivity {
             InboxActivity::Join(a) => a.receive(data).await,
             InboxActivity::Like(a) => a.receive(data).await,
             InboxActivity::UndoReaction(a) => a.receive(data).await,
+            InboxActivity::Remove(a) => a.receive(data).await,
         };
         match done {
             Ok(()) | Err(AppError::BadRequest(crate::federation::IGNORED)) if !recorded_with_effect => {
@@ -201,6 +206,7 @@ mod tests {
                     InboxActivity::UndoReaction(_) => "undo",
                     InboxActivity::Answer(a) if a.kind == follow::AnswerKind::Accept => "accept",
                     InboxActivity::Answer(_) => "reject",
+                    InboxActivity::Remove(_) => "remove",
                 };
                 assert_eq!(got, expected, "{name}");
             }

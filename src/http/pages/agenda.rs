@@ -545,10 +545,12 @@ pub async fn show(
         true => ctx.db.reaction_counts(&format!("{}/e/{}", ctx.config.base_url(), e.uid)).await?,
         false => (0, 0),
     };
+    let thread =
+        crate::community::view(&ctx, page.user.as_ref(), &crate::community::Target::of_event(&ctx, &e)).await?;
     let html: Html<String> = page.render(
         &ctx,
         "agenda/event.html",
-        context! { e => event_view(&ctx, &page, &e, reader), reader_zone => reader.name(), can_edit, boosts, likes },
+        context! { e => event_view(&ctx, &page, &e, reader), reader_zone => reader.name(), can_edit, boosts, likes, thread },
     )?;
     Ok(keep_zone(&ctx, html.into_response(), asked))
 }

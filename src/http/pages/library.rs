@@ -439,10 +439,18 @@ async fn show_publication(
         true => ctx.db.reaction_counts(&crate::federation::objects::object_id(&ctx, &r)).await?,
         false => (0, 0),
     };
+    // the discussion under it, once it is public
+    let thread = match r.status == Status::Published && r.hidden_until.is_none() {
+        true => Some(
+            crate::community::view(&ctx, page.user.as_ref(), &crate::community::Target::of_resource(&ctx, &r)).await?,
+        ),
+        false => None,
+    };
     let html = page.render(
         &ctx,
         "library/resource.html",
         context! {
+            thread,
             r => card(&r, page.lang),
             text => context! { lang => text.lang, title => text.title, summary => text.summary, body_html => text.body_html,
                                dir => crate::model::lang::ContentLang::parse(&text.lang, std::slice::from_ref(&text.lang)).map(|l| l.dir()).unwrap_or("auto") },

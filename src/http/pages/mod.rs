@@ -17,6 +17,7 @@ mod share;
 mod statement_editor;
 mod statements;
 mod submit;
+mod thread;
 
 use axum::extract::{DefaultBodyLimit, FromRequest, FromRequestParts, Multipart};
 use axum::http::request::Parts;
@@ -63,6 +64,7 @@ pub fn router(ctx: Ctx, upload_limit: DefaultBodyLimit) -> Router<Ctx> {
         // a field of a megabyte gets an answer on the form, with what was typed kept
         .route("/join", get(directory::join_form).post(directory::join).layer(form_limit))
         .route("/join/{uid}", get(directory::application))
+        .route("/thread", post(thread::act))
         .route("/contact", get(directory::contact_form).post(directory::contact).layer(form_limit))
         .route("/admin/applications", get(directory::applications).post(directory::decide))
         .route("/admin/messages", get(directory::messages).post(directory::message_action))
