@@ -202,6 +202,23 @@ enum FederationCommand {
     /// Fetch again the earlier publications (outbox, featured, upcoming events) of an actor an
     /// organisation here follows: `name@domain` or its URL.
     Backfill { target: String },
+    /// Relays: subscribe to one, leave it, list them, or act as a coalition's relay.
+    Relay {
+        #[command(subcommand)]
+        command: RelayCommand,
+    },
+}
+
+#[derive(Subcommand)]
+enum RelayCommand {
+    /// Subscribe this instance to a relay (its actor's or inbox's address).
+    Subscribe { url: String },
+    /// Leave a relay (its actor's address).
+    Unsubscribe { url: String },
+    /// The relays subscribed to, and in relay mode the member instances.
+    List,
+    /// Act as a relay for partner instances (`on`), or stop (`off`).
+    Serve { state: String },
 }
 
 #[derive(Subcommand)]
@@ -320,6 +337,7 @@ async fn run(command: Command) -> anyhow::Result<()> {
             rule(&say, &domain, Some("allow")).await
         }
         Command::Federation { command: FederationCommand::Forget { domain } } => rule(&say, &domain, None).await,
+        Command::Federation { command: FederationCommand::Relay { command } } => relay(&say, command).await,
         Command::Federation { command: FederationCommand::Backfill { target } } => {
             let data = amicus::federation::context::config(&ctx).await?.to_request_data();
             amicus::federation::backfill::now(&data, &target).await.map(|b| {
@@ -352,6 +370,42 @@ async fn run(command: Command) -> anyhow::Result<()> {
         }
     };
     result.map_err(|e| say.error(e))
+}
+
+async fn relay(say: &Say<'_>, command: RelayCommand) -> Result<(), AppError> {
+    use amicus::federation::relay;
+    let ctx = say.ctx;
+    match command {
+        RelayCommand::Subscribe { url } => {
+            let data = amicus::federation::context::config(ctx).await?.to_request_data();
+            let actor = relay::subscribe(&data, &url).await?;
+            println!("{}", say.t("cli-relay-subscribed", &[("relay", actor.as_str().into())]));
+        }
+        RelayCommand::Unsubscribe { url } => {
+            relay::unsubscribe(ctx, &url).await?;
+            println!("{}", say.t("cli-relay-left", &[("relay", url.as_str().into())]));
+        }
+        RelayCommand::List => {
+            for (actor, _, _, accepted) in ctx.db.relays().await? {
+                println!("relay\t{actor}\t{}", if accepted { "accepted" } else { "pending" });
+            }
+            if relay::serving(ctx).await? {
+                for (actor, _, _) in ctx.db.relay_members().await? {
+                    println!("member\t{actor}");
+                }
+            }
+        }
+        RelayCommand::Serve { state } => {
+            let on = match state.as_str() {
+                "on" => true,
+                "off" => false,
+                other => return Err(AppError::invalid("state", "err-bad-status", other)),
+            };
+            relay::serve(ctx, on).await?;
+            println!("{}", say.t(if on { "cli-relay-serving" } else { "cli-relay-stopped" }, &[]));
+        }
+    }
+    Ok(())
 }
 
 /// The account a command acts as, with that account's rights.

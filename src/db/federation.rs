@@ -269,3 +269,62 @@ impl Db {
         Ok(out)
     }
 }
+
+impl Db {
+    pub async fn add_relay(&self, actor: &str, inbox: &str, follow_id: &str) -> AppResult<()> {
+        on_pool!(self, p => sqlx::query(
+            "insert into relays (actor_ap_id, inbox, follow_id, accepted, created_at) values ($1, $2, $3, false, $4)
+             on conflict (actor_ap_id) do update set inbox = excluded.inbox, follow_id = excluded.follow_id, accepted = false")
+            .bind(actor).bind(inbox).bind(follow_id).bind(Utc::now()).execute(p).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Marks the relay whose subscription was `follow_id` (or, without one, `actor`) accepted.
+    pub async fn accept_relay(&self, actor: &str) -> AppResult<bool> {
+        let n = on_pool!(self, p => sqlx::query("update relays set accepted = true where actor_ap_id = $1")
+            .bind(actor).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
+    pub async fn remove_relay(&self, actor: &str) -> AppResult<bool> {
+        let n = on_pool!(self, p => sqlx::query("delete from relays where actor_ap_id = $1")
+            .bind(actor).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
+    /// (actor, inbox, follow id, accepted) of each relay subscribed to.
+    pub async fn relays(&self) -> AppResult<Vec<(String, String, String, bool)>> {
+        Ok(on_pool!(self, p => sqlx::query_as(
+            "select actor_ap_id, inbox, follow_id, accepted from relays order by created_at").fetch_all(p).await)?)
+    }
+
+    pub async fn add_relay_member(&self, actor: &str, inbox: &str, host: &str) -> AppResult<bool> {
+        let n = on_pool!(self, p => sqlx::query(
+            "insert into relay_members (actor_ap_id, inbox, host, created_at) values ($1, $2, $3, $4)
+             on conflict (actor_ap_id) do update set inbox = excluded.inbox")
+            .bind(actor).bind(inbox).bind(host).bind(Utc::now()).execute(p).await.map(|r| r.rows_affected()))?;
+        Ok(n == 1)
+    }
+
+    pub async fn remove_relay_member(&self, actor: &str) -> AppResult<()> {
+        on_pool!(self, p => sqlx::query("delete from relay_members where actor_ap_id = $1")
+            .bind(actor).execute(p).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// (actor, inbox, host) of each instance subscribed to this relay.
+    pub async fn relay_members(&self) -> AppResult<Vec<(String, String, String)>> {
+        Ok(on_pool!(self, p => sqlx::query_as(
+            "select actor_ap_id, inbox, host from relay_members order by created_at").fetch_all(p).await)?)
+    }
+
+    /// Ids of the public publications kept here that came from `hosts` or were made here: what
+    /// a relay gives a new member.
+    /// (ap_id of a copy, uid, statement) of each, newest first.
+    pub async fn public_ap_ids(&self, limit: i64) -> AppResult<Vec<(Option<String>, String, bool)>> {
+        Ok(on_pool!(self, p => sqlx::query_as(
+            "select r.ap_id, r.uid, exists (select 1 from statements s where s.resource_id = r.id)
+             from resources r where r.status = 'published' and r.hidden_until is null
+             order by r.id desc limit $1").bind(limit).fetch_all(p).await)?)
+    }
+}

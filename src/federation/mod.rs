@@ -25,6 +25,7 @@ pub mod partners;
 pub mod policy;
 pub mod protocol;
 pub mod publish;
+pub mod relay;
 pub mod remote;
 pub mod remote_event;
 pub mod replies;

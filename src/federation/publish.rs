@@ -64,7 +64,13 @@ fn time(t: chrono::DateTime<Utc>) -> String {
 /// `Update` or `Delete` is dated now.
 pub async fn outgoing(ctx: &Core, r: &Resource, change: Option<Change>) -> AppResult<Option<Outgoing>> {
     let Some(change) = change else { return Ok(None) };
-    let inboxes = ctx.db.follower_inboxes(r.org_id).await?;
+    let mut inboxes = ctx.db.follower_inboxes(r.org_id).await?;
+    // the relays this instance subscribed to pass its public library on
+    for relay in super::relay::inboxes(ctx).await? {
+        if !inboxes.contains(&relay) {
+            inboxes.push(relay);
+        }
+    }
     if inboxes.is_empty() {
         return Ok(None);
     }

@@ -472,3 +472,77 @@ async fn browsers_can_add_the_library_search_and_follow_a_search_as_a_feed() {
     assert!(page.contains("Amicus brief on torture"));
     assert!(page.contains("0 partner libraries asked"));
 }
+
+async fn drain_all(apps: &[&TestApp]) {
+    for _ in 0..4 {
+        for a in apps {
+            amicus::federation::delivery::drain(&a.ctx).await.unwrap();
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_coalition_relay_passes_its_members_public_library_to_each_other_and_a_new_member_gets_it_at_once() {
+    let hub = peer("gamma").await;
+    let alpha = peer("alpha").await;
+    let beta = peer("beta").await;
+    let token = alpha.org_with_editor("redress", "amina").await;
+    let relay_actor = format!("http://{}/actor", hub.ctx.config.domain);
+    let alpha_data = amicus::federation::context::config(&alpha.ctx).await.unwrap().to_request_data();
+    let beta_data = amicus::federation::context::config(&beta.ctx).await.unwrap().to_request_data();
+
+    // not a relay yet: the subscription is refused
+    amicus::federation::relay::subscribe(&alpha_data, &format!("http://{}/inbox", hub.ctx.config.domain))
+        .await
+        .unwrap();
+    drain_all(&[&alpha, &hub]).await;
+    assert!(alpha.ctx.db.relays().await.unwrap().is_empty(), "rejected");
+
+    // a relay for its partners
+    amicus::federation::relay::serve(&hub.ctx, true).await.unwrap();
+    for host in ["alpha.localhost", "beta.localhost"] {
+        hub.ctx.db.set_federation_rule(host, Some("allow")).await.unwrap();
+    }
+    amicus::federation::relay::subscribe(&alpha_data, &relay_actor).await.unwrap();
+    drain_all(&[&alpha, &hub]).await;
+    assert!(alpha.ctx.db.relays().await.unwrap()[0].3, "accepted");
+    let members = hub.ctx.db.relay_members().await.unwrap();
+    assert_eq!(members[0].0, format!("http://{}/actor", alpha.ctx.config.domain), "the instance actor follows");
+
+    let mut first = crate::helpers::resource("redress", "Amicus brief to the Inter-American Court");
+    first["themes"] = json!(["enforced-disappearance"]);
+    alpha.post_resource(&token, &first).await;
+    drain_all(&[&alpha, &hub]).await;
+    assert_eq!(search(&hub, "inter-american").await.len(), 1, "the relay keeps what members send");
+
+    // a new member gets the network's public library at once, though it follows nobody
+    amicus::federation::relay::subscribe(&beta_data, &relay_actor).await.unwrap();
+    drain_all(&[&beta, &hub, &alpha]).await;
+    assert_eq!(search(&beta, "inter-american").await.len(), 1);
+
+    // then each new publication, and its withdrawal
+    let second =
+        alpha.post_resource(&token, &crate::helpers::resource("redress", "Communication to the Working Group")).await;
+    drain_all(&[&alpha, &hub, &beta]).await;
+    assert_eq!(search(&beta, "working group").await.len(), 1);
+    let uid = second["id"].as_str().unwrap();
+    alpha.api_patch(&token, &format!("/api/v1/resources/{uid}"), &json!({"status": "withdrawn"})).await;
+    drain_all(&[&alpha, &hub, &beta]).await;
+    assert!(search(&hub, "working group").await.is_empty());
+    assert!(search(&beta, "working group").await.is_empty(), "gone at its source, so gone here");
+
+    // a relay announcing an object of a domain beta blocks: refused, nothing kept
+    beta.ctx.db.set_federation_rule("blocked.localhost", Some("block")).await.unwrap();
+    let (_, private) = hub.ctx.db.instance_keys().await.unwrap().unwrap();
+    let signer = amicus::federation::signing::Signer::from_pem(&private, format!("{relay_actor}#main-key")).unwrap();
+    let announce = json!({"@context": "https://www.w3.org/ns/activitystreams", "id": format!("{relay_actor}#a1"),
+        "type": "Announce", "actor": relay_actor, "to": [PUBLIC], "object": "http://blocked.localhost/notes/1"});
+    let res = crate::hardening::post_signed(&beta, &signer, &announce).await;
+    assert!(res.status() == 202 || res.status().is_client_error(), "{}", res.status());
+    assert_eq!(beta.ctx.db.public_ap_ids(100).await.unwrap().len(), 1, "only the brief");
+
+    // leaving the relay
+    amicus::federation::relay::unsubscribe(&beta.ctx, &relay_actor).await.unwrap();
+    drain_all(&[&beta, &hub]).await;
+    assert_eq!(hub.ctx.db.relay_members().await.unwrap().len(), 1);
+}

@@ -203,7 +203,21 @@ async fn store_shared(data: &Data<Core>, object: &Value) -> Result<(), AppError>
             .and_then(|s| Url::parse(s).ok())
             .ok_or(AppError::BadRequest("error-bad-activity"))?,
     };
-    let fetched: Value = activitypub_federation::fetch::fetch_object_http(&id, data).await?.object;
+    use activitypub_federation::error::Error as E;
+    let fetched: Value = match activitypub_federation::fetch::fetch_object_http::<Core, Value>(&id, data).await {
+        Ok(f) if f.object.get("type").and_then(Value::as_str) != Some("Tombstone") => f.object,
+        // gone at its own server (a relay passes deletions on this way): so is the copy here
+        Ok(_) | Err(E::NotFound | E::ObjectDeleted(_)) => {
+            if let Some((_, owner)) = data.db.resource_id_by_ap_id(id.as_str()).await? {
+                let owner = data.db.org_ap_id(owner).await?.and_then(|o| Url::parse(&o).ok());
+                if let Some(owner) = owner.filter(|o| crate::federation::net::same_host(o, &id)) {
+                    purge(data, &id, &owner).await?;
+                }
+            }
+            return Err(AppError::BadRequest(IGNORED));
+        }
+        Err(e) => return Err(e.into()),
+    };
     let author = attributed_to(&fetched).ok_or(AppError::BadRequest(IGNORED))?;
     verify_domains_match(&id, &author)?;
     store(data, &ObjectId::from(author), &fetched, None, true).await
@@ -346,11 +360,18 @@ impl Activity for Publish {
             Ok(id) => data.db.resource_id_by_ap_id(id.as_str()).await?.is_some(),
             Err(_) => false,
         };
-        if !kept && !followed(data, self.actor.inner()).await? {
+        let member = crate::federation::relay::from_member(data, self.actor.inner()).await?;
+        if !kept && !member && !followed(data, self.actor.inner()).await? {
             return Err(AppError::BadRequest(IGNORED));
         }
         // recorded as received with the resource, in one transaction (see InboxActivity)
-        store(data, &self.actor, &object, Some(&self.id), true).await
+        store(data, &self.actor, &object, Some(&self.id), true).await?;
+        // a relay passes what a member sent on to the other members
+        if member {
+            let id = object_id(&object, self.actor.inner())?;
+            crate::federation::relay::pass(data, id.as_str(), self.actor.inner()).await?;
+        }
+        Ok(())
     }
 }
 
@@ -373,7 +394,10 @@ impl Activity for Announce {
         if super::react::count(data, "announce", self.actor.inner(), &self.object, &self.id).await? {
             return Ok(());
         }
-        if !followed(data, self.actor.inner()).await? {
+        // what a relay this instance subscribed to announces is taken as if followed
+        if !followed(data, self.actor.inner()).await?
+            && !crate::federation::relay::is_relay(data, self.actor.inner()).await?
+        {
             return Err(AppError::BadRequest(IGNORED));
         }
         store_shared(data, &self.object).await
@@ -411,6 +435,10 @@ impl Activity for Delete {
                 return Err(AppError::Forbidden);
             }
             data.db.delete_resource(local_id, None).await?;
+        }
+        // a relay tells the other members, who find it gone at its own server
+        if crate::federation::relay::from_member(data, self.actor.inner()).await? {
+            crate::federation::relay::pass(data, id.as_str(), self.actor.inner()).await?;
         }
         Ok(())
     }

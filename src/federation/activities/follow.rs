@@ -37,12 +37,20 @@ impl Activity for Follow {
     ids!();
 
     async fn verify(&self, data: &Data<Core>) -> Result<(), AppError> {
+        // a subscription to this instance as a relay
+        if crate::federation::relay::is_relay_follow(data, self.object.inner()) {
+            return Ok(());
+        }
         // only organisations of this instance can be followed here
         local_handle(data, self.object.inner()).map(|_| ()).ok_or(AppError::BadRequest(IGNORED))
     }
 
     /// Records the follower, then answers `Accept` (or waits for an admin's approval).
     async fn receive(self, data: &Data<Core>) -> Result<(), AppError> {
+        if crate::federation::relay::is_relay_follow(data, self.object.inner()) {
+            let follow = serde_json::to_value(&self).map_err(AppError::internal)?;
+            return crate::federation::relay::member_follows(data, &follow, self.actor.inner()).await;
+        }
         let handle = local_handle(data, self.object.inner()).ok_or(AppError::BadRequest(IGNORED))?;
         let org = data.db.org_by_handle(&handle).await?.ok_or(AppError::BadRequest(IGNORED))?;
         let follower = self.actor.dereference(data).await?;
@@ -75,17 +83,33 @@ impl Activity for Answer {
 
     ids!();
 
-    /// Only the followed actor answers its follow requests.
+    /// Only the followed actor answers its follow requests; a relay answers a follow of the
+    /// public collection (and only a relay this instance subscribed to counts, in `receive`).
     async fn verify(&self, _data: &Data<Core>) -> Result<(), AppError> {
         if let Some((_, followed)) = self.object.actors() {
-            verify_urls_match(followed, self.actor.inner())?;
+            if followed.as_str() != crate::federation::objects::PUBLIC {
+                verify_urls_match(followed, self.actor.inner())?;
+            }
         }
         Ok(())
     }
 
     async fn receive(self, data: &Data<Core>) -> Result<(), AppError> {
-        let org = local_follower(data, &self.object).await?;
         let actor = self.actor.inner().as_str();
+        // a relay answering this instance's subscription
+        let instance = crate::federation::actors::instance_id(data);
+        let ours = match &self.object {
+            FollowRef::Id(id) => data.db.relays().await?.iter().any(|(a, _, f, _)| a == actor && f == id.as_str()),
+            other => other.actors().is_some_and(|(follower, _)| follower.as_str() == instance),
+        };
+        if ours {
+            match self.kind {
+                AnswerKind::Accept => data.db.accept_relay(actor).await?,
+                AnswerKind::Reject => data.db.remove_relay(actor).await?,
+            };
+            return Ok(());
+        }
+        let org = local_follower(data, &self.object).await?;
         match self.kind {
             AnswerKind::Accept => data.db.accept_following(org.id, actor).await?,
             AnswerKind::Reject => data.db.remove_following(org.id, actor).await?,
@@ -111,6 +135,9 @@ impl Activity for Undo {
     /// `Undo(Follow)`: the actor no longer follows the organisation.
     async fn receive(self, data: &Data<Core>) -> Result<(), AppError> {
         let Some((_, followed)) = self.object.actors() else { return Err(AppError::BadRequest(IGNORED)) };
+        if crate::federation::relay::is_relay_follow(data, followed) {
+            return crate::federation::relay::member_leaves(data, self.actor.inner()).await;
+        }
         let handle = local_handle(data, followed).ok_or(AppError::BadRequest(IGNORED))?;
         if let Some(org) = data.db.org_by_handle(&handle).await? {
             data.db.remove_follower(org.id, self.actor.inner().as_str()).await?;

@@ -85,6 +85,7 @@ pub fn router(ctx: Ctx, upload_limit: DefaultBodyLimit) -> Router<Ctx> {
         .route("/orgs/{handle}/federation", get(orgs::federation).post(orgs::federation_action))
         .route("/orgs/{handle}/invitations", get(statements::invitations).post(statements::answer_invitation))
         .route("/admin/federation", get(admin::federation).post(admin::retry))
+        .route("/admin/relays", post(admin::relays))
         .route("/admin/people", get(people::people).post(people::people_action))
         .route("/account", get(people::account).post(people::account_action))
         .route("/account/2fa", get(people::two_factor).post(people::two_factor_action))
