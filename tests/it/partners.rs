@@ -80,7 +80,11 @@ async fn a_followed_partners_earlier_library_and_agenda_are_fetched_once_however
     let events: Value = beta.get("/api/v1/events?origin=partners&from=2030-01-01").await.json().await.unwrap();
     assert_eq!(events["items"].as_array().unwrap().len(), 1);
 
-    // the organisation's federation page shows how far it got
+    // the API and the organisation's federation page show how far it got
+    let following: Value = beta.api_get(&beta_token, "/api/v1/orgs/trial/following").await.json().await.unwrap();
+    assert_eq!(following["items"][0]["target"], actor);
+    assert_eq!(following["items"][0]["backfill"]["state"], "done");
+    assert_eq!(following["items"][0]["backfill"]["stored"], 47);
     let browser = TestApp::client_of(&beta);
     browser.login_as("bruno", crate::helpers::PASSWORD).await;
     let html = browser.get("/orgs/trial/federation").await;

@@ -42,7 +42,10 @@ pub fn router(upload_limit: DefaultBodyLimit) -> Router<Ctx> {
         .route("/events/{id}", get(events::show).patch(events::update).delete(events::delete))
         .route("/orgs", get(orgs::list))
         .route("/orgs/{handle}", get(orgs::show))
-        .route("/orgs/{handle}/following", axum::routing::post(orgs::follow).delete(orgs::unfollow))
+        .route(
+            "/orgs/{handle}/following",
+            axum::routing::get(orgs::following).post(orgs::follow).delete(orgs::unfollow),
+        )
 }
 
 /// `GET /api/v1/vocabularies`: every scheme and term with its labels.

@@ -59,6 +59,27 @@ pub async fn follow(
     Ok((StatusCode::ACCEPTED, Json(json!({ "target": id, "state": "pending" }))))
 }
 
+/// `GET /api/v1/orgs/{handle}/following`: whom the organisation follows, each with `accepted`
+/// and how far fetching its earlier publications has got (`backfill`: `state` pending, running,
+/// done or failed, `pages`, `stored`, `skipped`, `total`, `error`), for its admins.
+pub async fn following(
+    State(ctx): State<Ctx>,
+    user: crate::http::extract::ApiUser,
+    Path(handle): Path<String>,
+) -> AppResult<Json<Value>> {
+    let user = user.required()?;
+    let org = ctx.db.org_by_handle(&handle).await?.ok_or(AppError::NotFound)?;
+    require_org_admin(&ctx, &user, org.id).await?;
+    let items: Vec<Value> = ctx
+        .db
+        .following_with_backfill(org.id)
+        .await?
+        .into_iter()
+        .map(|(target, accepted, backfill)| json!({"target": target, "accepted": accepted, "backfill": backfill}))
+        .collect();
+    Ok(Json(json!({ "items": items })))
+}
+
 /// `DELETE /api/v1/orgs/{handle}/following` `{"target": ...}`: sends `Undo(Follow)`.
 pub async fn unfollow(
     State(ctx): State<Ctx>,
