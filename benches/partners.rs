@@ -49,6 +49,7 @@ fn library(n: usize, seed: usize) -> String {
         let body = (0..60).map(|k| w(k + 2)).collect::<Vec<_>>().join(" ");
         let line = json!({
             "external_id": format!("bench-{seed}-{i}"),
+            "org": "lib",
             "type": "briefing-note", "original_language": "en",
             "translations": {"en": {"title": title, "summary": format!("On {} and {}.", w(3), w(4)), "body": body},
                              "fr": {"title": format!("Note {i} sur {}", w(5)), "summary": "Résumé.", "body": "Texte."}},
@@ -119,6 +120,12 @@ async fn run(p: usize, per: usize, backfill: usize) -> Res<()> {
     // the first search discovers every partner's endpoint and fetches its key
     let first: Value = client.get(all[0].url("/api/v1/resources?q=torture&scope=network")).send().await?.json().await?;
     eprintln!("first search: sources {}", first["sources"]);
+    if first["sources"]
+        .as_array()
+        .is_none_or(|s| s.len() != p || s.iter().any(|s| s["count"].as_i64().unwrap_or(0) == 0))
+    {
+        return Err(format!("every partner should have answered with results: {}", first["sources"]).into());
+    }
     let mut times = Vec::new();
     for round in 0..10 {
         for (k, word) in WORDS.iter().take(10).enumerate() {
@@ -159,6 +166,9 @@ async fn run(p: usize, per: usize, backfill: usize) -> Res<()> {
             client.get(all[0].url("/api/v1/orgs/watch/following")).bearer_auth(&token).send().await?.json().await?;
         let b = &v["items"][0]["backfill"];
         if b["state"] == "done" || b["state"] == "failed" {
+            if b["stored"].as_u64() != Some(backfill as u64) {
+                return Err(format!("the backfill kept {} of {backfill}", b["stored"]).into());
+            }
             println!(
                 "backfill of {backfill} resources: {} in {:.1} s ({} kept, {} left out, {} pages)",
                 b["state"],

@@ -250,6 +250,15 @@ pub async fn delete(ctx: &Core, user: &User, uid: &str) -> AppResult<()> {
     let outgoing = publish::outgoing(ctx, &r, publish::change(Some(r.public_status()), None)).await?;
     let orphans = ctx.db.delete_resource(r.id, outgoing.as_ref()).await?;
     ctx.delivery_bell.notify_one();
+    remove_files(ctx, orphans).await
+}
+
+/// Removes stored files no resource uses any more (`Db::delete_resource` names them): a
+/// deleted partner's copy leaves no cached file behind either.
+pub async fn remove_files(ctx: &Core, orphans: Vec<String>) -> AppResult<()> {
+    if orphans.is_empty() {
+        return Ok(());
+    }
     let store = ctx.store.clone();
     tokio::task::spawn_blocking(move || {
         for sha in orphans {

@@ -146,7 +146,8 @@ async fn purge(data: &Data<Core>, id: &Url, actor: &Url) -> Result<(), AppError>
     }
     if let Some((local_id, owner)) = data.db.resource_id_by_ap_id(id.as_str()).await? {
         if data.db.org_ap_id(owner).await?.as_deref() == Some(actor.as_str()) {
-            data.db.delete_resource(local_id, None).await?;
+            let orphans = data.db.delete_resource(local_id, None).await?;
+            crate::library::remove_files(data, orphans).await?;
         }
     }
     Ok(())
@@ -156,7 +157,8 @@ async fn purge(data: &Data<Core>, id: &Url, actor: &Url) -> Result<(), AppError>
 pub(crate) async fn purge_actor(data: &Data<Core>, actor: &Url) -> Result<(), AppError> {
     let Some(org) = data.db.org_by_ap_id(actor.as_str()).await?.filter(|o| !o.local) else { return Ok(()) };
     for id in data.db.resource_ids_of_org(org.id).await? {
-        data.db.delete_resource(id, None).await?;
+        let orphans = data.db.delete_resource(id, None).await?;
+        crate::library::remove_files(data, orphans).await?;
     }
     data.db.delete_events_of_org(org.id).await?;
     Ok(())
@@ -434,7 +436,8 @@ impl Activity for Delete {
             if data.db.org_ap_id(owner).await?.as_deref() != Some(self.actor.inner().as_str()) {
                 return Err(AppError::Forbidden);
             }
-            data.db.delete_resource(local_id, None).await?;
+            let orphans = data.db.delete_resource(local_id, None).await?;
+            crate::library::remove_files(data, orphans).await?;
         }
         // a relay tells the other members, who find it gone at its own server
         if crate::federation::relay::from_member(data, self.actor.inner()).await? {
