@@ -215,3 +215,34 @@ async fn a_storm_of_replies_to_one_object_is_held_back_not_lost() {
     let rid = alpha.ctx.db.resource_id_by_uid(r["id"].as_str().unwrap()).await.unwrap();
     assert_eq!(alpha.ctx.db.replies_of(rid, None).await.unwrap().len(), taken);
 }
+
+#[tokio::test]
+async fn a_reply_in_mastodons_own_shape_joins_an_events_thread_as_plain_text() {
+    let alpha = peer("alpha").await;
+    let token = alpha.org_with_editor("redress", "amina").await;
+    let res = alpha.api_post(&token, "/api/v1/events", &crate::events::hearing()).await;
+    assert_eq!(res.status(), 201);
+    let event: Value = res.json().await.unwrap();
+    let object = format!("http://{}/e/{}", alpha.ctx.config.domain, event["id"].as_str().unwrap());
+    let keys = amicus::federation::keys::generate().await.unwrap();
+    let (lina, notes) = mastodon(keys.public_key.clone()).await;
+    let base = lina.trim_end_matches("/users/lina").to_string();
+    // Mastodon's Create(Note), as its serializers write it, made a reply to the hearing
+    let text = std::fs::read_to_string(format!(
+        "{}/federation/fixtures/mastodon-create-note.json",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+    .replace("https://mastodon.example/users/amina", &lina)
+    .replace("https://mastodon.example", &base)
+    .replace("/statuses/110", "/statuses/7");
+    let mut create: Value = serde_json::from_str(&text).unwrap();
+    create["object"]["inReplyTo"] = json!(object);
+    notes.lock().unwrap().push(create["object"].clone());
+    let signer = amicus::federation::signing::Signer::from_pem(&keys.private_key, format!("{lina}#main-key")).unwrap();
+    assert!(post_signed(&alpha, &signer, &create).await.status().is_success());
+    let html = TestApp::client_of(&alpha).get(&format!("/e/{}", event["id"].as_str().unwrap())).await;
+    assert!(html.contains("Hearing on enforced disappearance tomorrow in Geneva #CED"), "{html}");
+    assert!(html.contains("Lina") && !html.contains("alert(1)"));
+    assert_eq!(replies_in(&html), 1);
+}
