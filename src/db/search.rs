@@ -285,3 +285,10 @@ impl Db {
         Ok(facets)
     }
 }
+
+impl Db {
+    /// The library's version: it changes with every change to any resource (a trigger).
+    pub async fn library_version(&self) -> AppResult<i64> {
+        Ok(on_pool!(self, p => sqlx::query_scalar("select n from library_version where id = 1").fetch_one(p).await)?)
+    }
+}

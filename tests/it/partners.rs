@@ -550,3 +550,26 @@ async fn a_coalition_relay_passes_its_members_public_library_to_each_other_and_a
     drain_all(&[&beta, &hub]).await;
     assert_eq!(hub.ctx.db.relay_members().await.unwrap().len(), 1);
 }
+
+#[tokio::test]
+async fn facet_counts_kept_between_pages_follow_every_change_to_the_library() {
+    let app = TestApp::spawn().await;
+    let token = app.org_with_editor("redress", "amina").await;
+    app.post_resource(&token, &crate::helpers::resource("redress", "First guide")).await;
+    let count = |html: String| html.split("id=\"results-h\">").nth(1).unwrap().split('<').next().unwrap().to_string();
+    assert_eq!(count(app.get("/library?lang=en").await.text().await.unwrap()), "One resource");
+    // counted once, then kept: the same page again is the same
+    assert_eq!(count(app.get("/library?lang=en").await.text().await.unwrap()), "One resource");
+    let second = app.post_resource(&token, &crate::helpers::resource("redress", "Second guide")).await;
+    assert_eq!(count(app.get("/library?lang=en").await.text().await.unwrap()), "2 resources");
+    let uid = second["id"].as_str().unwrap();
+    app.api_patch(&token, &format!("/api/v1/resources/{uid}"), &json!({"status": "withdrawn"})).await;
+    assert_eq!(count(app.get("/library?lang=en").await.text().await.unwrap()), "One resource");
+    let res = app.client.delete(app.url(&format!("/api/v1/resources/{uid}"))).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(res.status(), 204);
+    assert_eq!(
+        count(app.get("/library?theme=victims-participation&lang=en").await.text().await.unwrap()),
+        "One resource"
+    );
+    assert_eq!(count(app.get("/library?lang=en").await.text().await.unwrap()), "One resource");
+}
