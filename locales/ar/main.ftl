@@ -781,3 +781,4 @@ relay-address = عنوان المُرحِّل (الفاعل أو صندوق ال
 relay-subscribe = اشتراك
 relay-mode = العمل مُرحِّلًا للخوادم الشريكة
 relay-members = الخوادم الأعضاء
+backfill-not-indexable = تطلب ألا تُفهرس في مكان آخر (indexable أو discoverable معطّل)، فلا يُحفظ منها شيء هنا.

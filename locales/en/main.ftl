@@ -762,3 +762,4 @@ relay-address = Relay address (its actor or inbox)
 relay-subscribe = Subscribe
 relay-mode = Act as a relay for partner instances
 relay-members = Member instances
+backfill-not-indexable = It asks not to be indexed elsewhere (indexable or discoverable is off), so nothing of it is kept here.

@@ -762,3 +762,4 @@ relay-address = Dirección del relé (su actor o bandeja de entrada)
 relay-subscribe = Suscribirse
 relay-mode = Actuar como relé para las instancias asociadas
 relay-members = Instancias miembro
+backfill-not-indexable = Pide no ser indexada en otros sitios (indexable o discoverable desactivado): no se guarda nada aquí.

@@ -763,3 +763,4 @@ relay-address = Adresse du relais (son acteur ou sa boîte de réception)
 relay-subscribe = S’abonner
 relay-mode = Servir de relais aux instances partenaires
 relay-members = Instances membres
+backfill-not-indexable = Elle demande à ne pas être indexée ailleurs (indexable ou discoverable désactivé) : rien n’en est gardé ici.

@@ -144,6 +144,14 @@ impl Db {
     }
 
     /// Whether any organisation here follows `actor` (accepted or not yet).
+    /// Whether `actor` is an approved follower of organisation `org_id`.
+    pub async fn is_follower(&self, org_id: i64, actor: &str) -> AppResult<bool> {
+        let found: Option<i32> = on_pool!(self, p => sqlx::query_scalar(
+            "select 1 from followers where org_id = $1 and actor_id = $2 and approved")
+            .bind(org_id).bind(actor).fetch_optional(p).await)?;
+        Ok(found.is_some())
+    }
+
     pub async fn is_followed(&self, actor: &str) -> AppResult<bool> {
         let n: i64 = on_pool!(self, p => sqlx::query_scalar("select count(*) from following where target_id = $1")
             .bind(actor).fetch_one(p).await)?;
@@ -207,6 +215,8 @@ pub struct Backfill {
     pub skipped: i64,
     /// What the actor's collections say they hold, when they say it.
     pub total: Option<i64>,
+    /// Why it stopped or kept nothing: a message id (`err-target-unreachable`,
+    /// `backfill-not-indexable`...).
     pub error: Option<String>,
 }
 

@@ -87,12 +87,27 @@ pub async fn run(data: &Data<Core>, actor: &str) -> AppResult<Backfill> {
     match &result {
         Ok(()) => b.state = "done".into(),
         Err(e) => {
+            tracing::info!(actor = %actor, "backfill failed: {e}");
             b.state = "failed".into();
-            b.error = Some(e.to_string().chars().take(300).collect());
+            b.error = Some(reason(e).into());
         }
     }
     data.db.backfill_progress(&b).await?;
     result.map(|()| b)
+}
+
+/// Why a backfill ended, as the id of a message shown in the reader's language (with the
+/// actor's address as `value`).
+fn reason(e: &AppError) -> &'static str {
+    match e {
+        AppError::Forbidden => "err-target-refused",
+        AppError::RemoteUnavailable(_) | AppError::Unavailable(_) => "err-target-unreachable",
+        AppError::BadRequest("error-remote-not-activitypub") => "err-target-not-activitypub",
+        AppError::BadRequest("error-remote-unparseable") => "err-target-unparseable",
+        AppError::Invalid(errors) => errors.first().map(|f| f.code).unwrap_or("err-target-not-found"),
+        AppError::BadRequest(_) | AppError::NotFound | AppError::Gone => "err-target-not-found",
+        _ => "error-internal",
+    }
 }
 
 async fn walk_all(data: &Data<Core>, actor: &str, b: &mut Backfill) -> AppResult<()> {
@@ -102,7 +117,7 @@ async fn walk_all(data: &Data<Core>, actor: &str, b: &mut Backfill) -> AppResult
     let remote = fetched.remote().cloned().ok_or(AppError::invalid("target", "err-target-local", actor))?;
     if !remote.indexable {
         // it asked not to be indexed: nothing of it is kept here beyond what followers see
-        b.error = Some("the actor asks not to be indexed (indexable or discoverable is false)".into());
+        b.error = Some("backfill-not-indexable".into());
         return Ok(());
     }
     let mut walk = Walk { data, actor: id, seen: HashSet::new(), items: 0, b };

@@ -35,8 +35,8 @@ pub async fn serve(ctx: &Core, on: bool) -> AppResult<()> {
     ctx.db.set_setting(SETTING, if on { "on" } else { "off" }).await
 }
 
-fn new_id(ctx: &Core, kind: &str) -> String {
-    format!("{}/activities/{kind}/{}", ctx.config.base_url(), crate::db::new_uid())
+fn new_id(ctx: &Core, kind: &str) -> AppResult<String> {
+    super::activities::new_id(ctx, kind).map(String::from)
 }
 
 /// Subscribes this instance to the relay at `target` (its actor's address, or an inbox whose
@@ -52,7 +52,7 @@ pub async fn subscribe(data: &Data<Core>, target: &str) -> AppResult<String> {
         .map_err(|_| AppError::invalid("relay", "err-target-unreachable", target))?;
     let remote = relay.remote().ok_or(AppError::invalid("relay", "err-target-local", target))?.clone();
     let inbox = remote.shared_inbox.clone().unwrap_or(remote.inbox.clone());
-    let follow_id = new_id(data, "follow");
+    let follow_id = new_id(data, "follow")?;
     let follow =
         json!({"@context": context(), "id": follow_id, "type": "Follow", "actor": instance_id(data), "object": PUBLIC});
     data.db.add_relay(&remote.ap_id, &inbox, &follow_id).await?;
@@ -66,7 +66,7 @@ pub async fn unsubscribe(ctx: &Core, actor: &str) -> AppResult<()> {
     let Some((_, inbox, follow_id, _)) = ctx.db.relays().await?.into_iter().find(|(a, ..)| a == actor) else {
         return Err(AppError::NotFound);
     };
-    let undo_id = new_id(ctx, "undo");
+    let undo_id = new_id(ctx, "undo")?;
     let undo = json!({"@context": context(), "id": undo_id, "type": "Undo", "actor": instance_id(ctx),
         "object": {"id": follow_id, "type": "Follow", "actor": instance_id(ctx), "object": PUBLIC}});
     ctx.db.remove_relay(actor).await?;
@@ -101,7 +101,7 @@ pub async fn member_follows(data: &Data<Core>, follow: &Value, actor: &Url) -> R
     let partner = Policy::of(data).rules().await?.is_partner(&host);
     let ok = serving(data).await? && partner;
     let inbox = remote.shared_inbox.clone().unwrap_or(remote.inbox.clone());
-    let answer_id = new_id(data, if ok { "accept" } else { "reject" });
+    let answer_id = new_id(data, if ok { "accept" } else { "reject" })?;
     let answer = json!({"@context": context(), "id": answer_id, "type": if ok { "Accept" } else { "Reject" },
         "actor": instance_id(data), "object": follow});
     let fresh = ok && data.db.add_relay_member(actor.as_str(), &inbox, &host).await?;
@@ -129,7 +129,7 @@ async fn welcome(ctx: &Core, inbox: &str) -> AppResult<()> {
 }
 
 async fn announce(ctx: &Core, object: &str, inboxes: &[String]) -> AppResult<()> {
-    let id = new_id(ctx, "announce");
+    let id = new_id(ctx, "announce")?;
     let actor = instance_id(ctx);
     let activity = json!({"@context": context(), "id": id, "type": "Announce", "actor": actor,
         "to": [PUBLIC], "cc": [format!("{actor}/followers")], "object": object});

@@ -104,7 +104,7 @@ pub async fn send_reply(ctx: &Core, from: &Org, t: &Target, r: &Reply) -> AppRes
         return Ok(());
     }
     let n = note(ctx, r, &owner);
-    let id = format!("{}/activities/create/{}", ctx.config.base_url(), crate::db::new_uid());
+    let id = String::from(super::activities::new_id(ctx, "create")?);
     let activity = json!({"@context": context(), "id": id, "type": "Create", "actor": org_id(ctx, &from.handle),
         "to": n["to"], "cc": n["cc"], "object": n});
     ctx.db.queue_activity(Some(from.id), &id, &activity.to_string(), &inboxes).await
@@ -119,7 +119,7 @@ pub async fn pass_on(ctx: &Core, owner: &Org, t: &Target, r: &Reply) -> AppResul
     }
     let actor = org_id(ctx, &owner.handle);
     let n = note(ctx, r, &actor);
-    let id = format!("{}/activities/announce/{}", ctx.config.base_url(), crate::db::new_uid());
+    let id = String::from(super::activities::new_id(ctx, "announce")?);
     let activity = json!({"@context": context(), "id": id, "type": "Announce", "actor": actor,
         "to": n["to"], "cc": n["cc"], "object": n, "target": t.ap_id});
     ctx.db.queue_activity(Some(owner.id), &id, &activity.to_string(), &inboxes).await
@@ -133,7 +133,7 @@ pub async fn send_remove(ctx: &Core, owner: &Org, t: &Target, r: &Reply) -> AppR
         return Ok(());
     }
     let actor = org_id(ctx, &owner.handle);
-    let id = format!("{}/activities/remove/{}", ctx.config.base_url(), crate::db::new_uid());
+    let id = String::from(super::activities::new_id(ctx, "remove")?);
     let activity = json!({"@context": context(), "id": id, "type": "Remove", "actor": actor,
         "to": [PUBLIC], "object": r.ap_id, "target": t.ap_id});
     ctx.db.queue_activity(Some(owner.id), &id, &activity.to_string(), &inboxes).await
@@ -166,7 +166,7 @@ pub async fn receive(data: &Data<Core>, actor: &Url, object: &Value, via: Option
     let owner = owner_of(data, &t).await?;
     let allowed = if t.local {
         let partner = Policy::of(data).rules().await?.is_partner(actor.host_str().unwrap_or_default());
-        let follower = data.db.followers_of(t.org_id).await?.iter().any(|(a, _, ok)| *ok && a == actor.as_str());
+        let follower = data.db.is_follower(t.org_id, actor.as_str()).await?;
         partner || (!thread.partners_only && (follower || (thread.public_replies && public)))
     } else {
         via.is_some_and(|v| v.as_str() == owner) || actor.as_str() == owner

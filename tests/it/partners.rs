@@ -227,6 +227,7 @@ async fn an_actor_that_asks_not_to_be_indexed_is_not_and_a_deleted_actor_leaves_
     follow(&beta, &token, "trial", &shy_actor).await;
     let b = backfilled(&beta, &shy_actor).await;
     assert_eq!((b.state.as_str(), b.stored), ("done", 0), "{b:?}");
+    assert_eq!(b.error.as_deref(), Some("backfill-not-indexable"));
     assert!(search(&beta, "arbitrary detention").await.is_empty());
 
     let open_actor = format!("http://gamma.localhost:{open}/users/open");
@@ -544,6 +545,20 @@ async fn a_coalition_relay_passes_its_members_public_library_to_each_other_and_a
     let res = crate::hardening::post_signed(&beta, &signer, &announce).await;
     assert!(res.status() == 202 || res.status().is_client_error(), "{}", res.status());
     assert_eq!(beta.ctx.db.public_ap_ids(100).await.unwrap().len(), 1, "only the brief");
+
+    // what the relay protocol looks like, as federation/examples/ shows it
+    let apps = [(&hub, "hub"), (&alpha, "alpha"), (&beta, "beta")];
+    let parse = |list: Vec<String>| list.iter().map(|j| serde_json::from_str::<Value>(j).unwrap()).collect::<Vec<_>>();
+    let from_beta = parse(beta.ctx.db.instance_sent_activities().await.unwrap());
+    let from_hub = parse(hub.ctx.db.instance_sent_activities().await.unwrap());
+    let kind = |list: &[Value], k: &str| list.iter().find(|a| a["type"] == k).cloned().unwrap();
+    for (name, activity) in [
+        ("follow-relay.json", kind(&from_beta, "Follow")),
+        ("accept-relay.json", kind(&from_hub, "Accept")),
+        ("announce-relay.json", kind(&from_hub, "Announce")),
+    ] {
+        crate::federation::check_example(name, &crate::network::example(&apps, &activity));
+    }
 
     // leaving the relay
     amicus::federation::relay::unsubscribe(&beta.ctx, &relay_actor).await.unwrap();

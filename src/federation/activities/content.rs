@@ -171,11 +171,7 @@ async fn followed(data: &Data<Core>, actor: &Url) -> Result<bool, AppError> {
 
 /// The row standing for the remote actor, as the organisation of its resources.
 pub(crate) async fn remote_org(data: &Data<Core>, actor: &RemoteActor) -> Result<i64, AppError> {
-    let url = Url::parse(&actor.ap_id).map_err(AppError::internal)?;
-    let host = match url.port() {
-        Some(p) => format!("{}:{p}", url.host_str().unwrap_or_default()),
-        None => url.host_str().unwrap_or_default().to_string(),
-    };
+    let host = crate::federation::partners::origin_host(&actor.ap_id);
     let name = actor.preferred_username.clone().unwrap_or_else(|| "actor".into());
     let handle = format!("{name}@{host}");
     let display = actor.name.clone().filter(|n| !n.is_empty()).unwrap_or_else(|| handle.clone());

@@ -9,9 +9,11 @@ use super::{CheckedForm, Page};
 use crate::app::Ctx;
 use crate::error::{AppError, AppResult};
 
-fn require_admin(page: &Page) -> AppResult<()> {
-    if page.user()?.is_admin() {
-        Ok(())
+/// The signed-in instance administrator; 403 for anyone else.
+pub(super) fn require_admin(page: &Page) -> AppResult<&crate::model::user::User> {
+    let user = page.user()?;
+    if user.is_admin() {
+        Ok(user)
     } else {
         Err(AppError::Forbidden)
     }

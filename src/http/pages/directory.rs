@@ -8,6 +8,7 @@ use axum::response::{Html, IntoResponse, Redirect, Response};
 use minijinja::context;
 use minijinja::Value;
 
+use super::admin::require_admin;
 use super::editor::options;
 use super::{CheckedForm, FormData, KeptForm, Page};
 use crate::accounts::require_org_admin;
@@ -216,15 +217,6 @@ pub async fn contact(State(ctx): State<Ctx>, page: Page, KeptForm { form, csrf_o
             let (status, errors) = form_errors(e)?;
             render_contact(&ctx, &page, &form, status, &errors)
         }
-    }
-}
-
-fn require_admin(page: &Page) -> AppResult<&crate::model::user::User> {
-    let user = page.user()?;
-    if user.is_admin() {
-        Ok(user)
-    } else {
-        Err(AppError::Forbidden)
     }
 }
 
