@@ -306,6 +306,12 @@ impl Db {
     }
 
     /// The JSON of activities an organisation sent, oldest first.
+    /// What the instance actor sent (relay subscriptions and announcements), oldest first.
+    pub async fn instance_sent_activities(&self) -> AppResult<Vec<String>> {
+        Ok(on_pool!(self, p => sqlx::query_scalar("select json from activities where org_id is null order by id")
+            .fetch_all(p).await)?)
+    }
+
     pub async fn sent_activities(&self, org_id: i64) -> AppResult<Vec<String>> {
         Ok(on_pool!(self, p => sqlx::query_scalar("select json from activities where org_id = $1 order by id")
             .bind(org_id).fetch_all(p).await)?)

@@ -187,6 +187,21 @@ async fn partners_and_mastodon_discuss_a_publication_and_its_organisation_modera
     let page = amina.get(&path).await;
     assert!(page.contains("closed to new replies") && !page.contains("Your reply"));
 
+    // what alpha sent, as federation/examples/ shows it
+    let apps = [(&alpha, "alpha"), (&beta, "beta")];
+    let from_alpha = crate::network::sent(&alpha, "redress").await;
+    let kind = |k: &str| from_alpha.iter().find(|a| a["type"] == k).cloned().unwrap();
+    let mastodon_base = lina.trim_end_matches("/users/lina");
+    for (name, activity) in [
+        ("create-reply.json", kind("Create")),
+        ("announce-reply.json", kind("Announce")),
+        ("remove-reply.json", kind("Remove")),
+    ] {
+        let activity: Value =
+            serde_json::from_str(&activity.to_string().replace(mastodon_base, "https://mastodon.example")).unwrap();
+        crate::federation::check_example(name, &crate::network::example(&apps, &activity));
+    }
+
     // the author deletes its reply: gone everywhere
     let del = json!({"@context": "https://www.w3.org/ns/activitystreams", "id": format!("{lina}#delete-1"), "type": "Delete",
         "actor": lina, "object": note["id"]});
