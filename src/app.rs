@@ -65,6 +65,13 @@ pub async fn serve(
         tracing::warn!("could not give back the deliveries of this node's previous run: {e}");
     }
     let sweeper = tokio::spawn(sweep(ctx.core.clone()));
+    // the search index is built now rather than at the first search (seconds at 100,000)
+    let warm = ctx.core.clone();
+    tokio::spawn(async move {
+        if let Err(e) = warm.index.sync(&warm.db).await {
+            tracing::warn!("could not build the search index: {e}");
+        }
+    });
     let embargoes = tokio::spawn(crate::statements::embargo_worker(ctx.core.clone()));
     let backfills = tokio::spawn(crate::federation::backfill::worker(federation.clone()));
     let (stop, stopping) = tokio::sync::watch::channel(false);
@@ -154,6 +161,10 @@ async fn sweep(ctx: Core) {
         }
         if let Err(e) = ctx.db.purge_people_records(cutoff).await {
             tracing::warn!("sign-in history sweep failed: {e}");
+        }
+        // a node further behind than this builds its search index again
+        if let Err(e) = ctx.db.prune_library_changes(crate::index::KEEP_CHANGES).await {
+            tracing::warn!("library changes sweep failed: {e}");
         }
     }
 }

@@ -52,8 +52,8 @@ pub struct Core {
     pub forms_limiter: Arc<HostLimiter>,
     /// Replies per thread and minute (`community`).
     pub reply_limiter: Arc<HostLimiter>,
-    /// Facet counts of the public library, while it does not change (`library`).
-    pub facet_cache: Arc<crate::library::FacetCache>,
+    /// The library's search index on this node (`index`).
+    pub index: Arc<crate::index::SearchIndex>,
     /// The key of device cookies (`accounts::login`), derived from the instance's private
     /// key so that it survives restarts and is the same on every node.
     pub device_key: Arc<[u8; 32]>,
@@ -117,7 +117,7 @@ impl Core {
             partner_endpoints: Arc::default(),
             forms_limiter: Arc::new(HostLimiter::new(6)),
             reply_limiter: Arc::new(HostLimiter::new(crate::community::THREAD_PER_MINUTE)),
-            facet_cache: Arc::default(),
+            index: Arc::default(),
             device_key,
             dummy_hash,
             mailer,

@@ -29,6 +29,8 @@ pub mod i18n;
 pub mod ics;
 /// Reading iCalendar files for `amicus import-ics`.
 pub mod ics_read;
+/// The library's search index, in memory on each node.
+pub mod index;
 /// Applications to join the instance and messages to its admins.
 pub mod joining;
 /// The resource library's operations, shared by pages, API and CLI.

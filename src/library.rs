@@ -475,72 +475,9 @@ pub async fn search(
     with_facets: bool,
 ) -> AppResult<Results> {
     f.viewer = viewer_scope(ctx, user).await?;
-    // The page of results and the facet counts are independent queries: run them at once,
-    // on two connections, so a page costs the slower of the two rather than their sum.
-    let page = async {
-        let (ids, more) = ctx.db.search_ids(&f, offset, limit).await?;
-        Ok::<_, AppError>((ctx.db.load_resources(&ids, false).await?, more))
-    };
-    let facets = async {
-        if with_facets {
-            facets_of(ctx, &f).await.map(Some)
-        } else {
-            Ok(None)
-        }
-    };
-    let (page, facets) = tokio::join!(page, facets);
-    let (items, more) = page?;
-    Ok(Results { items, more, facets: facets? })
-}
-
-/// Facet counts as the public sees them, kept per filter set while the library does not
-/// change: counting over a broad match is the costly part of a library page (300 ms over
-/// 100,000 resources), and most pages are the same few views of a library that changes
-/// rarely. The library's version (`Db::library_version`, bumped by a trigger in the
-/// transaction of every change) tells every node when its counts are stale.
-#[derive(Default)]
-pub struct FacetCache(std::sync::Mutex<(i64, std::collections::HashMap<String, Facets>)>);
-
-/// The most filter sets kept: past it, the cache starts again.
-const FACET_CACHE_MAX: usize = 512;
-
-async fn facets_of(ctx: &Core, f: &Filters) -> AppResult<Facets> {
-    // members and admins see drafts: their counts are not shared
-    if !matches!(f.viewer, crate::db::search::Viewer::Public) {
-        return ctx.db.facets(f).await;
-    }
-    let key = format!(
-        "{:?}|{:?}|{}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{:?}|{}",
-        f.query.groups,
-        f.resource_type,
-        f.statements_only,
-        f.themes,
-        f.mechanisms,
-        f.countries,
-        f.lang,
-        f.org_id,
-        f.year,
-        f.since,
-        f.until,
-        f.local_only
-    );
-    let version = ctx.db.library_version().await?;
-    {
-        let kept = ctx.facet_cache.0.lock().unwrap_or_else(|e| e.into_inner());
-        if kept.0 == version {
-            if let Some(found) = kept.1.get(&key) {
-                return Ok(found.clone());
-            }
-        }
-    }
-    let counted = ctx.db.facets(f).await?;
-    let mut kept = ctx.facet_cache.0.lock().unwrap_or_else(|e| e.into_inner());
-    if kept.0 != version || kept.1.len() >= FACET_CACHE_MAX {
-        kept.0 = version;
-        kept.1.clear();
-    }
-    kept.1.insert(key, counted.clone());
-    Ok(counted)
+    let found = ctx.index.search(&ctx.db, &f, offset, limit, with_facets).await?;
+    let items = ctx.db.load_resources(&found.ids, false).await?;
+    Ok(Results { items, more: found.more, facets: found.facets })
 }
 
 /// A search of this instance's index and of every partner's (`scope=network`).

@@ -43,17 +43,11 @@ pub struct RemoteRef {
     pub activity: Option<String>,
 }
 
-// The search document: an fts5 row on sqlite, a weighted tsvector on postgres.
-const SQLITE_UNINDEX: &str = "delete from resource_fts where rowid = $1";
-const SQLITE_INDEX: &str =
-    "insert into resource_fts (rowid, title, summary, body, tags, keywords) values ($1, $2, $3, $4, $5, $6)";
-const PG_INDEX: &str = "insert into resource_search (resource_id, doc, head) values ($1,
-    setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $6), 'A') ||
-    setweight(to_tsvector('simple', $3), 'B') || setweight(to_tsvector('simple', $5), 'C') ||
-    setweight(to_tsvector('simple', $4), 'D'),
-    setweight(to_tsvector('simple', $2), 'A') || setweight(to_tsvector('simple', $6), 'A') ||
-    setweight(to_tsvector('simple', $3), 'B') || setweight(to_tsvector('simple', $5), 'C'))
-    on conflict (resource_id) do update set doc = excluded.doc, head = excluded.head";
+// The search document: the tokens of each field, read by the in-memory index (`crate::index`).
+const INDEX: &str = "insert into search_docs (resource_id, title, summary, body, tags, keywords)
+    values ($1, $2, $3, $4, $5, $6)
+    on conflict (resource_id) do update set title = excluded.title, summary = excluded.summary,
+    body = excluded.body, tags = excluded.tags, keywords = excluded.keywords";
 
 #[derive(sqlx::FromRow)]
 struct ResourceRow {
@@ -97,7 +91,6 @@ impl Db {
     /// a remote one whose activity had been received already). Import uses batches; the API
     /// and pages write one at a time.
     pub async fn write_resources(&self, writes: &[Write<'_>]) -> AppResult<Vec<(i64, String)>> {
-        let pg = self.is_postgres();
         let now = Utc::now();
         let result: Result<Vec<(i64, String)>, sqlx::Error> = on_pool!(self, pool => async {
             let mut tx = pool.begin().await?;
@@ -167,10 +160,7 @@ impl Db {
                     write_statement_in_tx!(tx, id, st);
                 }
                 let d = w.doc;
-                if !pg && w.id.is_some() {
-                    sqlx::query(SQLITE_UNINDEX).bind(id).execute(&mut *tx).await?;
-                }
-                sqlx::query(if pg { PG_INDEX } else { SQLITE_INDEX })
+                sqlx::query(INDEX)
                     .bind(id).bind(&d.title).bind(&d.summary).bind(&d.body).bind(&d.tags).bind(&d.keywords)
                     .execute(&mut *tx).await?;
                 if let Some(outgoing) = w.outgoing {
@@ -218,14 +208,11 @@ impl Db {
     /// Deletes a resource with everything that hangs off it; returns the SHA-256 of files
     /// no other attachment uses any more, for the caller to remove from the store.
     pub async fn delete_resource(&self, id: i64, outgoing: Option<&Outgoing>) -> AppResult<Vec<String>> {
-        let pg = self.is_postgres();
         let orphans: Result<Vec<String>, sqlx::Error> = on_pool!(self, pool => async {
             let mut tx = pool.begin().await?;
-            // on sqlite, write first: a transaction that reads first cannot take the write
-            // lock later while another writer is busy ("database is locked")
-            if !pg {
-                sqlx::query(SQLITE_UNINDEX).bind(id).execute(&mut *tx).await?;
-            }
+            // write first: on sqlite a transaction that reads first cannot take the write lock
+            // later while another writer is busy ("database is locked")
+            sqlx::query("delete from search_docs where resource_id = $1").bind(id).execute(&mut *tx).await?;
             let shas: Vec<String> = sqlx::query_scalar(
                 "select sha256 from attachments where resource_id = $1 and sha256 <> ''
                  union select thumb_sha256 from attachments where resource_id = $1 and thumb_sha256 is not null")

@@ -51,7 +51,8 @@ pub async fn outbox(
         })));
     };
     let filters = Filters { org_id: Some(org.id), ..Filters::default() };
-    let (ids, more) = ctx.db.search_ids(&filters, (page - 1) * PAGE, PAGE).await?;
+    let found = ctx.index.search(&ctx.db, &filters, (page - 1) * PAGE, PAGE, false).await?;
+    let (ids, more) = (found.ids, found.more);
     let items: Vec<Value> = ctx
         .db
         .load_resources(&ids, true)

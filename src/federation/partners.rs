@@ -125,7 +125,8 @@ pub async fn endpoint(State(ctx): State<Ctx>, signed: Signed, RawQuery(q): RawQu
     filters.viewer = Viewer::Public;
     filters.local_only = true;
     filters.org_id = None;
-    let (ids, more) = ctx.db.search_ids(&filters, offset, PAGE).await?;
+    let found = ctx.index.search(&ctx.db, &filters, offset, PAGE, false).await?;
+    let (ids, more) = (found.ids, found.more);
     let items: Vec<Item> = ctx.db.load_resources(&ids, false).await?.iter().map(|r| item_of(&ctx, r)).collect();
     let body = json!({"items": items, "next": more.then(|| (offset + PAGE).to_string())});
     Ok(([(header::CONTENT_TYPE, "application/json"), (header::CACHE_CONTROL, "no-store")], body.to_string())

@@ -148,3 +148,67 @@ async fn filters_take_several_terms_show_chips_and_list_every_term_on_demand() {
     // a bad term among good ones is still a clear error
     assert_eq!(app.get("/api/v1/resources?theme=torture&theme=nonsense").await.status(), 422);
 }
+
+/// Each node keeps its own index in memory: a second node on the same database must see what
+/// the first writes, changes, withdraws and deletes, and start again when it fell further
+/// behind than the change log reaches.
+#[tokio::test]
+async fn two_nodes_on_one_database_search_the_same_library() {
+    let app = TestApp::spawn().await;
+    let token = library(&app).await;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let second_base = format!("http://{}", listener.local_addr().unwrap());
+    let second = amicus::Ctx::build((*app.ctx.config).clone()).await.unwrap();
+    tokio::spawn({
+        let second = second.clone();
+        async move {
+            let _ = amicus::serve(listener, second, std::future::pending()).await;
+        }
+    });
+    let on_second = |q: &str| {
+        let url = format!(
+            "{second_base}/api/v1/resources?q={}",
+            url::form_urlencoded::byte_serialize(q.as_bytes()).collect::<String>()
+        );
+        let client = app.client.clone();
+        async move {
+            let page: Value = client.get(url).send().await.unwrap().json().await.unwrap();
+            page["items"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|i| i["translations"]["en"]["title"].clone())
+                .collect::<Vec<_>>()
+        }
+    };
+    assert_eq!(on_second("reparations").await, vec![json!("Reparations for victims of sexual violence")]);
+
+    // written on the first node, found on the second
+    let body = json!({"org": "redress", "type": "briefing-note", "original_language": "en",
+        "translations": {"en": {"title": "Reparations in Colombia", "summary": "", "body": ""}}, "status": "published"});
+    let created = app.post_resource(&token, &body).await;
+    let id = created["id"].as_str().unwrap().to_string();
+    assert_eq!(on_second("colombia").await, vec![json!("Reparations in Colombia")]);
+
+    // changed: found by its new words only
+    let path = format!("/api/v1/resources/{id}");
+    let res = app
+        .api_patch(
+            &token,
+            &path,
+            &json!({"translations": {"en": {"title": "Reparations in Peru", "summary": "", "body": ""}}}),
+        )
+        .await;
+    assert_eq!(res.status(), 200);
+    assert!(on_second("colombia").await.is_empty());
+    assert_eq!(on_second("peru").await, vec![json!("Reparations in Peru")]);
+
+    // the second node falls behind a pruned log: it builds its index again
+    app.ctx.db.prune_library_changes(0).await.unwrap();
+    let del = app.client.delete(app.url(&path)).bearer_auth(&token).send().await.unwrap();
+    assert!(del.status().is_success());
+    assert!(on_second("peru").await.is_empty());
+    assert_eq!(on_second("reparations").await, vec![json!("Reparations for victims of sexual violence")]);
+    // and the first node, which applied every change one by one, agrees
+    assert_eq!(titles(&app, "reparations").await, vec!["Reparations for victims of sexual violence".to_string()]);
+}
