@@ -62,12 +62,12 @@ impl Postings {
             Postings::One(f, o) if usize::from(*f) == field && *o == ord => {}
             Postings::One(f, o) => {
                 let mut many: Box<[RoaringBitmap; FIELDS]> = Box::default();
-                append(&mut many[usize::from(*f)], *o);
-                append(&mut many[field], ord);
+                many[usize::from(*f)].insert(*o);
+                many[field].insert(ord);
                 *self = Postings::Many(many);
             }
             Postings::Many(fields) => {
-                append(&mut fields[field], ord);
+                fields[field].insert(ord);
             }
         }
     }
@@ -124,13 +124,6 @@ pub struct Found {
     pub facets: Option<Facets>,
 }
 
-/// Adds `ord` to `b`. Not `try_push`: it looks for the greatest value first, which in a
-/// bitmap being filled means scanning its empty end, at every token (a third of the time of
-/// a build, measured).
-fn append(b: &mut RoaringBitmap, ord: u32) {
-    b.insert(ord);
-}
-
 /// `yyyy`, `yyyy-mm` or `yyyy-mm-dd` (and anything after) as a number that sorts the way
 /// the text does; 0 when it does not start with a year.
 fn date_key(date: &str) -> u32 {
@@ -152,17 +145,17 @@ impl Inner {
         self.ids.push(row.id);
         self.dates.push(row.published_on.as_deref().map(date_key).unwrap_or(0));
         self.ords.insert(row.id, ord);
-        append(&mut self.live, ord);
+        self.live.insert(ord);
         if row.public == 1 {
-            append(&mut self.public, ord);
+            self.public.insert(ord);
         }
         if row.local == 1 {
-            append(&mut self.local, ord);
+            self.local.insert(ord);
         }
         if row.statement == 1 {
-            append(&mut self.statements, ord);
+            self.statements.insert(ord);
         }
-        append(self.orgs.entry(row.org_id).or_default(), ord);
+        self.orgs.entry(row.org_id).or_default().insert(ord);
         self.label(TYPE, &row.resource_type, ord);
         if let Some(year) = row.published_on.as_deref().and_then(|d| d.get(..4)) {
             self.label(YEAR, year, ord);
@@ -211,6 +204,29 @@ impl Inner {
             self.live.remove(old);
             self.public.remove(old);
         }
+    }
+
+    /// Gives back to the allocator what growing took: a bitmap's arrays double as they fill,
+    /// so a fresh index holds up to twice what it needs (13 MB of 30 at 10,000 resources,
+    /// measured with massif); a copy is exactly as large as its content.
+    fn compact(&mut self) {
+        for p in self.words.values_mut() {
+            if let Postings::Many(fields) = p {
+                for b in fields.iter_mut() {
+                    *b = b.clone();
+                }
+            }
+        }
+        for map in &mut self.labels {
+            for b in map.values_mut() {
+                *b = b.clone();
+            }
+            map.shrink_to_fit();
+        }
+        self.words.shrink_to_fit();
+        self.ords.shrink_to_fit();
+        self.ids.shrink_to_fit();
+        self.dates.shrink_to_fit();
     }
 
     fn dead(&self) -> u64 {
@@ -434,6 +450,7 @@ impl SearchIndex {
                 let mut fresh = Inner::default();
                 db.index_rows(None, |r| fresh.add(r)).await?;
                 db.index_labels(None, |l| fresh.add_label(l)).await?;
+                fresh.compact();
                 fresh.version = Some(version);
                 *self.write() = fresh;
             }
