@@ -120,23 +120,16 @@ fn id_list(ids: &[i64]) -> String {
 impl Db {
     /// Every resource (`ids` None) or those of `ids`, one at a time to `each`: a library of
     /// 100,000 resources is not held in memory twice while the index is built from it.
-    pub async fn index_rows(&self, ids: Option<&[i64]>, mut each: impl FnMut(IndexRow) + Send) -> AppResult<()> {
+    pub async fn index_rows(&self, ids: Option<&[i64]>, each: impl FnMut(IndexRow) + Send) -> AppResult<()> {
         let sql = match ids {
             Some(ids) => format!("{INDEX_ROWS} where r.id in ({})", id_list(ids)),
             None => INDEX_ROWS.to_string(),
         };
-        on_pool!(self, p => async {
-            let mut rows = sqlx::query_as::<_, IndexRow>(&sql).fetch(p);
-            while let Some(row) = rows.try_next().await? {
-                each(row);
-            }
-            Ok::<_, sqlx::Error>(())
-        }.await)?;
-        Ok(())
+        self.each_row(&sql, each).await
     }
 
     /// The labels of every resource, or of those of `ids`, one at a time to `each`.
-    pub async fn index_labels(&self, ids: Option<&[i64]>, mut each: impl FnMut(IndexLabel) + Send) -> AppResult<()> {
+    pub async fn index_labels(&self, ids: Option<&[i64]>, each: impl FnMut(IndexLabel) + Send) -> AppResult<()> {
         let (terms, texts) = match ids {
             Some(ids) => {
                 let list = id_list(ids);
@@ -145,8 +138,19 @@ impl Db {
             None => (String::new(), String::new()),
         };
         let sql = INDEX_LABELS.replace("{terms}", &terms).replace("{texts}", &texts);
+        self.each_row(&sql, each).await
+    }
+
+    /// The rows of `sql`, one at a time to `each`, as they arrive.
+    async fn each_row<T>(&self, sql: &str, mut each: impl FnMut(T) + Send) -> AppResult<()>
+    where
+        T: Send
+            + Unpin
+            + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
+            + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
+    {
         on_pool!(self, p => async {
-            let mut rows = sqlx::query_as::<_, IndexLabel>(&sql).fetch(p);
+            let mut rows = sqlx::query_as::<_, T>(sql).fetch(p);
             while let Some(row) = rows.try_next().await? {
                 each(row);
             }
