@@ -782,3 +782,6 @@ relay-subscribe = اشتراك
 relay-mode = العمل مُرحِّلًا للخوادم الشريكة
 relay-members = الخوادم الأعضاء
 backfill-not-indexable = تطلب ألا تُفهرس في مكان آخر (indexable أو discoverable معطّل)، فلا يُحفظ منها شيء هنا.
+thread-not-sent = لم يُرسَل ردّك
+thread-not-sent-help = نصّك أدناه كما كتبته: صحّحه وأرسله مرة أخرى، أو انسخه للاحتفاظ به.
+thread-back = العودة إلى النقاش

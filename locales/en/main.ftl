@@ -763,3 +763,6 @@ relay-subscribe = Subscribe
 relay-mode = Act as a relay for partner instances
 relay-members = Member instances
 backfill-not-indexable = It asks not to be indexed elsewhere (indexable or discoverable is off), so nothing of it is kept here.
+thread-not-sent = Your reply was not sent
+thread-not-sent-help = Your text is below, as you wrote it: correct it and send it again, or copy it to keep it.
+thread-back = Back to the discussion

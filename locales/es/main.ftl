@@ -763,3 +763,6 @@ relay-subscribe = Suscribirse
 relay-mode = Actuar como relé para las instancias asociadas
 relay-members = Instancias miembro
 backfill-not-indexable = Pide no ser indexada en otros sitios (indexable o discoverable desactivado): no se guarda nada aquí.
+thread-not-sent = Su respuesta no se envió
+thread-not-sent-help = Su texto está abajo, tal como lo escribió: corríjalo y envíelo de nuevo, o cópielo para conservarlo.
+thread-back = Volver a la conversación

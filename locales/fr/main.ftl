@@ -764,3 +764,6 @@ relay-subscribe = S’abonner
 relay-mode = Servir de relais aux instances partenaires
 relay-members = Instances membres
 backfill-not-indexable = Elle demande à ne pas être indexée ailleurs (indexable ou discoverable désactivé) : rien n’en est gardé ici.
+thread-not-sent = Votre réponse n’a pas été envoyée
+thread-not-sent-help = Votre texte est ci-dessous, tel que vous l’avez écrit : corrigez-le et envoyez-le à nouveau, ou copiez-le pour le garder.
+thread-back = Retour à la discussion

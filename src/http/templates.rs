@@ -32,6 +32,7 @@ const FILES: &[(&str, &str)] = &[
     ("partials/invite_email.html", include_str!("../../templates/partials/invite_email.html")),
     ("library/index.html", include_str!("../../templates/library/index.html")),
     ("library/resource.html", include_str!("../../templates/library/resource.html")),
+    ("library/reply-again.html", include_str!("../../templates/library/reply-again.html")),
     ("library/statement.html", include_str!("../../templates/library/statement.html")),
     ("library/statement_form.html", include_str!("../../templates/library/statement_form.html")),
     ("campaigns/form.html", include_str!("../../templates/campaigns/form.html")),

@@ -174,6 +174,15 @@ async fn partners_and_mastodon_discuss_a_publication_and_its_organisation_modera
         amina.get(&path).await.contains("Yes, and into Luo.") && !amina.get(&path).await.contains("Second thoughts")
     );
 
+    // a reply refused here (too long) comes back with its text, so that nothing typed is lost
+    let long = format!("A long question. {}", "x".repeat(amicus::community::MAX_REPLY));
+    let res = amina
+        .post("/thread", &[("object", &object), ("action", "reply"), ("org", "redress"), ("content", &long)])
+        .await;
+    assert_eq!(res.status(), 422);
+    let again = res.text().await.unwrap();
+    assert!(again.contains("was not sent") && again.contains(&format!(">{long}</textarea>")), "{again}");
+
     // locked: a partner's reply is not taken
     amina.post("/thread", &[("object", &object), ("action", "settings"), ("locked", "on")]).await;
     bruno
