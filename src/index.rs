@@ -11,7 +11,7 @@
 //!
 //! The database stays the record: `search_docs` holds each resource's tokens (made by
 //! `crate::search`), and `library_changes` which resource each library version changed. A
-//! node builds its index from the database at its first search, then before each search
+//! node builds its index from the database when it starts, then before each search
 //! reads the library's version and reloads what changed since the version it has; so every
 //! node of a cluster answers from the same data. A resource that changes gets a new place
 //! (an ordinal); the old one is dropped from the sets that say what is live, and the index
@@ -483,13 +483,6 @@ impl SearchIndex {
             None => None,
         };
         Ok(Found { ids, more, facets })
-    }
-
-    /// How much the index holds: live resources, distinct tokens (for `amicus` logs and the
-    /// benchmark).
-    pub fn size(&self) -> (u64, usize) {
-        let inner = self.read();
-        (inner.live.len(), inner.words.len())
     }
 }
 

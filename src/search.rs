@@ -1,8 +1,7 @@
 //! Text normalisation and query parsing for search in Arabic, English, French and Spanish.
 //!
-//! Both databases receive text that is already normalised and stemmed here, so SQLite's FTS5
-//! and PostgreSQL's `simple` text search see exactly the same tokens and find the same
-//! documents. Arabic follows the Lucene approach: diacritics and tatweel removed, alef,
+//! The search index (`crate::index`) receives text that is already normalised and stemmed
+//! here, and queries are parsed into the same tokens. Arabic follows the Lucene approach: diacritics and tatweel removed, alef,
 //! yaa and taa marbuta forms unified, Arabic-Indic digits made ASCII, then a light stemmer
 //! strips the article and common affixes. Latin scripts lose their accents; English,
 //! French and Spanish are stemmed with Snowball. Case numbers such as `ICC-01/14-01/21` and
@@ -61,25 +60,6 @@ pub struct Query {
 impl Query {
     pub fn is_empty(&self) -> bool {
         self.groups.is_empty()
-    }
-
-    /// The FTS5 `MATCH` expression. Tokens contain only letters and digits, but they are
-    /// quoted anyway so that no token can be read as an operator.
-    pub fn fts5(&self) -> String {
-        self.groups
-            .iter()
-            .map(|g| format!("({})", g.iter().map(|v| format!("\"{v}\"")).collect::<Vec<_>>().join(" OR ")))
-            .collect::<Vec<_>>()
-            .join(" AND ")
-    }
-
-    /// The PostgreSQL `tsquery` text, cast with `::tsquery` so lexemes are taken verbatim.
-    pub fn tsquery(&self) -> String {
-        self.groups
-            .iter()
-            .map(|g| format!("({})", g.iter().map(|v| format!("'{v}'")).collect::<Vec<_>>().join(" | ")))
-            .collect::<Vec<_>>()
-            .join(" & ")
     }
 }
 
@@ -289,11 +269,10 @@ mod tests {
     }
 
     #[test]
-    fn queries_render_safely_for_both_engines() {
+    fn operators_and_punctuation_in_a_query_are_not_words() {
         let q = a().parse_query("torture \"OR\" )(");
         assert_eq!(q.groups.len(), 1);
-        assert_eq!(q.fts5(), "(\"torture\" OR \"tortur\")");
-        assert_eq!(q.tsquery(), "('torture' | 'tortur')");
+        assert_eq!(q.groups[0], ["torture", "tortur"]);
         assert!(a().parse_query("  ! ").is_empty());
     }
 }

@@ -1,7 +1,7 @@
 //! The only place with SQL. `Db` is SQLite or PostgreSQL, chosen from `DATABASE_URL`;
 //! the same SQL text serves both (lowercase, `$n` placeholders), and the few places where
-//! the dialects differ branch visibly: full-text search (`search`), claiming deliveries
-//! (`deliveries`) and the search document written with a resource (`resources`).
+//! the dialects differ branch visibly, as in claiming deliveries (`deliveries`). Full-text
+//! search is not here: it runs in memory (`crate::index`) over what `search` reads.
 
 pub mod attachments;
 pub mod campaigns;

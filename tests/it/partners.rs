@@ -567,13 +567,13 @@ async fn a_coalition_relay_passes_its_members_public_library_to_each_other_and_a
 }
 
 #[tokio::test]
-async fn facet_counts_kept_between_pages_follow_every_change_to_the_library() {
+async fn facet_counts_follow_every_change_to_the_library() {
     let app = TestApp::spawn().await;
     let token = app.org_with_editor("redress", "amina").await;
     app.post_resource(&token, &crate::helpers::resource("redress", "First guide")).await;
     let count = |html: String| html.split("id=\"results-h\">").nth(1).unwrap().split('<').next().unwrap().to_string();
     assert_eq!(count(app.get("/library?lang=en").await.text().await.unwrap()), "One resource");
-    // counted once, then kept: the same page again is the same
+    // the same page again is the same
     assert_eq!(count(app.get("/library?lang=en").await.text().await.unwrap()), "One resource");
     let second = app.post_resource(&token, &crate::helpers::resource("redress", "Second guide")).await;
     assert_eq!(count(app.get("/library?lang=en").await.text().await.unwrap()), "2 resources");
