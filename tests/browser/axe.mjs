@@ -184,6 +184,13 @@ for (const lang of ["en", "ar"]) {
   await check(editor, `${lang} editor edit`);
   await editor.goto(`${base}${resource}?lang=${lang}`);
   await check(editor, `${lang} resource`);
+  // a reply refused (blank) comes back with its reason and a form to send it again
+  if (await editor.locator("#reply-content").count()) {
+    await editor.fill("#reply-content", "   ");
+    await Promise.all([editor.waitForNavigation(), editor.click("button[value=reply]")]);
+    if (!(await editor.locator("ul.errors li").count())) fail(`${lang}: a refused reply does not say why`);
+    await check(editor, `${lang} reply not sent`);
+  } else fail(`${lang}: no reply form on the resource page`);
   await editor.goto(`${base}${resource}/status?action=withdraw&lang=${lang}`);
   await check(editor, `${lang} confirm withdraw`);
   await editor.goto(`${base}${resource}/delete?lang=${lang}`);

@@ -55,5 +55,9 @@ async fn reply_again(ctx: &Ctx, page: &Page, form: &FormData, e: AppError) -> Ap
         "library/reply-again.html",
         context! { errors, object, org => form.get("org"), content => form.get("content"), back },
     )?;
-    Ok((e.status(), html).into_response())
+    let mut res = (e.status(), html).into_response();
+    if let AppError::RateLimited(seconds) = e {
+        res.headers_mut().insert(axum::http::header::RETRY_AFTER, seconds.into());
+    }
+    Ok(res)
 }
