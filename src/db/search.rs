@@ -125,7 +125,7 @@ impl Db {
             Some(ids) => format!("{INDEX_ROWS} where r.id in ({})", id_list(ids)),
             None => INDEX_ROWS.to_string(),
         };
-        self.each_row(&sql, each).await
+        self.each_row(&sql, ids.is_none(), each).await
     }
 
     /// The labels of every resource, or of those of `ids`, one at a time to `each`.
@@ -138,23 +138,40 @@ impl Db {
             None => (String::new(), String::new()),
         };
         let sql = INDEX_LABELS.replace("{terms}", &terms).replace("{texts}", &texts);
-        self.each_row(&sql, each).await
+        self.each_row(&sql, ids.is_none(), each).await
     }
 
-    /// The rows of `sql`, one at a time to `each`, as they arrive.
-    async fn each_row<T>(&self, sql: &str, mut each: impl FnMut(T) + Send) -> AppResult<()>
+    /// The rows of `sql`, one at a time to `each`, as they arrive. A `scan` of every
+    /// resource reads each page once: on SQLite it goes through a small page cache, so that
+    /// the connection does not keep megabytes of pages it will not read again (4.7 MB at
+    /// 10,000 resources, measured with massif).
+    async fn each_row<T>(&self, sql: &str, scan: bool, mut each: impl FnMut(T) + Send) -> AppResult<()>
     where
         T: Send
             + Unpin
             + for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow>
             + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow>,
     {
+        let small = scan && matches!(self, Db::Sqlite(_));
         on_pool!(self, p => async {
-            let mut rows = sqlx::query_as::<_, T>(sql).fetch(p);
-            while let Some(row) = rows.try_next().await? {
-                each(row);
+            let mut conn = p.acquire().await?;
+            let mut before = 0i64;
+            if small {
+                before = sqlx::query_scalar("pragma cache_size").fetch_one(&mut *conn).await?;
+                sqlx::query("pragma cache_size = -256").execute(&mut *conn).await?;
             }
-            Ok::<_, sqlx::Error>(())
+            let streamed = async {
+                let mut rows = sqlx::query_as::<_, T>(sql).fetch(&mut *conn);
+                while let Some(row) = rows.try_next().await? {
+                    each(row);
+                }
+                Ok::<_, sqlx::Error>(())
+            }
+            .await;
+            if small {
+                sqlx::query(&format!("pragma cache_size = {before}")).execute(&mut *conn).await?;
+            }
+            streamed
         }.await)?;
         Ok(())
     }
