@@ -48,6 +48,8 @@ pub struct Core {
     pub backfill_bell: Arc<tokio::sync::Notify>,
     /// Partners' search endpoints, as their NodeInfo gave them.
     pub partner_endpoints: Arc<crate::federation::partners::Endpoints>,
+    /// One actor of each host known here, for finding partners (`federation::partners`).
+    pub partner_hosts: Arc<crate::federation::partners::KnownHosts>,
     /// The join and contact forms, per instance (`joining`).
     pub forms_limiter: Arc<HostLimiter>,
     /// Replies per thread and minute (`community`).
@@ -115,6 +117,7 @@ impl Core {
             embargo_bell: Arc::new(tokio::sync::Notify::new()),
             backfill_bell: Arc::new(tokio::sync::Notify::new()),
             partner_endpoints: Arc::default(),
+            partner_hosts: Arc::default(),
             forms_limiter: Arc::new(HostLimiter::new(6)),
             reply_limiter: Arc::new(HostLimiter::new(crate::community::THREAD_PER_MINUTE)),
             index: Arc::default(),

@@ -63,6 +63,13 @@ impl Db {
             .fetch_all(p).await)?)
     }
 
+    /// The row id of the newest remote actor (0 when none): it changes when an actor is
+    /// first stored.
+    pub async fn newest_remote_actor(&self) -> AppResult<i64> {
+        Ok(on_pool!(self, p => sqlx::query_scalar("select coalesce(max(id), 0) from remote_actors")
+            .fetch_one(p).await)?)
+    }
+
     pub async fn remote_actor(&self, ap_id: &str) -> AppResult<Option<RemoteActor>> {
         let sql = format!("select {REMOTE_COLUMNS} from remote_actors where ap_id = $1");
         Ok(on_pool!(self, p => sqlx::query_as(&sql).bind(ap_id).fetch_optional(p).await)?)

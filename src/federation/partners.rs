@@ -164,6 +164,25 @@ impl Endpoints {
     }
 }
 
+/// One actor of each host that actors are known from, as last read, with the newest actor's
+/// row id then: a network search reads that id, not every actor, unless an actor came since.
+#[derive(Default)]
+pub struct KnownHosts(std::sync::Mutex<Option<(i64, std::sync::Arc<Vec<String>>)>>);
+
+impl KnownHosts {
+    async fn get(&self, ctx: &Core) -> AppResult<std::sync::Arc<Vec<String>>> {
+        let newest = ctx.db.newest_remote_actor().await?;
+        if let Some((at, hosts)) = &*self.0.lock().unwrap_or_else(|e| e.into_inner()) {
+            if *at == newest {
+                return Ok(hosts.clone());
+            }
+        }
+        let hosts = std::sync::Arc::new(ctx.db.one_actor_per_host().await?);
+        *self.0.lock().unwrap_or_else(|e| e.into_inner()) = Some((newest, hosts.clone()));
+        Ok(hosts)
+    }
+}
+
 /// The partner instances: the origins of the actors known here on a domain allowed by name,
 /// and each allowed domain itself when no actor of that very host is known.
 pub async fn partners(ctx: &Core) -> AppResult<Vec<Url>> {
@@ -176,8 +195,8 @@ pub async fn partners(ctx: &Core) -> AppResult<Vec<Url>> {
             origins.push(u);
         }
     }
-    for ap_id in ctx.db.one_actor_per_host().await? {
-        let Ok(u) = Url::parse(&ap_id) else { continue };
+    for ap_id in ctx.partner_hosts.get(ctx).await?.iter() {
+        let Ok(u) = Url::parse(ap_id) else { continue };
         if rules.is_partner(u.host_str().unwrap_or_default()) && origin_host(u.as_str()) != own {
             if let Ok(o) = Url::parse(&u.origin().ascii_serialization()) {
                 push(&mut origins, o);
