@@ -146,14 +146,14 @@ async fn voices(ctx: &Core, user: &User) -> AppResult<Vec<(i64, String)>> {
 
 /// The thread under `t` as its page shows it to `user`.
 pub async fn view(ctx: &Core, user: Option<&User>, t: &Target) -> AppResult<Value> {
-    let thread = ctx.db.thread(&t.ap_id).await?;
+    let (thread, any) = ctx.db.thread_and_any_reply(&t.ap_id, t.resource_id, t.event_id).await?;
     let (voices, moderator) = match user {
         Some(u) => (voices(ctx, u).await?, runs(ctx, u, t).await?),
         None => (Vec::new(), false),
     };
     // a thread limited to partner organisations is for their members only
     let visible = !thread.partners_only || !voices.is_empty() || user.is_some_and(User::is_admin);
-    let replies: Vec<Reply> = if visible {
+    let replies: Vec<Reply> = if visible && any {
         ctx.db
             .replies_of(t.resource_id, t.event_id)
             .await?

@@ -105,6 +105,22 @@ impl Db {
         Ok(())
     }
 
+    /// How the thread of an object is run, and whether anything was said in it: one query
+    /// for a page whose thread is empty, as most are.
+    pub async fn thread_and_any_reply(
+        &self,
+        object_ap_id: &str,
+        resource_id: Option<i64>,
+        event_id: Option<i64>,
+    ) -> AppResult<(Thread, bool)> {
+        let (locked, partners_only, public_replies, any): (bool, bool, bool, bool) = on_pool!(self, p => sqlx::query_as(
+            "select coalesce(t.locked, false), coalesce(t.partners_only, false), coalesce(t.public_replies, true),
+               exists(select 1 from replies where resource_id = $2 or event_id = $3)
+             from (select 1 as one) x left join threads t on t.object_ap_id = $1")
+            .bind(object_ap_id).bind(resource_id).bind(event_id).fetch_one(p).await)?;
+        Ok((Thread { locked, partners_only, public_replies }, any))
+    }
+
     pub async fn thread(&self, object_ap_id: &str) -> AppResult<Thread> {
         let t: Option<Thread> = on_pool!(self, p => sqlx::query_as(
             "select locked, partners_only, public_replies from threads where object_ap_id = $1")

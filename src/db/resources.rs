@@ -86,6 +86,12 @@ struct TextRow {
     body_html: String,
 }
 
+/// The columns of a resource's row, with its organisation's handle and names.
+const RESOURCE_ROWS: &str = "select r.id, r.uid, r.org_id, o.handle as org_handle, o.name as org_name, o.names as org_names,
+    r.external_id, r.resource_type, r.original_language, r.status, r.sensitive, r.reading_level, r.licence, r.published_on,
+    r.featured, r.local, r.ap_id, r.origin_url, r.created_at, r.updated_at, r.published_at, r.create_id, r.hidden_until
+    from resources r join orgs o on o.id = r.org_id";
+
 impl Db {
     /// Writes resources in one transaction and returns their (id, uid), in order (leaving out
     /// a remote one whose activity had been received already). Import uses batches; the API
@@ -249,9 +255,15 @@ impl Db {
             .bind(org_id).bind(external_id).fetch_optional(p).await)?)
     }
 
+    /// One resource, whole: its row found by uid, not its id first (a resource page is a
+    /// dozen small queries; each one fewer is worth a tenth of the page's throughput on
+    /// PostgreSQL, `docs/PERFORMANCE.md`).
     pub async fn resource_by_uid(&self, uid: &str) -> AppResult<Option<Resource>> {
-        let Some(id) = self.resource_id_by_uid(uid).await? else { return Ok(None) };
-        Ok(self.load_resources(&[id], true).await?.pop())
+        let sql = format!("{RESOURCE_ROWS} where r.uid = $1");
+        let row: Option<ResourceRow> = on_pool!(self, p => sqlx::query_as(&sql).bind(uid).fetch_optional(p).await)?;
+        let Some(row) = row else { return Ok(None) };
+        let id = row.id;
+        Ok(self.complete_resources(vec![row], &[id], true).await?.pop())
     }
 
     /// Loads full resources, in the order of `ids`. Without `with_body`, bodies are left
@@ -261,12 +273,26 @@ impl Db {
             return Ok(Vec::new());
         }
         let list = placeholders(1, ids.len());
-        let rows_sql = format!(
-            "select r.id, r.uid, r.org_id, o.handle as org_handle, o.name as org_name, o.names as org_names, r.external_id, r.resource_type,
-             r.original_language, r.status, r.sensitive, r.reading_level, r.licence, r.published_on, r.featured, r.local, r.ap_id,
-             r.origin_url, r.created_at,
-             r.updated_at, r.published_at, r.create_id, r.hidden_until
-             from resources r join orgs o on o.id = r.org_id where r.id in ({list})");
+        let rows_sql = format!("{RESOURCE_ROWS} where r.id in ({list})");
+        let rows = on_pool!(self, p => {
+            let mut q = sqlx::query_as::<_, ResourceRow>(&rows_sql);
+            for id in ids {
+                q = q.bind(id);
+            }
+            q.fetch_all(p).await
+        })?;
+        self.complete_resources(rows, ids, with_body).await
+    }
+
+    /// Resources from their rows: their texts, terms, authors, files and statement, in the
+    /// order of `ids`.
+    async fn complete_resources(
+        &self,
+        rows: Vec<ResourceRow>,
+        ids: &[i64],
+        with_body: bool,
+    ) -> AppResult<Vec<Resource>> {
+        let list = placeholders(1, ids.len());
         let body = if with_body { "body, body_html" } else { "'' as body, '' as body_html" };
         let texts_sql = format!(
             "select resource_id, lang, title, summary, {body} from resource_texts where resource_id in ({list})"
@@ -279,8 +305,7 @@ impl Db {
         let att_sql = format!("select {ATTACHMENT_COLUMNS} from attachments where resource_id in ({list}) order by id");
         let statements_sql =
             format!("select {} from statements where resource_id in ({list})", super::statements::STATEMENT_COLUMNS);
-        let (rows, texts, terms, authors, atts, statements) = on_pool!(self, p => {
-            let mut q1 = sqlx::query_as::<_, ResourceRow>(&rows_sql);
+        let (texts, terms, authors, atts, statements) = on_pool!(self, p => {
             let mut q2 = sqlx::query_as::<_, TextRow>(&texts_sql);
             let mut q3 = sqlx::query_as::<_, (i64, String, String)>(&terms_sql);
             let mut q4 = sqlx::query_as::<_, (i64, String)>(&authors_sql);
@@ -288,13 +313,12 @@ impl Db {
             let mut q6 = sqlx::query_as::<_, StatementRow>(&statements_sql);
             for id in ids {
                 q6 = q6.bind(id);
-                q1 = q1.bind(id);
                 q2 = q2.bind(id);
                 q3 = q3.bind(id);
                 q4 = q4.bind(id);
                 q5 = q5.bind(id);
             }
-            (q1.fetch_all(p).await?, q2.fetch_all(p).await?, q3.fetch_all(p).await?, q4.fetch_all(p).await?, q5.fetch_all(p).await?,
+            (q2.fetch_all(p).await?, q3.fetch_all(p).await?, q4.fetch_all(p).await?, q5.fetch_all(p).await?,
              q6.fetch_all(p).await?)
         });
         let mut by_id: HashMap<i64, Resource> = rows

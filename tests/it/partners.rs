@@ -588,3 +588,40 @@ async fn facet_counts_follow_every_change_to_the_library() {
     );
     assert_eq!(count(app.get("/library?lang=en").await.text().await.unwrap()), "One resource");
 }
+
+#[tokio::test]
+async fn a_partner_is_asked_where_its_actors_are_as_soon_as_one_is_known() {
+    let beta = peer("beta").await;
+    beta.ctx.db.set_federation_rule("gamma.localhost", Some("allow")).await.unwrap();
+    let origins = || async {
+        let found = amicus::federation::partners::partners(&beta.ctx).await.unwrap();
+        found.iter().map(|u| u.to_string()).collect::<Vec<_>>()
+    };
+    // no actor of that host is known: it is tried at its name
+    assert_eq!(origins().await, ["http://gamma.localhost/"]);
+    // one becomes known, on a port: the next search, and those after it, ask there
+    let actor = amicus::db::federation::RemoteActor {
+        id: 0,
+        ap_id: "http://gamma.localhost:4567/actors/redress".into(),
+        kind: "Organization".into(),
+        preferred_username: Some("redress".into()),
+        name: None,
+        inbox: "http://gamma.localhost:4567/inbox".into(),
+        shared_inbox: None,
+        public_key: String::new(),
+        domain: "gamma.localhost".into(),
+        fetched_at: chrono::Utc::now(),
+        assertion_key_id: None,
+        assertion_key: None,
+        outbox: None,
+        featured: None,
+        upcoming_events: None,
+        indexable: true,
+    };
+    beta.ctx.db.upsert_remote_actor(&actor).await.unwrap();
+    assert_eq!(origins().await, ["http://gamma.localhost:4567/"]);
+    assert_eq!(origins().await, ["http://gamma.localhost:4567/"]);
+    // a host that is no longer allowed is no longer asked, known actors or not
+    beta.ctx.db.set_federation_rule("gamma.localhost", None).await.unwrap();
+    assert!(origins().await.is_empty());
+}
