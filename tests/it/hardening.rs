@@ -465,24 +465,10 @@ async fn a_server_that_never_answers_holds_up_no_other() {
     });
     let org = alpha.ctx.db.org_by_handle("redress").await.unwrap().unwrap();
     for i in 0..150 {
-        let actor = amicus::db::federation::RemoteActor {
-            id: 0,
-            ap_id: format!("http://hang.localhost:{hang_port}/users/{i}"),
-            kind: "Person".into(),
-            preferred_username: Some(format!("u{i}")),
-            name: None,
-            inbox: format!("http://hang.localhost:{hang_port}/users/{i}/inbox"),
-            shared_inbox: None,
-            public_key: String::new(),
-            domain: "hang.localhost".into(),
-            fetched_at: chrono::Utc::now(),
-            assertion_key_id: None,
-            assertion_key: None,
-            outbox: None,
-            featured: None,
-            upcoming_events: None,
-            indexable: true,
-        };
+        let actor = crate::helpers::remote_actor(
+            &format!("http://hang.localhost:{hang_port}/users/{i}"),
+            &format!("http://hang.localhost:{hang_port}/users/{i}/inbox"),
+        );
         alpha.ctx.db.add_follower(org.id, &actor, true, &format!("http://hang.localhost/follow/{i}")).await.unwrap();
     }
     // and one follower on a server that answers at once

@@ -358,3 +358,27 @@ impl Proxy {
         self.up.store(true, Ordering::SeqCst);
     }
 }
+
+/// A remote actor as the database keeps it: a Person at `ap_id`, named by the last part of its
+/// address, whose inbox is `inbox`.
+pub fn remote_actor(ap_id: &str, inbox: &str) -> amicus::db::federation::RemoteActor {
+    let url = url::Url::parse(ap_id).unwrap();
+    amicus::db::federation::RemoteActor {
+        id: 0,
+        ap_id: ap_id.into(),
+        kind: "Person".into(),
+        preferred_username: url.path_segments().and_then(|mut s| s.next_back()).map(str::to_string),
+        name: None,
+        inbox: inbox.into(),
+        shared_inbox: None,
+        public_key: String::new(),
+        domain: url.host_str().unwrap().into(),
+        fetched_at: chrono::Utc::now(),
+        assertion_key_id: None,
+        assertion_key: None,
+        outbox: None,
+        featured: None,
+        upcoming_events: None,
+        indexable: true,
+    }
+}

@@ -258,24 +258,10 @@ async fn follower_at(app: &TestApp, org: &str, port: u16) {
 /// A follower of `org` whose inbox is `http://<host>:<port>/inbox`.
 pub async fn follower_on(app: &TestApp, org: &str, host: &str, port: u16) {
     let org = app.ctx.db.org_by_handle(org).await.unwrap().unwrap();
-    let actor = amicus::db::federation::RemoteActor {
-        id: 0,
-        ap_id: format!("http://{host}:{port}/users/someone"),
-        kind: "Person".into(),
-        preferred_username: Some("someone".into()),
-        name: None,
-        inbox: format!("http://{host}:{port}/inbox"),
-        shared_inbox: None,
-        public_key: String::new(),
-        domain: host.into(),
-        fetched_at: chrono::Utc::now(),
-        assertion_key_id: None,
-        assertion_key: None,
-        outbox: None,
-        featured: None,
-        upcoming_events: None,
-        indexable: true,
-    };
+    let actor = crate::helpers::remote_actor(
+        &format!("http://{host}:{port}/users/someone"),
+        &format!("http://{host}:{port}/inbox"),
+    );
     app.ctx.db.add_follower(org.id, &actor, true, &format!("http://{host}/follow/1")).await.unwrap();
 }
 

@@ -601,22 +601,11 @@ async fn a_partner_is_asked_where_its_actors_are_as_soon_as_one_is_known() {
     assert_eq!(origins().await, ["http://gamma.localhost/"]);
     // one becomes known, on a port: the next search, and those after it, ask there
     let actor = amicus::db::federation::RemoteActor {
-        id: 0,
-        ap_id: "http://gamma.localhost:4567/actors/redress".into(),
         kind: "Organization".into(),
-        preferred_username: Some("redress".into()),
-        name: None,
-        inbox: "http://gamma.localhost:4567/inbox".into(),
-        shared_inbox: None,
-        public_key: String::new(),
-        domain: "gamma.localhost".into(),
-        fetched_at: chrono::Utc::now(),
-        assertion_key_id: None,
-        assertion_key: None,
-        outbox: None,
-        featured: None,
-        upcoming_events: None,
-        indexable: true,
+        ..crate::helpers::remote_actor(
+            "http://gamma.localhost:4567/actors/redress",
+            "http://gamma.localhost:4567/inbox",
+        )
     };
     beta.ctx.db.upsert_remote_actor(&actor).await.unwrap();
     assert_eq!(origins().await, ["http://gamma.localhost:4567/"]);
