@@ -66,7 +66,10 @@ impl Postings {
                 *self = Postings::Many(many);
             }
             Postings::Many(fields) => {
-                // a resource added has the highest ordinal yet: appended at the end
+                // a resource added has the highest ordinal yet: appended at the end. `append`
+                // reads the set's greatest value first, which in a dense container means
+                // scanning its empty end; still, measured, a build takes half the time it takes
+                // with `insert` (9.2 s against 21.4 s at 100,000 resources)
                 if fields[field].append([ord]).is_err() {
                     fields[field].insert(ord);
                 }

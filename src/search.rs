@@ -1,11 +1,12 @@
 //! Text normalisation and query parsing for search in Arabic, English, French and Spanish.
 //!
 //! The search index (`crate::index`) receives text that is already normalised and stemmed
-//! here, and queries are parsed into the same tokens. Arabic follows the Lucene approach: diacritics and tatweel removed, alef,
-//! yaa and taa marbuta forms unified, Arabic-Indic digits made ASCII, then a light stemmer
-//! strips the article and common affixes. Latin scripts lose their accents; English,
-//! French and Spanish are stemmed with Snowball. Case numbers such as `ICC-01/14-01/21` and
-//! UN symbols such as `A/HRC/39/64` are kept whole as keywords.
+//! here, and queries are parsed into the same tokens. Arabic follows the Lucene approach:
+//! diacritics and tatweel removed, alef, yaa and taa marbuta forms unified, Arabic-Indic
+//! digits made ASCII, then a light stemmer strips the article and common affixes. Latin
+//! scripts lose their accents; English, French and Spanish are stemmed with Snowball. Case
+//! numbers such as `ICC-01/14-01/21` and UN symbols such as `A/HRC/39/64` are kept whole as
+//! keywords.
 
 use rust_stemmers::{Algorithm, Stemmer};
 use unicode_normalization::char::is_combining_mark;

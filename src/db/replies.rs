@@ -113,12 +113,19 @@ impl Db {
         resource_id: Option<i64>,
         event_id: Option<i64>,
     ) -> AppResult<(Thread, bool)> {
-        let (locked, partners_only, public_replies, any): (bool, bool, bool, bool) = on_pool!(self, p => sqlx::query_as(
-            "select coalesce(t.locked, false), coalesce(t.partners_only, false), coalesce(t.public_replies, true),
+        // a thread nobody has set up has no row: its settings are the defaults
+        let (locked, partners_only, public_replies, any): (Option<bool>, Option<bool>, Option<bool>, bool) = on_pool!(self, p => sqlx::query_as(
+            "select t.locked, t.partners_only, t.public_replies,
                exists(select 1 from replies where resource_id = $2 or event_id = $3)
              from (select 1 as one) x left join threads t on t.object_ap_id = $1")
             .bind(object_ap_id).bind(resource_id).bind(event_id).fetch_one(p).await)?;
-        Ok((Thread { locked, partners_only, public_replies }, any))
+        let d = Thread::default();
+        let thread = Thread {
+            locked: locked.unwrap_or(d.locked),
+            partners_only: partners_only.unwrap_or(d.partners_only),
+            public_replies: public_replies.unwrap_or(d.public_replies),
+        };
+        Ok((thread, any))
     }
 
     pub async fn thread(&self, object_ap_id: &str) -> AppResult<Thread> {

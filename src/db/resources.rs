@@ -255,9 +255,8 @@ impl Db {
             .bind(org_id).bind(external_id).fetch_optional(p).await)?)
     }
 
-    /// One resource, whole: its row found by uid, not its id first (a resource page is a
-    /// dozen small queries; each one fewer is worth a tenth of the page's throughput on
-    /// PostgreSQL, `docs/PERFORMANCE.md`).
+    /// One resource, whole: its row found by its uid directly, not its id first (one query
+    /// fewer for every page and object that shows a resource).
     pub async fn resource_by_uid(&self, uid: &str) -> AppResult<Option<Resource>> {
         let sql = format!("{RESOURCE_ROWS} where r.uid = $1");
         let row: Option<ResourceRow> = on_pool!(self, p => sqlx::query_as(&sql).bind(uid).fetch_optional(p).await)?;

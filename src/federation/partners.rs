@@ -166,6 +166,8 @@ impl Endpoints {
 
 /// One actor of each host that actors are known from, as last read, with the newest actor's
 /// row id then: a network search reads that id, not every actor, unless an actor came since.
+/// (SQLite may give a new actor the id of a newest one deleted before it; until the next
+/// actor arrives, that host is then asked at its allowed name, as before it was known.)
 #[derive(Default)]
 pub struct KnownHosts(std::sync::Mutex<Option<(i64, std::sync::Arc<Vec<String>>)>>);
 
